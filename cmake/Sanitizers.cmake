@@ -1,0 +1,6 @@
+# SAMSPIL_SANITIZE=ON builds everything with ASan + UBSan; any report fails the run.
+if(SAMSPIL_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

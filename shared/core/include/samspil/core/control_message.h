@@ -1,0 +1,129 @@
+// JSON control messages (text frames). Parsing is pure and total: any text gives
+// a typed message or a typed error. Field names and shapes: docs/protocol.md.
+#pragma once
+
+#include "samspil/core/error_code.h"
+#include "samspil/core/expected.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace samspil::protocol {
+
+/// The protocol version in every control message ("v").
+inline constexpr int kProtocolVersion = 1;
+/// The WebSocket subprotocol both sides must name.
+inline constexpr std::string_view kSubprotocol = "samspil.v1";
+/// The largest text frame either side accepts.
+inline constexpr std::size_t kMaxControlMessageBytes = 64 * 1024;
+
+// ---- client → server -------------------------------------------------------
+
+/// Enter a room. token / invite are carried for the accounts layer.
+struct JoinRequest {
+    std::string room;
+    std::string name;
+    std::optional<std::string> token;
+    std::optional<std::string> invite;
+};
+
+/// Describes the sender's audio stream so receivers can set up and measure it.
+struct StreamInfo {
+    int channels = 1;                          ///< 1 or 2
+    int frameSamples = 240;                    ///< 120, 240, 480 or 960 (2.5 / 5 / 10 / 20 ms)
+    std::optional<std::int64_t> epochServerUs; ///< server-clock time of media timestamp 0
+};
+
+/// A chat line typed by the user.
+struct ChatSend {
+    std::string text;
+};
+
+/// Clock probe; the server answers with Pong.
+struct Ping {
+    std::uint32_t id = 0;
+    std::int64_t clientUs = 0;  ///< sender's monotonic clock when sent
+};
+
+/// Leave the room on purpose (the connection then closes normally).
+struct Leave {};
+
+using ClientMessage = std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave>;
+
+// ---- server → client -------------------------------------------------------
+
+/// Join accepted: who you are in this room.
+struct Welcome {
+    std::uint32_t participantId = 0;
+    std::uint16_t streamId = 0;   ///< the stream id the server stamps on your media
+    std::string room;
+    std::int64_t serverUs = 0;    ///< server clock when sent
+};
+
+/// One participant as everybody in the room sees them.
+struct PeerInfo {
+    std::uint32_t participantId = 0;
+    std::uint16_t streamId = 0;
+    std::string name;
+    std::optional<StreamInfo> stream;  ///< absent until the participant announced one
+};
+
+/// The whole participant list, sent to everyone on every change.
+struct PeerList {
+    std::vector<PeerInfo> peers;
+};
+
+/// A chat line as stored and relayed by the server.
+struct ChatMessage {
+    std::uint64_t id = 0;            ///< increases by one per message in a room
+    std::uint32_t participantId = 0; ///< 0 when replayed from before this server run
+    std::string name;
+    std::string text;
+    std::int64_t sentAtMs = 0;       ///< Unix time in milliseconds
+};
+
+/// The last messages of a room, oldest first, sent after join.
+struct ChatHistory {
+    std::vector<ChatMessage> messages;
+};
+
+/// Answer to Ping.
+struct Pong {
+    std::uint32_t id = 0;
+    std::int64_t clientUs = 0;
+    std::int64_t serverUs = 0;
+};
+
+/// Something went wrong; fatal means the server closes the connection after it.
+struct ErrorMessage {
+    ErrorCode code = ErrorCode::Internal;
+    std::string message;
+    bool fatal = false;
+};
+
+using ServerMessage = std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage>;
+
+/// Why a text frame could not be turned into a message.
+struct ControlParseError {
+    ErrorCode code;      ///< BadJson, BadMessage, UnknownType, UnsupportedVersion or MessageTooLarge
+    std::string detail;  ///< which field or what was wrong, for the error sentence
+};
+
+/// Parses a text frame sent by a client.
+[[nodiscard]] Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view text);
+/// Parses a text frame sent by the server.
+[[nodiscard]] Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view text);
+
+/// Encodes a message as compact JSON (invalid UTF-8 in strings is replaced, never thrown).
+std::string serialize(const ClientMessage& message);
+std::string serialize(const ServerMessage& message);
+
+/// An ErrorMessage with the code's standard sentence, plus detail when given.
+ErrorMessage makeError(ErrorCode code, std::string_view detail = {}, bool fatal = false);
+
+}  // namespace samspil::protocol

@@ -1,0 +1,127 @@
+// JitterBuffer: per remote stream, turns packets that arrive early, late, twice,
+// out of order or never into one decision per playout frame. Pure logic (times are
+// passed in), preallocated, no locks: it runs on the audio thread.
+#pragma once
+
+#include "samspil/core/media_packet.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace samspil {
+
+/// Tuning of a JitterBuffer. The defaults suit lessons on a school network.
+struct JitterBufferSettings {
+    int capacity = 256;                     ///< packets held at most (rounded up to a power of two)
+    std::int64_t safetyMarginUs = 500;      ///< slack kept above the worst recent arrival
+    std::int64_t adaptWindowUs = 1'000'000; ///< how long the wait must stay high before shrinking
+    int maxStretchFrames = 3;               ///< underruns in a row that wait for the packet, then skip it
+    std::int64_t idleResetUs = 300'000;     ///< no packet this long and empty: stop, re-prime on the next
+};
+
+/// Counters and gauges of one stream, for stats and the quality light.
+struct JitterBufferStats {
+    std::uint64_t received = 0;        ///< packets accepted into the buffer
+    std::uint64_t duplicates = 0;      ///< packets seen before (dropped)
+    std::uint64_t late = 0;            ///< packets that arrived after their turn (dropped)
+    std::uint64_t lost = 0;            ///< packets whose turn came and went and that never arrived
+    std::uint64_t concealedFec = 0;    ///< frames rebuilt from the next packet's FEC
+    std::uint64_t concealedPlc = 0;    ///< frames filled by packet loss concealment
+    std::uint64_t underruns = 0;       ///< playout found the buffer empty
+    std::uint64_t droppedToCatchUp = 0;///< packets skipped because the buffer held more than needed
+    std::uint64_t resets = 0;          ///< stream restarts and jumps
+    int depthPackets = 0;              ///< packets queued now
+    int maxDepthPackets = 0;           ///< most packets queued at once
+    double bufferDelayMs = 0;          ///< recent mean time a packet waits before playout (the added latency)
+    double meanBufferDelayMs = 0;      ///< the same, averaged over the whole stream
+    double jitterMs = 0;               ///< RFC 3550 interarrival jitter estimate
+
+    std::uint64_t concealed() const { return concealedFec + concealedPlc; }
+};
+
+/// What to play next.
+enum class PlayoutKind {
+    Silence,          ///< nothing to play (not started, or idle)
+    Packet,           ///< decode payload
+    ConcealFromNext,  ///< lost: rebuild `samples` from payload, the packet after it (FEC)
+    Conceal,          ///< lost or late: run PLC for `samples`
+};
+
+/// One playout decision. payload stays valid until the next call to insert().
+struct PlayoutDecision {
+    PlayoutKind kind = PlayoutKind::Silence;
+    std::span<const std::uint8_t> payload;
+    std::uint32_t timestamp = 0;  ///< media timestamp of the frame being played
+    int samples = 0;              ///< samples this decision covers (per channel)
+    bool restart = false;         ///< the decoder should reset before this packet
+};
+
+/// Adaptive jitter buffer. All methods run on the audio thread only.
+class JitterBuffer {
+public:
+    explicit JitterBuffer(const JitterBufferSettings& settings = {});
+
+    /// Files a packet that arrived at arrivalUs (monotonic µs). payload is copied.
+    void insert(const protocol::MediaHeader& header, std::span<const std::uint8_t> payload, std::int64_t arrivalUs);
+
+    /// Decides what plays for the next frame, at nowUs (monotonic µs).
+    PlayoutDecision next(std::int64_t nowUs);
+
+    /// Forgets everything (the stream went away).
+    void clear();
+
+    const JitterBufferStats& stats() const { return stats_; }
+
+private:
+    struct Slot {
+        bool used = false;
+        std::uint32_t sequence = 0;
+        std::uint32_t timestamp = 0;
+        int samples = 0;
+        bool restart = false;
+        std::int64_t arrivalUs = 0;
+        std::uint16_t length = 0;
+        std::uint8_t data[protocol::kMaxOpusPayloadBytes];
+    };
+
+    Slot* find(std::uint32_t sequence);
+    void release(Slot& slot);
+    void resetTo(std::uint32_t sequence);
+    bool primeFromLowestQueued();
+    void noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs);
+    void notePlayedWait(std::int64_t waitUs, std::int64_t nowUs);
+    void catchUpIfTooDeep(std::int64_t nowUs);
+    void rememberPassed(bool concealed);
+    PlayoutDecision concealCurrent(bool advance);
+
+    JitterBufferSettings settings_;
+    std::vector<Slot> slots_;
+    std::uint32_t mask_ = 0;
+    int queued_ = 0;
+
+    bool started_ = false;          // nextSequence_ is meaningful
+    bool playing_ = false;          // frames are being handed out
+    std::uint32_t nextSequence_ = 0;
+    std::uint32_t nextTimestamp_ = 0;
+    int frameSamples_ = 240;        // duration of the most recent packet
+    int stretchRun_ = 0;
+    bool pendingRestart_ = false;
+    std::uint64_t passedHistory_ = 0;  // bit i: sequence nextSequence_-1-i was concealed
+    std::uint64_t passedKnown_ = 0;    // bit i: that sequence's fate is recorded
+
+    std::int64_t lastArrivalUs_ = 0;
+    bool haveTransit_ = false;
+    std::int64_t lastTransitUs_ = 0;
+    double jitterUs_ = 0;
+
+    std::int64_t windowStartUs_ = 0;
+    std::int64_t windowMinWaitUs_ = 0;
+    bool windowHasWait_ = false;
+    double waitSumMs_ = 0;
+    std::uint64_t waitCount_ = 0;
+
+    JitterBufferStats stats_;
+};
+
+}  // namespace samspil

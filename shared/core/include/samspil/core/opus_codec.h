@@ -1,0 +1,100 @@
+// Opus encoder and decoder for Samspil's media: 48 kHz, mono or stereo,
+// restricted-low-delay, 2.5 / 5 / 10 / 20 ms frames, in-band FEC requested, PLC.
+// After construction neither allocates, locks or logs: safe on an audio thread.
+#pragma once
+
+#include "samspil/core/expected.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+struct OpusEncoder;  // libopus
+struct OpusDecoder;  // libopus
+
+namespace samspil {
+
+/// True for the frame sizes Samspil sends: 120, 240, 480, 960 samples at 48 kHz.
+bool isSupportedFrameSize(int frameSamples);
+
+/// Frame size in samples for a duration in milliseconds (2.5 → 120), or 0 if unsupported.
+int frameSamplesForMilliseconds(double milliseconds);
+
+/// Samples (per channel, at 48 kHz) in an Opus packet, or 0 if the packet is malformed.
+int opusPacketSamples(std::span<const std::uint8_t> packet);
+
+/// Whether an Opus packet is in a mode (SILK or hybrid) that can carry in-band FEC for
+/// the packet before it. CELT-only packets, which restricted-low-delay produces, cannot.
+bool opusPacketMayCarryFec(std::span<const std::uint8_t> packet);
+
+/// Settings for OpusEncoder.
+struct OpusEncoderSettings {
+    int channels = 1;              ///< 1 or 2
+    int frameSamples = 240;        ///< 120 / 240 / 480 / 960
+    int bitrate = 64000;           ///< bits per second for the whole stream
+    int expectedLossPercent = 5;   ///< tunes in-band FEC
+    int complexity = 8;            ///< 0..10
+};
+
+/// Encodes interleaved float frames into Opus packets.
+class OpusEncoder {
+public:
+    /// Creates an encoder, or says why the settings cannot be used.
+    [[nodiscard]] static Expected<OpusEncoder, std::string> create(const OpusEncoderSettings& settings);
+
+    OpusEncoder(OpusEncoder&&) noexcept;
+    OpusEncoder& operator=(OpusEncoder&&) noexcept;
+    ~OpusEncoder();
+
+    /// Encodes one frame (frameSamples × channels interleaved floats in [-1, 1]).
+    /// Returns the packet length written to out, or a negative libopus error. Realtime-safe.
+    int encode(const float* interleaved, std::span<std::uint8_t> out);
+
+    /// Changes the bitrate (bits per second). Realtime-safe.
+    void setBitrate(int bitsPerSecond);
+
+    const OpusEncoderSettings& settings() const { return settings_; }
+
+private:
+    OpusEncoder(::OpusEncoder* encoder, const OpusEncoderSettings& settings);
+    struct Free { void operator()(::OpusEncoder* encoder) const; };
+    std::unique_ptr<::OpusEncoder, Free> encoder_;
+    OpusEncoderSettings settings_;
+};
+
+/// Decodes Opus packets to interleaved floats, and conceals lost ones.
+class OpusDecoder {
+public:
+    /// Creates a decoder that outputs `channels` channels (mono packets are upmixed, stereo downmixed).
+    [[nodiscard]] static Expected<OpusDecoder, std::string> create(int channels);
+
+    OpusDecoder(OpusDecoder&&) noexcept;
+    OpusDecoder& operator=(OpusDecoder&&) noexcept;
+    ~OpusDecoder();
+
+    /// Decodes a packet into out (room for maxFrameSamples × channels). Returns samples per
+    /// channel, or a negative libopus error. Realtime-safe.
+    int decode(std::span<const std::uint8_t> packet, float* out, int maxFrameSamples);
+
+    /// Rebuilds a lost packet of frameSamples from the FEC data in the packet that followed it
+    /// (falls back to PLC inside libopus when there is none). Realtime-safe.
+    int decodeFromNext(std::span<const std::uint8_t> nextPacket, float* out, int frameSamples);
+
+    /// Packet loss concealment for frameSamples (must be a multiple of 120). Realtime-safe.
+    int conceal(float* out, int frameSamples);
+
+    /// Forgets the decoder state (after a stream restart). Realtime-safe.
+    void reset();
+
+    int channels() const { return channels_; }
+
+private:
+    OpusDecoder(::OpusDecoder* decoder, int channels);
+    struct Free { void operator()(::OpusDecoder* decoder) const; };
+    std::unique_ptr<::OpusDecoder, Free> decoder_;
+    int channels_ = 1;
+};
+
+}  // namespace samspil

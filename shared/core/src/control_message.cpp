@@ -1,0 +1,365 @@
+#include "samspil/core/control_message.h"
+
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+namespace samspil::protocol {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads typed fields out of a JSON object, remembering the first problem.
+// Runs on whatever thread parses; no I/O.
+class FieldReader {
+public:
+    explicit FieldReader(const Json& object) : object_(object) {}
+
+    std::string string(const char* key) {
+        const Json* field = find(key, true);
+        if (!field) return {};
+        if (!field->is_string()) return fail(key, "must be a string"), std::string{};
+        return field->get<std::string>();
+    }
+
+    std::optional<std::string> optionalString(const char* key) {
+        const Json* field = find(key, false);
+        if (!field || field->is_null()) return std::nullopt;
+        if (!field->is_string()) return fail(key, "must be a string"), std::nullopt;
+        return field->get<std::string>();
+    }
+
+    std::int64_t integer(const char* key, std::int64_t min, std::int64_t max) {
+        const Json* field = find(key, true);
+        return field ? checkedInteger(key, *field, min, max) : 0;
+    }
+
+    std::optional<std::int64_t> optionalInteger(const char* key, std::int64_t min, std::int64_t max) {
+        const Json* field = find(key, false);
+        if (!field || field->is_null()) return std::nullopt;
+        return checkedInteger(key, *field, min, max);
+    }
+
+    bool boolean(const char* key) {
+        const Json* field = find(key, true);
+        if (!field) return false;
+        if (!field->is_boolean()) return fail(key, "must be true or false"), false;
+        return field->get<bool>();
+    }
+
+    const Json* array(const char* key) {
+        const Json* field = find(key, true);
+        if (field && !field->is_array()) return fail(key, "must be an array"), nullptr;
+        return field;
+    }
+
+    bool ok() const { return error_.empty(); }
+    const std::string& error() const { return error_; }
+    void fail(const char* key, const char* why) {
+        if (error_.empty()) error_ = std::string("\"") + key + "\" " + why;
+    }
+
+private:
+    const Json* find(const char* key, bool required) {
+        auto it = object_.find(key);
+        if (it == object_.end()) {
+            if (required) fail(key, "is missing");
+            return nullptr;
+        }
+        return &*it;
+    }
+
+    std::int64_t checkedInteger(const char* key, const Json& field, std::int64_t min, std::int64_t max) {
+        if (field.is_number_unsigned()) {
+            const auto value = field.get<std::uint64_t>();
+            if (value > static_cast<std::uint64_t>(max)) return fail(key, "is out of range"), 0;
+            return static_cast<std::int64_t>(value);
+        }
+        if (!field.is_number_integer()) return fail(key, "must be an integer"), 0;
+        const auto value = field.get<std::int64_t>();
+        if (value < min || value > max) return fail(key, "is out of range"), 0;
+        return value;
+    }
+
+    const Json& object_;
+    std::string error_;
+};
+
+constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
+constexpr std::int64_t kU16Max = std::numeric_limits<std::uint16_t>::max();
+
+Unexpected<ControlParseError> parseError(ErrorCode code, std::string detail) {
+    return Unexpected{ControlParseError{code, std::move(detail)}};
+}
+
+// Parses the envelope shared by both directions: JSON object, "v", "type".
+Expected<Json, ControlParseError> parseEnvelope(std::string_view text, std::string& type) {
+    if (text.size() > kMaxControlMessageBytes)
+        return parseError(ErrorCode::MessageTooLarge, "control messages are at most 65536 bytes");
+    Json json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) return parseError(ErrorCode::BadJson, "not valid UTF-8 JSON");
+    if (!json.is_object()) return parseError(ErrorCode::BadMessage, "the message must be a JSON object");
+    auto version = json.find("v");
+    if (version == json.end() || !version->is_number_integer())
+        return parseError(ErrorCode::BadMessage, "\"v\" (protocol version) is missing");
+    if (version->get<std::int64_t>() != kProtocolVersion)
+        return parseError(ErrorCode::UnsupportedVersion, "this server speaks version 1");
+    auto typeField = json.find("type");
+    if (typeField == json.end() || !typeField->is_string())
+        return parseError(ErrorCode::BadMessage, "\"type\" is missing");
+    type = typeField->get<std::string>();
+    return json;
+}
+
+bool isFrameSize(std::int64_t samples) {
+    return samples == 120 || samples == 240 || samples == 480 || samples == 960;
+}
+
+StreamInfo readStreamInfo(FieldReader& fields) {
+    StreamInfo info;
+    info.channels = static_cast<int>(fields.integer("channels", 1, 2));
+    info.frameSamples = static_cast<int>(fields.integer("frame_samples", 0, 960));
+    if (fields.ok() && !isFrameSize(info.frameSamples)) fields.fail("frame_samples", "must be 120, 240, 480 or 960");
+    info.epochServerUs = fields.optionalInteger("epoch_server_us", kI64Min, kI64Max);
+    return info;
+}
+
+ChatMessage readChat(FieldReader& fields) {
+    ChatMessage chat;
+    chat.id = static_cast<std::uint64_t>(fields.integer("id", 0, kI64Max));
+    chat.participantId = static_cast<std::uint32_t>(fields.integer("participant_id", 0, kU32Max));
+    chat.name = fields.string("name");
+    chat.text = fields.string("text");
+    chat.sentAtMs = fields.integer("sent_at_ms", kI64Min, kI64Max);
+    return chat;
+}
+
+template <typename Result, typename Message>
+Expected<Result, ControlParseError> finish(FieldReader& fields, Message message) {
+    if (!fields.ok()) return parseError(ErrorCode::BadMessage, fields.error());
+    return Result{std::move(message)};
+}
+
+Json streamJson(const StreamInfo& info) {
+    Json json{{"channels", info.channels}, {"frame_samples", info.frameSamples}};
+    if (info.epochServerUs) json["epoch_server_us"] = *info.epochServerUs;
+    return json;
+}
+
+Json chatJson(const ChatMessage& chat) {
+    return Json{{"id", chat.id},     {"participant_id", chat.participantId}, {"name", chat.name},
+                {"text", chat.text}, {"sent_at_ms", chat.sentAtMs}};
+}
+
+Json envelope(const char* type) {
+    return Json{{"v", kProtocolVersion}, {"type", type}};
+}
+
+std::string dump(const Json& json) {
+    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+struct ClientEncoder {
+    Json operator()(const JoinRequest& m) const {
+        Json json = envelope("join");
+        json["room"] = m.room;
+        json["name"] = m.name;
+        if (m.token) json["token"] = *m.token;
+        if (m.invite) json["invite"] = *m.invite;
+        return json;
+    }
+    Json operator()(const StreamInfo& m) const {
+        Json json = envelope("stream");
+        json.update(streamJson(m));
+        return json;
+    }
+    Json operator()(const ChatSend& m) const {
+        Json json = envelope("chat");
+        json["text"] = m.text;
+        return json;
+    }
+    Json operator()(const Ping& m) const {
+        Json json = envelope("ping");
+        json["id"] = m.id;
+        json["client_us"] = m.clientUs;
+        return json;
+    }
+    Json operator()(const Leave&) const { return envelope("leave"); }
+};
+
+struct ServerEncoder {
+    Json operator()(const Welcome& m) const {
+        Json json = envelope("welcome");
+        json["participant_id"] = m.participantId;
+        json["stream_id"] = m.streamId;
+        json["room"] = m.room;
+        json["server_us"] = m.serverUs;
+        return json;
+    }
+    Json operator()(const PeerList& m) const {
+        Json peers = Json::array();
+        for (const auto& peer : m.peers) {
+            Json entry{{"participant_id", peer.participantId}, {"stream_id", peer.streamId}, {"name", peer.name}};
+            entry["stream"] = peer.stream ? streamJson(*peer.stream) : Json(nullptr);
+            peers.push_back(std::move(entry));
+        }
+        Json json = envelope("peers");
+        json["peers"] = std::move(peers);
+        return json;
+    }
+    Json operator()(const ChatMessage& m) const {
+        Json json = envelope("chat");
+        json.update(chatJson(m));
+        return json;
+    }
+    Json operator()(const ChatHistory& m) const {
+        Json messages = Json::array();
+        for (const auto& chat : m.messages) messages.push_back(chatJson(chat));
+        Json json = envelope("chat_history");
+        json["messages"] = std::move(messages);
+        return json;
+    }
+    Json operator()(const Pong& m) const {
+        Json json = envelope("pong");
+        json["id"] = m.id;
+        json["client_us"] = m.clientUs;
+        json["server_us"] = m.serverUs;
+        return json;
+    }
+    Json operator()(const ErrorMessage& m) const {
+        Json json = envelope("error");
+        json["code"] = errorCodeName(m.code);
+        json["message"] = m.message;
+        json["fatal"] = m.fatal;
+        return json;
+    }
+};
+
+}  // namespace
+
+Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view text) {
+    std::string type;
+    auto json = parseEnvelope(text, type);
+    if (!json) return Unexpected{json.error()};
+    FieldReader fields(*json);
+
+    if (type == "join") {
+        JoinRequest join;
+        join.room = fields.string("room");
+        join.name = fields.string("name");
+        join.token = fields.optionalString("token");
+        join.invite = fields.optionalString("invite");
+        return finish<ClientMessage>(fields, std::move(join));
+    }
+    if (type == "stream") return finish<ClientMessage>(fields, readStreamInfo(fields));
+    if (type == "chat") return finish<ClientMessage>(fields, ChatSend{fields.string("text")});
+    if (type == "ping") {
+        Ping ping;
+        ping.id = static_cast<std::uint32_t>(fields.integer("id", 0, kU32Max));
+        ping.clientUs = fields.integer("client_us", kI64Min, kI64Max);
+        return finish<ClientMessage>(fields, ping);
+    }
+    if (type == "leave") return ClientMessage{Leave{}};
+    return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
+}
+
+Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view text) {
+    std::string type;
+    auto json = parseEnvelope(text, type);
+    if (!json) return Unexpected{json.error()};
+    FieldReader fields(*json);
+
+    if (type == "welcome") {
+        Welcome welcome;
+        welcome.participantId = static_cast<std::uint32_t>(fields.integer("participant_id", 0, kU32Max));
+        welcome.streamId = static_cast<std::uint16_t>(fields.integer("stream_id", 0, kU16Max));
+        welcome.room = fields.string("room");
+        welcome.serverUs = fields.integer("server_us", kI64Min, kI64Max);
+        return finish<ServerMessage>(fields, std::move(welcome));
+    }
+    if (type == "peers") {
+        PeerList list;
+        if (const Json* peers = fields.array("peers")) {
+            for (const Json& entry : *peers) {
+                if (!entry.is_object()) {
+                    fields.fail("peers", "must hold objects");
+                    break;
+                }
+                FieldReader peerFields(entry);
+                PeerInfo peer;
+                peer.participantId = static_cast<std::uint32_t>(peerFields.integer("participant_id", 0, kU32Max));
+                peer.streamId = static_cast<std::uint16_t>(peerFields.integer("stream_id", 0, kU16Max));
+                peer.name = peerFields.string("name");
+                auto stream = entry.find("stream");
+                if (stream != entry.end() && stream->is_object()) {
+                    FieldReader streamFields(*stream);
+                    peer.stream = readStreamInfo(streamFields);
+                    if (!streamFields.ok()) peerFields.fail("stream", "is malformed");
+                }
+                if (!peerFields.ok()) {
+                    fields.fail("peers", "has a malformed entry");
+                    break;
+                }
+                list.peers.push_back(std::move(peer));
+            }
+        }
+        return finish<ServerMessage>(fields, std::move(list));
+    }
+    if (type == "chat") return finish<ServerMessage>(fields, readChat(fields));
+    if (type == "chat_history") {
+        ChatHistory history;
+        if (const Json* messages = fields.array("messages")) {
+            for (const Json& entry : *messages) {
+                if (!entry.is_object()) {
+                    fields.fail("messages", "must hold objects");
+                    break;
+                }
+                FieldReader chatFields(entry);
+                history.messages.push_back(readChat(chatFields));
+                if (!chatFields.ok()) {
+                    fields.fail("messages", "has a malformed entry");
+                    break;
+                }
+            }
+        }
+        return finish<ServerMessage>(fields, std::move(history));
+    }
+    if (type == "pong") {
+        Pong pong;
+        pong.id = static_cast<std::uint32_t>(fields.integer("id", 0, kU32Max));
+        pong.clientUs = fields.integer("client_us", kI64Min, kI64Max);
+        pong.serverUs = fields.integer("server_us", kI64Min, kI64Max);
+        return finish<ServerMessage>(fields, pong);
+    }
+    if (type == "error") {
+        ErrorMessage error;
+        const std::string code = fields.string("code");
+        error.message = fields.string("message");
+        error.fatal = fields.boolean("fatal");
+        // An error code this version does not know is still an error: keep the sentence.
+        error.code = errorCodeFromName(code).value_or(ErrorCode::Internal);
+        return finish<ServerMessage>(fields, std::move(error));
+    }
+    return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
+}
+
+std::string serialize(const ClientMessage& message) {
+    return dump(std::visit(ClientEncoder{}, message));
+}
+
+std::string serialize(const ServerMessage& message) {
+    return dump(std::visit(ServerEncoder{}, message));
+}
+
+ErrorMessage makeError(ErrorCode code, std::string_view detail, bool fatal) {
+    ErrorMessage error;
+    error.code = code;
+    error.message = std::string(errorCodeSentence(code));
+    if (!detail.empty()) error.message += std::string(" (") + std::string(detail) + ")";
+    error.fatal = fatal;
+    return error;
+}
+
+}  // namespace samspil::protocol
