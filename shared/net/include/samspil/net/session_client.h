@@ -1,0 +1,117 @@
+// SessionClient: one participant's connection to a Samspil server over libwebsockets —
+// connect, join, send and receive media and control, reconnect with backoff, leave.
+// Used as is by samspil-cli, the desktop app and the plugin.
+//
+// Threads: the client runs its own network thread. Listener callbacks run on it.
+// Audio crosses threads only through the two preallocated SPSC queues; the
+// *FromAudioThread / *OnAudioThread methods never lock, wait or allocate.
+#pragma once
+
+#include "samspil/core/control_message.h"
+#include "samspil/core/expected.h"
+#include "samspil/core/media_slot.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace samspil::net {
+
+/// What to connect to and as whom.
+struct SessionConfig {
+    std::string serverUrl;               ///< ws://host:port/ws or wss://...
+    std::string room;
+    std::string name;
+    std::optional<std::string> token;    ///< session token (accounts)
+    std::optional<std::string> invite;   ///< invite code (guests)
+    int channels = 1;                    ///< channels this participant sends
+    int frameSamples = 240;              ///< frame size this participant sends
+    bool allowSelfSignedTls = false;     ///< accept a self-signed wss certificate (tests, school LANs)
+    std::string caFile;                  ///< extra CA bundle for wss
+    int incomingQueuePackets = 1024;     ///< network → audio queue
+    int outgoingQueuePackets = 256;      ///< audio → network queue
+};
+
+/// Where the session is.
+enum class SessionState {
+    Idle,          ///< not started
+    Connecting,    ///< opening the WebSocket or waiting for welcome
+    Joined,        ///< in the room; media flows
+    Reconnecting,  ///< lost the connection; trying again after a backoff
+    Refused,       ///< the server refused the join for good (bad room, name or credentials)
+    Closed,        ///< left on purpose
+};
+
+/// A short English name for a state ("joined").
+std::string_view toString(SessionState state);
+
+/// Receives what happens to the session. Every method runs on the network thread.
+class SessionListener {
+public:
+    virtual ~SessionListener() = default;
+    virtual void onStateChanged(SessionState, const std::string& /*reason*/) {}
+    virtual void onWelcome(const protocol::Welcome&) {}
+    virtual void onPeers(const protocol::PeerList&) {}
+    virtual void onChat(const protocol::ChatMessage&) {}
+    virtual void onChatHistory(const protocol::ChatHistory&) {}
+    virtual void onServerError(const protocol::ErrorMessage&) {}
+    virtual void onClockSync(std::int64_t /*offsetUs*/, std::int64_t /*roundTripUs*/) {}
+};
+
+/// Counters any thread may read.
+struct SessionCounters {
+    std::uint64_t mediaSent = 0;             ///< packets written to the socket
+    std::uint64_t mediaSendDropped = 0;      ///< outgoing queue full, or not joined yet
+    std::uint64_t mediaReceived = 0;         ///< packets read from the socket
+    std::uint64_t mediaReceiveDropped = 0;   ///< incoming queue full (the audio side stalled)
+    std::uint64_t reconnects = 0;            ///< successful joins after the first
+    std::uint64_t malformedFromServer = 0;   ///< frames from the server that did not parse
+};
+
+class SessionClient {
+public:
+    /// The listener must outlive the client.
+    SessionClient(SessionConfig config, SessionListener& listener);
+    ~SessionClient();  ///< leaves if still running
+
+    SessionClient(const SessionClient&) = delete;
+    SessionClient& operator=(const SessionClient&) = delete;
+
+    /// Starts the network thread and connects. Fails at once on a malformed address.
+    [[nodiscard]] Expected<bool, std::string> start();
+
+    /// Says goodbye, closes the connection and stops the network thread (waits ≤ ~1 s).
+    /// Any thread but the network thread. Idempotent.
+    void leave();
+
+    /// Queues a chat line. Any thread but the audio thread.
+    void sendChat(std::string text);
+
+    /// Tells receivers where media timestamp 0 lies: the local monotonic µs at which the
+    /// first sample of the stream was captured. Any thread; lock-free.
+    void setStreamEpoch(std::int64_t localMonotonicUs);
+
+    /// Audio thread: queues one encoded packet for sending. False when the queue is full
+    /// (the packet is dropped and counted). Never blocks.
+    bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
+                                  std::span<const std::uint8_t> opusPacket);
+
+    /// Audio thread: takes the oldest received packet. False when none is waiting.
+    bool popIncomingOnAudioThread(MediaSlot& packet);
+
+    SessionState state() const;
+    SessionCounters counters() const;
+    /// Server clock minus local clock, once a ping has come back.
+    std::optional<std::int64_t> serverClockOffsetUs() const;
+    /// Most recent ping round trip to the server.
+    std::optional<std::int64_t> roundTripUs() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace samspil::net
