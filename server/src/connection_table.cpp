@@ -1,0 +1,147 @@
+#include "connection_table.h"
+
+#include <libwebsockets.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace samspil::server {
+
+ConnectionTable::ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits)
+    : metrics_(metrics),
+      limits_(limits),
+      txBuffer_(LWS_PRE + std::max(limits.maxCoalescedMediaBytes, protocol::kMaxControlMessageBytes)) {}
+
+Connection& ConnectionTable::add(lws* wsi) {
+    auto connection = std::make_unique<Connection>();
+    connection->id = nextId_++;
+    connection->wsi = wsi;
+    Connection& ref = *connection;
+    connections_.emplace(ref.id, std::move(connection));
+    return ref;
+}
+
+void ConnectionTable::remove(ConnectionId id) {
+    connections_.erase(id);
+}
+
+Connection* ConnectionTable::find(ConnectionId id) {
+    auto it = connections_.find(id);
+    return it == connections_.end() ? nullptr : it->second.get();
+}
+
+void ConnectionTable::sendText(ConnectionId to, std::string text) {
+    Connection* connection = find(to);
+    if (!connection || connection->closing) return;
+    if (connection->controlBytes + text.size() > limits_.maxControlBacklogBytes) {
+        // The client is not reading. Its backlog will never be delivered: drop it and close.
+        ++metrics_.disconnects["too_slow"];
+        connection->control.clear();
+        connection->controlBytes = 0;
+        closeAfterFlush(to, kClosePolicy, "too_slow");
+        return;
+    }
+    connection->controlBytes += text.size();
+    connection->control.push_back(std::move(text));
+    lws_callback_on_writable(connection->wsi);
+}
+
+void ConnectionTable::sendMedia(ConnectionId to, const SharedMedia& packet) {
+    Connection* connection = find(to);
+    if (!connection || connection->closing) return;
+    if (connection->mediaCount == Connection::kMediaRing) {
+        // Perishable: the oldest packet is the least useful one.
+        connection->media[connection->mediaHead].reset();
+        connection->mediaHead = (connection->mediaHead + 1) % Connection::kMediaRing;
+        --connection->mediaCount;
+        ++metrics_.mediaDroppedQueueFull;
+    }
+    connection->media[(connection->mediaHead + connection->mediaCount) % Connection::kMediaRing] = packet;
+    ++connection->mediaCount;
+    lws_callback_on_writable(connection->wsi);
+}
+
+void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::string reason) {
+    Connection* connection = find(who);
+    if (!connection || connection->closing) return;
+    connection->closing = true;
+    connection->closeCode = closeCode;
+    connection->closeReason = std::move(reason);
+    clearMedia(*connection);
+    lws_callback_on_writable(connection->wsi);
+}
+
+void ConnectionTable::clearMedia(Connection& connection) {
+    for (auto& packet : connection.media) packet.reset();
+    connection.mediaHead = connection.mediaCount = 0;
+}
+
+int ConnectionTable::onWriteable(Connection& connection, std::int64_t nowUs) {
+    // One frame per writeable callback. Media and control take turns when both wait,
+    // so neither starves the other.
+    const bool haveMedia = connection.mediaCount > 0;
+    const bool haveControl = !connection.control.empty();
+    int result = 0;
+    if (haveMedia && (!haveControl || !connection.lastWriteWasMedia)) {
+        result = writeMedia(connection, nowUs);
+    } else if (haveControl) {
+        result = writeControl(connection);
+    } else if (connection.closing) {
+        if (connection.closeSent) return -1;
+        connection.closeSent = true;
+        const std::string& reason = connection.closeReason;
+        lws_close_reason(connection.wsi, static_cast<lws_close_status>(connection.closeCode),
+                         reinterpret_cast<unsigned char*>(const_cast<char*>(reason.data())),
+                         std::min<std::size_t>(reason.size(), 120));
+        ++metrics_.disconnects[reason.empty() ? "server_closed" : reason];
+        return -1;
+    }
+    if (result < 0) return -1;
+    if (connection.mediaCount > 0 || !connection.control.empty() || connection.closing)
+        lws_callback_on_writable(connection.wsi);
+    return 0;
+}
+
+int ConnectionTable::writeMedia(Connection& connection, std::int64_t nowUs) {
+    // Everything due to this client goes out in one binary message (write coalescing).
+    unsigned char* start = txBuffer_.data() + LWS_PRE;
+    std::size_t used = 0;
+    std::size_t packets = 0;
+    while (connection.mediaCount > 0) {
+        SharedMedia& slot = connection.media[connection.mediaHead];
+        if (nowUs - slot->receivedUs > limits_.maxMediaAgeUs) {
+            ++metrics_.mediaDroppedStale;
+        } else if (used + slot->length > limits_.maxCoalescedMediaBytes) {
+            break;
+        } else {
+            std::memcpy(start + used, slot->bytes, slot->length);
+            used += slot->length;
+            ++packets;
+            metrics_.relayLatency.observe(static_cast<double>(nowUs - slot->receivedUs) / 1e6);
+        }
+        slot.reset();
+        connection.mediaHead = (connection.mediaHead + 1) % Connection::kMediaRing;
+        --connection.mediaCount;
+    }
+    connection.lastWriteWasMedia = true;
+    if (used == 0) return 0;
+    if (lws_write(connection.wsi, start, used, LWS_WRITE_BINARY) < static_cast<int>(used)) return -1;
+    metrics_.mediaPacketsOut += packets;
+    metrics_.mediaBytesOut += used;
+    return 0;
+}
+
+int ConnectionTable::writeControl(Connection& connection) {
+    std::string text = std::move(connection.control.front());
+    connection.control.pop_front();
+    connection.controlBytes -= text.size();
+    connection.lastWriteWasMedia = false;
+    if (text.size() > txBuffer_.size() - LWS_PRE) return 0;  // never produced by RoomService
+    std::memcpy(txBuffer_.data() + LWS_PRE, text.data(), text.size());
+    return lws_write(connection.wsi, txBuffer_.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT) <
+                   static_cast<int>(text.size())
+               ? -1
+               : 0;
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,86 @@
+// ConnectionTable: every open WebSocket connection and its outgoing queues, and the
+// write path. Implements Outbox for RoomService. Service thread only.
+//
+// Control text is reliable and bounded: a client whose backlog passes the limit is
+// disconnected ("too_slow"). Media is perishable: a bounded ring per connection that
+// drops its oldest packet when full, and skips packets too old to be worth playing.
+#pragma once
+
+#include "metrics.h"
+#include "relay_types.h"
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct lws;
+
+namespace samspil::server {
+
+/// Limits of each connection's queues.
+struct ConnectionLimits {
+    std::size_t maxControlBacklogBytes = 1024 * 1024;
+    std::int64_t maxMediaAgeUs = 200'000;          ///< older media is dropped, not sent
+    std::size_t maxCoalescedMediaBytes = 16 * 1024; ///< one binary message at most
+};
+
+/// One WebSocket connection, owned by the table, reached from lws through its per-session data.
+struct Connection {
+    static constexpr std::size_t kMediaRing = 256;
+
+    ConnectionId id = 0;
+    lws* wsi = nullptr;
+    std::deque<std::string> control;
+    std::size_t controlBytes = 0;
+    std::array<SharedMedia, kMediaRing> media;
+    std::size_t mediaHead = 0;
+    std::size_t mediaCount = 0;
+    bool lastWriteWasMedia = false;
+    bool closing = false;
+    bool closeSent = false;  // the close frame is on its way; lws finishes the rest
+    int closeCode = kCloseNormal;
+    std::string closeReason;
+    std::string rx;         // fragments of the frame being received
+    bool rxOverflow = false;
+};
+
+class ConnectionTable : public Outbox {
+public:
+    ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits = {});
+
+    /// A new connection; returns it for lws's per-session pointer.
+    Connection& add(lws* wsi);
+    /// Forgets a closed connection.
+    void remove(ConnectionId id);
+    Connection* find(ConnectionId id);
+    std::size_t size() const { return connections_.size(); }
+    template <typename F>
+    void forEach(F&& f) {
+        for (auto& [id, connection] : connections_) f(*connection);
+    }
+
+    /// Writes what is due on a writeable connection. Returns -1 when lws should close it.
+    int onWriteable(Connection& connection, std::int64_t nowUs);
+
+    // Outbox
+    void sendText(ConnectionId to, std::string text) override;
+    void sendMedia(ConnectionId to, const SharedMedia& packet) override;
+    void closeAfterFlush(ConnectionId who, int closeCode, std::string reason) override;
+
+private:
+    int writeMedia(Connection& connection, std::int64_t nowUs);
+    int writeControl(Connection& connection);
+    void clearMedia(Connection& connection);
+
+    RelayMetrics& metrics_;
+    ConnectionLimits limits_;
+    std::unordered_map<ConnectionId, std::unique_ptr<Connection>> connections_;
+    ConnectionId nextId_ = 1;
+    std::vector<unsigned char> txBuffer_;  // LWS_PRE + the largest frame we write
+};
+
+}  // namespace samspil::server

@@ -1,0 +1,59 @@
+// samspil-server: parse the options, open the database, serve until SIGINT/SIGTERM.
+#include "log.h"
+#include "relay_server.h"
+#include "server_options.h"
+#include "store/sqlite.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+using namespace samspil::server;
+
+int main(int argc, char** argv) {
+    auto options = parseServerOptions(std::vector<std::string>(argv + 1, argv + argc));
+    if (!options) {
+        std::cerr << "samspil-server: " << options.error() << "\n";
+        return 2;
+    }
+    if (options->showHelp) {
+        std::cout << serverHelpText();
+        return 0;
+    }
+    if (options->showVersion) {
+        std::cout << "samspil-server 0.1.0\n";
+        return 0;
+    }
+
+    // Signals are taken by one thread with sigwait; every other thread blocks them.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        RelayServer server(*options);
+        std::atomic<bool> serverDone{false};
+        std::thread signalThread([&server, &serverDone, stopSignals] {
+            int signal = 0;
+            sigwait(&stopSignals, &signal);
+            if (serverDone.load()) return;  // woken by ourselves below
+            logInfo(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+            server.requestStop();
+        });
+        const int code = server.run();
+        serverDone.store(true);
+        // Wake the signal thread if the server stopped for another reason.
+        pthread_kill(signalThread.native_handle(), SIGTERM);
+        signalThread.join();
+        return code;
+    } catch (const SqliteError& error) {
+        logError(std::string("database: ") + error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,188 @@
+#include "relay_server.h"
+
+#include "log.h"
+#include "samspil/core/clock.h"
+
+#include <libwebsockets.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace samspil::server {
+namespace {
+
+constexpr std::int64_t kSweepIntervalUs = 1'000'000;
+constexpr std::int64_t kStoppingSweepUs = 50'000;
+constexpr std::int64_t kStopGraceUs = 2'000'000;
+constexpr const char* kHttpProtocolName = "samspil-http";
+
+// More clients than the default soft limit of 1024 open files allows.
+unsigned int raiseOpenFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return static_cast<unsigned int>(std::min<rlim_t>(limit.rlim_cur, 65536));
+}
+
+}  // namespace
+
+struct RelayServer::SweepTimer {
+    lws_sorted_usec_list_t sul{};  // first, so the callback can find the owner
+    RelayServer* owner = nullptr;
+};
+
+RelayServer::RelayServer(ServerOptions options)
+    : options_(std::move(options)),
+      store_(options_.databasePath),
+      archive_(store_, inbox_),
+      connections_(metrics_),
+      rooms_(connections_, archive_, policy_, metrics_),
+      sweepTimer_(std::make_unique<SweepTimer>()) {
+    sweepTimer_->owner = this;
+
+    protocols_.reset(new lws_protocols[3]{});
+    protocols_[0].name = kHttpProtocolName;
+    protocols_[0].callback = &RelayServer::httpCallback;
+    protocols_[0].per_session_data_size = sizeof(void*);
+    protocols_[1].name = "samspil.v1";
+    protocols_[1].callback = &RelayServer::websocketCallback;
+    protocols_[1].per_session_data_size = sizeof(void*);
+    protocols_[1].rx_buffer_size = 16 * 1024;
+
+    // /healthz and /metrics are answered by httpCallback; / serves the static folder.
+    mounts_.reset(new lws_http_mount[3]{});
+    const char* points[] = {"/healthz", "/metrics"};
+    for (int i = 0; i < 2; ++i) {
+        mounts_[i].mountpoint = points[i];
+        mounts_[i].mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(points[i]));
+        mounts_[i].origin = kHttpProtocolName;
+        mounts_[i].origin_protocol = LWSMPRO_CALLBACK;
+        mounts_[i].mount_next = &mounts_[i + 1];
+    }
+    mounts_[1].mount_next = nullptr;
+    if (!options_.staticDir.empty()) {
+        mounts_[1].mount_next = &mounts_[2];
+        mounts_[2].mountpoint = "/";
+        mounts_[2].mountpoint_len = 1;
+        mounts_[2].origin = options_.staticDir.c_str();
+        mounts_[2].def = "index.html";
+        mounts_[2].origin_protocol = LWSMPRO_FILE;
+    }
+}
+
+RelayServer::~RelayServer() = default;
+
+RelayServer& RelayServer::of(lws* wsi) {
+    return *static_cast<RelayServer*>(lws_context_user(lws_get_context(wsi)));
+}
+
+int RelayServer::run() {
+    routeLibwebsocketsLogging();
+    const bool tls = !options_.certPath.empty();
+
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
+    info.user = this;
+    info.fd_limit_per_thread = raiseOpenFileLimit();
+    context_ = lws_create_context(&info);
+    if (!context_) {
+        logError("could not create the libwebsockets context");
+        return 1;
+    }
+
+    lws_context_creation_info vhostInfo{};
+    vhostInfo.vhost_name = "samspil";
+    vhostInfo.port = options_.port;
+    vhostInfo.iface = options_.bind.c_str();
+    vhostInfo.protocols = protocols_.get();
+    vhostInfo.mounts = mounts_.get();
+    vhostInfo.server_string = "samspil";
+    if (tls) {
+        vhostInfo.ssl_cert_filepath = options_.certPath.c_str();
+        vhostInfo.ssl_private_key_filepath = options_.keyPath.c_str();
+    }
+    lws_vhost* vhost = lws_create_vhost(context_, &vhostInfo);
+    if (!vhost) {
+        logError("cannot listen on " + options_.bind + ":" + std::to_string(options_.port) +
+                 (tls ? " (check --cert and --key)" : " (is the port in use?)"));
+        lws_context_destroy(context_);
+        context_ = nullptr;
+        return 1;
+    }
+    const int port = lws_get_vhost_listen_port(vhost);
+    std::printf("samspil-server listening on %s://%s:%d/ws (database %s)\n", tls ? "wss" : "ws",
+                options_.bind.c_str(), port, options_.databasePath.c_str());
+    std::fflush(stdout);
+    logInfo("listening on " + options_.bind + ":" + std::to_string(port) + ", database " + options_.databasePath +
+            " (schema " + std::to_string(store_.schemaVersion()) + ")");
+
+    inbox_.attach(context_);
+    lws_sul_schedule(context_, 0, &sweepTimer_->sul, &RelayServer::onSweepTimer, kSweepIntervalUs);
+    if (stopRequested_.load()) beginStop();
+
+    while (lws_service(context_, 0) >= 0) {
+        if (stopping_ && (connections_.size() == 0 || monotonicMicros() > stopDeadlineUs_)) break;
+    }
+
+    // From here on nothing is written to sockets; closing callbacks only tidy up.
+    connections_.forEach([](Connection& connection) { connection.closing = true; });
+    lws_sul_cancel(&sweepTimer_->sul);
+    lws_context_destroy(context_);
+    context_ = nullptr;
+    store_.stop();
+    logInfo("stopped; database flushed");
+    return 0;
+}
+
+void RelayServer::requestStop() {
+    stopRequested_.store(true);
+    if (context_) lws_cancel_service(context_);
+}
+
+void RelayServer::onServiceWake() {
+    inbox_.drain();
+    if (stopRequested_.load() && !stopping_) beginStop();
+}
+
+void RelayServer::beginStop() {
+    stopping_ = true;
+    stopDeadlineUs_ = monotonicMicros() + kStopGraceUs;
+    logInfo("stopping: telling " + std::to_string(connections_.size()) + " connection(s) the server is going away");
+    rooms_.shutdown();
+    lws_sul_schedule(context_, 0, &sweepTimer_->sul, &RelayServer::onSweepTimer, kStoppingSweepUs);
+}
+
+void RelayServer::onSweepTimer(lws_sorted_usec_list* sul) {
+    RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
+    if (!self.stopping_) self.rooms_.closeIdle(monotonicMicros());
+    lws_sul_schedule(self.context_, 0, &self.sweepTimer_->sul, &RelayServer::onSweepTimer,
+                     self.stopping_ ? kStoppingSweepUs : kSweepIntervalUs);
+}
+
+std::string RelayServer::healthJson() const {
+    nlohmann::json health{{"status", stopping_ ? "stopping" : "ok"},
+                          {"connections", connections_.size()},
+                          {"rooms", rooms_.roomCount()},
+                          {"participants", rooms_.participantCount()},
+                          {"schema_version", store_.schemaVersion()},
+                          {"version", "0.1.0"}};
+    return health.dump() + "\n";
+}
+
+std::string RelayServer::metricsText() const {
+    RelayGauges gauges;
+    gauges.connections = connections_.size();
+    gauges.rooms = rooms_.roomCount();
+    gauges.participants = rooms_.participantCount();
+    gauges.storeFailures = store_.failedJobs();
+    return metrics_.renderPrometheus(gauges);
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,66 @@
+// RelayServer: owns the libwebsockets context (one service thread for every socket),
+// the store thread, the room logic and the metrics, and runs until asked to stop.
+#pragma once
+
+#include "connection_table.h"
+#include "metrics.h"
+#include "room_service.h"
+#include "server_options.h"
+#include "service_inbox.h"
+#include "store/stored_chat_archive.h"
+#include "store/store_worker.h"
+
+#include <libwebsockets.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace samspil::server {
+
+class RelayServer {
+public:
+    /// Opens the database (throws SqliteError on failure) and prepares the rooms.
+    explicit RelayServer(ServerOptions options);
+    ~RelayServer();
+
+    /// Listens and serves on the calling thread (it becomes the service thread) until
+    /// requestStop(). Returns the process exit code.
+    int run();
+
+    /// Any thread (signal thread included): begin the graceful stop.
+    void requestStop();
+
+    // libwebsockets callbacks, service thread only (ws_endpoint.cpp, http_endpoint.cpp).
+    static int websocketCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+    static int httpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+
+private:
+    static RelayServer& of(lws* wsi);
+    static void onSweepTimer(lws_sorted_usec_list* sul);
+    void onServiceWake();  // service thread
+    void beginStop();      // service thread
+    std::string healthJson() const;
+    std::string metricsText() const;
+
+    ServerOptions options_;
+    RelayMetrics metrics_;
+    StoreWorker store_;
+    ServiceInbox inbox_;
+    StoredChatArchive archive_;
+    OpenRoomsPolicy policy_;
+    ConnectionTable connections_;
+    RoomService rooms_;
+
+    lws_context* context_ = nullptr;
+    std::unique_ptr<lws_protocols[]> protocols_;
+    std::unique_ptr<lws_http_mount[]> mounts_;
+    struct SweepTimer;
+    std::unique_ptr<SweepTimer> sweepTimer_;
+    std::atomic<bool> stopRequested_{false};
+    bool stopping_ = false;
+    std::int64_t stopDeadlineUs_ = 0;
+};
+
+}  // namespace samspil::server

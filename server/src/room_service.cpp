@@ -1,0 +1,289 @@
+#include "room_service.h"
+
+#include "samspil/core/clock.h"
+#include "samspil/core/validation.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace samspil::server {
+
+using namespace samspil::protocol;
+
+RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, RelayMetrics& metrics,
+                         RoomLimits limits)
+    : outbox_(outbox), archive_(archive), policy_(policy), metrics_(metrics), limits_(limits) {}
+
+// ---- connection events ------------------------------------------------------------
+
+void RoomService::onOpen(ConnectionId id, std::int64_t nowUs) {
+    Session& session = sessions_[id];
+    session.id = id;
+    session.openedUs = session.lastHeardUs = nowUs;
+}
+
+void RoomService::onText(ConnectionId id, std::string_view text, std::int64_t nowUs) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second.closing) return;
+    Session& session = it->second;
+    session.lastHeardUs = nowUs;
+    ++metrics_.controlMessagesIn;
+    auto parsed = parseClientMessage(text);
+    if (!parsed) {
+        sendError(session, parsed.error().code, parsed.error().detail, parsed.error().code == ErrorCode::MessageTooLarge,
+                  kCloseTooLarge);
+        return;
+    }
+    std::visit([&](const auto& message) { handle(session, message, nowUs); }, *parsed);
+}
+
+void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes, std::int64_t nowUs) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second.closing) return;
+    Session& session = it->second;
+    session.lastHeardUs = nowUs;
+    if (!session.joined) {
+        ++metrics_.mediaDroppedNotJoined;
+        if (!session.warnedNotJoined) {
+            session.warnedNotJoined = true;
+            sendError(session, ErrorCode::NotJoined, "media before join is dropped", false);
+        }
+        return;
+    }
+    auto valid = validateMediaMessage(bytes, limits_.maxPacketsPerMediaMessage);
+    if (!valid) {
+        ++metrics_.mediaDroppedMalformed;
+        sendError(session, ErrorCode::BadMedia, describe(valid.error()), false);
+        return;
+    }
+    const Room& room = rooms_.at(session.room);
+    MediaMessageReader reader(bytes);
+    MediaPacketView packet;
+    while (reader.next(packet)) {
+        ++metrics_.mediaPacketsIn;
+        metrics_.mediaBytesIn += packet.encodedBytes;
+        if (room.members.size() < 2) continue;  // nobody to hear it
+        // One shared copy per packet, stamped with the sender's id: a client cannot speak for another.
+        auto buffer = std::make_shared<MediaBuffer>();
+        buffer->receivedUs = nowUs;
+        buffer->length = static_cast<std::uint16_t>(packet.encodedBytes);
+        std::memcpy(buffer->bytes, packet.payload.data() - kMediaHeaderBytes, packet.encodedBytes);
+        stampStreamId({buffer->bytes, buffer->length}, session.streamId);
+        const SharedMedia shared = std::move(buffer);
+        for (ConnectionId member : room.members)
+            if (member != session.id) outbox_.sendMedia(member, shared);
+    }
+}
+
+void RoomService::onOversized(ConnectionId id, std::string_view what) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second.closing) return;
+    sendError(it->second, ErrorCode::MessageTooLarge, what, true, kCloseTooLarge);
+}
+
+void RoomService::onClose(ConnectionId id) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    leaveRoom(it->second);
+    sessions_.erase(it);
+}
+
+void RoomService::closeIdle(std::int64_t nowUs) {
+    for (auto& [id, session] : sessions_) {
+        if (session.closing) continue;
+        if (!session.joined && nowUs - session.openedUs > limits_.joinTimeoutUs)
+            sendError(session, ErrorCode::IdleTimeout, "no join within 10 s", true);
+        else if (nowUs - session.lastHeardUs > limits_.idleTimeoutUs)
+            sendError(session, ErrorCode::IdleTimeout, "nothing heard for 15 s", true);
+    }
+}
+
+void RoomService::shutdown() {
+    for (auto& [id, session] : sessions_)
+        if (!session.closing) sendError(session, ErrorCode::ServerShuttingDown, {}, true, kCloseGoingAway);
+}
+
+// ---- messages -----------------------------------------------------------------------
+
+void RoomService::handle(Session& session, const JoinRequest& join, std::int64_t nowUs) {
+    if (session.joined) return sendError(session, ErrorCode::AlreadyJoined, {}, false);
+    if (!isValidRoomCode(join.room)) return sendError(session, ErrorCode::InvalidRoom, {}, true);
+    auto name = normalizeDisplayName(join.name);
+    if (!name) return sendError(session, ErrorCode::InvalidName, {}, true);
+    if (auto refusal = policy_.admit(join)) return sendError(session, refusal->code, refusal->message, true);
+
+    Room& room = openRoom(join.room);
+    if (room.members.size() >= limits_.maxParticipantsPerRoom) return sendError(session, ErrorCode::RoomFull, {}, true);
+    session.joined = true;
+    session.room = join.room;
+    session.name = *name;
+    session.participantId = nextParticipantId_++;
+    session.streamId = allocateStreamId();
+    room.members.push_back(session.id);
+    ++participants_;
+
+    send(session.id, Welcome{session.participantId, session.streamId, room.code, nowUs});
+    broadcastPeers(room);
+    if (room.loaded)
+        sendHistory(session.id, room);
+    else
+        room.awaitingHistory.push_back(session.id);
+}
+
+void RoomService::handle(Session& session, const StreamInfo& stream, std::int64_t) {
+    if (!session.joined) return sendError(session, ErrorCode::NotJoined, {}, false);
+    session.stream = stream;
+    broadcastPeers(rooms_.at(session.room));
+}
+
+void RoomService::handle(Session& session, const ChatSend& chat, std::int64_t) {
+    if (!session.joined) return sendError(session, ErrorCode::NotJoined, {}, false);
+    if (!isValidChatText(chat.text)) return sendError(session, ErrorCode::InvalidChat, {}, false);
+    Room& room = rooms_.at(session.room);
+    if (!room.loaded) {
+        room.pendingChats.push_back({session.id, chat.text});  // ids continue the stored history
+        return;
+    }
+    postChat(room, session, chat.text);
+}
+
+void RoomService::handle(Session& session, const Ping& ping, std::int64_t nowUs) {
+    send(session.id, Pong{ping.id, ping.clientUs, nowUs});
+}
+
+void RoomService::handle(Session& session, const Leave&, std::int64_t) {
+    leaveRoom(session);
+    session.closing = true;
+    outbox_.closeAfterFlush(session.id, kCloseNormal, "leave");
+}
+
+// ---- rooms ----------------------------------------------------------------------------
+
+RoomService::Room& RoomService::openRoom(const std::string& code) {
+    auto [it, created] = rooms_.try_emplace(code);
+    Room& room = it->second;
+    if (created) {
+        room.code = code;
+        room.generation = nextRoomGeneration_++;
+        archive_.loadRecent(code, limits_.chatHistoryLength,
+                            [this, code, generation = room.generation](StoredChat stored) {
+                                onHistoryLoaded(code, generation, std::move(stored));
+                            });
+    }
+    return room;
+}
+
+void RoomService::onHistoryLoaded(const std::string& code, std::uint64_t generation, StoredChat stored) {
+    auto it = rooms_.find(code);
+    if (it == rooms_.end() || it->second.generation != generation) return;  // room closed meanwhile
+    Room& room = it->second;
+    room.loaded = true;
+    room.lastChatId = stored.lastId;
+    room.recent.assign(stored.messages.begin(), stored.messages.end());
+    for (ConnectionId waiting : room.awaitingHistory)
+        if (std::find(room.members.begin(), room.members.end(), waiting) != room.members.end())
+            sendHistory(waiting, room);
+    room.awaitingHistory.clear();
+    auto pending = std::move(room.pendingChats);
+    room.pendingChats.clear();
+    for (auto& chat : pending) {
+        auto from = sessions_.find(chat.from);
+        if (from != sessions_.end() && from->second.joined) postChat(room, from->second, std::move(chat.text));
+    }
+}
+
+void RoomService::leaveRoom(Session& session) {
+    if (!session.joined) return;
+    session.joined = false;
+    --participants_;
+    streamIdsInUse_.erase(session.streamId);
+    auto it = rooms_.find(session.room);
+    if (it == rooms_.end()) return;
+    Room& room = it->second;
+    std::erase(room.members, session.id);
+    if (room.members.empty())
+        rooms_.erase(it);  // chat stays in the database; a later join reloads it
+    else
+        broadcastPeers(room);
+}
+
+void RoomService::broadcastPeers(const Room& room) {
+    PeerList list;
+    for (ConnectionId member : room.members) {
+        const Session& s = sessions_.at(member);
+        list.peers.push_back(PeerInfo{s.participantId, s.streamId, s.name, s.stream});
+    }
+    const std::string text = serialize(ServerMessage{std::move(list)});
+    for (ConnectionId member : room.members) {
+        ++metrics_.controlMessagesOut;
+        outbox_.sendText(member, text);
+    }
+}
+
+void RoomService::sendHistory(ConnectionId to, const Room& room) {
+    // Split so that no single frame passes the client's text limit.
+    ChatHistory part;
+    std::size_t bytes = 0;
+    for (const ChatMessage& message : room.recent) {
+        const std::size_t size = message.text.size() + message.name.size() + 128;
+        if (!part.messages.empty() && bytes + size > limits_.maxHistoryMessageBytes) {
+            send(to, part);
+            part.messages.clear();
+            bytes = 0;
+        }
+        part.messages.push_back(message);
+        bytes += size;
+    }
+    send(to, part);  // always at least one, possibly empty: "history complete"
+}
+
+void RoomService::postChat(Room& room, const Session& from, std::string text) {
+    ChatMessage message;
+    message.id = ++room.lastChatId;
+    message.participantId = from.participantId;
+    message.name = from.name;
+    message.text = std::move(text);
+    message.sentAtMs = unixMillis();
+    room.recent.push_back(message);
+    while (room.recent.size() > static_cast<std::size_t>(limits_.chatHistoryLength)) room.recent.pop_front();
+    ++metrics_.chatMessages;
+    const std::string wire = serialize(ServerMessage{message});
+    for (ConnectionId member : room.members) {
+        ++metrics_.controlMessagesOut;
+        outbox_.sendText(member, wire);
+    }
+    archive_.append(room.code, message);
+}
+
+// ---- helpers -----------------------------------------------------------------------------
+
+void RoomService::send(ConnectionId to, const ServerMessage& message) {
+    ++metrics_.controlMessagesOut;
+    outbox_.sendText(to, serialize(message));
+}
+
+void RoomService::sendError(Session& session, ErrorCode code, std::string_view detail, bool fatal, int closeCode) {
+    ++metrics_.errorsSent[code];
+    send(session.id, makeError(code, detail, fatal));
+    if (!fatal && ++session.errors > limits_.maxErrorsPerConnection) {
+        code = ErrorCode::TooManyErrors;
+        fatal = true;
+        ++metrics_.errorsSent[code];
+        send(session.id, makeError(code, {}, true));
+    }
+    if (fatal) {
+        session.closing = true;
+        leaveRoom(session);
+        outbox_.closeAfterFlush(session.id, closeCode, std::string(errorCodeName(code)));
+    }
+}
+
+std::uint16_t RoomService::allocateStreamId() {
+    // 65535 ids, never 0; skip those in use (a room never holds anywhere near that many).
+    while (nextStreamId_ == 0 || streamIdsInUse_.count(nextStreamId_)) ++nextStreamId_;
+    const std::uint16_t id = nextStreamId_++;
+    streamIdsInUse_.insert(id);
+    return id;
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,118 @@
+// RoomService: the server's protocol logic — sessions, rooms, join/leave, the peer
+// list, chat with history, clock pings and media fan-out. Knows nothing of sockets:
+// it talks to an Outbox, so it can be tested without a network.
+// Every method runs on the service thread only.
+#pragma once
+
+#include "metrics.h"
+#include "relay_types.h"
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace samspil::server {
+
+/// Limits a server enforces per session and room.
+struct RoomLimits {
+    std::size_t maxParticipantsPerRoom = 128;
+    int maxErrorsPerConnection = 20;         ///< bad messages before the connection is closed
+    std::int64_t idleTimeoutUs = 15'000'000; ///< silence from a client before it is dropped
+    std::int64_t joinTimeoutUs = 10'000'000; ///< time to send join after connecting
+    int chatHistoryLength = 50;              ///< messages replayed on join
+    std::size_t maxPacketsPerMediaMessage = 32;
+    std::size_t maxHistoryMessageBytes = 48 * 1024;  ///< chat_history is split to stay under this
+};
+
+class RoomService {
+public:
+    RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, RelayMetrics& metrics,
+                RoomLimits limits = {});
+
+    /// A WebSocket connection opened.
+    void onOpen(ConnectionId id, std::int64_t nowUs);
+    /// A whole text frame arrived.
+    void onText(ConnectionId id, std::string_view text, std::int64_t nowUs);
+    /// A whole binary frame arrived.
+    void onBinary(ConnectionId id, std::span<const std::uint8_t> bytes, std::int64_t nowUs);
+    /// A frame exceeded the size limit; the connection will be closed.
+    void onOversized(ConnectionId id, std::string_view what);
+    /// The connection is gone (reason is for metrics: "client_closed", "too_slow", ...).
+    void onClose(ConnectionId id);
+    /// Closes sessions that went quiet; call about once a second.
+    void closeIdle(std::int64_t nowUs);
+    /// Tells every client the server is going away and closes them.
+    void shutdown();
+
+    std::size_t roomCount() const { return rooms_.size(); }
+    std::size_t participantCount() const { return participants_; }
+    std::size_t sessionCount() const { return sessions_.size(); }
+
+private:
+    struct Session {
+        ConnectionId id = 0;
+        std::int64_t openedUs = 0;
+        std::int64_t lastHeardUs = 0;
+        int errors = 0;
+        bool closing = false;
+        bool warnedNotJoined = false;
+        bool joined = false;
+        std::string room;
+        std::uint32_t participantId = 0;
+        std::uint16_t streamId = 0;
+        std::string name;
+        std::optional<protocol::StreamInfo> stream;
+    };
+
+    struct PendingChat {
+        ConnectionId from = 0;
+        std::string text;
+    };
+
+    struct Room {
+        std::string code;
+        std::uint64_t generation = 0;  // tells a stale history load from a current one
+        std::vector<ConnectionId> members;
+        bool loaded = false;
+        std::deque<protocol::ChatMessage> recent;
+        std::uint64_t lastChatId = 0;
+        std::vector<PendingChat> pendingChats;         // typed while the history was loading
+        std::vector<ConnectionId> awaitingHistory;     // joined while the history was loading
+    };
+
+    void handle(Session& session, const protocol::JoinRequest& join, std::int64_t nowUs);
+    void handle(Session& session, const protocol::StreamInfo& stream, std::int64_t nowUs);
+    void handle(Session& session, const protocol::ChatSend& chat, std::int64_t nowUs);
+    void handle(Session& session, const protocol::Ping& ping, std::int64_t nowUs);
+    void handle(Session& session, const protocol::Leave& leave, std::int64_t nowUs);
+
+    Room& openRoom(const std::string& code);
+    void onHistoryLoaded(const std::string& code, std::uint64_t generation, StoredChat stored);
+    void leaveRoom(Session& session);
+    void broadcastPeers(const Room& room);
+    void sendHistory(ConnectionId to, const Room& room);
+    void postChat(Room& room, const Session& from, std::string text);
+    void send(ConnectionId to, const protocol::ServerMessage& message);
+    void sendError(Session& session, protocol::ErrorCode code, std::string_view detail, bool fatal,
+                   int closeCode = kClosePolicy);
+    std::uint16_t allocateStreamId();
+
+    Outbox& outbox_;
+    ChatArchive& archive_;
+    JoinPolicy& policy_;
+    RelayMetrics& metrics_;
+    RoomLimits limits_;
+    std::unordered_map<ConnectionId, Session> sessions_;
+    std::unordered_map<std::string, Room> rooms_;
+    std::set<std::uint16_t> streamIdsInUse_;
+    std::uint16_t nextStreamId_ = 1;
+    std::uint32_t nextParticipantId_ = 1;
+    std::uint64_t nextRoomGeneration_ = 1;
+    std::size_t participants_ = 0;
+};
+
+}  // namespace samspil::server

@@ -1,0 +1,82 @@
+#include "server_options.h"
+
+#include <charconv>
+
+namespace samspil::server {
+
+std::string serverHelpText() {
+    return R"(samspil-server — the Samspil relay: rooms, low-latency audio relay, chat.
+
+Usage: samspil-server [options]
+
+  --port N          TCP port for WebSocket and HTTP (default 7400; 0 picks a free
+                    port and prints it)
+  --bind ADDRESS    address to listen on (default 127.0.0.1, loopback only;
+                    0.0.0.0 to accept other machines)
+  --db FILE         SQLite database file, created on first run
+                    (default var/samspil.db, relative to the working directory)
+  --static-dir DIR  serve the files in DIR under / (for the browser client)
+  --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
+  --key FILE        TLS private key (PEM)
+  --version         print the version and exit
+  --help            this text
+
+Endpoints on the one port:
+  /ws               WebSocket, subprotocol samspil.v1 (see docs/protocol.md)
+  GET /healthz      {"status":"ok",...} while serving, 503 while stopping
+  GET /metrics      Prometheus text: connections, rooms, packets, drops, latency
+
+SIGINT or SIGTERM: stop accepting, tell clients the server is going away,
+flush the database, exit 0.
+)";
+}
+
+Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args) {
+    ServerOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string name = args[i];
+        std::string value;
+        bool hasValue = false;
+        if (const auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            hasValue = true;
+        }
+        auto takeValue = [&]() -> Expected<std::string, std::string> {
+            if (hasValue) return value;
+            if (i + 1 >= args.size()) return Unexpected{name + " needs a value"};
+            return args[++i];
+        };
+
+        if (name == "--help" || name == "-h") {
+            options.showHelp = true;
+        } else if (name == "--version") {
+            options.showVersion = true;
+        } else if (name == "--port") {
+            auto text = takeValue();
+            if (!text) return Unexpected{text.error()};
+            int port = -1;
+            const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), port);
+            if (ec != std::errc() || end != text->data() + text->size() || port < 0 || port > 65535)
+                return Unexpected{"--port must be a number from 0 to 65535"};
+            options.port = port;
+        } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
+                   name == "--key") {
+            auto text = takeValue();
+            if (!text) return Unexpected{text.error()};
+            if (text->empty()) return Unexpected{name + " needs a value"};
+            if (name == "--bind") options.bind = *text;
+            if (name == "--db") options.databasePath = *text;
+            if (name == "--static-dir") options.staticDir = *text;
+            if (name == "--cert") options.certPath = *text;
+            if (name == "--key") options.keyPath = *text;
+        } else {
+            return Unexpected{"unknown option " + name + " (see --help)"};
+        }
+    }
+    if (options.certPath.empty() != options.keyPath.empty())
+        return Unexpected{std::string("--cert and --key go together")};
+    return options;
+}
+
+}  // namespace samspil::server

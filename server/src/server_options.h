@@ -1,0 +1,28 @@
+// Command-line options of samspil-server.
+#pragma once
+
+#include "samspil/core/expected.h"
+
+#include <string>
+#include <vector>
+
+namespace samspil::server {
+
+struct ServerOptions {
+    int port = 7400;                      ///< 0 picks a free port (printed at startup)
+    std::string bind = "127.0.0.1";       ///< address to listen on
+    std::string databasePath = "var/samspil.db";
+    std::string staticDir;                ///< served under / when set
+    std::string certPath;                 ///< with keyPath: serve wss/https
+    std::string keyPath;
+    bool showHelp = false;
+    bool showVersion = false;
+};
+
+/// Parses argv (without argv[0]). Errors name the offending option.
+[[nodiscard]] Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args);
+
+/// The --help text.
+std::string serverHelpText();
+
+}  // namespace samspil::server

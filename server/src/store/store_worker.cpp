@@ -1,0 +1,72 @@
+#include "store/store_worker.h"
+
+#include "log.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+
+#include <filesystem>
+
+namespace samspil::server {
+
+StoreWorker::StoreWorker(const std::string& path) {
+    const std::filesystem::path file(path);
+    if (file.has_parent_path()) {
+        std::error_code error;
+        std::filesystem::create_directories(file.parent_path(), error);
+        if (error) throw SqliteError("creating " + file.parent_path().string() + ": " + error.message(), 0);
+    }
+    db_ = std::make_unique<SqliteDatabase>(path);
+    schemaVersion_ = migrateSchema(*db_);
+    thread_ = std::thread([this] { run(); });
+}
+
+StoreWorker::~StoreWorker() {
+    stop();
+}
+
+void StoreWorker::post(Job job) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        jobs_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+}
+
+void StoreWorker::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    if (db_) {
+        try {
+            db_->checkpoint();
+        } catch (const SqliteError& error) {
+            logWarning("store: " + std::string(error.what()));
+        }
+        db_.reset();
+    }
+}
+
+void StoreWorker::run() {
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;  // stopping and drained
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        try {
+            job(*db_);
+        } catch (const SqliteError& error) {
+            ++failed_;
+            logError("store: " + std::string(error.what()) + " (SQLite code " + std::to_string(error.code()) + ")");
+        }
+    }
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,51 @@
+// StoreWorker: the one thread that touches SQLite. Other threads hand it jobs;
+// jobs run in the order given; results go back through whatever the job captures
+// (normally the ServiceInbox).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace samspil::server {
+
+class SqliteDatabase;
+
+class StoreWorker {
+public:
+    using Job = std::function<void(SqliteDatabase&)>;
+
+    /// Opens (creating the folder and file if needed) and migrates the database on the
+    /// calling thread, so a bad path fails at startup; then starts the store thread.
+    explicit StoreWorker(const std::string& path);
+    ~StoreWorker();  ///< stop()
+
+    /// Any thread: queue a job. Jobs after stop() are ignored.
+    void post(Job job);
+
+    /// Any thread: runs the remaining jobs, checkpoints the WAL, closes the database, joins.
+    void stop();
+
+    /// Jobs that threw (their SqliteError is logged).
+    std::uint64_t failedJobs() const { return failed_.load(); }
+    int schemaVersion() const { return schemaVersion_; }
+
+private:
+    void run();  // the store thread
+
+    std::unique_ptr<SqliteDatabase> db_;
+    int schemaVersion_ = 0;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> jobs_;
+    bool stopping_ = false;
+    std::atomic<std::uint64_t> failed_{0};
+    std::thread thread_;
+};
+
+}  // namespace samspil::server
