@@ -1,0 +1,128 @@
+#include "cli_options.h"
+
+#include "samspil/core/opus_codec.h"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace samspil::cli {
+namespace {
+
+std::optional<double> parseNumber(const std::string& text) {
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+std::string cliHelpText() {
+    return R"(samspil-cli — a headless Samspil participant (tests, load, recording bots).
+
+Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
+
+  --server URL        the server, e.g. ws://127.0.0.1:7400 (path /ws is implied)
+  --room CODE         room to join (letters, digits, - and _)
+  --name NAME         display name shown to the others
+  --send FILE.wav     send this 48 kHz WAV file once, then silence
+  --tone HZ           send a sine tone instead
+  --tone-level X      peak amplitude of the tone, 0..1 (default 0.5)
+  --record DIR        write each remote participant's audio, as heard, to DIR/<name>.wav
+  --duration SECONDS  leave after this long (default: run until Ctrl-C)
+  --frame-ms MS       frame size: 2.5, 5 (default), 10 or 20
+  --channels N        1 (default) or 2
+  --bitrate BPS       Opus bitrate (default 64000)
+  --chat TEXT         send a chat line once joined (repeatable)
+  --token TOKEN       session token (accounts)
+  --invite CODE       invite code (guests)
+  --insecure          accept a self-signed wss certificate
+  --ca FILE           extra CA certificates (PEM) for wss
+  --stats             print one JSON object with the session's figures at the end
+  --help              this text
+
+Without --send or --tone the client only listens. Frames are paced by the clock,
+as a sound card would deliver them. Exit codes: 0 done, 2 bad options,
+3 the server refused the join, 4 never reached the server.
+)";
+}
+
+Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>& args) {
+    CliOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& name = args[i];
+        auto value = [&]() -> Expected<std::string, std::string> {
+            if (i + 1 >= args.size()) return Unexpected{name + " needs a value"};
+            return args[++i];
+        };
+        auto number = [&](double min, double max) -> Expected<double, std::string> {
+            auto text = value();
+            if (!text) return Unexpected{text.error()};
+            auto parsed = parseNumber(*text);
+            if (!parsed || *parsed < min || *parsed > max) return Unexpected{name + " is out of range: " + *text};
+            return *parsed;
+        };
+#define SAMSPIL_TAKE(target, expr)                          \
+    {                                                       \
+        auto taken = (expr);                                \
+        if (!taken) return Unexpected{taken.error()};       \
+        target = *taken;                                    \
+    }
+        if (name == "--help" || name == "-h") {
+            options.showHelp = true;
+        } else if (name == "--server") {
+            SAMSPIL_TAKE(options.server, value());
+        } else if (name == "--room") {
+            SAMSPIL_TAKE(options.room, value());
+        } else if (name == "--name") {
+            SAMSPIL_TAKE(options.name, value());
+        } else if (name == "--send") {
+            SAMSPIL_TAKE(options.sendFile, value());
+        } else if (name == "--tone") {
+            SAMSPIL_TAKE(options.toneHz, number(1, 23999));
+        } else if (name == "--tone-level") {
+            SAMSPIL_TAKE(options.toneLevel, number(0, 1));
+        } else if (name == "--record") {
+            SAMSPIL_TAKE(options.recordDir, value());
+        } else if (name == "--duration") {
+            SAMSPIL_TAKE(options.durationSeconds, number(0.01, 1e7));
+        } else if (name == "--frame-ms") {
+            double ms = 0;
+            SAMSPIL_TAKE(ms, number(0, 1000));
+            options.frameSamples = frameSamplesForMilliseconds(ms);
+            if (options.frameSamples == 0) return Unexpected{std::string("--frame-ms must be 2.5, 5, 10 or 20")};
+        } else if (name == "--channels") {
+            double channels = 0;
+            SAMSPIL_TAKE(channels, number(1, 2));
+            options.channels = static_cast<int>(channels);
+        } else if (name == "--bitrate") {
+            double bitrate = 0;
+            SAMSPIL_TAKE(bitrate, number(6000, 510000));
+            options.bitrate = static_cast<int>(bitrate);
+        } else if (name == "--chat") {
+            std::string line;
+            SAMSPIL_TAKE(line, value());
+            options.chat.push_back(line);
+        } else if (name == "--token") {
+            SAMSPIL_TAKE(options.token, value());
+        } else if (name == "--invite") {
+            SAMSPIL_TAKE(options.invite, value());
+        } else if (name == "--insecure") {
+            options.allowSelfSigned = true;
+        } else if (name == "--ca") {
+            SAMSPIL_TAKE(options.caFile, value());
+        } else if (name == "--stats") {
+            options.stats = true;
+        } else {
+            return Unexpected{"unknown option " + name + " (see --help)"};
+        }
+#undef SAMSPIL_TAKE
+    }
+    if (options.showHelp) return options;
+    if (options.server.empty() || options.room.empty() || options.name.empty())
+        return Unexpected{std::string("--server, --room and --name are required (see --help)")};
+    if (options.sendFile && options.toneHz) return Unexpected{std::string("choose --send or --tone, not both")};
+    return options;
+}
+
+}  // namespace samspil::cli

@@ -1,0 +1,37 @@
+// Command-line options of samspil-cli.
+#pragma once
+
+#include "samspil/core/expected.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samspil::cli {
+
+struct CliOptions {
+    std::string server;                 ///< ws://host:port[/ws]
+    std::string room;
+    std::string name;
+    std::optional<std::string> sendFile;  ///< WAV to send (48 kHz)
+    std::optional<double> toneHz;         ///< sine to send instead
+    double toneLevel = 0.5;               ///< peak amplitude of the tone
+    std::optional<std::string> recordDir; ///< write DIR/<peer>.wav
+    std::optional<double> durationSeconds;///< stop after this long (else at SIGINT/SIGTERM)
+    int frameSamples = 240;               ///< from --frame-ms
+    int channels = 1;
+    int bitrate = 64000;
+    bool stats = false;
+    bool allowSelfSigned = false;
+    std::string caFile;
+    std::optional<std::string> token;
+    std::optional<std::string> invite;
+    std::vector<std::string> chat;        ///< lines to send once joined
+    bool showHelp = false;
+};
+
+[[nodiscard]] Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>& args);
+
+std::string cliHelpText();
+
+}  // namespace samspil::cli

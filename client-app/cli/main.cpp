@@ -1,0 +1,123 @@
+// samspil-cli: join a room headless, send a tone or a file, record what is heard,
+// print the figures. See --help.
+#include "audio_source.h"
+#include "cli_options.h"
+#include "media_loop.h"
+#include "room_view.h"
+#include "samspil/core/clock.h"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+using namespace samspil;
+using namespace samspil::cli;
+
+namespace {
+
+std::atomic<bool> stopRequested{false};
+
+void onStopSignal(int) {
+    stopRequested.store(true);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto options = parseCliOptions(std::vector<std::string>(argv + 1, argv + argc));
+    if (!options) {
+        std::cerr << "samspil-cli: " << options.error() << "\n";
+        return 2;
+    }
+    if (options->showHelp) {
+        std::cout << cliHelpText();
+        return 0;
+    }
+
+    std::unique_ptr<AudioSource> source;
+    if (options->toneHz) source = std::make_unique<ToneSource>(*options->toneHz, options->toneLevel);
+    if (options->sendFile) {
+        auto wav = WavSource::load(*options->sendFile);
+        if (!wav) {
+            std::cerr << "samspil-cli: " << wav.error() << "\n";
+            return 2;
+        }
+        source = std::move(*wav);
+    }
+    std::optional<samspil::OpusEncoder> encoder;
+    if (source) {
+        auto created = samspil::OpusEncoder::create({options->channels, options->frameSamples, options->bitrate, 5, 8});
+        if (!created) {
+            std::cerr << "samspil-cli: " << created.error() << "\n";
+            return 2;
+        }
+        encoder.emplace(std::move(*created));
+    }
+    if (options->recordDir) {
+        std::error_code error;
+        std::filesystem::create_directories(*options->recordDir, error);
+        if (error) {
+            std::cerr << "samspil-cli: cannot create " << *options->recordDir << ": " << error.message() << "\n";
+            return 2;
+        }
+    }
+
+    net::SessionConfig config;
+    config.serverUrl = options->server;
+    config.room = options->room;
+    config.name = options->name;
+    config.token = options->token;
+    config.invite = options->invite;
+    config.channels = options->channels;
+    config.frameSamples = options->frameSamples;
+    config.allowSelfSignedTls = options->allowSelfSigned;
+    config.caFile = options->caFile;
+
+    net::SessionClient* sessionForChat = nullptr;
+    RoomView room([&] {
+        for (const auto& line : options->chat) sessionForChat->sendChat(line);
+    });
+    net::SessionClient session(config, room);
+    sessionForChat = &session;
+
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    if (auto started = session.start(); !started) {
+        std::cerr << "samspil-cli: " << started.error() << "\n";
+        return 2;
+    }
+
+    std::optional<std::int64_t> deadline;
+    if (options->durationSeconds)
+        deadline = monotonicMicros() + static_cast<std::int64_t>(*options->durationSeconds * 1e6);
+    MediaLoop loop(*options, session, room, std::move(source), std::move(encoder));
+    loop.run(stopRequested, deadline);
+    session.leave();
+    loop.finish();
+
+    if (options->stats) {
+        nlohmann::json report = loop.report();
+        report["name"] = options->name;
+        report["room"] = options->room;
+        report["frame_ms"] = options->frameSamples / 48.0;
+        report["channels"] = options->channels;
+        const net::SessionCounters counters = session.counters();
+        report["reconnects"] = counters.reconnects;
+        report["media_received"] = counters.mediaReceived;
+        report["media_receive_dropped"] = counters.mediaReceiveDropped;
+        report["send_dropped"] = counters.mediaSendDropped;
+        if (auto rtt = session.roundTripUs()) report["rtt_ms"] = static_cast<double>(*rtt) / 1000.0;
+        if (auto offset = session.serverClockOffsetUs()) report["clock_offset_us"] = *offset;
+        report["chat"] = nlohmann::json::array();
+        for (const auto& chat : room.chat())
+            report["chat"].push_back({{"id", chat.id}, {"name", chat.name}, {"text", chat.text}});
+        report["errors"] = nlohmann::json::array();
+        for (const auto& error : room.errors())
+            report["errors"].push_back({{"code", protocol::errorCodeName(error.code)}, {"message", error.message}});
+        report["joined"] = room.everJoined();
+        std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    }
+    if (room.refused()) return 3;
+    if (!room.everJoined()) return 4;
+    return 0;
+}

@@ -1,0 +1,132 @@
+#include "peer_recorder.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <numeric>
+
+namespace samspil::cli {
+namespace {
+
+constexpr std::size_t kMaxPendingFrames = 48000 * 10;  // keep at most 10 s before the name arrives
+
+std::string fileNameFor(std::string name) {
+    for (char& c : name)
+        if (c == '/' || c == '\\' || c == '\0' || c == ':') c = '_';
+    if (name.empty() || name.front() == '.') name.insert(0, "peer");
+    return name;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+    return values[index];
+}
+
+}  // namespace
+
+PeerRecorder::PeerRecorder(std::uint16_t streamId, RemoteStream stream, std::int64_t firstTick)
+    : streamId_(streamId), stream_(std::move(stream)), firstTick_(firstTick) {}
+
+void PeerRecorder::insert(const MediaSlot& packet) {
+    if (lastArrivalUs_ != 0)
+        maxGapMs_ = std::max(maxGapMs_, static_cast<double>(packet.arrivalUs - lastArrivalUs_) / 1000.0);
+    lastArrivalUs_ = packet.arrivalUs;
+    stream_.insert(packet);
+}
+
+void PeerRecorder::renderTick(const Tick& tick, const std::optional<PeerSnapshot>& peer,
+                              const std::optional<std::string>& recordDir, std::vector<std::string>& usedFileNames) {
+    if (peer) lastPeer_ = peer;
+    block_.resize(static_cast<std::size_t>(tick.frames) * 2);
+    const RenderInfo info = stream_.render(block_.data(), tick.frames, tick.actualUs);
+    depthSum_ += static_cast<std::uint64_t>(stream_.stats().depthPackets);
+    ++depthTicks_;
+
+    // Mouth to ear: the first sample of this block was captured by the sender at
+    // epoch + timestamp / 48 kHz (server clock), and starts playing here at idealUs.
+    if (info.timestampValid && peer && peer->stream && peer->stream->epochServerUs && tick.clockOffsetUs) {
+        const std::int64_t captureLocalUs = *peer->stream->epochServerUs - *tick.clockOffsetUs +
+                                            std::int64_t{info.firstTimestamp} * 1'000'000 / 48000;
+        latenciesMs_.push_back(static_cast<double>(tick.idealUs - captureLocalUs) / 1000.0);
+    }
+
+    if (!recordDir) return;
+    if (!wav_.isOpen() && lastPeer_) openWav(*lastPeer_, *recordDir, usedFileNames, tick.frames);
+    if (wav_.isOpen()) {
+        writeWav(block_.data(), tick.frames);
+    } else if (pending_.size() / 2 < kMaxPendingFrames) {
+        pending_.insert(pending_.end(), block_.begin(), block_.end());
+    }
+}
+
+void PeerRecorder::openWav(const PeerSnapshot& peer, const std::string& dir, std::vector<std::string>& usedFileNames,
+                           int frameSamples) {
+    std::string base = fileNameFor(peer.name);
+    if (std::find(usedFileNames.begin(), usedFileNames.end(), base) != usedFileNames.end())
+        base += "-" + std::to_string(streamId_);
+    usedFileNames.push_back(base);
+    wavPath_ = (std::filesystem::path(dir) / (base + ".wav")).string();
+    wavChannels_ = peer.stream ? peer.stream->channels : 1;
+    if (!wav_.open(wavPath_, wavChannels_, 48000)) {
+        std::cerr << "samspil-cli: " << wav_.error() << "\n";
+        return;
+    }
+    // Every file starts at the first playout block, so files of one run line up in time.
+    wav_.writeSilence(static_cast<std::size_t>(firstTick_) * static_cast<std::size_t>(frameSamples));
+    writeWav(pending_.data(), static_cast<int>(pending_.size() / 2));
+    std::vector<float>().swap(pending_);
+}
+
+void PeerRecorder::writeWav(const float* stereo, int frames) {
+    if (wavChannels_ == 2) {
+        wav_.write(stereo, static_cast<std::size_t>(frames));
+        return;
+    }
+    std::vector<float> mono(static_cast<std::size_t>(frames));
+    for (int i = 0; i < frames; ++i) mono[static_cast<std::size_t>(i)] = stereo[2 * i];
+    wav_.write(mono.data(), mono.size());
+}
+
+void PeerRecorder::finish() {
+    wav_.close();
+}
+
+nlohmann::json PeerRecorder::report() const {
+    const JitterBufferStats& s = stream_.stats();
+    nlohmann::json peer;
+    peer["stream_id"] = streamId_;
+    peer["name"] = lastPeer_ ? lastPeer_->name : "";
+    peer["participant_id"] = lastPeer_ ? lastPeer_->participantId : 0;
+    peer["received"] = s.received;
+    peer["lost"] = s.lost;
+    peer["late"] = s.late;
+    peer["duplicates"] = s.duplicates;
+    peer["concealed"] = s.concealed();
+    peer["concealed_fec"] = s.concealedFec;
+    peer["concealed_plc"] = s.concealedPlc;
+    peer["underruns"] = s.underruns;
+    peer["dropped_to_catch_up"] = s.droppedToCatchUp;
+    peer["jitter_ms"] = s.jitterMs;
+    peer["jitter_buffer"] = {
+        {"mean_depth_packets", depthTicks_ ? static_cast<double>(depthSum_) / static_cast<double>(depthTicks_) : 0.0},
+        {"max_depth_packets", s.maxDepthPackets},
+        {"added_latency_ms", s.meanBufferDelayMs}};
+    peer["max_gap_ms"] = maxGapMs_;
+    if (!latenciesMs_.empty()) {
+        const double sum = std::accumulate(latenciesMs_.begin(), latenciesMs_.end(), 0.0);
+        peer["mouth_to_ear_ms"] = {{"mean", sum / static_cast<double>(latenciesMs_.size())},
+                                   {"min", *std::min_element(latenciesMs_.begin(), latenciesMs_.end())},
+                                   {"p50", percentile(latenciesMs_, 0.5)},
+                                   {"p95", percentile(latenciesMs_, 0.95)},
+                                   {"max", *std::max_element(latenciesMs_.begin(), latenciesMs_.end())},
+                                   {"blocks", latenciesMs_.size()}};
+    } else {
+        peer["mouth_to_ear_ms"] = nullptr;
+    }
+    if (!wavPath_.empty()) peer["wav"] = wavPath_;
+    return peer;
+}
+
+}  // namespace samspil::cli

@@ -1,0 +1,86 @@
+#include "room_view.h"
+
+#include <iostream>
+
+namespace samspil::cli {
+
+void RoomView::onStateChanged(net::SessionState state, const std::string& reason) {
+    if (state == net::SessionState::Refused) {
+        std::lock_guard lock(mutex_);
+        refused_ = true;
+    }
+    if (state == net::SessionState::Reconnecting || state == net::SessionState::Refused)
+        std::cerr << "samspil-cli: " << net::toString(state) << (reason.empty() ? "" : ": " + reason) << "\n";
+}
+
+void RoomView::onWelcome(const protocol::Welcome& welcome) {
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        ownStreamId_ = welcome.streamId;
+        first = !joined_;
+        joined_ = true;
+    }
+    std::cerr << "samspil-cli: joined room " << welcome.room << " as participant " << welcome.participantId << "\n";
+    if (first && onFirstJoin_) onFirstJoin_();
+}
+
+void RoomView::onPeers(const protocol::PeerList& peers) {
+    std::lock_guard lock(mutex_);
+    for (const auto& peer : peers.peers) {
+        if (peer.streamId == ownStreamId_) continue;
+        peers_[peer.streamId] = PeerSnapshot{peer.participantId, peer.name, peer.stream};
+    }
+}
+
+void RoomView::onChat(const protocol::ChatMessage& chat) {
+    std::cerr << "[chat] " << chat.name << ": " << chat.text << "\n";
+    std::lock_guard lock(mutex_);
+    rememberChat(chat);
+}
+
+void RoomView::onChatHistory(const protocol::ChatHistory& history) {
+    std::lock_guard lock(mutex_);
+    for (const auto& chat : history.messages) rememberChat(chat);
+}
+
+void RoomView::onServerError(const protocol::ErrorMessage& error) {
+    std::cerr << "samspil-cli: server says " << protocol::errorCodeName(error.code) << ": " << error.message << "\n";
+    std::lock_guard lock(mutex_);
+    errors_.push_back(error);
+}
+
+void RoomView::rememberChat(const protocol::ChatMessage& chat) {
+    chat_.try_emplace(chat.id, chat);
+}
+
+std::optional<PeerSnapshot> RoomView::peer(std::uint16_t streamId) const {
+    std::lock_guard lock(mutex_);
+    auto it = peers_.find(streamId);
+    if (it == peers_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<protocol::ChatMessage> RoomView::chat() const {
+    std::lock_guard lock(mutex_);
+    std::vector<protocol::ChatMessage> lines;
+    for (const auto& [id, chat] : chat_) lines.push_back(chat);
+    return lines;
+}
+
+std::vector<protocol::ErrorMessage> RoomView::errors() const {
+    std::lock_guard lock(mutex_);
+    return errors_;
+}
+
+bool RoomView::everJoined() const {
+    std::lock_guard lock(mutex_);
+    return joined_;
+}
+
+bool RoomView::refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+}
+
+}  // namespace samspil::cli

@@ -1,0 +1,59 @@
+// RoomView: samspil-cli's picture of the room, fed by SessionListener callbacks on
+// the network thread and read by the media and main threads under a mutex.
+// (samspil-cli's media thread is not a real-time audio callback, so a lock is fine here.)
+#pragma once
+
+#include "samspil/net/session_client.h"
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samspil::cli {
+
+/// What the cli knows of one remote participant.
+struct PeerSnapshot {
+    std::uint32_t participantId = 0;
+    std::string name;
+    std::optional<protocol::StreamInfo> stream;
+};
+
+class RoomView : public net::SessionListener {
+public:
+    /// onFirstJoin runs once, on the network thread, when the first welcome arrives.
+    explicit RoomView(std::function<void()> onFirstJoin) : onFirstJoin_(std::move(onFirstJoin)) {}
+
+    // SessionListener (network thread)
+    void onStateChanged(net::SessionState state, const std::string& reason) override;
+    void onWelcome(const protocol::Welcome& welcome) override;
+    void onPeers(const protocol::PeerList& peers) override;
+    void onChat(const protocol::ChatMessage& chat) override;
+    void onChatHistory(const protocol::ChatHistory& history) override;
+    void onServerError(const protocol::ErrorMessage& error) override;
+
+    /// Any thread: the remote participant sending on streamId, if known.
+    std::optional<PeerSnapshot> peer(std::uint16_t streamId) const;
+    /// Any thread: chat lines seen (history, then live), without duplicates, in id order.
+    std::vector<protocol::ChatMessage> chat() const;
+    /// Any thread: errors the server sent.
+    std::vector<protocol::ErrorMessage> errors() const;
+    bool everJoined() const;
+    bool refused() const;
+
+private:
+    void rememberChat(const protocol::ChatMessage& chat);  // with mutex_ held
+
+    std::function<void()> onFirstJoin_;
+    mutable std::mutex mutex_;
+    std::uint16_t ownStreamId_ = 0;
+    std::map<std::uint16_t, PeerSnapshot> peers_;  // by stream id, never forgotten (for the report)
+    std::map<std::uint64_t, protocol::ChatMessage> chat_;
+    std::vector<protocol::ErrorMessage> errors_;
+    bool joined_ = false;
+    bool refused_ = false;
+};
+
+}  // namespace samspil::cli
