@@ -9,7 +9,8 @@ namespace samspil {
 namespace {
 
 constexpr int kHistoryBits = 64;
-constexpr std::int64_t kUnderrunHoldUs = 4'000'000;  // keep a grown buffer this long after an underrun
+constexpr int kFastCatchUpFrames = 4;              // this far over target for a short window,
+constexpr std::int64_t kFastCatchUpWindowUs = 50'000;  // give frames back without the long wait
 
 std::int32_t sequenceDiff(std::uint32_t a, std::uint32_t b) {
     return static_cast<std::int32_t>(a - b);
@@ -28,7 +29,7 @@ std::uint32_t roundUpPowerOfTwo(int n) {
 }  // namespace
 
 JitterBuffer::JitterBuffer(const JitterBufferSettings& settings)
-    : settings_(settings), slots_(roundUpPowerOfTwo(settings.capacity)) {
+    : settings_(settings), slots_(roundUpPowerOfTwo(settings.capacity)), estimator_(settings.estimator) {
     mask_ = static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
@@ -43,22 +44,48 @@ void JitterBuffer::release(Slot& slot) {
     stats_.depthPackets = queued_;
 }
 
-void JitterBuffer::resetTo(std::uint32_t sequence) {
+void JitterBuffer::resetTo(std::uint32_t sequence, std::uint32_t timestamp) {
     for (Slot& slot : slots_) slot.used = false;
     queued_ = 0;
     stats_.depthPackets = 0;
     started_ = true;
     playing_ = false;
     nextSequence_ = sequence;
-    stretchRun_ = 0;
+    nextTimestamp_ = timestamp;
+    timestampBase_ = timestamp;
+    stretchCredit_ = 0;
     pendingRestart_ = true;
     passedKnown_ = 0;
     haveTransit_ = false;
+    lostBeforeReset_ = stats_.lost;
+    haveExtended_ = false;
+    estimator_.reset();
 }
 
 void JitterBuffer::clear() {
-    resetTo(0);
+    resetTo(0, 0);
     started_ = false;
+}
+
+std::int64_t JitterBuffer::mediaMicros(std::uint32_t timestamp) const {
+    // Media time since the stream's first packet. (Streams longer than 24 h would wrap.)
+    return samplesToMicros(std::int64_t{static_cast<std::uint32_t>(timestamp - timestampBase_)});
+}
+
+void JitterBuffer::noteUniqueArrival(std::uint32_t sequence) {
+    // Extend the 32-bit sequence to 64 bits around the highest seen, so wraps count right.
+    if (!haveExtended_) {
+        firstExtended_ = highestExtended_ = sequence;
+        uniqueArrivals_ = 0;
+        haveExtended_ = true;
+    }
+    const std::int64_t extended = highestExtended_ + sequenceDiff(sequence, static_cast<std::uint32_t>(highestExtended_));
+    highestExtended_ = std::max(highestExtended_, extended);
+    if (extended < firstExtended_) return;  // from before this stream's first packet: not expected
+    ++uniqueArrivals_;
+    const std::int64_t expected = highestExtended_ - firstExtended_ + 1;
+    const std::int64_t missing = expected - static_cast<std::int64_t>(uniqueArrivals_);
+    stats_.lost = lostBeforeReset_ + static_cast<std::uint64_t>(std::max<std::int64_t>(0, missing));
 }
 
 void JitterBuffer::insert(const protocol::MediaHeader& header, std::span<const std::uint8_t> payload,
@@ -67,14 +94,14 @@ void JitterBuffer::insert(const protocol::MediaHeader& header, std::span<const s
     const std::uint32_t sequence = header.sequence;
 
     if (!started_) {
-        resetTo(sequence);
+        resetTo(sequence, header.timestamp);
     } else if (header.streamStart()) {
         // The sender restarted its stream. Only a packet outside the current window is a
         // new start; inside it, it is a duplicate or reordered copy of the old start packet.
         const std::int32_t diff = sequenceDiff(sequence, nextSequence_);
         if (diff < -kHistoryBits || diff >= static_cast<std::int32_t>(slots_.size())) {
             ++stats_.resets;
-            resetTo(sequence);
+            resetTo(sequence, header.timestamp);
         }
     }
 
@@ -85,18 +112,17 @@ void JitterBuffer::insert(const protocol::MediaHeader& header, std::span<const s
         if (bit && (passedKnown_ & bit) && !(passedHistory_ & bit)) {
             ++stats_.duplicates;  // it was played already
         } else {
-            ++stats_.late;        // its turn passed without it: it was concealed
-            if (bit && (passedHistory_ & bit)) {
-                passedHistory_ &= ~bit;  // a second copy now counts as a duplicate
-                if (stats_.lost > 0) --stats_.lost;
-            }
+            ++stats_.late;  // its turn passed without it: it was concealed
+            if (bit) passedHistory_ &= ~bit;  // a second copy will count as a duplicate
+            noteUniqueArrival(sequence);
+            noteArrival(header, arrivalUs);  // late packets are the delay peaks to learn from
         }
         return;
     }
     if (diff >= static_cast<std::int32_t>(slots_.size())) {
         // Far ahead of playout: the stream jumped (long outage, sender restart). Start over.
         ++stats_.resets;
-        resetTo(sequence);
+        resetTo(sequence, header.timestamp);
     }
 
     Slot& slot = slots_[sequence & mask_];
@@ -117,24 +143,23 @@ void JitterBuffer::insert(const protocol::MediaHeader& header, std::span<const s
     ++stats_.received;
     stats_.depthPackets = queued_;
     stats_.maxDepthPackets = std::max(stats_.maxDepthPackets, queued_);
+    noteUniqueArrival(sequence);
     noteArrival(header, arrivalUs);
 }
 
 void JitterBuffer::noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs) {
+    const std::int64_t mediaUs = mediaMicros(header.timestamp);
+    estimator_.addPacket(arrivalUs, mediaUs);
     // RFC 3550 §6.4.1: J += (|D| - J) / 16, D the change in transit time between arrivals.
-    const std::int64_t transitUs = arrivalUs - samplesToMicros(header.timestamp);
+    const std::int64_t transitUs = arrivalUs - mediaUs;
     if (haveTransit_) {
-        std::int64_t d = transitUs - lastTransitUs_;
-        // The timestamp wraps every 2^32 samples; fold the jump back.
-        const std::int64_t wrapUs = samplesToMicros(std::int64_t{1} << 32);
-        if (d > wrapUs / 2) d -= wrapUs;
-        if (d < -wrapUs / 2) d += wrapUs;
+        const std::int64_t d = transitUs - lastTransitUs_;
         jitterUs_ += (static_cast<double>(d < 0 ? -d : d) - jitterUs_) / 16.0;
         stats_.jitterMs = jitterUs_ / 1000.0;
     }
     haveTransit_ = true;
     lastTransitUs_ = transitUs;
-    lastArrivalUs_ = arrivalUs;
+    lastArrivalUs_ = std::max(lastArrivalUs_, arrivalUs);
 }
 
 bool JitterBuffer::primeFromLowestQueued() {
@@ -160,36 +185,21 @@ void JitterBuffer::rememberPassed(bool concealed) {
     passedKnown_ = (passedKnown_ << 1) | 1u;
 }
 
-void JitterBuffer::notePlayedWait(std::int64_t waitUs, std::int64_t nowUs) {
-    (void)nowUs;
-    if (!windowHasWait_ || waitUs < windowMinWaitUs_) windowMinWaitUs_ = waitUs;
-    windowHasWait_ = true;
+void JitterBuffer::skipAsConcealed(int count) {
+    for (int i = 0; i < count; ++i) {
+        if (Slot* slot = find(nextSequence_)) release(*slot);
+        rememberPassed(true);
+        ++nextSequence_;
+        nextTimestamp_ += static_cast<std::uint32_t>(frameSamples_);
+    }
+}
+
+void JitterBuffer::notePlayedWait(std::int64_t waitUs) {
     const double waitMs = static_cast<double>(waitUs) / 1000.0;
     stats_.bufferDelayMs += (waitMs - stats_.bufferDelayMs) / 32.0;
     waitSumMs_ += waitMs;
     ++waitCount_;
     stats_.meanBufferDelayMs = waitSumMs_ / static_cast<double>(waitCount_);
-}
-
-void JitterBuffer::catchUpIfTooDeep(std::int64_t nowUs) {
-    if (!playing_ || nowUs - windowStartUs_ < settings_.adaptWindowUs) return;
-    if (windowHasWait_) {
-        // Every packet of the window waited at least windowMinWaitUs_: that much delay is
-        // not needed to absorb the jitter seen. Skip whole frames of it, keep the margin.
-        const std::int64_t frameUs = std::max<std::int64_t>(1, samplesToMicros(frameSamples_));
-        std::int64_t surplusFrames = (windowMinWaitUs_ - settings_.safetyMarginUs) / frameUs;
-        while (surplusFrames-- > 0 && queued_ > 1) {
-            Slot* slot = find(nextSequence_);
-            if (!slot) break;
-            nextTimestamp_ = slot->timestamp + static_cast<std::uint32_t>(slot->samples);
-            release(*slot);
-            rememberPassed(false);
-            ++nextSequence_;
-            ++stats_.droppedToCatchUp;
-        }
-    }
-    windowStartUs_ = nowUs;
-    windowHasWait_ = false;
 }
 
 PlayoutDecision JitterBuffer::concealCurrent(bool advance) {
@@ -203,12 +213,30 @@ PlayoutDecision JitterBuffer::concealCurrent(bool advance) {
         ++stats_.concealedFec;
     else
         ++stats_.concealedPlc;
-    if (advance) {
-        rememberPassed(true);
-        ++stats_.lost;
-        ++nextSequence_;
-        nextTimestamp_ += static_cast<std::uint32_t>(frameSamples_);
-    }
+    if (advance) skipAsConcealed(1);
+    return decision;
+}
+
+void JitterBuffer::noteAdjusted(std::int64_t nowUs) {
+    windowStartUs_ = nowUs;  // measure the new delay afresh
+    haveMinDelay_ = false;
+}
+
+PlayoutDecision JitterBuffer::play(Slot& slot, std::int64_t nowUs) {
+    PlayoutDecision decision;
+    decision.kind = PlayoutKind::Packet;
+    decision.payload = {slot.data, slot.length};
+    decision.timestamp = slot.timestamp;
+    decision.samples = slot.samples;
+    decision.restart = pendingRestart_ || slot.restart;
+    pendingRestart_ = false;
+    playedSincePrime_ = true;
+    notePlayedWait(nowUs - slot.arrivalUs);
+    frameSamples_ = slot.samples;
+    nextTimestamp_ = slot.timestamp + static_cast<std::uint32_t>(slot.samples);
+    release(slot);
+    rememberPassed(false);
+    ++nextSequence_;
     return decision;
 }
 
@@ -217,31 +245,63 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
     silence.samples = frameSamples_;
     if (!started_) return silence;
 
-    catchUpIfTooDeep(nowUs);
     if (!playing_) {
         if (!primeFromLowestQueued()) return silence;
         playing_ = true;
-        stretchRun_ = 0;
-        windowStartUs_ = nowUs;
-        windowHasWait_ = false;
+        playedSincePrime_ = false;
+        stretchCredit_ = 0;
+        noteAdjusted(nowUs);
     }
 
+    // We concealed frames while waiting for nextSequence_. If later packets are here but it
+    // is not, it is lost and its turn is already covered: skip it rather than conceal twice
+    // (the common case of one lost packet on a tight buffer; no delay is added).
+    while (stretchCredit_ > 0 && queued_ > 0 && !find(nextSequence_)) {
+        skipAsConcealed(1);
+        --stretchCredit_;
+    }
+
+    const std::int64_t targetUs = estimator_.peakDelayUs(nowUs) + settings_.safetyMarginUs;
+    stats_.targetDelayMs = static_cast<double>(targetUs) / 1000.0;
+
     if (Slot* slot = find(nextSequence_)) {
-        PlayoutDecision decision;
-        decision.kind = PlayoutKind::Packet;
-        decision.payload = {slot->data, slot->length};
-        decision.timestamp = slot->timestamp;
-        decision.samples = slot->samples;
-        decision.restart = pendingRestart_ || slot->restart;
-        pendingRestart_ = false;
-        notePlayedWait(nowUs - slot->arrivalUs, nowUs);
-        frameSamples_ = slot->samples;
-        nextTimestamp_ = slot->timestamp + static_cast<std::uint32_t>(slot->samples);
-        release(*slot);
-        rememberPassed(false);
-        ++nextSequence_;
-        stretchRun_ = 0;
-        return decision;
+        if (stretchCredit_ > 0) noteAdjusted(nowUs);  // we waited for it: the delay grew
+        stretchCredit_ = 0;
+        // How long after its earliest possible arrival this packet is being taken.
+        const std::int64_t delayUs = nowUs - (mediaMicros(slot->timestamp) + estimator_.baselineUs());
+        const std::int64_t frameUs = std::max<std::int64_t>(1, samplesToMicros(slot->samples));
+        if (delayUs < targetUs) {
+            // Recent packets came later than this one would be taken: wait one frame more.
+            ++stats_.grownFrames;
+            noteAdjusted(nowUs);
+            if (!playedSincePrime_) return silence;  // still starting: silence, not concealment
+            return concealCurrent(/*advance=*/false);
+        }
+        if (!haveMinDelay_ || delayUs < minDelayInWindowUs_) minDelayInWindowUs_ = delayUs;
+        haveMinDelay_ = true;
+        // Give a frame back when even the tightest packet of a whole window had a frame to
+        // spare (at once when far over, e.g. after a stall).
+        bool spare = false;
+        const std::int64_t windowUs = nowUs - windowStartUs_;
+        if (windowUs >= kFastCatchUpWindowUs && minDelayInWindowUs_ >= targetUs + kFastCatchUpFrames * frameUs) {
+            spare = true;  // far over (after a stall, say): give frames back quickly
+        } else if (windowUs >= settings_.shrinkIntervalUs) {
+            spare = minDelayInWindowUs_ >= targetUs + frameUs + frameUs / 4;
+            windowStartUs_ = nowUs;
+            haveMinDelay_ = false;
+        }
+        if (spare) {
+            if (Slot* after = find(nextSequence_ + 1)) {
+                nextTimestamp_ = slot->timestamp + static_cast<std::uint32_t>(slot->samples);
+                release(*slot);
+                rememberPassed(false);
+                ++nextSequence_;
+                ++stats_.droppedToCatchUp;
+                noteAdjusted(nowUs);
+                return play(*after, nowUs);
+            }
+        }
+        return play(*slot, nowUs);
     }
 
     if (queued_ > 0) return concealCurrent(/*advance=*/true);  // a gap: later packets are here
@@ -249,17 +309,18 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
     // Nothing queued at all.
     if (nowUs - lastArrivalUs_ > settings_.idleResetUs) {
         playing_ = false;  // the sender stopped or the line is down: go quiet, re-prime later
+        stretchCredit_ = 0;
         return silence;
     }
     ++stats_.underruns;
-    // Hold on to the grown delay for a while before the next shrink.
-    windowStartUs_ = nowUs + kUnderrunHoldUs - settings_.adaptWindowUs;
-    windowHasWait_ = false;
-    if (stretchRun_ < settings_.maxStretchFrames) {
-        ++stretchRun_;  // wait for this packet one frame longer: the delay grows by a frame
+    if (stretchCredit_ < settings_.maxStretchFrames) {
+        ++stretchCredit_;  // conceal and keep waiting for this packet
         return concealCurrent(/*advance=*/false);
     }
-    return concealCurrent(/*advance=*/true);  // waited long enough: count it lost
+    // Waited long enough: the frames already concealed covered the missing packets' turns.
+    skipAsConcealed(stretchCredit_);
+    stretchCredit_ = 0;
+    return concealCurrent(/*advance=*/true);
 }
 
 }  // namespace samspil

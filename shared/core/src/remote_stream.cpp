@@ -12,12 +12,12 @@ constexpr int kMaxPacketFrames = 5760;  // 120 ms, the longest Opus packet
 
 Expected<RemoteStream, std::string> RemoteStream::create(const RemoteStreamSettings& settings) {
     if (settings.maxBlockFrames <= 0) return Unexpected{std::string("maxBlockFrames must be positive")};
-    auto decoder = OpusDecoder::create(settings.outputChannels);
+    auto decoder = OpusStreamDecoder::create(settings.outputChannels);
     if (!decoder) return Unexpected{decoder.error()};
     return RemoteStream(settings, std::move(*decoder));
 }
 
-RemoteStream::RemoteStream(const RemoteStreamSettings& settings, OpusDecoder decoder)
+RemoteStream::RemoteStream(const RemoteStreamSettings& settings, OpusStreamDecoder decoder)
     : settings_(settings),
       decoder_(std::move(decoder)),
       jitter_(settings.jitter),
@@ -57,7 +57,7 @@ void RemoteStream::consume(int frames) {
     }
 }
 
-void RemoteStream::decodeNext(std::int64_t playTimeUs) {
+void RemoteStream::decodeNext(std::int64_t nowUs) {
     const int channels = settings_.outputChannels;
     // Keep the pending frames at the front so one more packet always fits behind them.
     if (start_ > 0) {
@@ -69,7 +69,7 @@ void RemoteStream::decodeNext(std::int64_t playTimeUs) {
     float* out = decoded_.data() + static_cast<std::ptrdiff_t>(end_) * channels;
     const int room = static_cast<int>(decoded_.size() / static_cast<std::size_t>(channels)) - end_;
 
-    const PlayoutDecision decision = jitter_.next(playTimeUs);
+    const PlayoutDecision decision = jitter_.next(nowUs);
     int produced = 0;
     switch (decision.kind) {
         case PlayoutKind::Packet:
@@ -100,11 +100,10 @@ RenderInfo RemoteStream::render(float* out, int frames, std::int64_t nowUs) {
     const int channels = settings_.outputChannels;
     frames = std::clamp(frames, 0, settings_.maxBlockFrames);
     audibleDecision_ = false;
-    while (end_ - start_ < frames) {
-        // The next decoded frame starts playing after what is already pending.
-        const std::int64_t playTimeUs = nowUs + std::int64_t{end_ - start_} * 1'000'000 / protocol::kMediaSampleRate;
-        decodeNext(playTimeUs);
-    }
+    // Every packet this block needs must be here now, when it is decoded, even the ones
+    // that play at its end: decisions are made at nowUs, so a larger block asks the jitter
+    // buffer for proportionally more delay.
+    while (end_ - start_ < frames) decodeNext(nowUs);
     RenderInfo info;
     if (segmentCount_ > 0) {
         const Segment& head = segments_[static_cast<std::size_t>(segmentHead_)];

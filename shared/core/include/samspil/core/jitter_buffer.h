@@ -1,8 +1,11 @@
-// JitterBuffer: per remote stream, turns packets that arrive early, late, twice,
-// out of order or never into one decision per playout frame. Pure logic (times are
-// passed in), preallocated, no locks: it runs on the audio thread.
+// JitterBuffer: per remote stream, turns packets that arrive early, late, twice, out of
+// order or never into one decision per playout frame. It keeps the playout delay just
+// above what the recent arrival jitter needs (DelayEstimator): growing by a frame when
+// packets would come too close to their turn, shrinking by a frame when it holds more
+// than needed. Pure logic (times are passed in), preallocated, no locks: audio thread.
 #pragma once
 
+#include "samspil/core/delay_estimator.h"
 #include "samspil/core/media_packet.h"
 
 #include <cstdint>
@@ -13,11 +16,12 @@ namespace samspil {
 
 /// Tuning of a JitterBuffer. The defaults suit lessons on a school network.
 struct JitterBufferSettings {
-    int capacity = 256;                     ///< packets held at most (rounded up to a power of two)
-    std::int64_t safetyMarginUs = 500;      ///< slack kept above the worst recent arrival
-    std::int64_t adaptWindowUs = 1'000'000; ///< how long the wait must stay high before shrinking
-    int maxStretchFrames = 3;               ///< underruns in a row that wait for the packet, then skip it
-    std::int64_t idleResetUs = 300'000;     ///< no packet this long and empty: stop, re-prime on the next
+    int capacity = 256;                        ///< packets held at most (rounded up to a power of two)
+    std::int64_t safetyMarginUs = 500;         ///< slack kept above the largest recent delay
+    std::int64_t shrinkIntervalUs = 500'000;   ///< the delay must stay high this long before a frame is given back
+    int maxStretchFrames = 3;                  ///< frames to wait for a missing packet before skipping it
+    std::int64_t idleResetUs = 300'000;        ///< no packet this long and empty: stop, re-prime on the next
+    DelayEstimatorSettings estimator;
 };
 
 /// Counters and gauges of one stream, for stats and the quality light.
@@ -25,14 +29,16 @@ struct JitterBufferStats {
     std::uint64_t received = 0;        ///< packets accepted into the buffer
     std::uint64_t duplicates = 0;      ///< packets seen before (dropped)
     std::uint64_t late = 0;            ///< packets that arrived after their turn (dropped)
-    std::uint64_t lost = 0;            ///< packets whose turn came and went and that never arrived
+    std::uint64_t lost = 0;            ///< packets never received (RFC 3550: expected minus received, late included)
     std::uint64_t concealedFec = 0;    ///< frames rebuilt from the next packet's FEC
     std::uint64_t concealedPlc = 0;    ///< frames filled by packet loss concealment
     std::uint64_t underruns = 0;       ///< playout found the buffer empty
+    std::uint64_t grownFrames = 0;     ///< frames inserted to raise the delay (jitter grew)
     std::uint64_t droppedToCatchUp = 0;///< packets skipped because the buffer held more than needed
     std::uint64_t resets = 0;          ///< stream restarts and jumps
     int depthPackets = 0;              ///< packets queued now
     int maxDepthPackets = 0;           ///< most packets queued at once
+    double targetDelayMs = 0;          ///< the delay the buffer aims for now (above the fastest arrival)
     double bufferDelayMs = 0;          ///< recent mean time a packet waits before playout (the added latency)
     double meanBufferDelayMs = 0;      ///< the same, averaged over the whole stream
     double jitterMs = 0;               ///< RFC 3550 interarrival jitter estimate
@@ -45,7 +51,7 @@ enum class PlayoutKind {
     Silence,          ///< nothing to play (not started, or idle)
     Packet,           ///< decode payload
     ConcealFromNext,  ///< lost: rebuild `samples` from payload, the packet after it (FEC)
-    Conceal,          ///< lost or late: run PLC for `samples`
+    Conceal,          ///< lost, late or growing the delay: run PLC for `samples`
 };
 
 /// One playout decision. payload stays valid until the next call to insert().
@@ -87,37 +93,51 @@ private:
 
     Slot* find(std::uint32_t sequence);
     void release(Slot& slot);
-    void resetTo(std::uint32_t sequence);
+    void resetTo(std::uint32_t sequence, std::uint32_t timestamp);
     bool primeFromLowestQueued();
+    std::int64_t mediaMicros(std::uint32_t timestamp) const;
     void noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs);
-    void notePlayedWait(std::int64_t waitUs, std::int64_t nowUs);
-    void catchUpIfTooDeep(std::int64_t nowUs);
+    void noteUniqueArrival(std::uint32_t sequence);
+    void notePlayedWait(std::int64_t waitUs);
     void rememberPassed(bool concealed);
+    void skipAsConcealed(int count);
     PlayoutDecision concealCurrent(bool advance);
+    PlayoutDecision play(Slot& slot, std::int64_t nowUs);
+    void noteAdjusted(std::int64_t nowUs);
 
     JitterBufferSettings settings_;
     std::vector<Slot> slots_;
     std::uint32_t mask_ = 0;
     int queued_ = 0;
 
-    bool started_ = false;          // nextSequence_ is meaningful
-    bool playing_ = false;          // frames are being handed out
+    bool started_ = false;           // nextSequence_ is meaningful
+    bool playing_ = false;           // frames are being handed out
+    bool playedSincePrime_ = false;
     std::uint32_t nextSequence_ = 0;
     std::uint32_t nextTimestamp_ = 0;
-    int frameSamples_ = 240;        // duration of the most recent packet
-    int stretchRun_ = 0;
+    std::uint32_t timestampBase_ = 0;  // media time 0 of this stream, for unwrapping
+    int frameSamples_ = 240;         // duration of the most recent packet
+    int stretchCredit_ = 0;          // frames already concealed while waiting for nextSequence_
     bool pendingRestart_ = false;
     std::uint64_t passedHistory_ = 0;  // bit i: sequence nextSequence_-1-i was concealed
     std::uint64_t passedKnown_ = 0;    // bit i: that sequence's fate is recorded
+    std::int64_t windowStartUs_ = 0;        // start of the current shrink window
+    std::int64_t minDelayInWindowUs_ = 0;   // tightest packet in it (µs after its earliest arrival)
+    bool haveMinDelay_ = false;
+
+    DelayEstimator estimator_;
+
+    // RFC 3550 loss accounting: expected (highest - first + 1) minus unique arrivals.
+    std::int64_t firstExtended_ = 0;
+    std::int64_t highestExtended_ = 0;
+    std::uint64_t uniqueArrivals_ = 0;
+    std::uint64_t lostBeforeReset_ = 0;
+    bool haveExtended_ = false;
 
     std::int64_t lastArrivalUs_ = 0;
     bool haveTransit_ = false;
     std::int64_t lastTransitUs_ = 0;
     double jitterUs_ = 0;
-
-    std::int64_t windowStartUs_ = 0;
-    std::int64_t windowMinWaitUs_ = 0;
-    bool windowHasWait_ = false;
     double waitSumMs_ = 0;
     std::uint64_t waitCount_ = 0;
 

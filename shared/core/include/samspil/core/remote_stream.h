@@ -37,8 +37,8 @@ public:
     /// Audio thread: files a packet received from the network.
     void insert(const MediaSlot& packet);
 
-    /// Audio thread: writes `frames` interleaved frames to out. nowUs is the monotonic time at
-    /// which the first of them is played.
+    /// Audio thread: writes `frames` interleaved frames to out. nowUs is the monotonic time of
+    /// this call (the audio callback).
     RenderInfo render(float* out, int frames, std::int64_t nowUs);
 
     /// Audio thread: forget the stream (the participant left).
@@ -48,7 +48,7 @@ public:
     int outputChannels() const { return settings_.outputChannels; }
 
 private:
-    RemoteStream(const RemoteStreamSettings& settings, OpusDecoder decoder);
+    RemoteStream(const RemoteStreamSettings& settings, OpusStreamDecoder decoder);
 
     // One run of decoded samples in the FIFO: where it came from.
     struct Segment {
@@ -57,12 +57,12 @@ private:
         bool fromPacket = false;
     };
 
-    void decodeNext(std::int64_t playTimeUs);
+    void decodeNext(std::int64_t nowUs);
     void pushSegment(int frames, std::uint32_t timestamp, bool fromPacket);
     void consume(int frames);
 
     RemoteStreamSettings settings_;
-    OpusDecoder decoder_;
+    OpusStreamDecoder decoder_;
     JitterBuffer jitter_;
     std::vector<float> decoded_;  // interleaved FIFO: [start_, end_) frames are pending
     int start_ = 0;
