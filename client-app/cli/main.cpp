@@ -44,9 +44,9 @@ int main(int argc, char** argv) {
         }
         source = std::move(*wav);
     }
-    std::optional<samspil::OpusEncoder> encoder;
+    std::optional<samspil::OpusStreamEncoder> encoder;
     if (source) {
-        auto created = samspil::OpusEncoder::create({options->channels, options->frameSamples, options->bitrate, 5, 8});
+        auto created = samspil::OpusStreamEncoder::create({options->channels, options->frameSamples, options->bitrate, 5, 8});
         if (!created) {
             std::cerr << "samspil-cli: " << created.error() << "\n";
             return 2;

@@ -7,7 +7,7 @@
 namespace samspil::cli {
 
 MediaLoop::MediaLoop(const CliOptions& options, net::SessionClient& session, const RoomView& room,
-                     std::unique_ptr<AudioSource> source, std::optional<OpusEncoder> encoder)
+                     std::unique_ptr<AudioSource> source, std::optional<OpusStreamEncoder> encoder)
     : options_(options),
       session_(session),
       room_(room),

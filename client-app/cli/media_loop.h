@@ -20,7 +20,7 @@ namespace samspil::cli {
 class MediaLoop {
 public:
     MediaLoop(const CliOptions& options, net::SessionClient& session, const RoomView& room,
-              std::unique_ptr<AudioSource> source, std::optional<OpusEncoder> encoder);
+              std::unique_ptr<AudioSource> source, std::optional<OpusStreamEncoder> encoder);
 
     /// Runs until stop is set, the deadline (monotonic µs) passes, or the join is refused.
     void run(const std::atomic<bool>& stop, std::optional<std::int64_t> deadlineUs);
@@ -39,7 +39,7 @@ private:
     net::SessionClient& session_;
     const RoomView& room_;
     std::unique_ptr<AudioSource> source_;
-    std::optional<OpusEncoder> encoder_;
+    std::optional<OpusStreamEncoder> encoder_;
     std::map<std::uint16_t, PeerRecorder> recorders_;
     std::vector<std::string> usedFileNames_;
     std::vector<float> capture_;

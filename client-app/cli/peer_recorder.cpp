@@ -44,11 +44,13 @@ void PeerRecorder::renderTick(const Tick& tick, const std::optional<PeerSnapshot
     depthSum_ += static_cast<std::uint64_t>(stream_.stats().depthPackets);
     ++depthTicks_;
 
-    // Mouth to ear: the first sample of this block was captured by the sender at
-    // epoch + timestamp / 48 kHz (server clock), and starts playing here at idealUs.
+    // Mouth to ear: the first sample of this block starts playing here at idealUs. Opus delays
+    // audio by its lookahead, so it is the sound the sender captured at timestamp - 2.5 ms,
+    // i.e. at epoch + (timestamp - lookahead) / 48 kHz on the server clock.
     if (info.timestampValid && peer && peer->stream && peer->stream->epochServerUs && tick.clockOffsetUs) {
-        const std::int64_t captureLocalUs = *peer->stream->epochServerUs - *tick.clockOffsetUs +
-                                            std::int64_t{info.firstTimestamp} * 1'000'000 / 48000;
+        const std::int64_t capturedAtSample = std::int64_t{info.firstTimestamp} - kOpusCodecDelaySamples;
+        const std::int64_t captureLocalUs =
+            *peer->stream->epochServerUs - *tick.clockOffsetUs + capturedAtSample * 1'000'000 / 48000;
         latenciesMs_.push_back(static_cast<double>(tick.idealUs - captureLocalUs) / 1000.0);
     }
 

@@ -30,7 +30,7 @@ bool opusPacketMayCarryFec(std::span<const std::uint8_t> packet) {
 
 // ---- encoder -----------------------------------------------------------------
 
-Expected<OpusEncoder, std::string> OpusEncoder::create(const OpusEncoderSettings& settings) {
+Expected<OpusStreamEncoder, std::string> OpusStreamEncoder::create(const OpusStreamEncoderSettings& settings) {
     if (settings.channels != 1 && settings.channels != 2) return Unexpected{std::string("channels must be 1 or 2")};
     if (!isSupportedFrameSize(settings.frameSamples))
         return Unexpected{std::string("frame size must be 2.5, 5, 10 or 20 ms")};
@@ -42,65 +42,71 @@ Expected<OpusEncoder, std::string> OpusEncoder::create(const OpusEncoderSettings
     opus_encoder_ctl(encoder, OPUS_SET_INBAND_FEC(1));
     opus_encoder_ctl(encoder, OPUS_SET_PACKET_LOSS_PERC(settings.expectedLossPercent));
     opus_encoder_ctl(encoder, OPUS_SET_COMPLEXITY(settings.complexity));
-    OpusEncoder result(encoder, settings);
+    OpusStreamEncoder result(encoder, settings);
     result.setBitrate(settings.bitrate);
     return result;
 }
 
-OpusEncoder::OpusEncoder(::OpusEncoder* encoder, const OpusEncoderSettings& settings)
+OpusStreamEncoder::OpusStreamEncoder(::OpusEncoder* encoder, const OpusStreamEncoderSettings& settings)
     : encoder_(encoder), settings_(settings) {}
-OpusEncoder::OpusEncoder(OpusEncoder&&) noexcept = default;
-OpusEncoder& OpusEncoder::operator=(OpusEncoder&&) noexcept = default;
-OpusEncoder::~OpusEncoder() = default;
+OpusStreamEncoder::OpusStreamEncoder(OpusStreamEncoder&&) noexcept = default;
+OpusStreamEncoder& OpusStreamEncoder::operator=(OpusStreamEncoder&&) noexcept = default;
+OpusStreamEncoder::~OpusStreamEncoder() = default;
 
-void OpusEncoder::Free::operator()(::OpusEncoder* encoder) const {
+void OpusStreamEncoder::Free::operator()(::OpusEncoder* encoder) const {
     opus_encoder_destroy(encoder);
 }
 
-int OpusEncoder::encode(const float* interleaved, std::span<std::uint8_t> out) {
+int OpusStreamEncoder::encode(const float* interleaved, std::span<std::uint8_t> out) {
     const auto capacity = static_cast<opus_int32>(std::min<std::size_t>(out.size(), 1275));
     return opus_encode_float(encoder_.get(), interleaved, settings_.frameSamples, out.data(), capacity);
 }
 
-void OpusEncoder::setBitrate(int bitsPerSecond) {
+void OpusStreamEncoder::setBitrate(int bitsPerSecond) {
     settings_.bitrate = bitsPerSecond;
     opus_encoder_ctl(encoder_.get(), OPUS_SET_BITRATE(bitsPerSecond));
 }
 
+int OpusStreamEncoder::lookaheadSamples() const {
+    opus_int32 lookahead = 0;
+    opus_encoder_ctl(encoder_.get(), OPUS_GET_LOOKAHEAD(&lookahead));
+    return lookahead;
+}
+
 // ---- decoder -----------------------------------------------------------------
 
-Expected<OpusDecoder, std::string> OpusDecoder::create(int channels) {
+Expected<OpusStreamDecoder, std::string> OpusStreamDecoder::create(int channels) {
     if (channels != 1 && channels != 2) return Unexpected{std::string("channels must be 1 or 2")};
     int error = OPUS_OK;
     ::OpusDecoder* decoder = opus_decoder_create(48000, channels, &error);
     if (error != OPUS_OK || !decoder) return Unexpected{std::string("opus_decoder_create: ") + opus_strerror(error)};
-    return OpusDecoder(decoder, channels);
+    return OpusStreamDecoder(decoder, channels);
 }
 
-OpusDecoder::OpusDecoder(::OpusDecoder* decoder, int channels) : decoder_(decoder), channels_(channels) {}
-OpusDecoder::OpusDecoder(OpusDecoder&&) noexcept = default;
-OpusDecoder& OpusDecoder::operator=(OpusDecoder&&) noexcept = default;
-OpusDecoder::~OpusDecoder() = default;
+OpusStreamDecoder::OpusStreamDecoder(::OpusDecoder* decoder, int channels) : decoder_(decoder), channels_(channels) {}
+OpusStreamDecoder::OpusStreamDecoder(OpusStreamDecoder&&) noexcept = default;
+OpusStreamDecoder& OpusStreamDecoder::operator=(OpusStreamDecoder&&) noexcept = default;
+OpusStreamDecoder::~OpusStreamDecoder() = default;
 
-void OpusDecoder::Free::operator()(::OpusDecoder* decoder) const {
+void OpusStreamDecoder::Free::operator()(::OpusDecoder* decoder) const {
     opus_decoder_destroy(decoder);
 }
 
-int OpusDecoder::decode(std::span<const std::uint8_t> packet, float* out, int maxFrameSamples) {
+int OpusStreamDecoder::decode(std::span<const std::uint8_t> packet, float* out, int maxFrameSamples) {
     return opus_decode_float(decoder_.get(), packet.data(), static_cast<opus_int32>(packet.size()), out,
                              maxFrameSamples, 0);
 }
 
-int OpusDecoder::decodeFromNext(std::span<const std::uint8_t> nextPacket, float* out, int frameSamples) {
+int OpusStreamDecoder::decodeFromNext(std::span<const std::uint8_t> nextPacket, float* out, int frameSamples) {
     return opus_decode_float(decoder_.get(), nextPacket.data(), static_cast<opus_int32>(nextPacket.size()), out,
                              frameSamples, 1);
 }
 
-int OpusDecoder::conceal(float* out, int frameSamples) {
+int OpusStreamDecoder::conceal(float* out, int frameSamples) {
     return opus_decode_float(decoder_.get(), nullptr, 0, out, frameSamples, 0);
 }
 
-void OpusDecoder::reset() {
+void OpusStreamDecoder::reset() {
     opus_decoder_ctl(decoder_.get(), OPUS_RESET_STATE);
 }
 

@@ -16,6 +16,10 @@ struct OpusDecoder;  // libopus
 
 namespace samspil {
 
+/// Algorithmic delay of restricted-low-delay Opus at 48 kHz (its lookahead): 2.5 ms.
+/// A decoded sample at media timestamp t was captured at t - kOpusCodecDelaySamples.
+inline constexpr int kOpusCodecDelaySamples = 120;
+
 /// True for the frame sizes Samspil sends: 120, 240, 480, 960 samples at 48 kHz.
 bool isSupportedFrameSize(int frameSamples);
 
@@ -29,8 +33,8 @@ int opusPacketSamples(std::span<const std::uint8_t> packet);
 /// the packet before it. CELT-only packets, which restricted-low-delay produces, cannot.
 bool opusPacketMayCarryFec(std::span<const std::uint8_t> packet);
 
-/// Settings for OpusEncoder.
-struct OpusEncoderSettings {
+/// Settings for OpusStreamEncoder.
+struct OpusStreamEncoderSettings {
     int channels = 1;              ///< 1 or 2
     int frameSamples = 240;        ///< 120 / 240 / 480 / 960
     int bitrate = 64000;           ///< bits per second for the whole stream
@@ -39,14 +43,14 @@ struct OpusEncoderSettings {
 };
 
 /// Encodes interleaved float frames into Opus packets.
-class OpusEncoder {
+class OpusStreamEncoder {
 public:
     /// Creates an encoder, or says why the settings cannot be used.
-    [[nodiscard]] static Expected<OpusEncoder, std::string> create(const OpusEncoderSettings& settings);
+    [[nodiscard]] static Expected<OpusStreamEncoder, std::string> create(const OpusStreamEncoderSettings& settings);
 
-    OpusEncoder(OpusEncoder&&) noexcept;
-    OpusEncoder& operator=(OpusEncoder&&) noexcept;
-    ~OpusEncoder();
+    OpusStreamEncoder(OpusStreamEncoder&&) noexcept;
+    OpusStreamEncoder& operator=(OpusStreamEncoder&&) noexcept;
+    ~OpusStreamEncoder();
 
     /// Encodes one frame (frameSamples × channels interleaved floats in [-1, 1]).
     /// Returns the packet length written to out, or a negative libopus error. Realtime-safe.
@@ -55,24 +59,27 @@ public:
     /// Changes the bitrate (bits per second). Realtime-safe.
     void setBitrate(int bitsPerSecond);
 
-    const OpusEncoderSettings& settings() const { return settings_; }
+    /// The encoder's lookahead in samples (kOpusCodecDelaySamples for Samspil's settings).
+    int lookaheadSamples() const;
+
+    const OpusStreamEncoderSettings& settings() const { return settings_; }
 
 private:
-    OpusEncoder(::OpusEncoder* encoder, const OpusEncoderSettings& settings);
+    OpusStreamEncoder(::OpusEncoder* encoder, const OpusStreamEncoderSettings& settings);
     struct Free { void operator()(::OpusEncoder* encoder) const; };
     std::unique_ptr<::OpusEncoder, Free> encoder_;
-    OpusEncoderSettings settings_;
+    OpusStreamEncoderSettings settings_;
 };
 
 /// Decodes Opus packets to interleaved floats, and conceals lost ones.
-class OpusDecoder {
+class OpusStreamDecoder {
 public:
     /// Creates a decoder that outputs `channels` channels (mono packets are upmixed, stereo downmixed).
-    [[nodiscard]] static Expected<OpusDecoder, std::string> create(int channels);
+    [[nodiscard]] static Expected<OpusStreamDecoder, std::string> create(int channels);
 
-    OpusDecoder(OpusDecoder&&) noexcept;
-    OpusDecoder& operator=(OpusDecoder&&) noexcept;
-    ~OpusDecoder();
+    OpusStreamDecoder(OpusStreamDecoder&&) noexcept;
+    OpusStreamDecoder& operator=(OpusStreamDecoder&&) noexcept;
+    ~OpusStreamDecoder();
 
     /// Decodes a packet into out (room for maxFrameSamples × channels). Returns samples per
     /// channel, or a negative libopus error. Realtime-safe.
@@ -91,7 +98,7 @@ public:
     int channels() const { return channels_; }
 
 private:
-    OpusDecoder(::OpusDecoder* decoder, int channels);
+    OpusStreamDecoder(::OpusDecoder* decoder, int channels);
     struct Free { void operator()(::OpusDecoder* decoder) const; };
     std::unique_ptr<::OpusDecoder, Free> decoder_;
     int channels_ = 1;
