@@ -105,6 +105,7 @@ int RelayServer::run() {
     vhostInfo.mounts = mounts_.get();
     vhostInfo.server_string = "samspil";
     if (tls) {
+        vhostInfo.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;  // lws enables TLS per vhost only with this
         vhostInfo.ssl_cert_filepath = options_.certPath.c_str();
         vhostInfo.ssl_private_key_filepath = options_.keyPath.c_str();
     }

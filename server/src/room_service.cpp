@@ -4,6 +4,7 @@
 #include "samspil/core/validation.h"
 
 #include <algorithm>
+#include <random>
 #include <cstring>
 
 namespace samspil::server {
@@ -12,7 +13,11 @@ using namespace samspil::protocol;
 
 RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, RelayMetrics& metrics,
                          RoomLimits limits)
-    : outbox_(outbox), archive_(archive), policy_(policy), metrics_(metrics), limits_(limits) {}
+    : outbox_(outbox), archive_(archive), policy_(policy), metrics_(metrics), limits_(limits) {
+    std::random_device random;
+    nextStreamId_ = static_cast<std::uint16_t>(1 + random() % 65535);
+    nextParticipantId_ = 1 + random() % 0x7FFFFFFF;
+}
 
 // ---- connection events ------------------------------------------------------------
 
@@ -30,8 +35,8 @@ void RoomService::onText(ConnectionId id, std::string_view text, std::int64_t no
     ++metrics_.controlMessagesIn;
     auto parsed = parseClientMessage(text);
     if (!parsed) {
-        sendError(session, parsed.error().code, parsed.error().detail, parsed.error().code == ErrorCode::MessageTooLarge,
-                  kCloseTooLarge);
+        const bool tooLarge = parsed.error().code == ErrorCode::MessageTooLarge;
+        sendError(session, parsed.error().code, parsed.error().detail, tooLarge, tooLarge ? kCloseTooLarge : kClosePolicy);
         return;
     }
     std::visit([&](const auto& message) { handle(session, message, nowUs); }, *parsed);

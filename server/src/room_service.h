@@ -109,8 +109,10 @@ private:
     std::unordered_map<ConnectionId, Session> sessions_;
     std::unordered_map<std::string, Room> rooms_;
     std::set<std::uint16_t> streamIdsInUse_;
-    std::uint16_t nextStreamId_ = 1;
-    std::uint32_t nextParticipantId_ = 1;
+    // Ids start at a random point so that a restarted server does not hand a returning
+    // client's stream id to someone else while receivers still hold state for it.
+    std::uint16_t nextStreamId_;
+    std::uint32_t nextParticipantId_;
     std::uint64_t nextRoomGeneration_ = 1;
     std::size_t participants_ = 0;
 };

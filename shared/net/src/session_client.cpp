@@ -7,6 +7,7 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <deque>
@@ -102,7 +103,8 @@ struct SessionClient::Impl {
     std::deque<std::string> controlQueue;
     std::string rxBuffer;
     bool rxOverflow = false;
-    std::vector<unsigned char> txBuffer = std::vector<unsigned char>(LWS_PRE + kMaxCoalescedSendBytes);
+    std::vector<unsigned char> txBuffer =
+        std::vector<unsigned char>(LWS_PRE + std::max(kMaxCoalescedSendBytes, kMaxControlMessageBytes));
     ClockSync clockSync;
     std::uint32_t nextPingId = 1;
     int pingsSent = 0;
@@ -112,7 +114,6 @@ struct SessionClient::Impl {
     bool firstMediaOfConnection = true;
     bool refused = false;
     bool leaving = false;
-    bool leaveSent = false;
     bool finished = false;
     std::size_t backoffIndex = 0;
     std::minstd_rand random;
@@ -318,15 +319,12 @@ struct SessionClient::Impl {
             }
             if (used > 0 && lws_write(wsi, room.data(), used, LWS_WRITE_BINARY) < static_cast<int>(used)) return -1;
         } else if (!controlQueue.empty()) {
-            const std::string& text = controlQueue.front();
-            if (text.size() > kMaxCoalescedSendBytes) {
-                controlQueue.pop_front();  // cannot happen with our own messages; never send a giant
-            } else {
+            const std::string text = std::move(controlQueue.front());
+            controlQueue.pop_front();
+            if (text.size() <= kMaxControlMessageBytes) {  // our own messages always are; never send a giant
                 std::memcpy(txBuffer.data() + LWS_PRE, text.data(), text.size());
                 const int written = lws_write(wsi, txBuffer.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT);
-                controlQueue.pop_front();
                 if (written < static_cast<int>(text.size())) return -1;
-                if (leaving) leaveSent = true;
             }
         } else if (leaving) {
             lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
