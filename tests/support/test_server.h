@@ -1,0 +1,62 @@
+// TestServer: the real samspil-server in a temp directory on a free loopback port,
+// and helpers to run samspil-cli against it.
+#pragma once
+
+#include "process.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace samspil::test {
+
+/// Paths of the binaries under test (set by CMake).
+std::string serverBinary();
+std::string cliBinary();
+
+class TestServer {
+public:
+    /// Starts the server with its database in dir (extra args appended) and waits until it
+    /// listens. port 0 lets it pick; pass the old port to restart on the same one.
+    TestServer(const TempDir& dir, std::vector<std::string> extraArgs = {}, int port = 0);
+
+    int port() const { return port_; }
+    std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+    std::string databasePath() const { return databasePath_; }
+    ChildProcess& process() { return *process_; }
+
+    /// SIGTERM and wait; returns the exit code.
+    std::optional<int> stop();
+
+private:
+    std::unique_ptr<ChildProcess> process_;
+    std::string databasePath_;
+    int port_ = 0;
+};
+
+/// samspil-cli run to completion in the background; stats() parses its --stats output.
+class CliRun {
+public:
+    CliRun(const TempDir& dir, const std::string& name, std::vector<std::string> args);
+    /// Waits for the exit (up to timeout) and returns the code.
+    std::optional<int> finish(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+    const nlohmann::json& stats() const;
+    const nlohmann::json* peerNamed(const std::string& name) const;
+    ChildProcess& process() { return *process_; }
+
+private:
+    std::unique_ptr<ChildProcess> process_;
+    mutable nlohmann::json stats_;
+};
+
+/// A plain HTTP GET on loopback: status code and body.
+struct HttpResponse {
+    int status = 0;
+    std::string headers;
+    std::string body;
+};
+HttpResponse httpGet(int port, const std::string& path);
+
+}  // namespace samspil::test

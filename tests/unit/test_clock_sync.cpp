@@ -1,0 +1,29 @@
+// Clock offset from ping/pong: the shortest round trip wins.
+#include "samspil/core/clock_sync.h"
+
+#include <catch2/catch.hpp>
+
+using namespace samspil;
+
+TEST_CASE("the offset comes from the round trip least disturbed by queueing", "[clock]") {
+    ClockSync sync;
+    CHECK_FALSE(sync.offsetUs());
+    // The server clock is 1,000,000 µs ahead. A symmetric 200 µs trip, then a slow asymmetric one.
+    sync.addSample(10'000, 1'010'100, 10'200);
+    CHECK(sync.offsetUs() == 1'000'000);
+    sync.addSample(20'000, 1'025'000, 30'000);  // 10 ms, delayed on the way back
+    CHECK(sync.offsetUs() == 1'000'000);
+    CHECK(sync.bestRoundTripUs() == 200);
+    CHECK(sync.lastRoundTripUs() == 10'000);
+    CHECK(sync.toLocal(2'000'000) == 1'000'000);
+    CHECK(sync.toServer(5) == 1'000'005);
+}
+
+TEST_CASE("old samples age out so a drifting clock is followed", "[clock]") {
+    ClockSync sync;
+    sync.addSample(0, 500, 100);  // offset 450, a very good trip
+    for (int i = 1; i <= 16; ++i) sync.addSample(i * 1000, i * 1000 + 700 + 150, i * 1000 + 300);
+    CHECK(sync.offsetUs() == 700);
+    sync.addSample(100, 50, 90);  // time going backwards is not a round trip
+    CHECK(sync.offsetUs() == 700);
+}

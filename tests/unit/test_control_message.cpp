@@ -1,0 +1,156 @@
+// Control messages: every type round-trips; broken, wrong-version, oversized and
+// odd input yields the right typed error.
+#include "samspil/core/control_message.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+
+using namespace samspil::protocol;
+
+namespace {
+
+template <typename T>
+T roundTripClient(const T& message) {
+    auto parsed = parseClientMessage(serialize(ClientMessage{message}));
+    REQUIRE(parsed);
+    REQUIRE(std::holds_alternative<T>(*parsed));
+    return std::get<T>(*parsed);
+}
+
+template <typename T>
+T roundTripServer(const T& message) {
+    auto parsed = parseServerMessage(serialize(ServerMessage{message}));
+    REQUIRE(parsed);
+    REQUIRE(std::holds_alternative<T>(*parsed));
+    return std::get<T>(*parsed);
+}
+
+ErrorCode clientError(std::string_view text) {
+    auto parsed = parseClientMessage(text);
+    REQUIRE_FALSE(parsed);
+    return parsed.error().code;
+}
+
+}  // namespace
+
+TEST_CASE("client messages round-trip", "[protocol][control]") {
+    auto join = roundTripClient(JoinRequest{"klaver-3b", "Åse Ærø", std::string("tok"), std::nullopt});
+    CHECK(join.room == "klaver-3b");
+    CHECK(join.name == "Åse Ærø");
+    CHECK(join.token == "tok");
+    CHECK_FALSE(join.invite);
+
+    auto stream = roundTripClient(StreamInfo{2, 120, std::int64_t{-5'000'000'000}});
+    CHECK(stream.channels == 2);
+    CHECK(stream.frameSamples == 120);
+    CHECK(stream.epochServerUs == -5'000'000'000);
+
+    CHECK(roundTripClient(ChatSend{"Husk at øve skalaer 🎹\nTak!"}).text == "Husk at øve skalaer 🎹\nTak!");
+    auto ping = roundTripClient(Ping{4000000000u, 123456789012345});
+    CHECK(ping.id == 4000000000u);
+    CHECK(ping.clientUs == 123456789012345);
+    roundTripClient(Leave{});
+}
+
+TEST_CASE("server messages round-trip", "[protocol][control]") {
+    auto welcome = roundTripServer(Welcome{7, 65535, "kor", 42});
+    CHECK(welcome.participantId == 7);
+    CHECK(welcome.streamId == 65535);
+    CHECK(welcome.room == "kor");
+
+    PeerList peers;
+    peers.peers.push_back(PeerInfo{1, 1, "Lærer", StreamInfo{1, 240, 99}});
+    peers.peers.push_back(PeerInfo{2, 2, "Elev", std::nullopt});
+    auto back = roundTripServer(peers);
+    REQUIRE(back.peers.size() == 2);
+    CHECK(back.peers[0].name == "Lærer");
+    REQUIRE(back.peers[0].stream);
+    CHECK(back.peers[0].stream->epochServerUs == 99);
+    CHECK_FALSE(back.peers[1].stream);
+
+    auto chat = roundTripServer(ChatMessage{12, 3, "Ida", "'; DROP TABLE chat_messages; --", 1700000000000});
+    CHECK(chat.text == "'; DROP TABLE chat_messages; --");
+    CHECK(chat.sentAtMs == 1700000000000);
+
+    ChatHistory history;
+    history.messages = {ChatMessage{1, 0, "a", "x", 1}, ChatMessage{2, 0, "b", "y", 2}};
+    CHECK(roundTripServer(history).messages.size() == 2);
+    CHECK(roundTripServer(Pong{9, 10, 11}).serverUs == 11);
+
+    auto error = roundTripServer(makeError(ErrorCode::RoomFull, "40 of 40", true));
+    CHECK(error.code == ErrorCode::RoomFull);
+    CHECK(error.fatal);
+    CHECK(error.message.find("40 of 40") != std::string::npos);
+}
+
+TEST_CASE("broken text gives bad_json - a JSON non-object gives bad_message", "[protocol][control]") {
+    CHECK(clientError("") == ErrorCode::BadJson);
+    CHECK(clientError("{\"v\":1,\"type\":\"join\"") == ErrorCode::BadJson);
+    CHECK(clientError("\xff\xfe garbage") == ErrorCode::BadJson);
+    CHECK(clientError("{\"v\":1,\"type\":\"chat\",\"text\":\"\xc3\x28\"}") == ErrorCode::BadJson);  // invalid UTF-8
+    CHECK(clientError("[1,2,3]") == ErrorCode::BadMessage);
+    CHECK(clientError("42") == ErrorCode::BadMessage);
+}
+
+TEST_CASE("version and type are checked before anything else", "[protocol][control]") {
+    CHECK(clientError(R"({"type":"ping","id":1,"client_us":1})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":2,"type":"ping","id":1,"client_us":1})") == ErrorCode::UnsupportedVersion);
+    CHECK(clientError(R"({"v":"1","type":"ping"})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"teleport"})") == ErrorCode::UnknownType);
+    CHECK(clientError(R"({"v":1,"type":"welcome"})") == ErrorCode::UnknownType);  // a server message from a client
+}
+
+TEST_CASE("fields of the wrong kind or range name the field", "[protocol][control]") {
+    auto parsed = parseClientMessage(R"({"v":1,"type":"join","room":5,"name":"x"})");
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == ErrorCode::BadMessage);
+    CHECK(parsed.error().detail.find("room") != std::string::npos);
+
+    CHECK(clientError(R"({"v":1,"type":"join","name":"x"})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"ping","id":-1,"client_us":0})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"ping","id":4294967296,"client_us":0})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"ping","id":1.5,"client_us":0})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"stream","channels":3,"frame_samples":240})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"stream","channels":1,"frame_samples":256})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"join","room":"a","name":"b","token":7})") == ErrorCode::BadMessage);
+}
+
+TEST_CASE("text over 64 KiB is refused as too large without parsing it", "[protocol][control]") {
+    std::string big = R"({"v":1,"type":"chat","text":")" + std::string(70000, 'a') + "\"}";
+    CHECK(clientError(big) == ErrorCode::MessageTooLarge);
+}
+
+TEST_CASE("deeply nested and random input never crashes the parser", "[protocol][control][fuzz]") {
+    CHECK(clientError(std::string(30000, '[') + std::string(30000, ']')) == ErrorCode::BadMessage);
+    std::mt19937 random(99);
+    const std::string alphabet = "{}[]\":,vtype1join chatping\\u00e6 \x80\xff";
+    for (int round = 0; round < 5000; ++round) {
+        std::string text;
+        const std::size_t length = random() % 80;
+        for (std::size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
+        auto client = parseClientMessage(text);
+        auto server = parseServerMessage(text);
+        CHECK((client || !client.error().detail.empty()));
+        CHECK((server || !server.error().detail.empty()));
+    }
+}
+
+TEST_CASE("an error code this version does not know is still read as an error", "[protocol][control]") {
+    auto parsed = parseServerMessage(R"({"v":1,"type":"error","code":"future_thing","message":"Hm.","fatal":false})");
+    REQUIRE(parsed);
+    const auto& error = std::get<ErrorMessage>(*parsed);
+    CHECK(error.code == ErrorCode::Internal);
+    CHECK(error.message == "Hm.");
+}
+
+TEST_CASE("every error code has a stable name that maps back", "[protocol][control]") {
+    for (int code = 0; code <= static_cast<int>(ErrorCode::Internal); ++code) {
+        const auto name = errorCodeName(static_cast<ErrorCode>(code));
+        CHECK(errorCodeFromName(name) == static_cast<ErrorCode>(code));
+        CHECK_FALSE(errorCodeSentence(static_cast<ErrorCode>(code)).empty());
+    }
+    CHECK(errorCodeName(ErrorCode::BadJson) == "bad_json");
+    CHECK_FALSE(errorCodeFromName("no_such_code"));
+}

@@ -1,0 +1,305 @@
+// The server's room logic without sockets: joins, peers, chat and history, media
+// fan-out and stamping, and what happens to peers that misbehave.
+#include "room_service.h"
+
+#include "samspil/core/control_message.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace samspil::server;
+using namespace samspil::protocol;
+
+namespace {
+
+struct Sent {
+    std::vector<std::string> texts;
+    std::vector<SharedMedia> media;
+    std::optional<int> closeCode;
+    std::string closeReason;
+};
+
+class FakeOutbox : public Outbox {
+public:
+    void sendText(ConnectionId to, std::string text) override { sent[to].texts.push_back(std::move(text)); }
+    void sendMedia(ConnectionId to, const SharedMedia& packet) override { sent[to].media.push_back(packet); }
+    void closeAfterFlush(ConnectionId who, int code, std::string reason) override {
+        sent[who].closeCode = code;
+        sent[who].closeReason = std::move(reason);
+    }
+    std::map<ConnectionId, Sent> sent;
+
+    // Every server message sent to `to` of type T, in order.
+    template <typename T>
+    std::vector<T> messages(ConnectionId to) {
+        std::vector<T> out;
+        for (const auto& text : sent[to].texts) {
+            auto parsed = parseServerMessage(text);
+            REQUIRE(parsed);
+            if (std::holds_alternative<T>(*parsed)) out.push_back(std::get<T>(*parsed));
+        }
+        return out;
+    }
+};
+
+// Chat storage whose loads complete only when the test says so.
+class FakeArchive : public ChatArchive {
+public:
+    void loadRecent(const std::string& room, int limit, std::function<void(StoredChat)> done) override {
+        StoredChat stored;
+        auto& messages = rooms[room];
+        const std::size_t from = messages.size() > static_cast<std::size_t>(limit) ? messages.size() - limit : 0;
+        stored.messages.assign(messages.begin() + static_cast<std::ptrdiff_t>(from), messages.end());
+        stored.lastId = messages.empty() ? 0 : messages.back().id;
+        pendingLoads.push_back([done, stored] { done(stored); });
+        if (!deferLoads) completeLoads();
+    }
+    void append(const std::string& room, const ChatMessage& message) override { rooms[room].push_back(message); }
+    void completeLoads() {
+        auto loads = std::move(pendingLoads);
+        pendingLoads.clear();
+        for (auto& load : loads) load();
+    }
+    std::map<std::string, std::vector<ChatMessage>> rooms;
+    std::vector<std::function<void()>> pendingLoads;
+    bool deferLoads = false;
+};
+
+std::string join(const std::string& room, const std::string& name) {
+    return serialize(ClientMessage{JoinRequest{room, name, std::nullopt, std::nullopt}});
+}
+
+std::vector<std::uint8_t> mediaMessage(std::uint16_t claimedStreamId, std::uint32_t sequence) {
+    std::vector<std::uint8_t> out(64);
+    const std::vector<std::uint8_t> payload{0xE8, 1, 2, 3, 4};
+    out.resize(writeMediaPacket(MediaHeader{0, claimedStreamId, sequence, sequence * 240}, payload, out));
+    return out;
+}
+
+struct Fixture {
+    FakeOutbox outbox;
+    FakeArchive archive;
+    OpenRoomsPolicy policy;
+    RelayMetrics metrics;
+    RoomService rooms{outbox, archive, policy, metrics};
+
+    void connect(ConnectionId id, const std::string& room, const std::string& name) {
+        rooms.onOpen(id, 0);
+        rooms.onText(id, join(room, name), 1);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("joining gives a welcome, the peer list to everyone, and the chat history", "[server][rooms]") {
+    Fixture f;
+    f.connect(1, "klaver", "Lærer Lise");
+    auto welcomes = f.outbox.messages<Welcome>(1);
+    REQUIRE(welcomes.size() == 1);
+    CHECK(welcomes[0].room == "klaver");
+    CHECK(f.outbox.messages<ChatHistory>(1).size() == 1);
+
+    f.connect(2, "klaver", "  Elev Emil ");
+    auto peersSeenByFirst = f.outbox.messages<PeerList>(1);
+    REQUIRE(peersSeenByFirst.size() == 2);
+    REQUIRE(peersSeenByFirst.back().peers.size() == 2);
+    CHECK(peersSeenByFirst.back().peers[1].name == "Elev Emil");  // trimmed
+    CHECK(f.rooms.participantCount() == 2);
+    CHECK(f.rooms.roomCount() == 1);
+
+    f.rooms.onClose(1);
+    auto peersSeenBySecond = f.outbox.messages<PeerList>(2);
+    CHECK(peersSeenBySecond.back().peers.size() == 1);
+    f.rooms.onClose(2);
+    CHECK(f.rooms.roomCount() == 0);
+    CHECK(f.rooms.participantCount() == 0);
+}
+
+TEST_CASE("media goes to everyone else in the room, stamped with the sender's id", "[server][rooms][media]") {
+    Fixture f;
+    f.connect(1, "duo", "A");
+    f.connect(2, "duo", "B");
+    f.connect(3, "duo", "C");
+    f.connect(4, "other", "D");
+    const auto senderStream = f.outbox.messages<Welcome>(1)[0].streamId;
+    const auto bStream = f.outbox.messages<Welcome>(2)[0].streamId;
+
+    // A claims to be B: the server overwrites the id.
+    f.rooms.onBinary(1, mediaMessage(bStream, 7), 100);
+    CHECK(f.outbox.sent[1].media.empty());
+    CHECK(f.outbox.sent[4].media.empty());
+    REQUIRE(f.outbox.sent[2].media.size() == 1);
+    REQUIRE(f.outbox.sent[3].media.size() == 1);
+    CHECK(f.outbox.sent[2].media[0] == f.outbox.sent[3].media[0]);  // one shared buffer, not copies
+    auto parsed = parseMediaPacket(f.outbox.sent[2].media[0]->encoded());
+    REQUIRE(parsed);
+    CHECK(parsed->header.streamId == senderStream);
+    CHECK(parsed->header.sequence == 7);
+    CHECK(f.outbox.sent[2].media[0]->receivedUs == 100);
+    CHECK(f.metrics.mediaPacketsIn == 1);
+}
+
+TEST_CASE("bad media and media before join get errors - too many errors close the connection", "[server][rooms]") {
+    Fixture f;
+    f.rooms.onOpen(1, 0);
+    f.rooms.onBinary(1, mediaMessage(0, 1), 1);
+    f.rooms.onBinary(1, mediaMessage(0, 2), 1);
+    auto errors = f.outbox.messages<ErrorMessage>(1);
+    REQUIRE(errors.size() == 1);  // warned once, then counted quietly
+    CHECK(errors[0].code == ErrorCode::NotJoined);
+    CHECK(f.metrics.mediaDroppedNotJoined == 2);
+
+    f.rooms.onText(1, join("room", "X"), 2);
+    const std::vector<std::uint8_t> garbage{0xde, 0xad, 0xbe, 0xef};
+    f.rooms.onBinary(1, garbage, 3);
+    CHECK(f.outbox.messages<ErrorMessage>(1).back().code == ErrorCode::BadMedia);
+    CHECK_FALSE(f.outbox.sent[1].closeCode);
+    for (int i = 0; i < 25; ++i) f.rooms.onText(1, "not json", 4);
+    errors = f.outbox.messages<ErrorMessage>(1);
+    CHECK(errors.back().code == ErrorCode::TooManyErrors);
+    CHECK(errors.back().fatal);
+    CHECK(f.outbox.sent[1].closeCode == kClosePolicy);
+    CHECK(f.rooms.participantCount() == 0);  // gone from the room at once
+}
+
+TEST_CASE("each malformed message gets its own clear error code", "[server][rooms]") {
+    Fixture f;
+    f.connect(1, "r", "A");
+    f.rooms.onText(1, "{oops", 2);
+    f.rooms.onText(1, R"({"v":1,"type":"dance"})", 2);
+    f.rooms.onText(1, R"({"v":9,"type":"chat","text":"x"})", 2);
+    f.rooms.onText(1, R"({"v":1,"type":"chat"})", 2);
+    f.rooms.onText(1, join("r", "A"), 2);
+    f.rooms.onText(1, R"({"v":1,"type":"chat","text":"   "})", 2);
+    const auto errors = f.outbox.messages<ErrorMessage>(1);
+    REQUIRE(errors.size() == 6);
+    CHECK(errors[0].code == ErrorCode::BadJson);
+    CHECK(errors[1].code == ErrorCode::UnknownType);
+    CHECK(errors[2].code == ErrorCode::UnsupportedVersion);
+    CHECK(errors[3].code == ErrorCode::BadMessage);
+    CHECK(errors[4].code == ErrorCode::AlreadyJoined);
+    CHECK(errors[5].code == ErrorCode::InvalidChat);
+    for (const auto& e : errors) CHECK_FALSE(e.fatal);
+    CHECK_FALSE(f.outbox.sent[1].closeCode);
+}
+
+TEST_CASE("an invalid room or name refuses the join and closes", "[server][rooms]") {
+    Fixture f;
+    f.rooms.onOpen(1, 0);
+    f.rooms.onText(1, join("no spaces allowed", "A"), 1);
+    CHECK(f.outbox.messages<ErrorMessage>(1).back().code == ErrorCode::InvalidRoom);
+    CHECK(f.outbox.sent[1].closeCode == kClosePolicy);
+    f.rooms.onOpen(2, 0);
+    f.rooms.onText(2, join("ok", "\t"), 1);
+    CHECK(f.outbox.messages<ErrorMessage>(2).back().code == ErrorCode::InvalidName);
+    CHECK(f.rooms.participantCount() == 0);
+}
+
+TEST_CASE("a full room refuses the next participant", "[server][rooms]") {
+    FakeOutbox outbox;
+    FakeArchive archive;
+    OpenRoomsPolicy policy;
+    RelayMetrics metrics;
+    RoomLimits limits;
+    limits.maxParticipantsPerRoom = 2;
+    RoomService rooms(outbox, archive, policy, metrics, limits);
+    for (ConnectionId id = 1; id <= 3; ++id) {
+        rooms.onOpen(id, 0);
+        rooms.onText(id, join("trio", "P" + std::to_string(id)), 1);
+    }
+    CHECK(outbox.messages<ErrorMessage>(3).back().code == ErrorCode::RoomFull);
+    CHECK(rooms.participantCount() == 2);
+}
+
+TEST_CASE("chat is relayed to the room, stored, and the last 50 replayed to a newcomer", "[server][rooms][chat]") {
+    Fixture f;
+    f.connect(1, "kor", "Dirigent");
+    f.connect(2, "kor", "Alt");
+    for (int i = 1; i <= 60; ++i)
+        f.rooms.onText(1, serialize(ClientMessage{ChatSend{"besked " + std::to_string(i) + " æøå"}}), 5);
+    const auto seenByAlt = f.outbox.messages<ChatMessage>(2);
+    REQUIRE(seenByAlt.size() == 60);
+    CHECK(seenByAlt[0].name == "Dirigent");
+    CHECK(seenByAlt[59].id == 60);
+    CHECK(f.archive.rooms["kor"].size() == 60);
+
+    f.connect(3, "kor", "Sopran");
+    const auto history = f.outbox.messages<ChatHistory>(3);
+    std::vector<ChatMessage> replayed;
+    for (const auto& part : history) replayed.insert(replayed.end(), part.messages.begin(), part.messages.end());
+    REQUIRE(replayed.size() == 50);
+    CHECK(replayed.front().id == 11);
+    CHECK(replayed.back().text == "besked 60 æøå");
+}
+
+TEST_CASE("chat history continues across room reopenings, with ids that never repeat", "[server][rooms][chat]") {
+    Fixture f;
+    f.archive.deferLoads = true;
+    f.archive.rooms["teori"] = {ChatMessage{1, 0, "Old", "earlier run", 1}, ChatMessage{2, 0, "Old", "again", 2}};
+    f.connect(1, "teori", "A");
+    // Typed while the stored history is still loading: held, then numbered after it.
+    f.rooms.onText(1, serialize(ClientMessage{ChatSend{"first!"}}), 2);
+    CHECK(f.outbox.messages<ChatMessage>(1).empty());
+    f.archive.completeLoads();
+    const auto history = f.outbox.messages<ChatHistory>(1);
+    REQUIRE(history.size() == 1);
+    CHECK(history[0].messages.size() == 2);
+    const auto live = f.outbox.messages<ChatMessage>(1);
+    REQUIRE(live.size() == 1);
+    CHECK(live[0].id == 3);
+    CHECK(f.archive.rooms["teori"].back().text == "first!");
+}
+
+TEST_CASE("a large history is split so no frame passes the client's limit", "[server][rooms][chat]") {
+    Fixture f;
+    f.connect(1, "big", "A");
+    const std::string longText(2000, 'x');
+    for (int i = 0; i < 50; ++i) f.rooms.onText(1, serialize(ClientMessage{ChatSend{longText}}), 2);
+    f.connect(2, "big", "B");
+    std::size_t total = 0;
+    for (const auto& text : f.outbox.sent[2].texts) CHECK(text.size() < kMaxControlMessageBytes);
+    for (const auto& part : f.outbox.messages<ChatHistory>(2)) total += part.messages.size();
+    CHECK(total == 50);
+    CHECK(f.outbox.messages<ChatHistory>(2).size() > 1);
+}
+
+TEST_CASE("pings are answered with the server clock, even before join", "[server][rooms]") {
+    Fixture f;
+    f.rooms.onOpen(1, 0);
+    f.rooms.onText(1, serialize(ClientMessage{Ping{5, 1234}}), 777);
+    const auto pongs = f.outbox.messages<Pong>(1);
+    REQUIRE(pongs.size() == 1);
+    CHECK(pongs[0].id == 5);
+    CHECK(pongs[0].clientUs == 1234);
+    CHECK(pongs[0].serverUs == 777);
+}
+
+TEST_CASE("stream announcements reach the others in the peer list", "[server][rooms]") {
+    Fixture f;
+    f.connect(1, "s", "A");
+    f.connect(2, "s", "B");
+    f.rooms.onText(1, serialize(ClientMessage{StreamInfo{2, 120, 5555}}), 3);
+    const auto peers = f.outbox.messages<PeerList>(2).back();
+    REQUIRE(peers.peers[0].stream);
+    CHECK(peers.peers[0].stream->channels == 2);
+    CHECK(peers.peers[0].stream->epochServerUs == 5555);
+}
+
+TEST_CASE("quiet connections time out - leave and shutdown close politely", "[server][rooms]") {
+    Fixture f;
+    f.rooms.onOpen(1, 0);              // never joins
+    f.connect(2, "r", "Talker");
+    f.connect(3, "r", "Leaver");
+    f.rooms.closeIdle(11'000'000);
+    CHECK(f.outbox.messages<ErrorMessage>(1).back().code == ErrorCode::IdleTimeout);
+    CHECK_FALSE(f.outbox.sent[2].closeCode);
+
+    f.rooms.onText(3, serialize(ClientMessage{Leave{}}), 12'000'000);
+    CHECK(f.outbox.sent[3].closeCode == kCloseNormal);
+    CHECK(f.outbox.messages<PeerList>(2).back().peers.size() == 1);
+
+    f.rooms.shutdown();
+    CHECK(f.outbox.messages<ErrorMessage>(2).back().code == ErrorCode::ServerShuttingDown);
+    CHECK(f.outbox.sent[2].closeCode == kCloseGoingAway);
+}

@@ -1,0 +1,117 @@
+// The real SQLite file: schema migrations, chat storage, text that must round-trip.
+#include "process.h"
+#include "store/chat_store.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+#include "store/store_worker.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <future>
+
+using namespace samspil::server;
+using namespace samspil::test;
+using samspil::protocol::ChatMessage;
+
+TEST_CASE("a new database is created in WAL mode with foreign keys and the newest schema", "[store]") {
+    TempDir dir;
+    const std::string path = dir.file("nested/dir/samspil.db");
+    {
+        StoreWorker store(path);
+        CHECK(store.schemaVersion() == latestSchemaVersion());
+    }
+    CHECK(std::filesystem::exists(path));
+    SqliteDatabase db(path);
+    CHECK(db.userVersion() == latestSchemaVersion());
+    auto mode = db.prepare("PRAGMA journal_mode");
+    REQUIRE(mode.step());
+    CHECK(mode.columnText(0) == "wal");
+    auto keys = db.prepare("PRAGMA foreign_keys");
+    REQUIRE(keys.step());
+    CHECK(keys.columnInt(0) == 1);
+    CHECK(migrateSchema(db) == latestSchemaVersion());  // running again changes nothing
+}
+
+TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
+    TempDir dir;
+    const std::string path = dir.file("future.db");
+    {
+        SqliteDatabase db(path);
+        db.setUserVersion(99);
+    }
+    CHECK_THROWS_AS(StoreWorker(path), SqliteError);
+    SqliteDatabase db(path);
+    CHECK(db.userVersion() == 99);
+}
+
+TEST_CASE("chat text with quotes, SQL and any Unicode is stored and returned exactly", "[store][chat]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("chat.db"));
+    migrateSchema(db);
+    ChatStore chat(db);
+    const std::vector<std::string> texts = {"Robert'); DROP TABLE chat_messages;--", "æøå ÆØÅ 🎻🎹",
+                                            std::string(2000, 'x'), "line\nbreak\ttab", "\"quoted\" \\ back"};
+    std::uint64_t id = 0;
+    for (const auto& text : texts) chat.append("værelse-1", ChatMessage{++id, 3, "Åse", text, 1700000000000 + static_cast<std::int64_t>(id)});
+    const RecentChat recent = chat.loadRecent("værelse-1", 50);
+    REQUIRE(recent.messages.size() == texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        CHECK(recent.messages[i].text == texts[i]);
+        CHECK(recent.messages[i].name == "Åse");
+    }
+    CHECK(recent.lastId == texts.size());
+    CHECK(chat.loadRecent("other", 50).messages.empty());
+}
+
+TEST_CASE("loadRecent returns the newest messages, oldest first", "[store][chat]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("chat.db"));
+    migrateSchema(db);
+    ChatStore chat(db);
+    for (std::uint64_t id = 1; id <= 80; ++id) chat.append("r", ChatMessage{id, 1, "n", std::to_string(id), 0});
+    const RecentChat recent = chat.loadRecent("r", 50);
+    REQUIRE(recent.messages.size() == 50);
+    CHECK(recent.messages.front().text == "31");
+    CHECK(recent.messages.back().text == "80");
+    CHECK(recent.lastId == 80);
+}
+
+TEST_CASE("a failing statement rolls back and keeps what was there", "[store]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("chat.db"));
+    migrateSchema(db);
+    ChatStore chat(db);
+    chat.append("r", ChatMessage{1, 1, "n", "kept", 0});
+    try {
+        chat.append("r", ChatMessage{1, 1, "n", "duplicate id", 0});  // UNIQUE(room_id, room_seq)
+        FAIL("the duplicate should have been refused");
+    } catch (const SqliteError& error) {
+        CHECK((error.code() & 0xFF) == 19);  // SQLITE_CONSTRAINT
+    }
+    const RecentChat recent = chat.loadRecent("r", 50);
+    REQUIRE(recent.messages.size() == 1);
+    CHECK(recent.messages[0].text == "kept");
+}
+
+TEST_CASE("the store thread runs jobs in order and finishes them all before it stops", "[store]") {
+    TempDir dir;
+    const std::string path = dir.file("jobs.db");
+    std::promise<std::size_t> loaded;
+    {
+        StoreWorker store(path);
+        for (std::uint64_t id = 1; id <= 200; ++id)
+            store.post([id](SqliteDatabase& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
+        store.post([&loaded](SqliteDatabase& db) { loaded.set_value(ChatStore(db).loadRecent("r", 500).messages.size()); });
+        store.post([](SqliteDatabase& db) { db.exec("this is not sql"); });  // logged and counted, not fatal
+        for (std::uint64_t id = 201; id <= 210; ++id)
+            store.post([id](SqliteDatabase& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
+        store.stop();
+        CHECK(store.failedJobs() == 1);
+    }
+    CHECK(loaded.get_future().get() == 200);
+    SqliteDatabase db(path);
+    CHECK(ChatStore(db).loadRecent("r", 500).messages.size() == 210);
+    const bool walLeftOver = std::filesystem::exists(path + "-wal") && std::filesystem::file_size(path + "-wal") > 0;
+    CHECK_FALSE(walLeftOver);
+}
