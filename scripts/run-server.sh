@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets everything up and starts samspil-server on its embedded defaults:
+# SQLite at ./var/samspil.db (created on first run), ws://127.0.0.1:7400/ws.
+# Extra arguments go to the server (see --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+exec ./build/server/samspil-server "$@"
