@@ -7,9 +7,16 @@
 
 namespace samspil::server {
 
-ConnectionTable::ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits)
+namespace {
+void requestWriteFromLws(lws* wsi) {
+    lws_callback_on_writable(wsi);
+}
+}  // namespace
+
+ConnectionTable::ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits, WriteRequest requestWrite)
     : metrics_(metrics),
       limits_(limits),
+      requestWrite_(requestWrite ? requestWrite : &requestWriteFromLws),
       txBuffer_(LWS_PRE + std::max(limits.maxCoalescedMediaBytes, protocol::kMaxControlMessageBytes)) {}
 
 Connection& ConnectionTable::add(lws* wsi) {
@@ -43,7 +50,7 @@ void ConnectionTable::sendText(ConnectionId to, std::string text) {
     }
     connection->controlBytes += text.size();
     connection->control.push_back(std::move(text));
-    lws_callback_on_writable(connection->wsi);
+    requestWrite_(connection->wsi);
 }
 
 void ConnectionTable::sendMedia(ConnectionId to, const SharedMedia& packet) {
@@ -58,7 +65,7 @@ void ConnectionTable::sendMedia(ConnectionId to, const SharedMedia& packet) {
     }
     connection->media[(connection->mediaHead + connection->mediaCount) % Connection::kMediaRing] = packet;
     ++connection->mediaCount;
-    lws_callback_on_writable(connection->wsi);
+    requestWrite_(connection->wsi);
 }
 
 void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::string reason) {
@@ -68,7 +75,7 @@ void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::stri
     connection->closeCode = closeCode;
     connection->closeReason = std::move(reason);
     clearMedia(*connection);
-    lws_callback_on_writable(connection->wsi);
+    requestWrite_(connection->wsi);
 }
 
 void ConnectionTable::clearMedia(Connection& connection) {

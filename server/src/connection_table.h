@@ -50,7 +50,10 @@ struct Connection {
 
 class ConnectionTable : public Outbox {
 public:
-    ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits = {});
+    /// Asks lws for a writeable callback on a connection (replaceable in tests).
+    using WriteRequest = void (*)(lws* wsi);
+
+    ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits = {}, WriteRequest requestWrite = nullptr);
 
     /// A new connection; returns it for lws's per-session pointer.
     Connection& add(lws* wsi);
@@ -78,6 +81,7 @@ private:
 
     RelayMetrics& metrics_;
     ConnectionLimits limits_;
+    WriteRequest requestWrite_;
     std::unordered_map<ConnectionId, std::unique_ptr<Connection>> connections_;
     ConnectionId nextId_ = 1;
     std::vector<unsigned char> txBuffer_;  // LWS_PRE + the largest frame we write

@@ -25,6 +25,8 @@ void RoomService::onOpen(ConnectionId id, std::int64_t nowUs) {
     Session& session = sessions_[id];
     session.id = id;
     session.openedUs = session.lastHeardUs = nowUs;
+    session.chatTokens = limits_.chatBurst;
+    session.chatTokensAtUs = nowUs;
 }
 
 void RoomService::onText(ConnectionId id, std::string_view text, std::int64_t nowUs) {
@@ -141,9 +143,10 @@ void RoomService::handle(Session& session, const StreamInfo& stream, std::int64_
     broadcastPeers(rooms_.at(session.room));
 }
 
-void RoomService::handle(Session& session, const ChatSend& chat, std::int64_t) {
+void RoomService::handle(Session& session, const ChatSend& chat, std::int64_t nowUs) {
     if (!session.joined) return sendError(session, ErrorCode::NotJoined, {}, false);
     if (!isValidChatText(chat.text)) return sendError(session, ErrorCode::InvalidChat, {}, false);
+    if (!takeChatToken(session, nowUs)) return sendError(session, ErrorCode::RateLimited, "chat", false);
     Room& room = rooms_.at(session.room);
     if (!room.loaded) {
         room.pendingChats.push_back({session.id, chat.text});  // ids continue the stored history
@@ -281,6 +284,15 @@ void RoomService::sendError(Session& session, ErrorCode code, std::string_view d
         leaveRoom(session);
         outbox_.closeAfterFlush(session.id, closeCode, std::string(errorCodeName(code)));
     }
+}
+
+bool RoomService::takeChatToken(Session& session, std::int64_t nowUs) const {
+    const double elapsed = static_cast<double>(nowUs - session.chatTokensAtUs) / 1e6;
+    session.chatTokens = std::min(limits_.chatBurst, session.chatTokens + elapsed * limits_.chatPerSecond);
+    session.chatTokensAtUs = nowUs;
+    if (session.chatTokens < 1) return false;
+    session.chatTokens -= 1;
+    return true;
 }
 
 std::uint16_t RoomService::allocateStreamId() {

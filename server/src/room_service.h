@@ -26,6 +26,8 @@ struct RoomLimits {
     int chatHistoryLength = 50;              ///< messages replayed on join
     std::size_t maxPacketsPerMediaMessage = 32;
     std::size_t maxHistoryMessageBytes = 48 * 1024;  ///< chat_history is split to stay under this
+    double chatBurst = 10;                   ///< chat lines a participant may send at once
+    double chatPerSecond = 2;                ///< and then this many per second
 };
 
 class RoomService {
@@ -58,6 +60,8 @@ private:
         std::int64_t openedUs = 0;
         std::int64_t lastHeardUs = 0;
         int errors = 0;
+        double chatTokens = 0;          // token bucket for chat flood protection
+        std::int64_t chatTokensAtUs = 0;
         bool closing = false;
         bool warnedNotJoined = false;
         bool joined = false;
@@ -100,6 +104,7 @@ private:
     void sendError(Session& session, protocol::ErrorCode code, std::string_view detail, bool fatal,
                    int closeCode = kClosePolicy);
     std::uint16_t allocateStreamId();
+    bool takeChatToken(Session& session, std::int64_t nowUs) const;
 
     Outbox& outbox_;
     ChatArchive& archive_;

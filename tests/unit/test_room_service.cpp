@@ -216,8 +216,8 @@ TEST_CASE("chat is relayed to the room, stored, and the last 50 replayed to a ne
     Fixture f;
     f.connect(1, "kor", "Dirigent");
     f.connect(2, "kor", "Alt");
-    for (int i = 1; i <= 60; ++i)
-        f.rooms.onText(1, serialize(ClientMessage{ChatSend{"besked " + std::to_string(i) + " æøå"}}), 5);
+    for (int i = 1; i <= 60; ++i)  // one a second: within the flood limit
+        f.rooms.onText(1, serialize(ClientMessage{ChatSend{"besked " + std::to_string(i) + " æøå"}}), i * 1'000'000);
     const auto seenByAlt = f.outbox.messages<ChatMessage>(2);
     REQUIRE(seenByAlt.size() == 60);
     CHECK(seenByAlt[0].name == "Dirigent");
@@ -255,13 +255,27 @@ TEST_CASE("a large history is split so no frame passes the client's limit", "[se
     Fixture f;
     f.connect(1, "big", "A");
     const std::string longText(2000, 'x');
-    for (int i = 0; i < 50; ++i) f.rooms.onText(1, serialize(ClientMessage{ChatSend{longText}}), 2);
+    for (int i = 0; i < 50; ++i) f.rooms.onText(1, serialize(ClientMessage{ChatSend{longText}}), i * 1'000'000);
     f.connect(2, "big", "B");
     std::size_t total = 0;
     for (const auto& text : f.outbox.sent[2].texts) CHECK(text.size() < kMaxControlMessageBytes);
     for (const auto& part : f.outbox.messages<ChatHistory>(2)) total += part.messages.size();
     CHECK(total == 50);
     CHECK(f.outbox.messages<ChatHistory>(2).size() > 1);
+}
+
+TEST_CASE("a chat flood is refused after a burst, and allowed again after a pause", "[server][rooms][chat]") {
+    Fixture f;
+    f.connect(1, "r", "Spammer");
+    for (int i = 0; i < 15; ++i) f.rooms.onText(1, serialize(ClientMessage{ChatSend{"spam"}}), 1'000'000);
+    CHECK(f.outbox.messages<ChatMessage>(1).size() == 10);
+    const auto errors = f.outbox.messages<ErrorMessage>(1);
+    REQUIRE(errors.size() == 5);
+    CHECK(errors[0].code == ErrorCode::RateLimited);
+    CHECK_FALSE(errors[0].fatal);
+    f.rooms.onText(1, serialize(ClientMessage{ChatSend{"after a breath"}}), 2'000'000);
+    CHECK(f.outbox.messages<ChatMessage>(1).back().text == "after a breath");
+    CHECK(f.archive.rooms["r"].size() == 11);
 }
 
 TEST_CASE("pings are answered with the server clock, even before join", "[server][rooms]") {

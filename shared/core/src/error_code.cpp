@@ -23,6 +23,7 @@ constexpr std::array kErrorCodes{
     ErrorCodeText{ErrorCode::InvalidRoom, "invalid_room", "Room codes are 1 to 64 letters, digits, '-' or '_'."},
     ErrorCodeText{ErrorCode::InvalidName, "invalid_name", "Names are 1 to 64 characters without control characters."},
     ErrorCodeText{ErrorCode::InvalidChat, "invalid_chat", "Chat messages are 1 to 2000 characters."},
+    ErrorCodeText{ErrorCode::RateLimited, "rate_limited", "Too many messages in a short time; wait a moment."},
     ErrorCodeText{ErrorCode::RoomFull, "room_full", "The room is full."},
     ErrorCodeText{ErrorCode::TooSlow, "too_slow", "The connection could not keep up with the room and was closed."},
     ErrorCodeText{ErrorCode::TooManyErrors, "too_many_errors", "Too many malformed messages; the connection was closed."},

@@ -19,6 +19,7 @@ enum class ErrorCode {
     InvalidRoom,         ///< the room code is empty, too long or has other characters
     InvalidName,         ///< the display name is empty, too long or has control characters
     InvalidChat,         ///< the chat text is empty or too long
+    RateLimited,         ///< too many messages of one kind in a short time
     RoomFull,            ///< the room has reached its participant limit
     TooSlow,             ///< the peer did not read its messages fast enough
     TooManyErrors,       ///< the peer sent too many bad messages in a row

@@ -1,0 +1,77 @@
+// Per-connection queues: control is reliable but bounded (a client that does not read is
+// closed as too slow), media is perishable (the oldest packet goes when the ring is full).
+#include "connection_table.h"
+
+#include <catch2/catch.hpp>
+
+using namespace samspil::server;
+
+namespace {
+
+int writeRequests = 0;
+void countWriteRequest(lws*) {
+    ++writeRequests;
+}
+
+SharedMedia packet(std::int64_t receivedUs, std::uint8_t marker) {
+    auto media = std::make_shared<MediaBuffer>();
+    media->receivedUs = receivedUs;
+    media->length = 20;
+    media->bytes[19] = marker;
+    return media;
+}
+
+}  // namespace
+
+TEST_CASE("a client that stops reading control messages is closed as too slow", "[server][queues]") {
+    RelayMetrics metrics;
+    ConnectionLimits limits;
+    limits.maxControlBacklogBytes = 10'000;
+    ConnectionTable table(metrics, limits, &countWriteRequest);
+    Connection& slow = table.add(nullptr);
+    Connection& fine = table.add(nullptr);
+    writeRequests = 0;
+
+    for (int i = 0; i < 9; ++i) table.sendText(slow.id, std::string(1000, 'x'));
+    CHECK_FALSE(slow.closing);
+    CHECK(slow.controlBytes == 9000);
+    table.sendText(slow.id, std::string(1500, 'x'));  // past the limit
+    CHECK(slow.closing);
+    CHECK(slow.closeReason == "too_slow");
+    CHECK(slow.closeCode == kClosePolicy);
+    CHECK(slow.control.empty());  // its backlog is dropped, nothing more is queued
+    table.sendText(slow.id, "more");
+    CHECK(slow.control.empty());
+    CHECK(metrics.disconnects["too_slow"] == 1);
+
+    table.sendText(fine.id, "hello");  // the others are not affected
+    CHECK(fine.control.size() == 1);
+    CHECK_FALSE(fine.closing);
+    CHECK(writeRequests >= 11);
+}
+
+TEST_CASE("a full media ring drops its oldest packet and counts it", "[server][queues]") {
+    RelayMetrics metrics;
+    ConnectionTable table(metrics, {}, &countWriteRequest);
+    Connection& listener = table.add(nullptr);
+    for (int i = 0; i < static_cast<int>(Connection::kMediaRing) + 5; ++i)
+        table.sendMedia(listener.id, packet(i, static_cast<std::uint8_t>(i)));
+    CHECK(listener.mediaCount == Connection::kMediaRing);
+    CHECK(metrics.mediaDroppedQueueFull == 5);
+    // The oldest five are gone: the ring now starts at packet 5.
+    CHECK(listener.media[listener.mediaHead]->bytes[19] == 5);
+}
+
+TEST_CASE("closing drops pending media and takes no more", "[server][queues]") {
+    RelayMetrics metrics;
+    ConnectionTable table(metrics, {}, &countWriteRequest);
+    Connection& leaving = table.add(nullptr);
+    table.sendMedia(leaving.id, packet(0, 1));
+    table.closeAfterFlush(leaving.id, kCloseNormal, "leave");
+    CHECK(leaving.mediaCount == 0);
+    table.sendMedia(leaving.id, packet(0, 2));
+    CHECK(leaving.mediaCount == 0);
+    table.remove(leaving.id);
+    CHECK(table.find(leaving.id) == nullptr);
+    CHECK(table.size() == 0);
+}
