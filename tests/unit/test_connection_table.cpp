@@ -71,7 +71,8 @@ TEST_CASE("closing drops pending media and takes no more", "[server][queues]") {
     CHECK(leaving.mediaCount == 0);
     table.sendMedia(leaving.id, packet(0, 2));
     CHECK(leaving.mediaCount == 0);
-    table.remove(leaving.id);
-    CHECK(table.find(leaving.id) == nullptr);
+    const ConnectionId id = leaving.id;
+    table.remove(id);  // `leaving` is gone now
+    CHECK(table.find(id) == nullptr);
     CHECK(table.size() == 0);
 }
