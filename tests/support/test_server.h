@@ -2,6 +2,7 @@
 // and helpers to run samspil-cli against it.
 #pragma once
 
+#include "http_get.h"
 #include "process.h"
 
 #include <nlohmann/json.hpp>
@@ -50,13 +51,5 @@ private:
     std::unique_ptr<ChildProcess> process_;
     mutable nlohmann::json stats_;
 };
-
-/// A plain HTTP GET on loopback: status code and body.
-struct HttpResponse {
-    int status = 0;
-    std::string headers;
-    std::string body;
-};
-HttpResponse httpGet(int port, const std::string& path);
 
 }  // namespace samspil::test

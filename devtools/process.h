@@ -1,4 +1,4 @@
-// Child processes for integration tests: the real samspil-server and samspil-cli.
+// Child processes for integration tests and the benchmark: the real samspil-server and samspil-cli.
 #pragma once
 
 #include <chrono>

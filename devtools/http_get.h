@@ -1,0 +1,17 @@
+// A plain HTTP/1.1 GET on loopback, for tests and the benchmark (health, metrics).
+#pragma once
+
+#include <string>
+
+namespace samspil::test {
+
+struct HttpResponse {
+    int status = 0;  ///< 0 when the request failed
+    std::string headers;
+    std::string body;
+};
+
+/// GET path from 127.0.0.1:port with "Connection: close"; waits at most 5 s.
+HttpResponse httpGet(int port, const std::string& path);
+
+}  // namespace samspil::test
