@@ -1,0 +1,348 @@
+#include "load_clients.h"
+
+#include "samspil/core/clock.h"
+#include "samspil/core/control_message.h"
+#include "samspil/core/media_packet.h"
+
+#include <libwebsockets.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <variant>
+
+namespace samspil::bench {
+namespace {
+
+using namespace samspil::protocol;
+
+constexpr std::size_t kSentRing = 1024;            // send times kept per participant, by sequence
+constexpr std::int64_t kGapUs = 20'000;            // a receive gap worth counting
+constexpr std::int64_t kJoinTimeoutUs = 30'000'000;
+constexpr std::int64_t kChatIntervalUs = 500'000;  // the probe's chat (within the flood limit)
+constexpr int kMaxPacketsPerMessage = 8;
+
+enum class Phase { Connecting, Warmup, Measuring, Done };
+
+struct Participant {
+    int index = 0;
+    std::int64_t phaseUs = 0;  // this participant's frame clock, offset within the frame
+    bool probe = false;
+    lws* wsi = nullptr;
+    bool joined = false;
+    bool lost = false;  // closed after joining
+    std::uint16_t streamId = 0;
+    std::string room;
+    std::uint64_t sent = 0;
+    std::uint64_t sentAtWindowStart = 0;
+    std::uint64_t sentAtWindowEnd = 0;
+    std::array<std::int64_t, kSentRing> sentAtUs{};
+    std::array<std::uint32_t, kSentRing> sentSequence{};
+    std::vector<std::pair<std::uint16_t, std::int64_t>> lastArrival;  // by sender stream
+    std::string rx;
+    std::string pendingText;  // one control message to write (join, chat)
+    std::int64_t chatSentAtUs = 0;
+};
+
+// A timer owned by the event loop; `sul` first so the callback can find the owner.
+struct Timer {
+    lws_sorted_usec_list_t sul{};
+    void* owner = nullptr;
+};
+
+}  // namespace
+
+struct LoadClients::Impl {
+    explicit Impl(LoadPlan p) : plan(std::move(p)), streamOwner(65536, nullptr) {
+        protocols[0] = {"samspil.v1", &Impl::callback, 0, 64 * 1024, 0, nullptr, 0};
+        protocols[1] = {nullptr, nullptr, 0, 0, 0, nullptr, 0};
+        tickTimer.owner = this;
+        frameUs = std::int64_t{plan.frameSamples} * 1'000'000 / kMediaSampleRate;
+    }
+
+    LoadPlan plan;
+    lws_protocols protocols[2]{};
+    lws_context* context = nullptr;
+    std::vector<std::unique_ptr<Participant>> participants;
+    Participant probe;
+    std::vector<Participant*> streamOwner;  // stream id → sender
+    Phase phase = Phase::Connecting;
+    Timer tickTimer;
+    std::int64_t frameUs = 5000;
+    std::int64_t startUs = 0;
+    std::int64_t sendStartUs = 0;
+    std::int64_t measureStartUs = 0;
+    std::int64_t measureEndUs = 0;
+    std::int64_t slotUs = 1000;  // the pacing timer's step: participants are grouped by phase into slots
+    std::int64_t nextSlotUs = 0;
+    int joined = 0;
+    std::string failure;
+    bool eventLibrary = false;
+    std::function<void()> atMeasureStart, atMeasureEnd;
+    std::vector<unsigned char> tx = std::vector<unsigned char>(LWS_PRE + 64 * 1024);
+    LoadResults results;
+
+    void connect(Participant& participant) {
+        lws_client_connect_info info{};
+        info.context = context;
+        info.address = plan.host.c_str();
+        info.port = plan.port;
+        info.path = "/ws";
+        info.host = plan.host.c_str();
+        info.origin = plan.host.c_str();
+        info.protocol = kSubprotocol.data();
+        info.opaque_user_data = &participant;
+        info.pwsi = &participant.wsi;
+        if (!lws_client_connect_via_info(&info)) failure = "could not start connecting";
+    }
+
+    // Event loop: the timer that paces sending and moves through the phases.
+    static void onTick(lws_sorted_usec_list_t* sul) {
+        static_cast<Impl*>(reinterpret_cast<Timer*>(sul)->owner)->tick();
+    }
+
+    void tick() {
+        const std::int64_t now = monotonicMicros();
+        if (phase == Phase::Connecting) {
+            if (joined == static_cast<int>(participants.size()) + 1) {
+                phase = Phase::Warmup;
+                sendStartUs = now;
+                nextSlotUs = now;
+                measureStartUs = now + static_cast<std::int64_t>(plan.warmupSeconds * 1e6);
+                measureEndUs = measureStartUs + static_cast<std::int64_t>(plan.durationSeconds * 1e6);
+            } else if (now - startUs > kJoinTimeoutUs) {
+                failure = "only " + std::to_string(joined) + " of " + std::to_string(participants.size() + 1) +
+                          " clients joined within 30 s";
+                return finish();
+            }
+        }
+        if (phase == Phase::Warmup && now >= measureStartUs) {
+            phase = Phase::Measuring;
+            for (auto& p : participants) p->sentAtWindowStart = p->sent;
+            if (atMeasureStart) atMeasureStart();
+        }
+        if (phase == Phase::Measuring && now >= measureEndUs) {
+            for (auto& p : participants) p->sentAtWindowEnd = p->sent;
+            if (atMeasureEnd) atMeasureEnd();
+            return finish();
+        }
+        if (phase == Phase::Warmup || phase == Phase::Measuring) {
+            // Wake the participants whose frame came due since the last slot.
+            for (auto& p : participants)
+                if (!p->lost && p->joined && dueFor(*p, now) > p->sent) lws_callback_on_writable(p->wsi);
+            if (now - probe.chatSentAtUs >= kChatIntervalUs && probe.pendingText.empty() && probe.wsi) {
+                probe.pendingText = serialize(ClientMessage{ChatSend{"probe " + std::to_string(now)}});
+                probe.chatSentAtUs = now;
+                lws_callback_on_writable(probe.wsi);
+            }
+            nextSlotUs = std::max(nextSlotUs + slotUs, now - slotUs);
+        } else {
+            nextSlotUs = now + 10'000;
+        }
+        lws_sul_schedule(context, 0, &tickTimer.sul, &Impl::onTick, std::max<std::int64_t>(100, nextSlotUs - now));
+    }
+
+    // Ends the run from inside the event loop.
+    void finish() {
+        phase = Phase::Done;
+        if (eventLibrary) lws_context_destroy(context);  // first stage: stops the loop; run() completes it
+    }
+
+    // Packets participant p should have sent by `now`: one per frame since its own frame clock started.
+    std::uint64_t dueFor(const Participant& p, std::int64_t now) const {
+        const std::int64_t since = now - (sendStartUs + p.phaseUs);
+        return since < 0 ? 0 : static_cast<std::uint64_t>(since / frameUs) + 1;
+    }
+
+    // Event loop: write what is due on one connection.
+    int onWriteable(Participant& p) {
+        if (!p.pendingText.empty()) {
+            const std::string text = std::move(p.pendingText);
+            p.pendingText.clear();
+            std::memcpy(tx.data() + LWS_PRE, text.data(), text.size());
+            if (lws_write(p.wsi, tx.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT) < static_cast<int>(text.size()))
+                return -1;
+            if (!p.probe) lws_callback_on_writable(p.wsi);
+            return 0;
+        }
+        const std::int64_t now = monotonicMicros();
+        const std::uint64_t due = p.probe || !p.joined ? 0 : dueFor(p, now);
+        if (p.sent >= due) return 0;
+        std::size_t used = 0;
+        std::span<std::uint8_t> room(tx.data() + LWS_PRE, tx.size() - LWS_PRE);
+        for (int n = 0; n < kMaxPacketsPerMessage && p.sent < due; ++n, ++p.sent) {
+            const auto sequence = static_cast<std::uint32_t>(p.sent);
+            const MediaHeader header{0, 0, sequence, sequence * static_cast<std::uint32_t>(plan.frameSamples)};
+            used += writeMediaPacket(header, plan.opusPacket, room.subspan(used));
+            p.sentAtUs[sequence % kSentRing] = now;
+            p.sentSequence[sequence % kSentRing] = sequence;
+        }
+        if (lws_write(p.wsi, room.data(), used, LWS_WRITE_BINARY) < static_cast<int>(used)) return -1;
+        if (p.sent < due) lws_callback_on_writable(p.wsi);
+        return 0;
+    }
+
+    void onMedia(Participant& receiver, std::span<const std::uint8_t> bytes) {
+        const std::int64_t now = monotonicMicros();
+        MediaMessageReader reader(bytes);
+        MediaPacketView packet;
+        while (reader.next(packet)) {
+            if (phase != Phase::Measuring) continue;
+            ++results.packetsReceived;
+            Participant* sender = streamOwner[packet.header.streamId];
+            if (!sender) continue;
+            const std::uint32_t sequence = packet.header.sequence;
+            if (sender->sentSequence[sequence % kSentRing] == sequence)
+                results.relayLatency.add(now - sender->sentAtUs[sequence % kSentRing]);
+            auto it = std::find_if(receiver.lastArrival.begin(), receiver.lastArrival.end(),
+                                   [&](auto& entry) { return entry.first == packet.header.streamId; });
+            if (it == receiver.lastArrival.end()) {
+                receiver.lastArrival.emplace_back(packet.header.streamId, now);
+                continue;
+            }
+            const std::int64_t gap = now - it->second;
+            it->second = now;
+            if (gap > kGapUs) ++results.receiveGaps;
+            results.longestGapMs = std::max(results.longestGapMs, static_cast<double>(gap) / 1000.0);
+        }
+    }
+
+    void onText(Participant& p, std::string_view text) {
+        auto parsed = parseServerMessage(text);
+        if (!parsed) return;
+        if (const auto* welcome = std::get_if<Welcome>(&*parsed)) {
+            p.joined = true;
+            p.streamId = welcome->streamId;
+            streamOwner[welcome->streamId] = &p;
+            ++joined;
+        } else if (const auto* chat = std::get_if<ChatMessage>(&*parsed)) {
+            if (p.probe && phase == Phase::Measuring && chat->text.rfind("probe ", 0) == 0)
+                results.chatRoundTrip.add(monotonicMicros() - std::stoll(chat->text.substr(6)));
+        } else if (std::holds_alternative<ErrorMessage>(*parsed)) {
+            ++results.errorsFromServer;
+        }
+    }
+
+    static int callback(lws* wsi, lws_callback_reasons reason, void*, void* in, std::size_t len) {
+        auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
+        auto* p = static_cast<Participant*>(lws_get_opaque_user_data(wsi));
+        if (!self || !p) return 0;
+        switch (reason) {
+            case LWS_CALLBACK_CLIENT_ESTABLISHED:
+                p->pendingText = serialize(ClientMessage{JoinRequest{p->room, "p" + std::to_string(p->index),
+                                                                      std::nullopt, std::nullopt}});
+                lws_callback_on_writable(wsi);
+                return 0;
+            case LWS_CALLBACK_CLIENT_WRITEABLE:
+                return self->onWriteable(*p);
+            case LWS_CALLBACK_CLIENT_RECEIVE:
+                if (lws_is_first_fragment(wsi)) p->rx.clear();
+                p->rx.append(static_cast<const char*>(in), len);
+                if (!lws_is_final_fragment(wsi)) return 0;
+                if (lws_frame_is_binary(wsi))
+                    self->onMedia(*p, {reinterpret_cast<const std::uint8_t*>(p->rx.data()), p->rx.size()});
+                else
+                    self->onText(*p, p->rx);
+                return 0;
+            case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+                p->wsi = nullptr;
+                if (self->phase == Phase::Done) return 0;
+                self->failure = std::string("a client could not connect: ") + (in ? static_cast<const char*>(in) : "");
+                self->finish();
+                return 0;
+            case LWS_CALLBACK_CLIENT_CLOSED:
+                if (p->joined && self->phase != Phase::Done) {
+                    p->lost = true;
+                    ++self->results.disconnects;
+                }
+                p->wsi = nullptr;
+                return 0;
+            default:
+                return 0;
+        }
+    }
+};
+
+LoadClients::LoadClients(LoadPlan plan) : impl_(std::make_unique<Impl>(std::move(plan))) {}
+
+LoadClients::~LoadClients() {
+    if (impl_->context) lws_context_destroy(impl_->context);
+}
+
+Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>& atMeasureStart,
+                                                    const std::function<void()>& atMeasureEnd) {
+    Impl& impl = *impl_;
+    impl.atMeasureStart = atMeasureStart;
+    impl.atMeasureEnd = atMeasureEnd;
+    lws_set_log_level(LLL_ERR, nullptr);
+
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+
+    lws_context_creation_info info{};
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = impl.protocols;
+    info.user = &impl;
+    info.fd_limit_per_thread = static_cast<unsigned int>(impl.plan.participants + 64);
+    // epoll through libev, as the server does: poll() over N sockets per wake-up would make
+    // the bench, not the server, the bottleneck. With an event library lws_service() runs
+    // the loop until the context is destroyed from inside it (see Impl::finish).
+    info.options = LWS_SERVER_OPTION_LIBEV;
+    impl.context = lws_create_context(&info);
+    impl.eventLibrary = impl.context != nullptr && info.options != 0;
+    if (!impl.context) {
+        info.options = 0;
+        impl.context = lws_create_context(&info);
+    }
+    if (!impl.context) return Unexpected{std::string("could not create the client context")};
+
+    const int rooms = (impl.plan.participants + impl.plan.roomSize - 1) / impl.plan.roomSize;
+    for (int i = 0; i < impl.plan.participants; ++i) {
+        auto participant = std::make_unique<Participant>();
+        participant->index = i;
+        participant->room = "bench-" + std::to_string(i / impl.plan.roomSize);
+        impl.participants.push_back(std::move(participant));
+    }
+    (void)rooms;
+    // Spread the participants' frame clocks evenly over one frame (unless in burst mode),
+    // as the sound cards of real participants are.
+    for (auto& participant : impl.participants)
+        participant->phaseUs = impl.plan.burst ? 0 : impl.frameUs * participant->index / impl.plan.participants;
+    impl.slotUs = impl.plan.burst ? impl.frameUs : std::max<std::int64_t>(500, impl.frameUs / 5);
+    impl.probe.probe = true;
+    impl.probe.index = impl.plan.participants;
+    impl.probe.room = "bench-probe";
+
+    impl.startUs = monotonicMicros();
+    for (auto& participant : impl.participants) impl.connect(*participant);
+    impl.connect(impl.probe);
+    lws_sul_schedule(impl.context, 0, &impl.tickTimer.sul, &Impl::onTick, 10'000);
+
+    while (impl.phase != Phase::Done && impl.failure.empty())
+        if (lws_service(impl.context, 0) < 0 || impl.eventLibrary) break;
+    lws_context_destroy(impl.context);
+    impl.context = nullptr;
+    if (!impl.failure.empty()) return Unexpected{impl.failure};
+
+    LoadResults& results = impl.results;
+    results.joined = impl.joined;
+    results.measuredSeconds = static_cast<double>(impl.measureEndUs - impl.measureStartUs) / 1e6;
+    const double expected = results.measuredSeconds * 1e6 / static_cast<double>(impl.frameUs);
+    double sum = 0, worst = 1e9;
+    for (auto& p : impl.participants) {
+        const auto sent = static_cast<double>(p->sentAtWindowEnd - p->sentAtWindowStart);
+        results.packetsSent += p->sentAtWindowEnd - p->sentAtWindowStart;
+        const double percent = 100.0 * sent / expected;
+        sum += percent;
+        worst = std::min(worst, percent);
+    }
+    results.sendRateMeanPercent = sum / static_cast<double>(impl.participants.size());
+    results.sendRateMinPercent = worst;
+    return results;
+}
+
+}  // namespace samspil::bench

@@ -1,0 +1,61 @@
+// LoadClients: N simulated participants, each a real samspil.v1 WebSocket client, all on
+// one libwebsockets event loop in the calling thread. They join rooms of k, send a
+// prepared Opus packet every frame period (paced by the clock), and measure what comes
+// back. One extra client measures a chat round trip while the load runs.
+#pragma once
+
+#include "latency_histogram.h"
+#include "samspil/core/expected.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace samspil::bench {
+
+struct LoadPlan {
+    std::string host;
+    int port = 0;
+    int participants = 40;
+    int roomSize = 4;
+    int frameSamples = 240;
+    std::vector<std::uint8_t> opusPacket;  ///< sent by everyone, every frame
+    double warmupSeconds = 2;
+    double durationSeconds = 10;
+    bool burst = false;  ///< all participants send at the same instant (worst case), not spread over the frame
+};
+
+/// Figures for the measured window.
+struct LoadResults {
+    int joined = 0;
+    double measuredSeconds = 0;
+    std::uint64_t packetsSent = 0;
+    std::uint64_t packetsReceived = 0;
+    double sendRateMinPercent = 0;   ///< worst participant: packets sent / packets due
+    double sendRateMeanPercent = 0;
+    LatencyHistogram relayLatency;   ///< send → receive, µs
+    std::uint64_t receiveGaps = 0;   ///< gaps over 20 ms between packets of one sender at one receiver
+    double longestGapMs = 0;
+    int disconnects = 0;
+    std::uint64_t errorsFromServer = 0;
+    LatencyHistogram chatRoundTrip;  ///< µs, the probe client's chat echo
+};
+
+class LoadClients {
+public:
+    explicit LoadClients(LoadPlan plan);
+    ~LoadClients();
+
+    /// Runs the whole load on this thread. atMeasureStart/atMeasureEnd run at the edges of
+    /// the measured window (to sample the server's usage).
+    [[nodiscard]] Expected<LoadResults, std::string> run(const std::function<void()>& atMeasureStart,
+                                                         const std::function<void()>& atMeasureEnd);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace samspil::bench
