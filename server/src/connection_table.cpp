@@ -13,10 +13,12 @@ void requestWriteFromLws(lws* wsi) {
 }
 }  // namespace
 
-ConnectionTable::ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits, WriteRequest requestWrite)
+ConnectionTable::ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits, WriteRequest requestWrite,
+                                 FlushRequest requestFlush)
     : metrics_(metrics),
       limits_(limits),
       requestWrite_(requestWrite ? requestWrite : &requestWriteFromLws),
+      requestFlush_(std::move(requestFlush)),
       txBuffer_(LWS_PRE + std::max(limits.maxCoalescedMediaBytes, protocol::kMaxControlMessageBytes)) {}
 
 Connection& ConnectionTable::add(lws* wsi) {
@@ -50,7 +52,7 @@ void ConnectionTable::sendText(ConnectionId to, std::string text) {
     }
     connection->controlBytes += text.size();
     connection->control.push_back(std::move(text));
-    requestWrite_(connection->wsi);
+    markDirty(*connection);
 }
 
 void ConnectionTable::sendMedia(ConnectionId to, const SharedMedia& packet) {
@@ -65,7 +67,7 @@ void ConnectionTable::sendMedia(ConnectionId to, const SharedMedia& packet) {
     }
     connection->media[(connection->mediaHead + connection->mediaCount) % Connection::kMediaRing] = packet;
     ++connection->mediaCount;
-    requestWrite_(connection->wsi);
+    markDirty(*connection);
 }
 
 void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::string reason) {
@@ -76,6 +78,41 @@ void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::stri
     connection->closeReason = std::move(reason);
     clearMedia(*connection);
     requestWrite_(connection->wsi);
+}
+
+void ConnectionTable::markDirty(Connection& connection) {
+    if (!requestFlush_) {  // no per-pass flush: write from lws's writeable callback
+        requestWrite_(connection.wsi);
+        return;
+    }
+    if (connection.dirty) return;
+    connection.dirty = true;
+    if (dirty_.empty()) requestFlush_();
+    dirty_.push_back(connection.id);
+}
+
+void ConnectionTable::flushDirty(std::int64_t nowUs) {
+    std::vector<ConnectionId> ids;
+    ids.swap(dirty_);
+    for (ConnectionId id : ids) {
+        Connection* connection = find(id);
+        if (!connection || !connection->dirty) continue;
+        connection->dirty = false;
+        // A full socket (lws holds a partial write) or a close: leave it to the writeable callback.
+        if (connection->closing || lws_partial_buffered(connection->wsi)) {
+            requestWrite_(connection->wsi);
+            continue;
+        }
+        bool failed = connection->mediaCount > 0 && writeMedia(*connection, nowUs) < 0;
+        while (!failed && !connection->control.empty() && !lws_partial_buffered(connection->wsi))
+            failed = writeControl(*connection) < 0;
+        if (failed) {
+            connection->closing = true;  // the socket is gone; lws closes it from the callback
+            requestWrite_(connection->wsi);
+        } else if (connection->mediaCount > 0 || !connection->control.empty()) {
+            requestWrite_(connection->wsi);
+        }
+    }
 }
 
 void ConnectionTable::clearMedia(Connection& connection) {

@@ -1,6 +1,11 @@
 // ConnectionTable: every open WebSocket connection and its outgoing queues, and the
 // write path. Implements Outbox for RoomService. Service thread only.
 //
+// Writes happen once per pass of the event loop: whatever RoomService queued while the
+// loop handled a batch of events is written right after it, directly, one binary frame
+// of media and the control frames per connection (write coalescing). Only a connection
+// whose socket is full, or that must be closed, waits for lws's writeable callback.
+//
 // Control text is reliable and bounded: a client whose backlog passes the limit is
 // disconnected ("too_slow"). Media is perishable: a bounded ring per connection that
 // drops its oldest packet when full, and skips packets too old to be worth playing.
@@ -12,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,6 +46,7 @@ struct Connection {
     std::size_t mediaHead = 0;
     std::size_t mediaCount = 0;
     bool lastWriteWasMedia = false;
+    bool dirty = false;      // queued output not yet written this pass
     bool closing = false;
     bool closeSent = false;  // the close frame is on its way; lws finishes the rest
     int closeCode = kCloseNormal;
@@ -52,8 +59,14 @@ class ConnectionTable : public Outbox {
 public:
     /// Asks lws for a writeable callback on a connection (replaceable in tests).
     using WriteRequest = void (*)(lws* wsi);
+    /// Asks for flushDirty() to run after the current pass of the event loop.
+    using FlushRequest = std::function<void()>;
 
-    ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits = {}, WriteRequest requestWrite = nullptr);
+    ConnectionTable(RelayMetrics& metrics, ConnectionLimits limits = {}, WriteRequest requestWrite = nullptr,
+                    FlushRequest requestFlush = nullptr);
+
+    /// Writes what every connection with queued output has (end of an event-loop pass).
+    void flushDirty(std::int64_t nowUs);
 
     /// A new connection; returns it for lws's per-session pointer.
     Connection& add(lws* wsi);
@@ -78,10 +91,13 @@ private:
     int writeMedia(Connection& connection, std::int64_t nowUs);
     int writeControl(Connection& connection);
     void clearMedia(Connection& connection);
+    void markDirty(Connection& connection);
 
     RelayMetrics& metrics_;
     ConnectionLimits limits_;
     WriteRequest requestWrite_;
+    FlushRequest requestFlush_;
+    std::vector<ConnectionId> dirty_;
     std::unordered_map<ConnectionId, std::unique_ptr<Connection>> connections_;
     ConnectionId nextId_ = 1;
     std::vector<unsigned char> txBuffer_;  // LWS_PRE + the largest frame we write

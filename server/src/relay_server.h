@@ -39,8 +39,10 @@ public:
 private:
     static RelayServer& of(lws* wsi);
     static void onSweepTimer(lws_sorted_usec_list* sul);
+    static void onFlushTimer(lws_sorted_usec_list* sul);
     void onServiceWake();  // service thread
     void beginStop();      // service thread
+    void finishStop();     // service thread: everyone is gone (or the grace time is up)
     std::string healthJson() const;
     std::string metricsText() const;
 
@@ -58,8 +60,11 @@ private:
     std::unique_ptr<lws_http_mount[]> mounts_;
     struct SweepTimer;
     std::unique_ptr<SweepTimer> sweepTimer_;
+    std::unique_ptr<SweepTimer> flushTimer_;  // runs ConnectionTable::flushDirty after each pass
     std::atomic<bool> stopRequested_{false};
     bool stopping_ = false;
+    bool finished_ = false;
+    bool usingEventLibrary_ = false;
     std::int64_t stopDeadlineUs_ = 0;
 };
 

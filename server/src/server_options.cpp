@@ -18,6 +18,7 @@ Usage: samspil-server [options]
   --static-dir DIR  serve the files in DIR under / (for the browser client)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
   --key FILE        TLS private key (PEM)
+  --event-loop L    libev (default; epoll, scales to many clients) or poll
   --version         print the version and exit
   --help            this text
 
@@ -61,7 +62,7 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
                 return Unexpected{"--port must be a number from 0 to 65535"};
             options.port = port;
         } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
-                   name == "--key") {
+                   name == "--key" || name == "--event-loop") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
             if (text->empty()) return Unexpected{name + " needs a value"};
@@ -70,6 +71,10 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             if (name == "--static-dir") options.staticDir = *text;
             if (name == "--cert") options.certPath = *text;
             if (name == "--key") options.keyPath = *text;
+            if (name == "--event-loop") {
+                if (*text != "libev" && *text != "poll") return Unexpected{std::string("--event-loop is libev or poll")};
+                options.eventLoop = *text;
+            }
         } else {
             return Unexpected{"unknown option " + name + " (see --help)"};
         }

@@ -15,6 +15,7 @@ struct ServerOptions {
     std::string staticDir;                ///< served under / when set
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
+    std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
     bool showHelp = false;
     bool showVersion = false;
 };

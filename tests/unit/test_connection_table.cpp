@@ -62,6 +62,27 @@ TEST_CASE("a full media ring drops its oldest packet and counts it", "[server][q
     CHECK(listener.media[listener.mediaHead]->bytes[19] == 5);
 }
 
+TEST_CASE("output queued during one event-loop pass asks for one flush, not one wake-up per packet", "[server][queues]") {
+    RelayMetrics metrics;
+    int flushRequests = 0;
+    ConnectionTable table(metrics, {}, &countWriteRequest, [&] { ++flushRequests; });
+    Connection& a = table.add(nullptr);
+    Connection& b = table.add(nullptr);
+    writeRequests = 0;
+    for (int i = 0; i < 3; ++i) {
+        table.sendMedia(a.id, packet(0, 1));
+        table.sendMedia(b.id, packet(0, 2));
+    }
+    table.sendText(a.id, "peers");
+    CHECK(flushRequests == 1);
+    CHECK(writeRequests == 0);  // no per-connection writeable callbacks for ordinary output
+    CHECK(a.dirty);
+    CHECK(b.dirty);
+    CHECK(a.mediaCount == 3);
+    table.closeAfterFlush(b.id, kCloseNormal, "leave");
+    CHECK(writeRequests == 1);  // a close still goes through lws's writeable callback
+}
+
 TEST_CASE("closing drops pending media and takes no more", "[server][queues]") {
     RelayMetrics metrics;
     ConnectionTable table(metrics, {}, &countWriteRequest);
