@@ -7,7 +7,8 @@ packages=(
   # build
   g++ cmake ninja-build ccache pkg-config
   # libraries
-  libwebsockets-dev libopus-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev catch2 libogg-dev
+  libwebsockets-dev libwebsockets-evlib-ev libopus-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev catch2
+  libogg-dev
   # tests and scripts
   openssl jq curl
 )
