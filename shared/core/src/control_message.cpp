@@ -47,6 +47,13 @@ public:
         return field->get<bool>();
     }
 
+    bool optionalBoolean(const char* key, bool fallback) {
+        const Json* field = find(key, false);
+        if (!field || field->is_null()) return fallback;
+        if (!field->is_boolean()) return fail(key, "must be true or false"), fallback;
+        return field->get<bool>();
+    }
+
     const Json* array(const char* key) {
         const Json* field = find(key, true);
         if (field && !field->is_array()) return fail(key, "must be an array"), nullptr;
@@ -126,6 +133,10 @@ StreamInfo readStreamInfo(FieldReader& fields) {
     return info;
 }
 
+std::uint32_t participant(FieldReader& fields) {
+    return static_cast<std::uint32_t>(fields.integer("participant_id", 0, kU32Max));
+}
+
 ChatMessage readChat(FieldReader& fields) {
     ChatMessage chat;
     chat.id = static_cast<std::uint64_t>(fields.integer("id", 0, kI64Max));
@@ -187,6 +198,26 @@ struct ClientEncoder {
         return json;
     }
     Json operator()(const Leave&) const { return envelope("leave"); }
+    Json operator()(const Admit& m) const { return withParticipant("admit", m.participantId); }
+    Json operator()(const Mute& m) const {
+        Json json = withParticipant("mute", m.participantId);
+        json["muted"] = m.muted;
+        return json;
+    }
+    Json operator()(const Remove& m) const { return withParticipant("remove", m.participantId); }
+    Json operator()(const Lock& m) const {
+        Json json = envelope("lock");
+        json["locked"] = m.locked;
+        return json;
+    }
+    Json operator()(const HandOver& m) const { return withParticipant("hand_over", m.participantId); }
+
+private:
+    static Json withParticipant(const char* type, std::uint32_t id) {
+        Json json = envelope(type);
+        json["participant_id"] = id;
+        return json;
+    }
 };
 
 struct ServerEncoder {
@@ -196,12 +227,37 @@ struct ServerEncoder {
         json["stream_id"] = m.streamId;
         json["room"] = m.room;
         json["server_us"] = m.serverUs;
+        json["role"] = m.role;
+        if (m.resumeToken) json["resume_token"] = *m.resumeToken;
+        return json;
+    }
+    Json operator()(const Waiting& m) const {
+        Json json = envelope("waiting");
+        json["room"] = m.room;
+        json["participant_id"] = m.participantId;
+        return json;
+    }
+    Json operator()(const RoomState& m) const {
+        Json waiting = Json::array();
+        for (const auto& w : m.waiting)
+            waiting.push_back({{"participant_id", w.participantId}, {"name", w.name}, {"role", w.role}});
+        Json json = envelope("room_state");
+        json["locked"] = m.locked;
+        json["teacher_participant_id"] = m.teacherParticipantId;
+        json["waiting"] = std::move(waiting);
+        return json;
+    }
+    Json operator()(const Notice& m) const {
+        Json json = envelope("notice");
+        json["code"] = m.code;
+        json["message"] = m.message;
         return json;
     }
     Json operator()(const PeerList& m) const {
         Json peers = Json::array();
         for (const auto& peer : m.peers) {
-            Json entry{{"participant_id", peer.participantId}, {"stream_id", peer.streamId}, {"name", peer.name}};
+            Json entry{{"participant_id", peer.participantId}, {"stream_id", peer.streamId}, {"name", peer.name},
+                       {"role", peer.role}, {"muted", peer.muted}};
             entry["stream"] = peer.stream ? streamJson(*peer.stream) : Json(nullptr);
             peers.push_back(std::move(entry));
         }
@@ -262,6 +318,15 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
         return finish<ClientMessage>(fields, ping);
     }
     if (type == "leave") return ClientMessage{Leave{}};
+    if (type == "admit") return finish<ClientMessage>(fields, Admit{participant(fields)});
+    if (type == "mute") {
+        Mute mute{participant(fields), true};
+        mute.muted = fields.boolean("muted");
+        return finish<ClientMessage>(fields, mute);
+    }
+    if (type == "remove") return finish<ClientMessage>(fields, Remove{participant(fields)});
+    if (type == "lock") return finish<ClientMessage>(fields, Lock{fields.boolean("locked")});
+    if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
 }
 
@@ -277,6 +342,8 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         welcome.streamId = static_cast<std::uint16_t>(fields.integer("stream_id", 0, kU16Max));
         welcome.room = fields.string("room");
         welcome.serverUs = fields.integer("server_us", kI64Min, kI64Max);
+        welcome.role = fields.optionalString("role").value_or("participant");
+        welcome.resumeToken = fields.optionalString("resume_token");
         return finish<ServerMessage>(fields, std::move(welcome));
     }
     if (type == "peers") {
@@ -292,6 +359,8 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
                 peer.participantId = static_cast<std::uint32_t>(peerFields.integer("participant_id", 0, kU32Max));
                 peer.streamId = static_cast<std::uint16_t>(peerFields.integer("stream_id", 0, kU16Max));
                 peer.name = peerFields.string("name");
+                peer.role = peerFields.optionalString("role").value_or("participant");
+                peer.muted = peerFields.optionalBoolean("muted", false);
                 auto stream = entry.find("stream");
                 if (stream != entry.end() && stream->is_object()) {
                     FieldReader streamFields(*stream);
@@ -308,6 +377,34 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         return finish<ServerMessage>(fields, std::move(list));
     }
     if (type == "chat") return finish<ServerMessage>(fields, readChat(fields));
+    if (type == "waiting") {
+        Waiting waiting;
+        waiting.room = fields.string("room");
+        waiting.participantId = participant(fields);
+        return finish<ServerMessage>(fields, std::move(waiting));
+    }
+    if (type == "room_state") {
+        RoomState state;
+        state.locked = fields.boolean("locked");
+        state.teacherParticipantId = static_cast<std::uint32_t>(fields.integer("teacher_participant_id", 0, kU32Max));
+        if (const Json* waiting = fields.array("waiting")) {
+            for (const Json& entry : *waiting) {
+                if (!entry.is_object()) {
+                    fields.fail("waiting", "must hold objects");
+                    break;
+                }
+                FieldReader peerFields(entry);
+                WaitingPeer peer{participant(peerFields), peerFields.string("name"), peerFields.string("role")};
+                if (!peerFields.ok()) {
+                    fields.fail("waiting", "has a malformed entry");
+                    break;
+                }
+                state.waiting.push_back(std::move(peer));
+            }
+        }
+        return finish<ServerMessage>(fields, std::move(state));
+    }
+    if (type == "notice") return finish<ServerMessage>(fields, Notice{fields.string("code"), fields.string("message")});
     if (type == "chat_history") {
         ChatHistory history;
         if (const Json* messages = fields.array("messages")) {

@@ -29,6 +29,15 @@ constexpr std::array kErrorCodes{
     ErrorCodeText{ErrorCode::TooManyErrors, "too_many_errors", "Too many malformed messages; the connection was closed."},
     ErrorCodeText{ErrorCode::IdleTimeout, "idle_timeout", "Nothing was heard from this connection for too long."},
     ErrorCodeText{ErrorCode::ServerShuttingDown, "server_shutting_down", "The server is restarting; reconnect in a moment."},
+    ErrorCodeText{ErrorCode::AuthRequired, "auth_required", "Sign in first (rooms of a school also take an invite)."},
+    ErrorCodeText{ErrorCode::InvalidToken, "invalid_token", "The sign-in has expired or is not valid; sign in again."},
+    ErrorCodeText{ErrorCode::InvalidInvite, "invalid_invite", "The invite is not valid: it may have expired, been used or been withdrawn."},
+    ErrorCodeText{ErrorCode::NotAllowed, "not_allowed", "You are not allowed to do that here."},
+    ErrorCodeText{ErrorCode::RoomLocked, "room_locked", "The teacher has locked the room."},
+    ErrorCodeText{ErrorCode::Removed, "removed", "The teacher has removed you from the room."},
+    ErrorCodeText{ErrorCode::InvalidCredentials, "invalid_credentials", "The login or password is wrong."},
+    ErrorCodeText{ErrorCode::NotFound, "not_found", "There is nothing here."},
+    ErrorCodeText{ErrorCode::Conflict, "conflict", "That name is already taken."},
     ErrorCodeText{ErrorCode::Internal, "internal", "The server failed to handle the message."},
 };
 

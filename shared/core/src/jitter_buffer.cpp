@@ -231,6 +231,7 @@ PlayoutDecision JitterBuffer::play(Slot& slot, std::int64_t nowUs) {
     decision.restart = pendingRestart_ || slot.restart;
     pendingRestart_ = false;
     playedSincePrime_ = true;
+    emptyConcealedUs_ = 0;
     notePlayedWait(nowUs - slot.arrivalUs);
     frameSamples_ = slot.samples;
     nextTimestamp_ = slot.timestamp + static_cast<std::uint32_t>(slot.samples);
@@ -307,12 +308,14 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
     if (queued_ > 0) return concealCurrent(/*advance=*/true);  // a gap: later packets are here
 
     // Nothing queued at all.
-    if (nowUs - lastArrivalUs_ > settings_.idleResetUs) {
+    if (nowUs - lastArrivalUs_ > settings_.idleResetUs || emptyConcealedUs_ >= settings_.maxConcealUs) {
         playing_ = false;  // the sender stopped or the line is down: go quiet, re-prime later
         stretchCredit_ = 0;
+        emptyConcealedUs_ = 0;
         return silence;
     }
     ++stats_.underruns;
+    emptyConcealedUs_ += samplesToMicros(frameSamples_);
     if (stretchCredit_ < settings_.maxStretchFrames) {
         ++stretchCredit_;  // conceal and keep waiting for this packet
         return concealCurrent(/*advance=*/false);

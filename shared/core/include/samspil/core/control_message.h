@@ -53,7 +53,35 @@ struct Ping {
 /// Leave the room on purpose (the connection then closes normally).
 struct Leave {};
 
-using ClientMessage = std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave>;
+// The teacher's controls. Only the room's teacher may send them (else not_allowed).
+
+/// Let a participant in from the waiting room.
+struct Admit {
+    std::uint32_t participantId = 0;
+};
+
+/// Mute or unmute a participant: the server stops (or resumes) forwarding their audio.
+struct Mute {
+    std::uint32_t participantId = 0;
+    bool muted = true;
+};
+
+/// Send a participant out of the room (they cannot come back while the room is open).
+struct Remove {
+    std::uint32_t participantId = 0;
+};
+
+/// Lock or unlock the room: while locked, only teachers may join.
+struct Lock {
+    bool locked = true;
+};
+
+/// Make another teacher or mentor in the room its teacher.
+struct HandOver {
+    std::uint32_t participantId = 0;
+};
+
+using ClientMessage = std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver>;
 
 // ---- server → client -------------------------------------------------------
 
@@ -63,6 +91,8 @@ struct Welcome {
     std::uint16_t streamId = 0;   ///< the stream id the server stamps on your media
     std::string room;
     std::int64_t serverUs = 0;    ///< server clock when sent
+    std::string role = "participant";       ///< teacher, student, mentor, guest; participant in open rooms
+    std::optional<std::string> resumeToken; ///< for invite guests: use it as token when reconnecting
 };
 
 /// One participant as everybody in the room sees them.
@@ -71,6 +101,35 @@ struct PeerInfo {
     std::uint16_t streamId = 0;
     std::string name;
     std::optional<StreamInfo> stream;  ///< absent until the participant announced one
+    std::string role = "participant";
+    bool muted = false;                ///< muted by the teacher
+};
+
+/// You are in the waiting room; the teacher will let you in (then welcome follows).
+struct Waiting {
+    std::string room;
+    std::uint32_t participantId = 0;
+};
+
+/// Someone waiting to be let in.
+struct WaitingPeer {
+    std::uint32_t participantId = 0;
+    std::string name;
+    std::string role;
+};
+
+/// The room's controls, sent to everyone in the room on every change. Only teachers and
+/// mentors see who is waiting.
+struct RoomState {
+    bool locked = false;
+    std::uint32_t teacherParticipantId = 0;  ///< 0 when no teacher is in the room
+    std::vector<WaitingPeer> waiting;
+};
+
+/// Something happened to you: code is stable ("muted", "unmuted", "now_teacher"), message is for people.
+struct Notice {
+    std::string code;
+    std::string message;
 };
 
 /// The whole participant list, sent to everyone on every change.
@@ -106,7 +165,8 @@ struct ErrorMessage {
     bool fatal = false;
 };
 
-using ServerMessage = std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage>;
+using ServerMessage =
+    std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice>;
 
 /// Why a text frame could not be turned into a message.
 struct ControlParseError {

@@ -25,6 +25,15 @@ enum class ErrorCode {
     TooManyErrors,       ///< the peer sent too many bad messages in a row
     IdleTimeout,         ///< the peer sent nothing for too long
     ServerShuttingDown,  ///< the server is stopping; reconnect later
+    AuthRequired,        ///< this room needs a session token or an invite
+    InvalidToken,        ///< the session token is unknown, expired or revoked
+    InvalidInvite,       ///< the invite is unknown, expired, used up, revoked or for another room
+    NotAllowed,          ///< the caller may not do this (or the thing does not exist for them)
+    RoomLocked,          ///< the teacher locked the room
+    Removed,             ///< the teacher removed this participant
+    InvalidCredentials,  ///< sign-in failed (never says whether the login exists)
+    NotFound,            ///< no such API path or object
+    Conflict,            ///< the login or room code is taken
     Internal,            ///< the server failed; not the peer's fault
 };
 

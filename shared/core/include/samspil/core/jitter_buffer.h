@@ -21,6 +21,8 @@ struct JitterBufferSettings {
     std::int64_t shrinkIntervalUs = 500'000;   ///< the delay must stay high this long before a frame is given back
     int maxStretchFrames = 3;                  ///< frames to wait for a missing packet before skipping it
     std::int64_t idleResetUs = 300'000;        ///< no packet this long and empty: stop, re-prime on the next
+    std::int64_t maxConcealUs = 40'000;        ///< conceal an empty buffer this long at most, then go quiet
+                                               ///< (a sender muted, left or the line broke: PLC would drone)
     DelayEstimatorSettings estimator;
 };
 
@@ -118,6 +120,7 @@ private:
     std::uint32_t timestampBase_ = 0;  // media time 0 of this stream, for unwrapping
     int frameSamples_ = 240;         // duration of the most recent packet
     int stretchCredit_ = 0;          // frames already concealed while waiting for nextSequence_
+    std::int64_t emptyConcealedUs_ = 0;  // concealed in a row with nothing queued
     bool pendingRestart_ = false;
     std::uint64_t passedHistory_ = 0;  // bit i: sequence nextSequence_-1-i was concealed
     std::uint64_t passedKnown_ = 0;    // bit i: that sequence's fate is recorded
