@@ -1,6 +1,6 @@
-// The plain-HTTP side of the one port: GET /healthz and GET /metrics (static files are
-// served by lws from the mount). Also receives the service thread's wake-ups.
-// Service thread only.
+// The plain-HTTP side of the one port: GET /healthz, GET /metrics and the JSON API under
+// /api/v1/ (static files are served by lws from the mount). Also receives the service
+// thread's wake-ups. Service thread only.
 #include "relay_server.h"
 
 #include <cstring>
@@ -8,26 +8,119 @@
 #include <vector>
 
 namespace samspil::server {
+
+/// One HTTP request and, once it is ready, its answer. Owned through lws's per-session pointer.
+struct HttpExchange {
+    std::uint64_t id = 0;
+    ApiRequest request;
+    std::string body;
+    bool bodyTooLarge = false;
+    bool ready = false;
+    unsigned status = HTTP_STATUS_OK;
+    std::string contentType = "application/json";
+    std::string answer;
+};
+
 namespace {
 
-// Writes status line and headers; the body follows on HTTP_WRITEABLE.
-bool writeHeaders(lws* wsi, unsigned int status, const char* contentType, std::size_t length) {
-    unsigned char buffer[LWS_PRE + 512];
-    unsigned char* start = buffer + LWS_PRE;
+constexpr std::size_t kMaxApiBody = 64 * 1024;
+
+std::string header(lws* wsi, lws_token_indexes token) {
+    const int length = lws_hdr_total_length(wsi, token);
+    if (length <= 0) return {};
+    std::string value(static_cast<std::size_t>(length) + 1, '\0');
+    lws_hdr_copy(wsi, value.data(), length + 1, token);
+    value.resize(static_cast<std::size_t>(length));
+    return value;
+}
+
+std::string methodName(int method) {
+    switch (method) {
+        case LWSHUMETH_GET: return "GET";
+        case LWSHUMETH_POST: return "POST";
+        case LWSHUMETH_PUT: return "PUT";
+        case LWSHUMETH_PATCH: return "PATCH";
+        case LWSHUMETH_DELETE: return "DELETE";
+        case LWSHUMETH_OPTIONS: return "OPTIONS";
+        default: return "OTHER";
+    }
+}
+
+std::vector<std::string> splitPath(std::string_view path) {
+    std::vector<std::string> segments;
+    while (!path.empty()) {
+        const auto slash = path.find('/');
+        const auto segment = path.substr(0, slash);
+        if (!segment.empty()) segments.emplace_back(segment);
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+void readQuery(lws* wsi, std::map<std::string, std::string>& query) {
+    char fragment[256];
+    for (int n = 0; lws_hdr_copy_fragment(wsi, fragment, sizeof fragment, WSI_TOKEN_HTTP_URI_ARGS, n) > 0; ++n) {
+        const std::string pair(fragment);
+        const auto eq = pair.find('=');
+        if (eq != std::string::npos) query[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+}
+
+// Writes status, headers and body in one go (lws buffers what the socket cannot take).
+int writeAnswer(lws* wsi, HttpExchange& exchange) {
+    std::vector<unsigned char> buffer(LWS_PRE + 1024 + exchange.answer.size());
+    unsigned char* start = buffer.data() + LWS_PRE;
     unsigned char* p = start;
-    unsigned char* end = buffer + sizeof buffer - 1;
-    if (lws_add_http_common_headers(wsi, status, contentType, length, &p, end)) return false;
+    unsigned char* end = buffer.data() + buffer.size() - 1;
     static const char kNoStore[] = "no-store";
-    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, reinterpret_cast<const unsigned char*>(kNoStore),
-                                     sizeof kNoStore - 1, &p, end))
-        return false;
-    return lws_finalize_write_http_header(wsi, start, &p, end) == 0;
+    if (lws_add_http_common_headers(wsi, exchange.status, exchange.contentType.c_str(), exchange.answer.size(), &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, reinterpret_cast<const unsigned char*>(kNoStore),
+                                     sizeof kNoStore - 1, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    if (!exchange.answer.empty()) {
+        std::memcpy(start, exchange.answer.data(), exchange.answer.size());
+        if (lws_write(wsi, start, exchange.answer.size(), LWS_WRITE_HTTP_FINAL) < 0) return -1;
+    }
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 }  // namespace
 
+void RelayServer::answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body) {
+    auto it = httpExchanges_.find(exchangeId);
+    if (it == httpExchanges_.end()) return;  // the client went away meanwhile
+    auto* exchange = static_cast<HttpExchange*>(*static_cast<void**>(lws_wsi_user(it->second)));
+    exchange->status = status;
+    exchange->contentType = std::move(contentType);
+    exchange->answer = std::move(body);
+    exchange->ready = true;
+    lws_callback_on_writable(it->second);
+}
+
+void RelayServer::dispatchApi(HttpExchange& exchange) {
+    ApiRequest& request = exchange.request;
+    if (exchange.bodyTooLarge) {
+        const ApiResponse tooLarge = apiError(413, protocol::ErrorCode::MessageTooLarge, "at most 65536 bytes");
+        return answerHttp(exchange.id, 413, "application/json", tooLarge.body.dump() + "\n");
+    }
+    if (!exchange.body.empty()) {
+        request.body = nlohmann::json::parse(exchange.body, nullptr, false);
+        if (request.body.is_discarded() || !request.body.is_object()) {
+            request.body = nullptr;
+            request.bodyMalformed = true;
+        }
+    }
+    api_.handle(std::move(request), [this, id = exchange.id](ApiResponse response) {
+        answerHttp(id, static_cast<unsigned>(response.status), "application/json; charset=utf-8",
+                   response.body.is_null() ? std::string() : response.body.dump(-1, ' ', false,
+                                                                               nlohmann::json::error_handler_t::replace) + "\n");
+    });
+}
+
 int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len) {
-    auto** pendingBody = static_cast<std::string**>(user);
+    auto** slot = static_cast<HttpExchange**>(user);
     switch (reason) {
         case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
             return (wsi && of(wsi).stopping_) ? 1 : 0;  // stop accepting while shutting down
@@ -38,42 +131,65 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             return 0;
         case LWS_CALLBACK_HTTP: {
             RelayServer& self = of(wsi);
-            char uri[128] = {};
-            lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
-            unsigned int status = HTTP_STATUS_OK;
-            const char* type = "application/json";
-            std::string body;
-            if (std::strcmp(uri, "/healthz") == 0) {
-                body = self.healthJson();
-                if (self.stopping_) status = HTTP_STATUS_SERVICE_UNAVAILABLE;
-            } else if (std::strcmp(uri, "/metrics") == 0) {
-                body = self.metricsText();
-                type = "text/plain; version=0.0.4; charset=utf-8";
-            } else {
-                status = HTTP_STATUS_NOT_FOUND;
-                type = "text/plain; charset=utf-8";
-                body = "not found\n";
+            char* uriPointer = nullptr;
+            int uriLength = 0;
+            const int method = lws_http_get_uri_and_method(wsi, &uriPointer, &uriLength);
+            const std::string uri = uriPointer ? std::string(uriPointer, static_cast<std::size_t>(uriLength)) : "";
+            if (*slot) {  // a kept-alive connection's previous request
+                self.httpExchanges_.erase((*slot)->id);
+                delete *slot;
             }
-            if (!writeHeaders(wsi, status, type, body.size())) return 1;
-            *pendingBody = new std::string(std::move(body));
-            lws_callback_on_writable(wsi);
+            auto* exchange = new HttpExchange;
+            exchange->id = self.nextExchangeId_++;
+            *slot = exchange;
+            self.httpExchanges_[exchange->id] = wsi;
+
+            if (uri.rfind("/api/v1/", 0) == 0) {
+                ApiRequest& request = exchange->request;
+                request.method = methodName(method);
+                request.path = splitPath(std::string_view(uri).substr(8));
+                readQuery(wsi, request.query);
+                const std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+                if (authorization.rfind("Bearer ", 0) == 0) request.bearerToken = authorization.substr(7);
+                request.host = header(wsi, WSI_TOKEN_HOST);
+                char address[64] = {};
+                lws_get_peer_simple(wsi, address, sizeof address);
+                request.clientAddress = address;
+                // A body follows for requests that announce one; the API runs when it is complete.
+                if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && method != LWSHUMETH_GET) return 0;
+                self.dispatchApi(*exchange);
+                return 0;
+            }
+            if (uri == "/healthz")
+                self.answerHttp(exchange->id, self.stopping_ ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK,
+                                "application/json", self.healthJson());
+            else if (uri == "/metrics")
+                self.answerHttp(exchange->id, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
+                                self.metricsText());
+            else
+                self.answerHttp(exchange->id, HTTP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
             return 0;
         }
-        case LWS_CALLBACK_HTTP_WRITEABLE: {
-            if (!pendingBody || !*pendingBody) break;
-            std::string* body = *pendingBody;
-            *pendingBody = nullptr;
-            std::vector<unsigned char> buffer(LWS_PRE + body->size());
-            std::memcpy(buffer.data() + LWS_PRE, body->data(), body->size());
-            const int written = lws_write(wsi, buffer.data() + LWS_PRE, body->size(), LWS_WRITE_HTTP_FINAL);
-            delete body;
-            if (written < 0) return -1;
-            return lws_http_transaction_completed(wsi) ? -1 : 0;
-        }
+        case LWS_CALLBACK_HTTP_BODY:
+            if (slot && *slot) {
+                HttpExchange& exchange = **slot;
+                if (exchange.body.size() + len > kMaxApiBody)
+                    exchange.bodyTooLarge = true;
+                else
+                    exchange.body.append(static_cast<const char*>(in), len);
+            }
+            return 0;
+        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            if (slot && *slot) of(wsi).dispatchApi(**slot);
+            return 0;
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            if (!slot || !*slot || !(*slot)->ready) break;
+            return writeAnswer(wsi, **slot);
         case LWS_CALLBACK_CLOSED_HTTP:
-            if (pendingBody && *pendingBody) {
-                delete *pendingBody;
-                *pendingBody = nullptr;
+            if (slot && *slot) {
+                of(wsi).httpExchanges_.erase((*slot)->id);
+                delete *slot;
+                *slot = nullptr;
             }
             break;
         default:

@@ -1,4 +1,5 @@
 // samspil-server: parse the options, open the database, serve until SIGINT/SIGTERM.
+#include "admin_command.h"
 #include "log.h"
 #include "relay_server.h"
 #include "server_options.h"
@@ -14,6 +15,8 @@
 using namespace samspil::server;
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "admin")
+        return runAdminCommand(std::vector<std::string>(argv + 2, argv + argc));
     auto options = parseServerOptions(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) {
         std::cerr << "samspil-server: " << options.error() << "\n";

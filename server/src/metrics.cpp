@@ -63,6 +63,7 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
     line(out, "samspil_media_packets_dropped_total{reason=\"stale\"} " + std::to_string(mediaDroppedStale));
     line(out, "samspil_media_packets_dropped_total{reason=\"malformed\"} " + std::to_string(mediaDroppedMalformed));
     line(out, "samspil_media_packets_dropped_total{reason=\"not_joined\"} " + std::to_string(mediaDroppedNotJoined));
+    line(out, "samspil_media_packets_dropped_total{reason=\"muted\"} " + std::to_string(mediaDroppedMuted));
     metric(out, "samspil_control_messages_in_total", "counter", "Control messages received.", controlMessagesIn);
     metric(out, "samspil_control_messages_out_total", "counter", "Control messages queued to clients.",
            controlMessagesOut);

@@ -44,7 +44,8 @@ struct RelayMetrics {
     std::uint64_t mediaDroppedQueueFull = 0;  ///< a slow receiver's queue overflowed (oldest dropped)
     std::uint64_t mediaDroppedStale = 0;      ///< waited too long in a queue to be worth sending
     std::uint64_t mediaDroppedMalformed = 0;  ///< failed to parse
-    std::uint64_t mediaDroppedNotJoined = 0;  ///< sent before joining a room
+    std::uint64_t mediaDroppedNotJoined = 0;  ///< sent before joining a room (or while waiting)
+    std::uint64_t mediaDroppedMuted = 0;      ///< from a participant the teacher muted
     std::uint64_t controlMessagesIn = 0;
     std::uint64_t controlMessagesOut = 0;
     std::uint64_t chatMessages = 0;

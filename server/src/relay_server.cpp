@@ -42,12 +42,16 @@ RelayServer::RelayServer(ServerOptions options)
     : options_(std::move(options)),
       store_(options_.databasePath),
       archive_(store_, inbox_),
+      admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
+      audit_(store_),
+      api_(store_, passwords_, inbox_,
+           ApiSettings{options_.fastPasswordHashing ? PasswordCost::Fast : PasswordCost::Interactive}),
       connections_(metrics_, {}, nullptr,
                    [this] {
                        // 1 µs: due at once, so it runs after the events of this pass.
                        lws_sul_schedule(context_, 0, &flushTimer_->sul, &RelayServer::onFlushTimer, 1);
                    }),
-      rooms_(connections_, archive_, policy_, metrics_),
+      rooms_(connections_, archive_, admission_, audit_, metrics_),
       sweepTimer_(std::make_unique<SweepTimer>()),
       flushTimer_(std::make_unique<SweepTimer>()) {
     sweepTimer_->owner = this;
@@ -62,24 +66,24 @@ RelayServer::RelayServer(ServerOptions options)
     protocols_[1].per_session_data_size = sizeof(void*);
     protocols_[1].rx_buffer_size = 16 * 1024;
 
-    // /healthz and /metrics are answered by httpCallback; / serves the static folder.
-    mounts_.reset(new lws_http_mount[3]{});
-    const char* points[] = {"/healthz", "/metrics"};
-    for (int i = 0; i < 2; ++i) {
+    // /healthz, /metrics and /api/v1 are answered by httpCallback; / serves the static folder.
+    constexpr int kCallbackMounts = 3;
+    mounts_.reset(new lws_http_mount[kCallbackMounts + 1]{});
+    const char* points[kCallbackMounts] = {"/healthz", "/metrics", "/api/v1"};
+    for (int i = 0; i < kCallbackMounts; ++i) {
         mounts_[i].mountpoint = points[i];
         mounts_[i].mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(points[i]));
         mounts_[i].origin = kHttpProtocolName;
         mounts_[i].origin_protocol = LWSMPRO_CALLBACK;
-        mounts_[i].mount_next = &mounts_[i + 1];
+        mounts_[i].mount_next = i + 1 < kCallbackMounts ? &mounts_[i + 1] : nullptr;
     }
-    mounts_[1].mount_next = nullptr;
     if (!options_.staticDir.empty()) {
-        mounts_[1].mount_next = &mounts_[2];
-        mounts_[2].mountpoint = "/";
-        mounts_[2].mountpoint_len = 1;
-        mounts_[2].origin = options_.staticDir.c_str();
-        mounts_[2].def = "index.html";
-        mounts_[2].origin_protocol = LWSMPRO_FILE;
+        mounts_[kCallbackMounts - 1].mount_next = &mounts_[kCallbackMounts];
+        mounts_[kCallbackMounts].mountpoint = "/";
+        mounts_[kCallbackMounts].mountpoint_len = 1;
+        mounts_[kCallbackMounts].origin = options_.staticDir.c_str();
+        mounts_[kCallbackMounts].def = "index.html";
+        mounts_[kCallbackMounts].origin_protocol = LWSMPRO_FILE;
     }
 }
 

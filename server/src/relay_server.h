@@ -2,6 +2,8 @@
 // the store thread, the room logic and the metrics, and runs until asked to stop.
 #pragma once
 
+#include "accounts/account_admission.h"
+#include "api/api_service.h"
 #include "connection_table.h"
 #include "metrics.h"
 #include "room_service.h"
@@ -9,6 +11,7 @@
 #include "service_inbox.h"
 #include "store/stored_chat_archive.h"
 #include "store/store_worker.h"
+#include "worker_thread.h"
 
 #include <libwebsockets.h>
 
@@ -16,8 +19,11 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace samspil::server {
+
+struct HttpExchange;
 
 class RelayServer {
 public:
@@ -45,15 +51,22 @@ private:
     void finishStop();     // service thread: everyone is gone (or the grace time is up)
     std::string healthJson() const;
     std::string metricsText() const;
+    void dispatchApi(HttpExchange& exchange);  // service thread
+    void answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body);
 
     ServerOptions options_;
     RelayMetrics metrics_;
     StoreWorker store_;
     ServiceInbox inbox_;
+    WorkerThread passwords_;
     StoredChatArchive archive_;
-    OpenRoomsPolicy policy_;
+    AccountAdmission admission_;
+    StoredAudit audit_;
+    ApiService api_;
     ConnectionTable connections_;
     RoomService rooms_;
+    std::unordered_map<std::uint64_t, lws*> httpExchanges_;  // open HTTP requests awaiting an answer
+    std::uint64_t nextExchangeId_ = 1;
 
     lws_context* context_ = nullptr;
     std::unique_ptr<lws_protocols[]> protocols_;

@@ -1,6 +1,7 @@
 // Types shared by the room logic and the socket layer of the server.
 #pragma once
 
+#include "accounts/audit_log.h"
 #include "samspil/core/control_message.h"
 #include "samspil/core/media_packet.h"
 
@@ -64,17 +65,56 @@ public:
     virtual void append(const std::string& room, const protocol::ChatMessage& message) = 0;
 };
 
-/// Decides who may enter a room. Returns the refusal, or nullopt to admit.
+/// A participant's role inside a live room.
+enum class RoomRole {
+    Participant,  ///< in an open room (no accounts): no roles, no controls
+    Teacher,      ///< a teacher or admin of the room's school
+    Student,
+    Mentor,
+    Guest,        ///< came in with an invite
+};
+
+/// The wire name of a room role ("teacher", ...).
+std::string_view roomRoleName(RoomRole role);
+
+/// The outcome of a join request: who the participant is, or why they may not enter.
+struct Admission {
+    std::optional<protocol::ErrorMessage> refusal;  ///< set when the join is refused
+    std::string displayName;                        ///< the name shown to the room
+    RoomRole role = RoomRole::Participant;
+    std::int64_t personId = 0;                      ///< 0 for guests and open rooms
+    std::int64_t inviteId = 0;                      ///< the invite a guest came with
+    std::int64_t schoolId = 0;                      ///< 0 for an open room
+    bool dropIn = false;                            ///< the room needs no waiting room
+    std::optional<std::string> resumeToken;         ///< for guests: rejoin with this instead of the invite
+};
+
+/// Decides who may enter a room. admit() is called on the service thread; done must be
+/// called back on the service thread, exactly once.
 class JoinPolicy {
 public:
     virtual ~JoinPolicy() = default;
-    virtual std::optional<protocol::ErrorMessage> admit(const protocol::JoinRequest& request) = 0;
+    virtual void admit(const protocol::JoinRequest& request, std::function<void(Admission)> done) = 0;
 };
 
-/// Admits anyone with a valid room code and name: the policy until accounts exist.
+/// Admits anyone with a valid room code and name into an open room (no accounts). Used by
+/// tests and for rooms of the demo mode.
 class OpenRoomsPolicy : public JoinPolicy {
 public:
-    std::optional<protocol::ErrorMessage> admit(const protocol::JoinRequest&) override { return std::nullopt; }
+    void admit(const protocol::JoinRequest& request, std::function<void(Admission)> done) override;
+};
+
+/// Where room controls are written down (the audit log). Service thread.
+class AuditSink {
+public:
+    virtual ~AuditSink() = default;
+    virtual void record(const AuditEntry& entry) = 0;
+};
+
+/// Forgets everything (tests, open rooms).
+class NoAudit : public AuditSink {
+public:
+    void record(const AuditEntry&) override {}
 };
 
 }  // namespace samspil::server

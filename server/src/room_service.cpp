@@ -4,16 +4,16 @@
 #include "samspil/core/validation.h"
 
 #include <algorithm>
-#include <random>
 #include <cstring>
+#include <random>
 
 namespace samspil::server {
 
 using namespace samspil::protocol;
 
-RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, RelayMetrics& metrics,
-                         RoomLimits limits)
-    : outbox_(outbox), archive_(archive), policy_(policy), metrics_(metrics), limits_(limits) {
+RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, AuditSink& audit,
+                         RelayMetrics& metrics, RoomLimits limits)
+    : outbox_(outbox), archive_(archive), policy_(policy), audit_(audit), metrics_(metrics), limits_(limits) {
     std::random_device random;
     nextStreamId_ = static_cast<std::uint16_t>(1 + random() % 65535);
     nextParticipantId_ = 1 + random() % 0x7FFFFFFF;
@@ -49,9 +49,10 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
     if (it == sessions_.end() || it->second.closing) return;
     Session& session = it->second;
     session.lastHeardUs = nowUs;
-    if (!session.joined) {
+    if (!session.joined()) {
         ++metrics_.mediaDroppedNotJoined;
-        if (!session.warnedNotJoined) {
+        // Waiting or being admitted: the client is right to send; it is just not heard yet.
+        if (session.stage == Stage::Connected && !session.warnedNotJoined) {
             session.warnedNotJoined = true;
             sendError(session, ErrorCode::NotJoined, "media before join is dropped", false);
         }
@@ -61,6 +62,10 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
     if (!valid) {
         ++metrics_.mediaDroppedMalformed;
         sendError(session, ErrorCode::BadMedia, describe(valid.error()), false);
+        return;
+    }
+    if (session.muted) {
+        metrics_.mediaDroppedMuted += *valid;  // the teacher muted them: nobody hears it
         return;
     }
     const Room& room = rooms_.at(session.room);
@@ -97,8 +102,8 @@ void RoomService::onClose(ConnectionId id) {
 
 void RoomService::closeIdle(std::int64_t nowUs) {
     for (auto& [id, session] : sessions_) {
-        if (session.closing) continue;
-        if (!session.joined && nowUs - session.openedUs > limits_.joinTimeoutUs)
+        if (session.closing || session.stage == Stage::Admitting) continue;
+        if (session.stage == Stage::Connected && nowUs - session.openedUs > limits_.joinTimeoutUs)
             sendError(session, ErrorCode::IdleTimeout, "no join within 10 s", true);
         else if (nowUs - session.lastHeardUs > limits_.idleTimeoutUs)
             sendError(session, ErrorCode::IdleTimeout, "nothing heard for 15 s", true);
@@ -110,41 +115,85 @@ void RoomService::shutdown() {
         if (!session.closing) sendError(session, ErrorCode::ServerShuttingDown, {}, true, kCloseGoingAway);
 }
 
-// ---- messages -----------------------------------------------------------------------
+// ---- joining ----------------------------------------------------------------------------
 
-void RoomService::handle(Session& session, const JoinRequest& join, std::int64_t nowUs) {
-    if (session.joined) return sendError(session, ErrorCode::AlreadyJoined, {}, false);
+void RoomService::handle(Session& session, const JoinRequest& join, std::int64_t) {
+    if (session.stage != Stage::Connected) return sendError(session, ErrorCode::AlreadyJoined, {}, false);
     if (!isValidRoomCode(join.room)) return sendError(session, ErrorCode::InvalidRoom, {}, true);
-    auto name = normalizeDisplayName(join.name);
-    if (!name) return sendError(session, ErrorCode::InvalidName, {}, true);
-    if (auto refusal = policy_.admit(join)) return sendError(session, refusal->code, refusal->message, true);
+    if (!normalizeDisplayName(join.name)) return sendError(session, ErrorCode::InvalidName, {}, true);
+    session.stage = Stage::Admitting;
+    // The policy may look up accounts on another thread; the answer comes back here.
+    policy_.admit(join, [this, id = session.id, room = join.room](Admission admission) {
+        onAdmitted(id, room, std::move(admission));
+    });
+}
 
-    Room& room = openRoom(join.room);
-    if (room.members.size() >= limits_.maxParticipantsPerRoom) return sendError(session, ErrorCode::RoomFull, {}, true);
-    session.joined = true;
-    session.room = join.room;
-    session.name = *name;
+void RoomService::onAdmitted(ConnectionId id, const std::string& roomCode, Admission admission) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second.closing || it->second.stage != Stage::Admitting) return;
+    Session& session = it->second;
+    session.stage = Stage::Connected;
+    if (admission.refusal) return sendError(session, admission.refusal->code, admission.refusal->message, true);
+
+    Room& room = openRoom(roomCode);
+    if (room.members.empty() && room.waiting.empty()) {  // a fresh room takes its settings from the admission
+        room.schoolId = admission.schoolId;
+        room.dropIn = admission.dropIn;
+    }
+    const bool teacher = admission.role == RoomRole::Teacher;
+    if ((admission.personId && room.removedPeople.count(admission.personId)) ||
+        (admission.inviteId && room.removedInvites.count(admission.inviteId)))
+        return sendError(session, ErrorCode::Removed, {}, true);
+    if (room.locked && !teacher) return sendError(session, ErrorCode::RoomLocked, {}, true);
+    if (room.members.size() + room.waiting.size() >= limits_.maxParticipantsPerRoom)
+        return sendError(session, ErrorCode::RoomFull, {}, true);
+
+    session.room = roomCode;
+    session.name = admission.displayName;
+    session.role = admission.role;
+    session.personId = admission.personId;
+    session.inviteId = admission.inviteId;
+    session.resumeToken = admission.resumeToken;
     session.participantId = nextParticipantId_++;
+
+    const bool mustWait = room.schoolId != 0 && !room.dropIn && !teacher;
+    if (mustWait) {
+        session.stage = Stage::Waiting;
+        room.waiting.push_back(session.id);
+        send(session.id, Waiting{room.code, session.participantId});
+        broadcastRoomState(room);
+        return;
+    }
+    enterRoom(session, room);
+}
+
+void RoomService::enterRoom(Session& session, Room& room) {
+    session.stage = Stage::Joined;
     session.streamId = allocateStreamId();
     room.members.push_back(session.id);
     ++participants_;
+    if (room.schoolId != 0 && room.teacher == 0 && session.role == RoomRole::Teacher) room.teacher = session.id;
 
-    send(session.id, Welcome{session.participantId, session.streamId, room.code, nowUs});
+    send(session.id, Welcome{session.participantId, session.streamId, room.code, monotonicMicros(),
+                             std::string(roomRoleName(session.role)), session.resumeToken});
     broadcastPeers(room);
+    if (room.schoolId != 0) broadcastRoomState(room);
     if (room.loaded)
         sendHistory(session.id, room);
     else
         room.awaitingHistory.push_back(session.id);
 }
 
+// ---- messages -----------------------------------------------------------------------
+
 void RoomService::handle(Session& session, const StreamInfo& stream, std::int64_t) {
-    if (!session.joined) return sendError(session, ErrorCode::NotJoined, {}, false);
+    if (!session.joined()) return sendError(session, ErrorCode::NotJoined, {}, false);
     session.stream = stream;
     broadcastPeers(rooms_.at(session.room));
 }
 
 void RoomService::handle(Session& session, const ChatSend& chat, std::int64_t nowUs) {
-    if (!session.joined) return sendError(session, ErrorCode::NotJoined, {}, false);
+    if (!session.joined()) return sendError(session, ErrorCode::NotJoined, {}, false);
     if (!isValidChatText(chat.text)) return sendError(session, ErrorCode::InvalidChat, {}, false);
     if (!takeChatToken(session, nowUs)) return sendError(session, ErrorCode::RateLimited, "chat", false);
     Room& room = rooms_.at(session.room);
@@ -196,30 +245,38 @@ void RoomService::onHistoryLoaded(const std::string& code, std::uint64_t generat
     room.pendingChats.clear();
     for (auto& chat : pending) {
         auto from = sessions_.find(chat.from);
-        if (from != sessions_.end() && from->second.joined) postChat(room, from->second, std::move(chat.text));
+        if (from != sessions_.end() && from->second.joined()) postChat(room, from->second, std::move(chat.text));
     }
 }
 
 void RoomService::leaveRoom(Session& session) {
-    if (!session.joined) return;
-    session.joined = false;
-    --participants_;
-    streamIdsInUse_.erase(session.streamId);
+    const Stage stage = session.stage;
+    if (stage != Stage::Joined && stage != Stage::Waiting) return;
+    session.stage = Stage::Connected;
     auto it = rooms_.find(session.room);
+    if (stage == Stage::Joined) {
+        --participants_;
+        streamIdsInUse_.erase(session.streamId);
+    }
     if (it == rooms_.end()) return;
     Room& room = it->second;
     std::erase(room.members, session.id);
-    if (room.members.empty())
+    std::erase(room.waiting, session.id);
+    if (room.members.empty() && room.waiting.empty()) {
         rooms_.erase(it);  // chat stays in the database; a later join reloads it
-    else
-        broadcastPeers(room);
+        return;
+    }
+    if (room.teacher == session.id) chooseTeacher(room);
+    if (stage == Stage::Joined) broadcastPeers(room);
+    if (room.schoolId != 0) broadcastRoomState(room);
 }
 
 void RoomService::broadcastPeers(const Room& room) {
     PeerList list;
     for (ConnectionId member : room.members) {
         const Session& s = sessions_.at(member);
-        list.peers.push_back(PeerInfo{s.participantId, s.streamId, s.name, s.stream});
+        list.peers.push_back(
+            PeerInfo{s.participantId, s.streamId, s.name, s.stream, std::string(roomRoleName(s.role)), s.muted});
     }
     const std::string text = serialize(ServerMessage{std::move(list)});
     for (ConnectionId member : room.members) {

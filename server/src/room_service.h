@@ -1,5 +1,6 @@
-// RoomService: the server's protocol logic — sessions, rooms, join/leave, the peer
-// list, chat with history, clock pings and media fan-out. Knows nothing of sockets:
+// RoomService: the server's protocol logic — sessions, rooms, join/leave (through a
+// JoinPolicy that may check accounts), the waiting room and the teacher's controls, the
+// peer list, chat with history, clock pings and media fan-out. Knows nothing of sockets:
 // it talks to an Outbox, so it can be tested without a network.
 // Every method runs on the service thread only.
 #pragma once
@@ -32,7 +33,7 @@ struct RoomLimits {
 
 class RoomService {
 public:
-    RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, RelayMetrics& metrics,
+    RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& policy, AuditSink& audit, RelayMetrics& metrics,
                 RoomLimits limits = {});
 
     /// A WebSocket connection opened.
@@ -43,7 +44,7 @@ public:
     void onBinary(ConnectionId id, std::span<const std::uint8_t> bytes, std::int64_t nowUs);
     /// A frame exceeded the size limit; the connection will be closed.
     void onOversized(ConnectionId id, std::string_view what);
-    /// The connection is gone (reason is for metrics: "client_closed", "too_slow", ...).
+    /// The connection is gone.
     void onClose(ConnectionId id);
     /// Closes sessions that went quiet; call about once a second.
     void closeIdle(std::int64_t nowUs);
@@ -55,8 +56,11 @@ public:
     std::size_t sessionCount() const { return sessions_.size(); }
 
 private:
+    enum class Stage { Connected, Admitting, Waiting, Joined };
+
     struct Session {
         ConnectionId id = 0;
+        Stage stage = Stage::Connected;
         std::int64_t openedUs = 0;
         std::int64_t lastHeardUs = 0;
         int errors = 0;
@@ -64,12 +68,18 @@ private:
         std::int64_t chatTokensAtUs = 0;
         bool closing = false;
         bool warnedNotJoined = false;
-        bool joined = false;
         std::string room;
         std::uint32_t participantId = 0;
         std::uint16_t streamId = 0;
         std::string name;
+        RoomRole role = RoomRole::Participant;
+        std::int64_t personId = 0;
+        std::int64_t inviteId = 0;
+        std::optional<std::string> resumeToken;
+        bool muted = false;
         std::optional<protocol::StreamInfo> stream;
+
+        bool joined() const { return stage == Stage::Joined; }
     };
 
     struct PendingChat {
@@ -80,7 +90,14 @@ private:
     struct Room {
         std::string code;
         std::uint64_t generation = 0;  // tells a stale history load from a current one
+        std::int64_t schoolId = 0;     // 0: an open room, no roles or controls
+        bool dropIn = false;
+        bool locked = false;
+        ConnectionId teacher = 0;      // the participant who holds the controls
         std::vector<ConnectionId> members;
+        std::vector<ConnectionId> waiting;
+        std::set<std::int64_t> removedPeople;
+        std::set<std::int64_t> removedInvites;
         bool loaded = false;
         std::deque<protocol::ChatMessage> recent;
         std::uint64_t lastChatId = 0;
@@ -88,12 +105,29 @@ private:
         std::vector<ConnectionId> awaitingHistory;     // joined while the history was loading
     };
 
+    // Messages (room_service.cpp).
     void handle(Session& session, const protocol::JoinRequest& join, std::int64_t nowUs);
     void handle(Session& session, const protocol::StreamInfo& stream, std::int64_t nowUs);
     void handle(Session& session, const protocol::ChatSend& chat, std::int64_t nowUs);
     void handle(Session& session, const protocol::Ping& ping, std::int64_t nowUs);
     void handle(Session& session, const protocol::Leave& leave, std::int64_t nowUs);
+    void onAdmitted(ConnectionId id, const std::string& roomCode, Admission admission);
+    void enterRoom(Session& session, Room& room);
 
+    // The teacher's controls (room_controls.cpp).
+    void handle(Session& session, const protocol::Admit& admit, std::int64_t nowUs);
+    void handle(Session& session, const protocol::Mute& mute, std::int64_t nowUs);
+    void handle(Session& session, const protocol::Remove& remove, std::int64_t nowUs);
+    void handle(Session& session, const protocol::Lock& lock, std::int64_t nowUs);
+    void handle(Session& session, const protocol::HandOver& handOver, std::int64_t nowUs);
+    Room* roomControlledBy(Session& session);
+    Session* findInRoom(const std::vector<ConnectionId>& list, std::uint32_t participantId);
+    void audit(const Room& room, const Session& actor, std::string action, const Session* target,
+               std::string detail = {});
+    void broadcastRoomState(const Room& room);
+    void chooseTeacher(Room& room);
+
+    // Rooms and helpers (room_service.cpp).
     Room& openRoom(const std::string& code);
     void onHistoryLoaded(const std::string& code, std::uint64_t generation, StoredChat stored);
     void leaveRoom(Session& session);
@@ -109,6 +143,7 @@ private:
     Outbox& outbox_;
     ChatArchive& archive_;
     JoinPolicy& policy_;
+    AuditSink& audit_;
     RelayMetrics& metrics_;
     RoomLimits limits_;
     std::unordered_map<ConnectionId, Session> sessions_;

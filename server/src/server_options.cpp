@@ -8,6 +8,8 @@ std::string serverHelpText() {
     return R"(samspil-server — the Samspil relay: rooms, low-latency audio relay, chat.
 
 Usage: samspil-server [options]
+       samspil-server admin create-school|list-schools|reset-password ...
+                                (set up a school and its admin; admin --help)
 
   --port N          TCP port for WebSocket and HTTP (default 7400; 0 picks a free
                     port and prints it)
@@ -19,11 +21,17 @@ Usage: samspil-server [options]
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
   --key FILE        TLS private key (PEM)
   --event-loop L    libev (default; epoll, scales to many clients) or poll
+  --open-rooms      also let anyone join rooms that no school owns, by code alone
+                    (a demo mode; school rooms always need a sign-in or an invite)
+  --fast-password-hashing
+                    cheap password hashes, for automated tests only: never in use
   --version         print the version and exit
   --help            this text
 
 Endpoints on the one port:
   /ws               WebSocket, subprotocol samspil.v1 (see docs/protocol.md)
+  /api/v1/...       the JSON API: sign-in, schools, people, rooms, lessons, invites
+                    (see docs/api.md)
   GET /healthz      {"status":"ok",...} while serving, 503 while stopping
   GET /metrics      Prometheus text: connections, rooms, packets, drops, latency
 
@@ -53,6 +61,10 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             options.showHelp = true;
         } else if (name == "--version") {
             options.showVersion = true;
+        } else if (name == "--open-rooms") {
+            options.openRooms = true;
+        } else if (name == "--fast-password-hashing") {
+            options.fastPasswordHashing = true;
         } else if (name == "--port") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};

@@ -16,6 +16,8 @@ struct ServerOptions {
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
     std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
+    bool openRooms = false;               ///< rooms no school owns can be joined by code alone (demo)
+    bool fastPasswordHashing = false;     ///< cheap Argon2id parameters: for tests only
     bool showHelp = false;
     bool showVersion = false;
 };

@@ -9,7 +9,7 @@ namespace samspil::server {
 namespace {
 
 // Migration N brings user_version from N-1 to N. Never edit one that has shipped; add a new one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -26,6 +26,83 @@ constexpr std::array<const char*, 1> kMigrations = {
         sent_at_ms  INTEGER NOT NULL,
         UNIQUE (room_id, room_seq)
     );
+    )sql",
+    // 2: schools, people and their roles, sessions, lessons, invites, the audit log.
+    // Rooms from before (school_id NULL) stay open rooms, joined by code alone.
+    R"sql(
+    CREATE TABLE schools (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE people (
+        id            INTEGER PRIMARY KEY,
+        login         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name  TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE memberships (
+        school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        role      TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'student', 'mentor')),
+        PRIMARY KEY (school_id, person_id)
+    );
+    ALTER TABLE rooms ADD COLUMN school_id INTEGER REFERENCES schools(id) ON DELETE CASCADE;
+    ALTER TABLE rooms ADD COLUMN owner_person_id INTEGER REFERENCES people(id) ON DELETE SET NULL;
+    ALTER TABLE rooms ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE rooms ADD COLUMN drop_in INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE lessons (
+        id            INTEGER PRIMARY KEY,
+        school_id     INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+        room_id       INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        title         TEXT NOT NULL,
+        starts_at_ms  INTEGER NOT NULL,
+        ends_at_ms    INTEGER NOT NULL,
+        created_by    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        CHECK (ends_at_ms > starts_at_ms)
+    );
+    CREATE INDEX lessons_by_room_time ON lessons (room_id, starts_at_ms);
+    CREATE TABLE lesson_participants (
+        lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        PRIMARY KEY (lesson_id, person_id)
+    );
+    CREATE TABLE invites (
+        id            INTEGER PRIMARY KEY,
+        code_hash     BLOB NOT NULL UNIQUE,
+        school_id     INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+        room_id       INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        lesson_id     INTEGER REFERENCES lessons(id) ON DELETE CASCADE,
+        guest_name    TEXT,
+        created_by    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        single_use    INTEGER NOT NULL,
+        used_count    INTEGER NOT NULL DEFAULT 0,
+        revoked_at_ms INTEGER
+    );
+    CREATE TABLE sessions (
+        id            INTEGER PRIMARY KEY,
+        token_hash    BLOB NOT NULL UNIQUE,
+        person_id     INTEGER REFERENCES people(id) ON DELETE CASCADE,
+        invite_id     INTEGER REFERENCES invites(id) ON DELETE CASCADE,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        revoked_at_ms INTEGER,
+        CHECK ((person_id IS NULL) <> (invite_id IS NULL))
+    );
+    CREATE TABLE audit_log (
+        id              INTEGER PRIMARY KEY,
+        at_ms           INTEGER NOT NULL,
+        school_id       INTEGER,
+        actor_person_id INTEGER,
+        actor_name      TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        target          TEXT NOT NULL,
+        detail          TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_by_school ON audit_log (school_id, id);
     )sql",
 };
 

@@ -65,6 +65,10 @@ std::int64_t SqliteDatabase::lastInsertRowId() const {
     return sqlite3_last_insert_rowid(db_);
 }
 
+int SqliteDatabase::changes() const {
+    return sqlite3_changes(db_);
+}
+
 void SqliteDatabase::checkpoint() {
     check(db_, sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr),
           "checkpointing the WAL");
@@ -87,6 +91,19 @@ SqliteStatement& SqliteStatement::bind(int index, std::string_view value) {
     check(db_, sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
           "binding text");
     return *this;
+}
+
+SqliteStatement& SqliteStatement::bindBlob(int index, const std::vector<std::uint8_t>& bytes) {
+    check(db_, sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT), "binding a blob");
+    return *this;
+}
+
+SqliteStatement& SqliteStatement::bindOptional(int index, const std::optional<std::int64_t>& value) {
+    return value ? bind(index, *value) : bindNull(index);
+}
+
+SqliteStatement& SqliteStatement::bindOptional(int index, const std::optional<std::string>& value) {
+    return value ? bind(index, std::string_view(*value)) : bindNull(index);
 }
 
 SqliteStatement& SqliteStatement::bindNull(int index) {
@@ -113,6 +130,11 @@ void SqliteStatement::reset() {
 
 std::int64_t SqliteStatement::columnInt(int index) const {
     return sqlite3_column_int64(statement_, index);
+}
+
+std::optional<std::int64_t> SqliteStatement::columnOptionalInt(int index) const {
+    if (columnIsNull(index)) return std::nullopt;
+    return columnInt(index);
 }
 
 std::string SqliteStatement::columnText(int index) const {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -43,6 +44,8 @@ public:
     void setUserVersion(int version);
     /// Rowid of the last INSERT.
     std::int64_t lastInsertRowId() const;
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    int changes() const;
     /// Moves the WAL into the main file and truncates it (at shutdown).
     void checkpoint();
 
@@ -63,6 +66,10 @@ public:
     SqliteStatement& bind(int index, std::int64_t value);
     SqliteStatement& bind(int index, std::string_view value);
     SqliteStatement& bindNull(int index);
+    SqliteStatement& bindBlob(int index, const std::vector<std::uint8_t>& bytes);
+    /// Binds a value, or NULL when it is empty.
+    SqliteStatement& bindOptional(int index, const std::optional<std::int64_t>& value);
+    SqliteStatement& bindOptional(int index, const std::optional<std::string>& value);
 
     /// Advances; true while a row is available, false when done.
     bool step();
@@ -72,6 +79,7 @@ public:
     void reset();
 
     std::int64_t columnInt(int index) const;
+    std::optional<std::int64_t> columnOptionalInt(int index) const;
     std::string columnText(int index) const;
     bool columnIsNull(int index) const;
 

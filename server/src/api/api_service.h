@@ -1,0 +1,46 @@
+// ApiService: the HTTP JSON API under /api/v1/ (docs/api.md). Routes a request, runs its
+// handler on the store thread (password hashing on its own worker), and answers on the
+// service thread. Sign-in attempts are limited per login and per address.
+#pragma once
+
+#include "accounts/credentials.h"
+#include "accounts/sign_in_limiter.h"
+#include "api/api_types.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace samspil::server {
+
+class ServiceInbox;
+class StoreWorker;
+class WorkerThread;
+
+struct ApiSettings {
+    PasswordCost passwordCost = PasswordCost::Interactive;
+    std::int64_t sessionLifetimeMs = 12 * 60 * 60'000;  ///< a school day
+    SignInLimits signInLimits;
+};
+
+class ApiService {
+public:
+    using Respond = std::function<void(ApiResponse)>;
+
+    ApiService(StoreWorker& store, WorkerThread& passwords, ServiceInbox& inbox, ApiSettings settings);
+
+    /// Service thread: answer request; respond is called later, on the service thread.
+    void handle(ApiRequest request, Respond respond);
+
+private:
+    void signIn(ApiRequest request, Respond respond);
+    void addMember(ApiRequest request, std::vector<std::int64_t> ids, Respond respond);
+    Respond onServiceThread(Respond respond);
+
+    StoreWorker& store_;
+    WorkerThread& passwords_;
+    ServiceInbox& inbox_;
+    ApiSettings settings_;
+    SignInLimiter limiter_;  // service thread only
+};
+
+}  // namespace samspil::server

@@ -1,0 +1,35 @@
+// An HTTP API request as the handlers see it, and their answer.
+#pragma once
+
+#include "samspil/core/error_code.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace samspil::server {
+
+struct ApiRequest {
+    std::string method;                       ///< GET, POST, PATCH, DELETE
+    std::vector<std::string> path;            ///< segments after /api/v1/, e.g. {"schools", "3", "members"}
+    std::map<std::string, std::string> query;
+    nlohmann::json body;                      ///< parsed JSON body (null when there was none)
+    bool bodyMalformed = false;               ///< a body was sent but is not a JSON object
+    std::optional<std::string> bearerToken;   ///< from "Authorization: Bearer ..."
+    std::string clientAddress;
+    std::string host;                         ///< the Host header, for links in answers
+};
+
+struct ApiResponse {
+    int status = 200;
+    nlohmann::json body;  ///< null: no body (204)
+};
+
+/// A JSON error answer: {"error": {"code": ..., "message": ...}}.
+ApiResponse apiError(int status, protocol::ErrorCode code, std::string_view detail = {});
+
+}  // namespace samspil::server
