@@ -4,6 +4,7 @@
 #include "samspil/core/clock_sync.h"
 #include "samspil/core/server_url.h"
 #include "samspil/core/spsc_queue.h"
+#include "quiet_logging.h"
 
 #include <libwebsockets.h>
 
@@ -44,6 +45,12 @@ bool refusesForGood(ErrorCode code) {
         case ErrorCode::BadMessage:
         case ErrorCode::UnsupportedVersion:
         case ErrorCode::AlreadyJoined:
+        case ErrorCode::AuthRequired:
+        case ErrorCode::InvalidToken:
+        case ErrorCode::InvalidInvite:
+        case ErrorCode::NotAllowed:
+        case ErrorCode::RoomLocked:
+        case ErrorCode::Removed:
             return true;
         default:
             return false;
@@ -56,6 +63,7 @@ std::string_view toString(SessionState state) {
     switch (state) {
         case SessionState::Idle: return "idle";
         case SessionState::Connecting: return "connecting";
+        case SessionState::Waiting: return "waiting";
         case SessionState::Joined: return "joined";
         case SessionState::Reconnecting: return "reconnecting";
         case SessionState::Refused: return "refused";
@@ -113,6 +121,7 @@ struct SessionClient::Impl {
     bool streamAnnounced = false;
     bool firstMediaOfConnection = true;
     bool refused = false;
+    std::optional<std::string> resumeToken;
     bool leaving = false;
     bool finished = false;
     std::size_t backoffIndex = 0;
@@ -200,7 +209,9 @@ struct SessionClient::Impl {
         streamAnnounced = false;
         firstMediaOfConnection = true;
         pingsSent = 0;
-        JoinRequest join{config.room, config.name, config.token, config.invite};
+        // A guest who already came in with an invite comes back with the token it gave them.
+        JoinRequest join{config.room, config.name, resumeToken ? resumeToken : config.token,
+                         resumeToken ? std::nullopt : config.invite};
         queueControl(join);
         sendPing();
     }
@@ -220,12 +231,19 @@ struct SessionClient::Impl {
         if (everJoined) ++reconnects;
         everJoined = true;
         backoffIndex = 0;
+        if (welcome.resumeToken) resumeToken = welcome.resumeToken;
         setState(SessionState::Joined, "");
         listener.onWelcome(welcome);
         announceStreamIfReady();
         lws_callback_on_writable(wsi);
     }
     void handle(const PeerList& peers) { listener.onPeers(peers); }
+    void handle(const Waiting& waiting) {
+        setState(SessionState::Waiting, "");
+        listener.onWaiting(waiting);
+    }
+    void handle(const RoomState& roomState) { listener.onRoomState(roomState); }
+    void handle(const Notice& notice) { listener.onNotice(notice); }
     void handle(const ChatMessage& chat) { listener.onChat(chat); }
     void handle(const ChatHistory& history) { listener.onChatHistory(history); }
     void handle(const Pong& pong) {
@@ -414,13 +432,6 @@ struct SessionClient::Impl {
     }
 };
 
-namespace {
-void quietLwsLogging() {
-    static std::once_flag once;
-    std::call_once(once, [] { lws_set_log_level(LLL_ERR, nullptr); });
-}
-}  // namespace
-
 SessionClient::SessionClient(SessionConfig config, SessionListener& listener)
     : impl_(std::make_unique<Impl>(std::move(config), listener)) {}
 
@@ -433,7 +444,7 @@ Expected<bool, std::string> SessionClient::start() {
     auto url = parseServerUrl(impl_->config.serverUrl);
     if (!url) return Unexpected{url.error()};
     impl_->url = *url;
-    quietLwsLogging();
+    quietLibwebsocketsLogging();
 
     lws_context_creation_info info{};
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -456,9 +467,13 @@ void SessionClient::leave() {
 }
 
 void SessionClient::sendChat(std::string text) {
+    sendControl(ChatSend{std::move(text)});
+}
+
+void SessionClient::sendControl(const ClientMessage& message) {
     {
         std::lock_guard lock(impl_->controlMutex);
-        impl_->controlFromOtherThreads.push_back(serialize(ClientMessage{ChatSend{std::move(text)}}));
+        impl_->controlFromOtherThreads.push_back(serialize(message));
     }
     if (impl_->context) lws_cancel_service(impl_->context);
 }

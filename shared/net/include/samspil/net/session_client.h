@@ -39,6 +39,7 @@ struct SessionConfig {
 enum class SessionState {
     Idle,          ///< not started
     Connecting,    ///< opening the WebSocket or waiting for welcome
+    Waiting,       ///< in the waiting room until the teacher lets us in
     Joined,        ///< in the room; media flows
     Reconnecting,  ///< lost the connection; trying again after a backoff
     Refused,       ///< the server refused the join for good (bad room, name or credentials)
@@ -58,6 +59,9 @@ public:
     virtual void onChat(const protocol::ChatMessage&) {}
     virtual void onChatHistory(const protocol::ChatHistory&) {}
     virtual void onServerError(const protocol::ErrorMessage&) {}
+    virtual void onWaiting(const protocol::Waiting&) {}
+    virtual void onRoomState(const protocol::RoomState&) {}
+    virtual void onNotice(const protocol::Notice&) {}
     virtual void onClockSync(std::int64_t /*offsetUs*/, std::int64_t /*roundTripUs*/) {}
 };
 
@@ -89,6 +93,10 @@ public:
 
     /// Queues a chat line. Any thread but the audio thread.
     void sendChat(std::string text);
+
+    /// Queues any control message (the teacher's admit, mute, remove, lock, hand over).
+    /// Any thread but the audio thread.
+    void sendControl(const protocol::ClientMessage& message);
 
     /// Tells receivers where media timestamp 0 lies: the local monotonic µs at which the
     /// first sample of the stream was captured. Any thread; lock-free.
