@@ -36,12 +36,17 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
   --chat TEXT         send a chat line once joined (repeatable)
   --token TOKEN       session token (accounts)
   --invite CODE       invite code (guests)
+  --sign-in LOGIN     sign in through the server's API first; the password comes from
+                      --password-file FILE or $SAMSPIL_PASSWORD
+  --admit-all         when holding the room's controls (a teacher), let in everyone who
+                      waits in the waiting room
   --insecure          accept a self-signed wss certificate
   --ca FILE           extra CA certificates (PEM) for wss
   --stats             print one JSON object with the session's figures at the end
   --help              this text
 
-Without --send or --tone the client only listens. Frames are paced by the clock,
+Without --send or --tone the client only listens. In a school's room a student waits
+in the waiting room until the teacher lets them in. Frames are paced by the clock,
 as a sound card would deliver them. Exit codes: 0 done, 2 bad options,
 3 the server refused the join, 4 never reached the server.
 )";
@@ -107,8 +112,14 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             SAMSPIL_TAKE(options.token, value());
         } else if (name == "--invite") {
             SAMSPIL_TAKE(options.invite, value());
+        } else if (name == "--sign-in") {
+            SAMSPIL_TAKE(options.signInLogin, value());
+        } else if (name == "--password-file") {
+            SAMSPIL_TAKE(options.passwordFile, value());
         } else if (name == "--insecure") {
             options.allowSelfSigned = true;
+        } else if (name == "--admit-all") {
+            options.admitAll = true;
         } else if (name == "--ca") {
             SAMSPIL_TAKE(options.caFile, value());
         } else if (name == "--stats") {

@@ -26,6 +26,9 @@ struct CliOptions {
     std::string caFile;
     std::optional<std::string> token;
     std::optional<std::string> invite;
+    std::optional<std::string> signInLogin;  ///< sign in first; password from passwordFile or $SAMSPIL_PASSWORD
+    std::optional<std::string> passwordFile;
+    bool admitAll = false;                ///< as the room's teacher, let everyone in who waits
     std::vector<std::string> chat;        ///< lines to send once joined
     bool showHelp = false;
 };

@@ -5,9 +5,12 @@
 #include "media_loop.h"
 #include "room_view.h"
 #include "samspil/core/clock.h"
+#include "samspil/net/http_client.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 using namespace samspil;
@@ -62,6 +65,25 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (options->signInLogin) {
+        std::string password;
+        if (options->passwordFile) {
+            std::ifstream in(*options->passwordFile);
+            std::getline(in, password);
+        } else if (const char* fromEnvironment = std::getenv("SAMSPIL_PASSWORD")) {
+            password = fromEnvironment;
+        }
+        net::HttpOptions http;
+        http.allowSelfSignedTls = options->allowSelfSigned;
+        http.caFile = options->caFile;
+        auto token = net::signIn(options->server, *options->signInLogin, password, http);
+        if (!token) {
+            std::cerr << "samspil-cli: sign-in failed: " << token.error() << "\n";
+            return 3;
+        }
+        options->token = *token;
+    }
+
     net::SessionConfig config;
     config.serverUrl = options->server;
     config.room = options->room;
@@ -74,9 +96,10 @@ int main(int argc, char** argv) {
     config.caFile = options->caFile;
 
     net::SessionClient* sessionForChat = nullptr;
-    RoomView room([&] {
-        for (const auto& line : options->chat) sessionForChat->sendChat(line);
-    });
+    std::function<void(std::uint32_t)> admit;
+    if (options->admitAll)
+        admit = [&](std::uint32_t participant) { sessionForChat->sendControl(protocol::Admit{participant}); };
+    RoomView room([&] { for (const auto& line : options->chat) sessionForChat->sendChat(line); }, admit);
     net::SessionClient session(config, room);
     sessionForChat = &session;
 
@@ -115,6 +138,11 @@ int main(int argc, char** argv) {
         for (const auto& error : room.errors())
             report["errors"].push_back({{"code", protocol::errorCodeName(error.code)}, {"message", error.message}});
         report["joined"] = room.everJoined();
+        report["role"] = room.role();
+        report["waited"] = room.waited();
+        report["welcome_server_us"] = room.welcomeServerUs();
+        report["notices"] = nlohmann::json::array();
+        for (const auto& notice : room.notices()) report["notices"].push_back({{"code", notice.code}, {"message", notice.message}});
         std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     }
     if (room.refused()) return 3;

@@ -18,10 +18,14 @@ void RoomView::onWelcome(const protocol::Welcome& welcome) {
     {
         std::lock_guard lock(mutex_);
         ownStreamId_ = welcome.streamId;
+        ownParticipantId_ = welcome.participantId;
         first = !joined_;
         joined_ = true;
+        role_ = welcome.role;
+        if (first) welcomeServerUs_ = welcome.serverUs;
     }
-    std::cerr << "samspil-cli: joined room " << welcome.room << " as participant " << welcome.participantId << "\n";
+    std::cerr << "samspil-cli: joined room " << welcome.room << " as participant " << welcome.participantId << " ("
+              << welcome.role << ")\n";
     if (first && onFirstJoin_) onFirstJoin_();
 }
 
@@ -48,6 +52,52 @@ void RoomView::onServerError(const protocol::ErrorMessage& error) {
     std::cerr << "samspil-cli: server says " << protocol::errorCodeName(error.code) << ": " << error.message << "\n";
     std::lock_guard lock(mutex_);
     errors_.push_back(error);
+}
+
+void RoomView::onWaiting(const protocol::Waiting& waiting) {
+    std::cerr << "samspil-cli: in the waiting room of " << waiting.room << "; the teacher will let you in\n";
+    std::lock_guard lock(mutex_);
+    waited_ = true;
+}
+
+void RoomView::onRoomState(const protocol::RoomState& state) {
+    std::vector<protocol::WaitingPeer> toAdmit;
+    {
+        std::lock_guard lock(mutex_);
+        if (!admitWaiting_ || ownParticipantId_ == 0 || state.teacherParticipantId != ownParticipantId_) return;
+        for (const auto& waiting : state.waiting)
+            if (admitted_.insert(waiting.participantId).second) toAdmit.push_back(waiting);
+    }
+    for (const auto& waiting : toAdmit) {
+        std::cerr << "samspil-cli: letting in " << waiting.name << " (" << waiting.role << ")\n";
+        admitWaiting_(waiting.participantId);
+    }
+}
+
+void RoomView::onNotice(const protocol::Notice& notice) {
+    std::cerr << "samspil-cli: " << notice.message << "\n";
+    std::lock_guard lock(mutex_);
+    notices_.push_back(notice);
+}
+
+std::string RoomView::role() const {
+    std::lock_guard lock(mutex_);
+    return role_;
+}
+
+std::int64_t RoomView::welcomeServerUs() const {
+    std::lock_guard lock(mutex_);
+    return welcomeServerUs_;
+}
+
+bool RoomView::waited() const {
+    std::lock_guard lock(mutex_);
+    return waited_;
+}
+
+std::vector<protocol::Notice> RoomView::notices() const {
+    std::lock_guard lock(mutex_);
+    return notices_;
 }
 
 void RoomView::rememberChat(const protocol::ChatMessage& chat) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,10 @@ struct PeerSnapshot {
 class RoomView : public net::SessionListener {
 public:
     /// onFirstJoin runs once, on the network thread, when the first welcome arrives.
-    explicit RoomView(std::function<void()> onFirstJoin) : onFirstJoin_(std::move(onFirstJoin)) {}
+    /// admitWaiting, when set, is called (network thread) for each participant waiting while
+    /// we hold the room's controls.
+    explicit RoomView(std::function<void()> onFirstJoin, std::function<void(std::uint32_t)> admitWaiting = {})
+        : onFirstJoin_(std::move(onFirstJoin)), admitWaiting_(std::move(admitWaiting)) {}
 
     // SessionListener (network thread)
     void onStateChanged(net::SessionState state, const std::string& reason) override;
@@ -33,6 +37,9 @@ public:
     void onChat(const protocol::ChatMessage& chat) override;
     void onChatHistory(const protocol::ChatHistory& history) override;
     void onServerError(const protocol::ErrorMessage& error) override;
+    void onWaiting(const protocol::Waiting& waiting) override;
+    void onNotice(const protocol::Notice& notice) override;
+    void onRoomState(const protocol::RoomState& state) override;
 
     /// Any thread: the remote participant sending on streamId, if known.
     std::optional<PeerSnapshot> peer(std::uint16_t streamId) const;
@@ -42,11 +49,20 @@ public:
     std::vector<protocol::ErrorMessage> errors() const;
     bool everJoined() const;
     bool refused() const;
+    /// Any thread: the role the server gave us, the server time of the first welcome, and
+    /// whether we were in the waiting room first.
+    std::string role() const;
+    std::int64_t welcomeServerUs() const;
+    bool waited() const;
+    std::vector<protocol::Notice> notices() const;
 
 private:
     void rememberChat(const protocol::ChatMessage& chat);  // with mutex_ held
 
     std::function<void()> onFirstJoin_;
+    std::function<void(std::uint32_t)> admitWaiting_;
+    std::uint32_t ownParticipantId_ = 0;
+    std::set<std::uint32_t> admitted_;  // asked once each
     mutable std::mutex mutex_;
     std::uint16_t ownStreamId_ = 0;
     std::map<std::uint16_t, PeerSnapshot> peers_;  // by stream id, never forgotten (for the report)
@@ -54,6 +70,10 @@ private:
     std::vector<protocol::ErrorMessage> errors_;
     bool joined_ = false;
     bool refused_ = false;
+    bool waited_ = false;
+    std::string role_;
+    std::int64_t welcomeServerUs_ = 0;
+    std::vector<protocol::Notice> notices_;
 };
 
 }  // namespace samspil::cli
