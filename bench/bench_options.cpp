@@ -17,7 +17,8 @@ Usage: samspil-bench [options]
   --duration SECONDS   measured window (default 10)
   --warmup SECONDS     after everyone joined, before measuring (default 2)
   --bitrate BPS        Opus bitrate of the prepared packets (default 64000)
-  --server URL         load a running server (ws://host:port) instead of starting one
+  --server URL         load a running server (ws://host:port, started with --open-rooms)
+                       instead of starting one
   --server-pid PID     with --server: the server's pid, for CPU and memory figures
   --server-binary P    the samspil-server to start (default: the one built beside this)
   --server-arg ARG     pass ARG to the server it starts (repeatable)

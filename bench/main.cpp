@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     int serverPid = options->serverPid;
     if (options->serverUrl.empty()) {
         dir = std::make_unique<test::TempDir>();
-        std::vector<std::string> serverArgs{"--port", "0", "--db", dir->file("bench.db")};
+        std::vector<std::string> serverArgs{"--port", "0", "--db", dir->file("bench.db"), "--open-rooms"};
         serverArgs.insert(serverArgs.end(), options->serverArgs.begin(), options->serverArgs.end());
         server = std::make_unique<test::ChildProcess>(options->serverBinary, serverArgs, dir->path(), dir->file("server"));
         if (options->serverCpu >= 0) pinToCpu(server->pid(), options->serverCpu);

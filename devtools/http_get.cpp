@@ -8,13 +8,22 @@
 namespace samspil::test {
 
 HttpResponse httpGet(int port, const std::string& path) {
+    return httpRequest(port, "GET", path);
+}
+
+HttpResponse httpRequest(int port, const std::string& method, const std::string& path, const std::string& body,
+                         const std::string& bearerToken) {
     HttpResponse response;
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!bearerToken.empty()) request += "Authorization: Bearer " + bearerToken + "\r\n";
+    if (!body.empty())
+        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    request += "\r\n" + body;
     if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
         send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
         close(fd);

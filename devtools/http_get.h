@@ -14,4 +14,8 @@ struct HttpResponse {
 /// GET path from 127.0.0.1:port with "Connection: close"; waits at most 5 s.
 HttpResponse httpGet(int port, const std::string& path);
 
+/// Any method, with an optional JSON body and bearer token.
+HttpResponse httpRequest(int port, const std::string& method, const std::string& path, const std::string& body = {},
+                         const std::string& bearerToken = {});
+
 }  // namespace samspil::test

@@ -1,5 +1,6 @@
 // One port, several doors: /healthz, /metrics, static files, /ws; --help; a clean stop.
 #include "raw_websocket.h"
+#include "store/schema.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>
@@ -24,7 +25,7 @@ TEST_CASE("health, metrics and static files share the WebSocket port", "[integra
     const auto body = nlohmann::json::parse(health.body);
     CHECK(body["status"] == "ok");
     CHECK(body["connections"] == 0);
-    CHECK(body["schema_version"] == 1);
+    CHECK(body["schema_version"] == samspil::server::latestSchemaVersion());
 
     const HttpResponse metrics = httpGet(server.port(), "/metrics");
     REQUIRE(metrics.status == 200);

@@ -15,9 +15,10 @@ std::string cliBinary() {
     return SAMSPIL_CLI_BINARY;
 }
 
-TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, int port)
+TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, int port, bool openRooms)
     : databasePath_(dir.file("var/samspil.db")) {
-    std::vector<std::string> args{"--port", std::to_string(port), "--db", databasePath_};
+    std::vector<std::string> args{"--port", std::to_string(port), "--db", databasePath_, "--fast-password-hashing"};
+    if (openRooms) args.push_back("--open-rooms");
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     static int runs = 0;
     process_ = std::make_unique<ChildProcess>(serverBinary(), args, dir.path(),

@@ -20,8 +20,9 @@ std::string cliBinary();
 class TestServer {
 public:
     /// Starts the server with its database in dir (extra args appended) and waits until it
-    /// listens. port 0 lets it pick; pass the old port to restart on the same one.
-    TestServer(const TempDir& dir, std::vector<std::string> extraArgs = {}, int port = 0);
+    /// listens. port 0 lets it pick; pass the old port to restart on the same one. Open
+    /// rooms (no accounts) keep the foundation's tests simple; school tests turn them off.
+    TestServer(const TempDir& dir, std::vector<std::string> extraArgs = {}, int port = 0, bool openRooms = true);
 
     int port() const { return port_; }
     std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }

@@ -54,7 +54,9 @@ TEST_CASE("client messages round-trip", "[protocol][control]") {
 }
 
 TEST_CASE("server messages round-trip", "[protocol][control]") {
-    auto welcome = roundTripServer(Welcome{7, 65535, "kor", 42});
+    auto welcome = roundTripServer(Welcome{7, 65535, "kor", 42, "teacher", std::string("resume")});
+    CHECK(welcome.role == "teacher");
+    CHECK(welcome.resumeToken == "resume");
     CHECK(welcome.participantId == 7);
     CHECK(welcome.streamId == 65535);
     CHECK(welcome.room == "kor");

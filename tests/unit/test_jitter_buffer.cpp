@@ -336,6 +336,25 @@ TEST_CASE("a restarted stream resets the buffer - a silent one goes quiet and re
     CHECK(buffer.next(now + 1000).kind == PlayoutKind::Packet);
 }
 
+TEST_CASE("a stream that stops is concealed briefly, then goes quiet rather than droning", "[jitter]") {
+    JitterBuffer buffer;
+    const auto payload = fakeOpusPacket(240);
+    std::int64_t now = 0;
+    for (std::uint32_t n = 0; n < 20; ++n) {
+        buffer.insert(MediaHeader{0, 1, n, n * 240}, payload, now);
+        now += 5000;
+        buffer.next(now);
+    }
+    int concealed = 0;
+    for (int i = 0; i < 20; ++i) {
+        now += 5000;
+        if (buffer.next(now).kind == PlayoutKind::Silence) break;
+        ++concealed;
+    }
+    CHECK(concealed * 5 <= 45);  // at most ~40 ms of concealment
+    CHECK(concealed >= 3);
+}
+
 TEST_CASE("empty or oversized payloads are ignored", "[jitter]") {
     JitterBuffer buffer;
     buffer.insert(MediaHeader{0, 1, 1, 0}, {}, 0);

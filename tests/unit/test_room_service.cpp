@@ -81,8 +81,9 @@ struct Fixture {
     FakeOutbox outbox;
     FakeArchive archive;
     OpenRoomsPolicy policy;
+    NoAudit audit;
     RelayMetrics metrics;
-    RoomService rooms{outbox, archive, policy, metrics};
+    RoomService rooms{outbox, archive, policy, audit, metrics};
 
     void connect(ConnectionId id, const std::string& room, const std::string& name) {
         rooms.onOpen(id, 0);
@@ -90,7 +91,92 @@ struct Fixture {
     }
 };
 
+// Admits by a script: each join gets the next scripted admission (answered at once).
+class ScriptedPolicy : public JoinPolicy {
+public:
+    void admit(const JoinRequest&, std::function<void(Admission)> done) override {
+        Admission next = script.front();
+        script.erase(script.begin());
+        done(next);
+    }
+    std::vector<Admission> script;
+};
+
+// A room service whose joins are admitted by a script.
+struct ScriptedFixture {
+    FakeOutbox outbox;
+    FakeArchive archive;
+    ScriptedPolicy policy;
+    NoAudit audit;
+    RelayMetrics metrics;
+    RoomService rooms{outbox, archive, policy, audit, metrics};
+
+    void joinAll(const std::string& room, std::initializer_list<ConnectionId> ids) {
+        for (ConnectionId id : ids) {
+            rooms.onOpen(id, 0);
+            rooms.onText(id, join(room, "typed"), 1);
+        }
+    }
+};
+
+Admission schoolAdmission(RoomRole role, std::string name, std::int64_t personId) {
+    Admission admission;
+    admission.role = role;
+    admission.displayName = std::move(name);
+    admission.personId = personId;
+    admission.schoolId = 1;
+    return admission;
+}
+
 }  // namespace
+
+TEST_CASE("in a school's room the student waits, unheard and hearing nothing, until let in", "[server][rooms][controls]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    policy.script = {schoolAdmission(RoomRole::Teacher, "Lise", 10), schoolAdmission(RoomRole::Student, "Ida", 11)};
+    f.joinAll("klaver", {1, 2});
+    CHECK(outbox.messages<Welcome>(1).size() == 1);
+    REQUIRE(outbox.messages<Waiting>(2).size() == 1);
+    CHECK(outbox.messages<Welcome>(2).empty());
+    const auto state = outbox.messages<RoomState>(1).back();
+    REQUIRE(state.waiting.size() == 1);
+    CHECK(state.waiting[0].name == "Ida");
+
+    rooms.onBinary(1, mediaMessage(0, 1), 5);
+    rooms.onBinary(2, mediaMessage(0, 1), 5);
+    CHECK(outbox.sent[1].media.empty());  // the waiting student is not heard
+    CHECK(outbox.sent[2].media.empty());  // and hears nothing
+    CHECK(outbox.messages<ErrorMessage>(2).empty());  // sending while waiting is not an error
+
+    rooms.onText(1, serialize(ClientMessage{Admit{state.waiting[0].participantId}}), 6);
+    REQUIRE(outbox.messages<Welcome>(2).size() == 1);
+    CHECK(outbox.messages<Welcome>(2)[0].role == "student");
+    rooms.onBinary(1, mediaMessage(0, 2), 7);
+    CHECK(outbox.sent[2].media.size() == 1);
+    CHECK(rooms.participantCount() == 2);
+}
+
+TEST_CASE("a muted participant's media is dropped at the server until unmuted", "[server][rooms][controls]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    Admission dropIn = schoolAdmission(RoomRole::Teacher, "Lise", 10);
+    dropIn.dropIn = true;
+    Admission student = schoolAdmission(RoomRole::Student, "Ida", 11);
+    student.dropIn = true;
+    policy.script = {dropIn, student};
+    f.joinAll("workshop", {1, 2});
+    const auto ida = outbox.messages<Welcome>(2).at(0).participantId;
+    rooms.onText(1, serialize(ClientMessage{Mute{ida, true}}), 2);
+    rooms.onBinary(2, mediaMessage(0, 1), 3);
+    CHECK(outbox.sent[1].media.empty());
+    CHECK(metrics.mediaDroppedMuted == 1);
+    CHECK(outbox.messages<Notice>(2).back().code == "muted");
+    rooms.onText(2, serialize(ClientMessage{Mute{ida, false}}), 4);  // a student cannot unmute themselves
+    CHECK(outbox.messages<ErrorMessage>(2).back().code == ErrorCode::NotAllowed);
+    rooms.onText(1, serialize(ClientMessage{Mute{ida, false}}), 5);
+    rooms.onBinary(2, mediaMessage(0, 2), 6);
+    CHECK(outbox.sent[1].media.size() == 1);
+}
 
 TEST_CASE("joining gives a welcome, the peer list to everyone, and the chat history", "[server][rooms]") {
     Fixture f;
@@ -200,10 +286,11 @@ TEST_CASE("a full room refuses the next participant", "[server][rooms]") {
     FakeOutbox outbox;
     FakeArchive archive;
     OpenRoomsPolicy policy;
+    NoAudit audit;
     RelayMetrics metrics;
     RoomLimits limits;
     limits.maxParticipantsPerRoom = 2;
-    RoomService rooms(outbox, archive, policy, metrics, limits);
+    RoomService rooms(outbox, archive, policy, audit, metrics, limits);
     for (ConnectionId id = 1; id <= 3; ++id) {
         rooms.onOpen(id, 0);
         rooms.onText(id, join("trio", "P" + std::to_string(id)), 1);
