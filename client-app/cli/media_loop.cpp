@@ -85,6 +85,7 @@ nlohmann::json MediaLoop::report() const {
     report["frames_not_sent"] = framesNotSent_;
     report["late_ticks"] = lateTicks_;
     report["stream_epoch_local_us"] = epochUs_;
+    report["recording_start_local_us"] = epochUs_ + std::int64_t{options_.frameSamples} * 1'000'000 / 48000;
     if (auto offset = session_.serverClockOffsetUs()) {
         report["stream_epoch_server_us"] = epochUs_ + *offset;
         // The first playout block (and every recording) starts one frame after the epoch.

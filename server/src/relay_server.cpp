@@ -31,6 +31,13 @@ unsigned int raiseOpenFileLimit() {
     return static_cast<unsigned int>(std::min<rlim_t>(limit.rlim_cur, 65536));
 }
 
+
+ApiSettings apiSettings(const ServerOptions& options) {
+    ApiSettings settings;
+    settings.passwordCost = options.fastPasswordHashing ? PasswordCost::Fast : PasswordCost::Interactive;
+    return settings;
+}
+
 }  // namespace
 
 struct RelayServer::SweepTimer {
@@ -44,8 +51,7 @@ RelayServer::RelayServer(ServerOptions options)
       archive_(store_, inbox_),
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
       audit_(store_),
-      api_(store_, passwords_, inbox_,
-           ApiSettings{options_.fastPasswordHashing ? PasswordCost::Fast : PasswordCost::Interactive}),
+      api_(store_, passwords_, inbox_, apiSettings(options_)),
       connections_(metrics_, {}, nullptr,
                    [this] {
                        // 1 µs: due at once, so it runs after the events of this pass.

@@ -47,12 +47,12 @@ double checkHeard(const CliRun& sender, const CliRun& listener, const std::strin
     // sample. (A frame concealed right at the onset would spoil the very first window; any
     // clean window's lag is a latency the listener really had.)
     long lag = static_cast<long>(*heardOnset) - static_cast<long>(sentOnset);
-    double tolerance = 1.5;
+    double tolerance = 2.5;
     for (std::size_t at = sentOnset; at < sentOnset + 10 * 2400; at += 2400) {
         const Alignment window = align(melody, at, 2400, samples, lag - 480, lag + 480);
         if (window.correlation > 0.95) {
             lag = window.lag;
-            tolerance = 0.5;
+            tolerance = 1.5;
             break;
         }
     }
@@ -64,17 +64,19 @@ double checkHeard(const CliRun& sender, const CliRun& listener, const std::strin
     CHECK(match.medianCorrelation > 0.9);
     CHECK(match.fractionAbove > 0.9);
 
-    // Onset latency on one clock: when the first note was played into A (A's stream epoch +
-    // its position in the file) and when it came out of the listener (recording start + position).
+    // Onset latency on one clock. The clients run on this host, so their monotonic clocks
+    // are the same clock: when the first note was played into A (A's stream epoch + its
+    // position in the file) and when it came out of the listener (recording start + position).
     const auto stats = sender.stats();
-    const double playedUs = stats["stream_epoch_server_us"].get<double>() + static_cast<double>(sentOnset) * 1e6 / 48000.0;
-    const double heardUs = listener.stats()["recording_start_server_us"].get<double>() +
+    const double playedUs = stats["stream_epoch_local_us"].get<double>() + static_cast<double>(sentOnset) * 1e6 / 48000.0;
+    const double heardUs = listener.stats()["recording_start_local_us"].get<double>() +
                            static_cast<double>(static_cast<long>(sentOnset) + lag) * 1e6 / 48000.0;
     const double onsetLatencyMs = (heardUs - playedUs) / 1000.0;
     const double reportedMs = (*peer)["mouth_to_ear_ms"]["p50"].get<double>();
     CHECK(onsetLatencyMs > 0);
     CHECK(onsetLatencyMs < 60);
-    // The client's own figure (from media timestamps) agrees with the recording: the onset's
+    // The client's own figure (from media timestamps and its estimate of the server clock,
+    // good to a millisecond or so on a busy machine) agrees with the recording: the onset's
     // latency lies within the range it reported (the jitter buffer may have grown since).
     CHECK(onsetLatencyMs >= (*peer)["mouth_to_ear_ms"]["min"].get<double>() - tolerance);
     CHECK(onsetLatencyMs <= (*peer)["mouth_to_ear_ms"]["max"].get<double>() + tolerance);
