@@ -58,8 +58,12 @@ void OpusStreamEncoder::Free::operator()(::OpusEncoder* encoder) const {
 }
 
 int OpusStreamEncoder::encode(const float* interleaved, std::span<std::uint8_t> out) {
+    return encodeFrame(interleaved, settings_.frameSamples, out);
+}
+
+int OpusStreamEncoder::encodeFrame(const float* interleaved, int frameSamples, std::span<std::uint8_t> out) {
     const auto capacity = static_cast<opus_int32>(std::min<std::size_t>(out.size(), 1275));
-    return opus_encode_float(encoder_.get(), interleaved, settings_.frameSamples, out.data(), capacity);
+    return opus_encode_float(encoder_.get(), interleaved, frameSamples, out.data(), capacity);
 }
 
 void OpusStreamEncoder::setBitrate(int bitsPerSecond) {

@@ -56,6 +56,10 @@ public:
     /// Returns the packet length written to out, or a negative libopus error. Realtime-safe.
     int encode(const float* interleaved, std::span<std::uint8_t> out);
 
+    /// Encodes one frame of frameSamples (any supported size, not only the configured one).
+    /// Realtime-safe.
+    int encodeFrame(const float* interleaved, int frameSamples, std::span<std::uint8_t> out);
+
     /// Changes the bitrate (bits per second). Realtime-safe.
     void setBitrate(int bitsPerSecond);
 

@@ -1,0 +1,135 @@
+// RoomAudioEngine: everything a client does with audio, in one realtime object — cut the
+// input into frames, encode and send them; take received packets, run each remote
+// participant through a jitter buffer and decoder (RemoteStream) in a fixed slot; mix the
+// slots with the listener's gain, pan and mute; meter it all; add the metronome.
+//
+// Threads: process() runs on the audio thread and never locks, waits or allocates. The
+// setters and the PeerView atomics are for any other thread. Everything is allocated in
+// create().
+#pragma once
+
+#include "samspil/core/expected.h"
+#include "samspil/core/level_meter.h"
+#include "samspil/core/media_slot.h"
+#include "samspil/core/metronome.h"
+#include "samspil/core/opus_codec.h"
+#include "samspil/core/remote_stream.h"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace samspil {
+
+/// Where packets go to and come from (a SessionClient in practice). Audio thread.
+class MediaTransport {
+public:
+    virtual ~MediaTransport() = default;
+    /// False when the packet could not be queued (dropped and counted by the caller).
+    virtual bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
+                                          std::span<const std::uint8_t> opusPacket) = 0;
+    virtual bool popIncomingOnAudioThread(MediaSlot& packet) = 0;
+    /// Whether sending makes sense now (joined); frames captured otherwise are not queued.
+    virtual bool readyToSend() const = 0;
+};
+
+struct EngineSettings {
+    int maxPeers = 16;          ///< slots for remote participants (the plugin has 8 aux buses)
+    int maxBlockFrames = 4096;  ///< largest audio callback block
+    int bitrate = 64000;        ///< per channel
+};
+
+/// What the UI may read about one slot (atomics written by the audio thread).
+struct PeerView {
+    std::atomic<std::uint16_t> streamId{0};   ///< 0: the slot is free
+    std::atomic<float> gain{1.0f};            ///< set by the listener
+    std::atomic<float> pan{0.0f};
+    std::atomic<bool> muted{false};
+    LevelMeter meter;
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> lost{0};
+    std::atomic<std::uint64_t> concealed{0};
+    std::atomic<int> depthPackets{0};
+    std::atomic<float> bufferDelayMs{0};      ///< what the jitter buffer adds
+    std::atomic<float> jitterMs{0};
+    std::atomic<std::uint32_t> lastTimestamp{0};  ///< media timestamp of the latest block played
+    std::atomic<std::int64_t> lastPlayedUs{0};    ///< when it started playing (monotonic µs)
+};
+
+class RoomAudioEngine {
+public:
+    [[nodiscard]] static Expected<std::unique_ptr<RoomAudioEngine>, std::string> create(const EngineSettings& settings,
+                                                                                      MediaTransport& transport);
+
+    /// Audio thread. inputs: inputChannels pointers of `frames` samples (may be 0 channels).
+    /// Writes the room mix (plus metronome) to mixLeft/mixRight. peerBuses, when not null,
+    /// holds 2 × maxPeers pointers (left, right per slot, may be null) for each slot's own
+    /// audio before the listener's gain and pan. nowUs: monotonic time of this callback.
+    void process(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
+                 float* const* peerBuses, int frames, std::int64_t nowUs);
+
+    // ---- any thread ---------------------------------------------------------------------
+    void setInputGain(float gain) { inputGain_.store(gain); }
+    void setSelfMuted(bool muted) { selfMuted_.store(muted); }
+    /// 1 or 2 channels sent; takes effect at the next frame.
+    void setSendChannels(int channels) { sendChannels_.store(channels == 2 ? 2 : 1); }
+    /// 120, 240 or 480 samples; takes effect at the next frame.
+    void setFrameSamples(int samples) {
+        if (isSupportedFrameSize(samples)) frameSamples_.store(samples);
+    }
+    int frameSamples() const { return frameSamples_.load(); }
+    int sendChannels() const { return sendChannels_.load(); }
+    /// Puts a stream in a slot (the UI keeps a participant in the same slot across reconnects).
+    void assignStreamToSlot(std::uint16_t streamId, int slot);
+
+    PeerView& peer(int slot) { return *views_[static_cast<std::size_t>(slot)]; }
+    int maxPeers() const { return settings_.maxPeers; }
+    LevelMeter& inputMeter() { return inputMeter_; }
+    Metronome& metronome() { return metronome_; }
+    /// Monotonic µs at which media timestamp 0 was captured (0 before the first block).
+    std::int64_t streamEpochUs() const { return epochUs_.load(); }
+    std::uint64_t framesSent() const { return framesSent_.load(); }
+    std::uint64_t framesNotSent() const { return framesNotSent_.load(); }
+
+private:
+    RoomAudioEngine(const EngineSettings& settings, MediaTransport& transport, OpusStreamEncoder mono,
+                    OpusStreamEncoder stereo, std::vector<RemoteStream> streams);
+
+    void capture(const float* const* inputs, int inputChannels, int frames, std::int64_t nowUs);
+    void receive(std::int64_t nowUs);
+    int slotFor(std::uint16_t streamId, std::int64_t nowUs);
+
+    EngineSettings settings_;
+    MediaTransport& transport_;
+    OpusStreamEncoder monoEncoder_;
+    OpusStreamEncoder stereoEncoder_;
+    std::vector<RemoteStream> streams_;
+    std::vector<std::unique_ptr<PeerView>> views_;
+    std::vector<std::int64_t> lastPacketUs_;      // audio thread, per slot
+    std::unique_ptr<std::atomic<std::int8_t>[]> slotOfStream_;  // 65536 entries, -1 = none
+
+    std::atomic<float> inputGain_{1.0f};
+    std::atomic<bool> selfMuted_{false};
+    std::atomic<int> sendChannels_{1};
+    std::atomic<int> frameSamples_{240};
+    std::atomic<std::int64_t> epochUs_{0};
+    std::atomic<std::uint64_t> framesSent_{0}, framesNotSent_{0};
+    LevelMeter inputMeter_;
+    Metronome metronome_;
+
+    // Audio thread state.
+    std::vector<float> frame_;       // interleaved capture of the frame being filled
+    int frameFill_ = 0;
+    int frameSamplesNow_ = 240;
+    int channelsNow_ = 1;
+    std::uint32_t sequence_ = 0;
+    std::uint32_t timestamp_ = 0;
+    std::vector<std::uint8_t> packet_;
+    std::vector<float> peerBlock_;   // interleaved stereo of one slot
+};
+
+}  // namespace samspil

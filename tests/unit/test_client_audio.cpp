@@ -1,0 +1,229 @@
+// The JUCE-independent client audio: mixing maths, meters, metronome, settings, and the
+// room audio engine between two "participants" joined by a fake transport.
+#include "samspil/core/client_settings.h"
+#include "samspil/core/level_meter.h"
+#include "samspil/core/metronome.h"
+#include "samspil/core/room_audio_engine.h"
+#include "samspil/core/stereo_mix.h"
+#include "process.h"
+#include "signal_analysis.h"
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <memory>
+
+using namespace samspil;
+using namespace samspil::test;
+
+namespace {
+
+// Two engines wired back to back, as the server would (stamping stream ids).
+class LoopTransport : public MediaTransport {
+public:
+    LoopTransport(std::uint16_t streamId) : streamId_(streamId) {}
+    bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
+                                  std::span<const std::uint8_t> opus) override {
+        MediaSlot slot;
+        slot.header = {static_cast<std::uint8_t>(stereo ? protocol::kMediaFlagStereo : 0), streamId_, sequence, timestamp};
+        slot.length = static_cast<std::uint16_t>(opus.size());
+        std::copy(opus.begin(), opus.end(), slot.payload.begin());
+        if (peer) peer->inbox.push_back(slot);
+        return true;
+    }
+    bool popIncomingOnAudioThread(MediaSlot& packet) override {
+        if (inbox.empty()) return false;
+        packet = inbox.front();
+        packet.arrivalUs = now;
+        inbox.pop_front();
+        return true;
+    }
+    bool readyToSend() const override { return true; }
+    LoopTransport* peer = nullptr;
+    std::deque<MediaSlot> inbox;
+    std::int64_t now = 0;
+
+private:
+    std::uint16_t streamId_;
+};
+
+// Participant A (stream 7) sends to participant B (stream 8); both engines are real.
+struct EnginePair {
+    explicit EnginePair(int maxPeers, int maxBlock) {
+        a.peer = &b;
+        b.peer = &a;
+        auto engineA = RoomAudioEngine::create({maxPeers, maxBlock, 64000}, a);
+        auto engineB = RoomAudioEngine::create({maxPeers, maxBlock, 64000}, b);
+        REQUIRE(engineA);
+        REQUIRE(engineB);
+        A = std::move(*engineA);
+        B = std::move(*engineB);
+    }
+    LoopTransport a{7}, b{8};
+    std::unique_ptr<RoomAudioEngine> A, B;
+};
+
+}  // namespace
+
+TEST_CASE("panning keeps the loudness, gain is in decibels", "[client][mix]") {
+    for (float pan : {-1.0f, -0.5f, 0.0f, 0.3f, 1.0f}) {
+        const PanGains g = panGains(pan);
+        CHECK(g.left * g.left + g.right * g.right == Approx(1.0f).epsilon(1e-4));
+    }
+    CHECK(panGains(-1).right == Approx(0).margin(1e-6));
+    CHECK(panGains(1).left == Approx(0).margin(1e-6));
+    CHECK(decibelsToGain(-6.0206f) == Approx(0.5f).epsilon(1e-3));
+    CHECK(decibelsToGain(-120) == 0.0f);
+    CHECK(gainToDecibels(1.0f) == Approx(0.0f).margin(1e-4));
+
+    std::vector<float> source = {0.5f, 0.5f, 0.5f, 0.5f};  // two stereo frames
+    std::vector<float> left(2, 0.0f), right(2, 0.0f);
+    mixStereoInto(source.data(), 2, 1.0f, 0.0f, left.data(), right.data());
+    CHECK(left[0] == Approx(0.5f).epsilon(1e-4));  // centre: unchanged on both sides
+    CHECK(right[1] == Approx(0.5f).epsilon(1e-4));
+    mixStereoInto(source.data(), 2, 1.0f, 1.0f, left.data(), right.data());
+    CHECK(left[0] == Approx(0.5f).epsilon(1e-3));  // hard right adds nothing on the left
+    CHECK(right[0] == Approx(0.5f + 0.7071f).epsilon(1e-3));
+}
+
+TEST_CASE("the meter catches a peak and lets it fall about 20 dB a second", "[client][meter]") {
+    LevelMeter meter;
+    std::vector<float> block(480, 0.0f);
+    block[100] = -0.8f;
+    meter.feed(block.data(), 480, 1, 0.01);
+    CHECK(meter.level() == Approx(0.8f));
+    for (int i = 0; i < 100; ++i) meter.feedSilence(0.01);  // one second
+    CHECK(meter.decibels() == Approx(gainToDecibels(0.8f) - 20.0f).margin(0.5));
+}
+
+TEST_CASE("the metronome clicks on every beat, louder and higher on beat one", "[client][metronome]") {
+    Metronome metronome;
+    metronome.setTempo(120);  // a beat every 24000 samples at 48 kHz
+    metronome.setRunning(true);
+    std::vector<float> left(48000 * 2, 0.0f), right(48000 * 2, 0.0f);
+    for (int at = 0; at < 96000; at += 128) metronome.render(left.data() + at, right.data() + at, 128, 48000);
+    std::vector<std::size_t> onsets;
+    for (std::size_t at = 0; at < left.size();) {
+        auto onset = findOnset(left, 0.05f, at);
+        if (!onset) break;
+        onsets.push_back(*onset);
+        at = *onset + 4800;
+    }
+    REQUIRE(onsets.size() == 4);
+    for (std::size_t i = 1; i < onsets.size(); ++i) CHECK(static_cast<double>(onsets[i] - onsets[i - 1]) == Approx(24000).margin(64));
+    CHECK(rms(left, onsets[0], 1000) > 1.4 * rms(left, onsets[1], 1000));  // the accent
+    metronome.setRunning(false);
+    std::vector<float> quiet(1024, 0.0f), quietRight(1024, 0.0f);
+    metronome.render(quiet.data(), quietRight.data(), 1024, 48000);
+    CHECK(rms(quiet, 0, 1024) == 0.0);
+}
+
+TEST_CASE("settings survive a round trip; damaged files fall back to defaults", "[client][settings]") {
+    TempDir dir;
+    ClientSettings settings;
+    settings.serverUrl = "wss://samspil.aarhus.dk";
+    settings.name = "Lise Lærer";
+    settings.room = "klaver-1";
+    settings.frameSamples = 120;
+    settings.sendChannels = 2;
+    settings.peerMix["Ida Ærø"] = {-6.0f, 0.5f, true};
+    REQUIRE(saveClientSettings(settings, dir.file("config/desktop.json")));
+    const ClientSettings back = loadClientSettings(dir.file("config/desktop.json"));
+    CHECK(back.serverUrl == settings.serverUrl);
+    CHECK(back.name == "Lise Lærer");
+    CHECK(back.frameSamples == 120);
+    CHECK(back.sendChannels == 2);
+    REQUIRE(back.peerMix.count("Ida Ærø"));
+    CHECK(back.peerMix.at("Ida Ærø").gainDb == -6.0f);
+    CHECK(back.peerMix.at("Ida Ærø").muted);
+
+    CHECK(loadClientSettings(dir.file("missing.json")).serverUrl == ClientSettings{}.serverUrl);
+    auto odd = ClientSettings::fromJson(R"({"frame_samples": 7, "metronome_bpm": "fast", "send_channels": 9,
+                                            "peer_mix": {"X": {"pan": 5}}})");
+    REQUIRE(odd);
+    CHECK(odd->frameSamples == 240);
+    CHECK(odd->metronomeBpm == 90.0);
+    CHECK(odd->sendChannels == 1);
+    CHECK(odd->peerMix.at("X").pan == 1.0f);
+    CHECK_FALSE(ClientSettings::fromJson("not json"));
+}
+
+TEST_CASE("two engines back to back: A's tone in B's mix, with B's gain, pan and mute, in any block size", "[client][engine]") {
+    EnginePair pair(4, 4096);
+    RoomAudioEngine& A = *pair.A;
+    RoomAudioEngine& B = *pair.B;
+    LoopTransport& b = pair.b;
+    const auto tone = makeTone(440, 0.5, 48000 * 3);
+    std::vector<float> heard;
+    std::vector<float> left(4096), right(4096), silentL(4096), silentR(4096), busL(4096), busR(4096);
+    float* buses[8] = {busL.data(), busR.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    std::size_t at = 0;
+    std::int64_t now = 1'000'000;
+    int blockSizes[] = {1, 7, 64, 128, 441, 1024, 4096, 333};
+    for (int n = 0; at + 4096 < tone.size(); ++n) {
+        const int frames = blockSizes[n % 8];
+        const float* input[1] = {tone.data() + at};
+        A.process(input, 1, silentL.data(), silentR.data(), nullptr, frames, now);
+        b.now = now;
+        B.process(nullptr, 0, left.data(), right.data(), buses, frames, now);
+        heard.insert(heard.end(), left.begin(), left.begin() + frames);
+        at += static_cast<std::size_t>(frames);
+        now += frames * 1'000'000LL / 48000;
+    }
+    CHECK(A.framesSent() > 500);
+    CHECK(B.peer(0).streamId.load() == 7);
+    const auto onset = findOnset(heard, 0.05f);
+    REQUIRE(onset);
+    CHECK(compareWindowed(tone, 24000, 48000, heard, static_cast<long>(*onset), 2400, 300, 0.9).medianCorrelation > 0.9);
+    CHECK(B.peer(0).meter.level() > 0.3f);
+    CHECK(B.peer(0).received.load() > 500);
+
+    // The listener turns A down by 6 dB and hard left, then mutes: the mix follows, the bus does not.
+    B.peer(0).gain.store(0.5f);
+    B.peer(0).pan.store(-1.0f);
+    auto runBlocks = [&](int count) {
+        double mixRight = 0, busRms = 0, mixLeft = 0;
+        for (int n = 0; n < count; ++n) {
+            const float* input[1] = {tone.data() + (at % 48000)};
+            A.process(input, 1, silentL.data(), silentR.data(), nullptr, 480, now);
+            b.now = now;
+            B.process(nullptr, 0, left.data(), right.data(), buses, 480, now);
+            std::vector<float> l(left.begin(), left.begin() + 480), r(right.begin(), right.begin() + 480),
+                bus(busL.begin(), busL.begin() + 480);
+            mixLeft += rms(l, 0, 480);
+            mixRight += rms(r, 0, 480);
+            busRms += rms(bus, 0, 480);
+            at += 480;
+            now += 10'000;
+        }
+        return std::tuple{mixLeft / count, mixRight / count, busRms / count};
+    };
+    auto [l1, r1, bus1] = runBlocks(50);
+    CHECK(r1 < 0.01);
+    CHECK(l1 == Approx(bus1 * 0.5 * 1.414).epsilon(0.1));
+    B.peer(0).muted.store(true);
+    auto [l2, r2, bus2] = runBlocks(20);
+    CHECK(l2 < 0.001);
+    CHECK(bus2 > 0.2);  // the participant's own bus is not the listener's mix
+    (void)r2;
+}
+
+TEST_CASE("self mute sends silence; the input meter still shows the input", "[client][engine]") {
+    EnginePair pair(2, 1024);
+    RoomAudioEngine& A = *pair.A;
+    RoomAudioEngine& B = *pair.B;
+    LoopTransport& b = pair.b;
+    A.setSelfMuted(true);
+    const auto tone = makeTone(440, 0.5, 48000);
+    std::vector<float> l(1024), r(1024), heard;
+    std::int64_t now = 0;
+    for (std::size_t at = 0; at + 480 <= tone.size(); at += 480, now += 10'000) {
+        const float* input[1] = {tone.data() + at};
+        A.process(input, 1, l.data(), r.data(), nullptr, 480, now);
+        b.now = now;
+        B.process(nullptr, 0, l.data(), r.data(), nullptr, 480, now);
+        heard.insert(heard.end(), l.begin(), l.begin() + 480);
+    }
+    CHECK(A.inputMeter().level() > 0.4f);
+    CHECK(rms(heard, 0, heard.size()) < 0.01);
+}
