@@ -21,6 +21,7 @@ std::string cliHelpText() {
     return R"(samspil-cli — a headless Samspil participant (tests, load, recording bots).
 
 Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
+       samspil-cli --server ws://HOST:PORT --line-check
 
   --server URL        the server, e.g. ws://127.0.0.1:7400 (path /ws is implied)
   --room CODE         room to join (letters, digits, - and _)
@@ -43,6 +44,8 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
   --insecure          accept a self-signed wss certificate
   --ca FILE           extra CA certificates (PEM) for wss
   --stats             print one JSON object with the session's figures at the end
+  --line-check        measure round trip, jitter and loss to the server (50 probes over
+                      the WebSocket, no room joined), print them as JSON and exit
   --help              this text
 
 Without --send or --tone the client only listens. In a school's room a student waits
@@ -124,12 +127,15 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             SAMSPIL_TAKE(options.caFile, value());
         } else if (name == "--stats") {
             options.stats = true;
+        } else if (name == "--line-check") {
+            options.lineCheck = true;
         } else {
             return Unexpected{"unknown option " + name + " (see --help)"};
         }
 #undef SAMSPIL_TAKE
     }
     if (options.showHelp) return options;
+    if (options.lineCheck && !options.server.empty()) return options;
     if (options.server.empty() || options.room.empty() || options.name.empty())
         return Unexpected{std::string("--server, --room and --name are required (see --help)")};
     if (options.sendFile && options.toneHz) return Unexpected{std::string("choose --send or --tone, not both")};

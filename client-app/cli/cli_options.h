@@ -30,6 +30,7 @@ struct CliOptions {
     std::optional<std::string> passwordFile;
     bool admitAll = false;                ///< as the room's teacher, let everyone in who waits
     std::vector<std::string> chat;        ///< lines to send once joined
+    bool lineCheck = false;               ///< only measure the line to the server, then exit
     bool showHelp = false;
 };
 

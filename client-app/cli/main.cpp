@@ -6,6 +6,9 @@
 #include "room_view.h"
 #include "samspil/core/clock.h"
 #include "samspil/net/http_client.h"
+#include "samspil/net/line_check.h"
+
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -24,6 +27,28 @@ void onStopSignal(int) {
     stopRequested.store(true);
 }
 
+// --line-check: one JSON object on stdout; exit 4 when the server cannot be reached.
+int runLineCheck(const CliOptions& options) {
+    net::LineCheckOptions check;
+    check.allowSelfSignedTls = options.allowSelfSigned;
+    check.caFile = options.caFile;
+    auto result = net::runLineCheck(options.server, check);
+    if (!result) {
+        std::cerr << "samspil-cli: " << result.error() << "\n";
+        return 4;
+    }
+    const nlohmann::json json{{"sent", result->sent},
+                              {"answered", result->answered},
+                              {"rtt_min_ms", result->minRoundTripMs},
+                              {"rtt_median_ms", result->medianRoundTripMs},
+                              {"rtt_max_ms", result->maxRoundTripMs},
+                              {"jitter_ms", result->jitterMs},
+                              {"loss_percent", result->lossPercent},
+                              {"summary", net::describeLineCheck(*result)}};
+    std::cout << json.dump() << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,6 +61,7 @@ int main(int argc, char** argv) {
         std::cout << cliHelpText();
         return 0;
     }
+    if (options->lineCheck) return runLineCheck(*options);
 
     std::unique_ptr<AudioSource> source;
     if (options->toneHz) source = std::make_unique<ToneSource>(*options->toneHz, options->toneLevel);

@@ -99,7 +99,7 @@ struct SessionClient::Impl {
     std::atomic<std::int64_t> lastRoundTripUs{-1};
     std::atomic<bool> clockSynced{false};
     std::atomic<std::uint64_t> mediaSent{0}, mediaSendDropped{0}, mediaReceived{0}, mediaReceiveDropped{0},
-        reconnects{0}, malformed{0};
+        reconnects{0}, malformed{0}, pingsSentTotal{0}, pongsReceived{0};
     std::mutex controlMutex;
     std::deque<std::string> controlFromOtherThreads;  // guarded by controlMutex
 
@@ -184,8 +184,12 @@ struct SessionClient::Impl {
         if (!wsi) return;
         queueControl(Ping{nextPingId++, monotonicMicros()});
         ++pingsSent;
-        lws_sul_schedule(context, 0, &pingTimer.sul, &Impl::onPingTimer,
-                         pingsSent < kFastPings ? kFastPingIntervalUs : kPingIntervalUs);
+        ++pingsSentTotal;
+        if (config.maxPings > 0 && pingsSent >= config.maxPings) return;
+        const std::int64_t interval = config.pingIntervalUs > 0     ? config.pingIntervalUs
+                                      : pingsSent < kFastPings ? kFastPingIntervalUs
+                                                               : kPingIntervalUs;
+        lws_sul_schedule(context, 0, &pingTimer.sul, &Impl::onPingTimer, interval);
     }
 
     // Runs on the network thread: tell the room about our stream once the clock is known.
@@ -210,9 +214,11 @@ struct SessionClient::Impl {
         firstMediaOfConnection = true;
         pingsSent = 0;
         // A guest who already came in with an invite comes back with the token it gave them.
-        JoinRequest join{config.room, config.name, resumeToken ? resumeToken : config.token,
-                         resumeToken ? std::nullopt : config.invite};
-        queueControl(join);
+        if (config.joinRoom) {
+            JoinRequest join{config.room, config.name, resumeToken ? resumeToken : config.token,
+                             resumeToken ? std::nullopt : config.invite};
+            queueControl(join);
+        }
         sendPing();
     }
 
@@ -252,6 +258,7 @@ struct SessionClient::Impl {
         clockOffsetUs.store(clockSync.offsetUs().value_or(0));
         lastRoundTripUs.store(clockSync.lastRoundTripUs().value_or(-1));
         clockSynced.store(true);
+        ++pongsReceived;
         listener.onClockSync(clockOffsetUs.load(), now - pong.clientUs);
         announceStreamIfReady();
     }
@@ -516,6 +523,8 @@ SessionCounters SessionClient::counters() const {
     c.mediaReceiveDropped = impl_->mediaReceiveDropped.load();
     c.reconnects = impl_->reconnects.load();
     c.malformedFromServer = impl_->malformed.load();
+    c.pingsSent = impl_->pingsSentTotal.load();
+    c.pongsReceived = impl_->pongsReceived.load();
     return c;
 }
 

@@ -33,6 +33,9 @@ struct SessionConfig {
     std::string caFile;                  ///< extra CA bundle for wss
     int incomingQueuePackets = 1024;     ///< network → audio queue
     int outgoingQueuePackets = 256;      ///< audio → network queue
+    bool joinRoom = true;                ///< false: never join, only ping (the line check)
+    std::int64_t pingIntervalUs = 0;     ///< 0: the usual cadence (fast at first, then 1 s)
+    int maxPings = 0;                    ///< per connection; 0: no limit
 };
 
 /// Where the session is.
@@ -73,6 +76,8 @@ struct SessionCounters {
     std::uint64_t mediaReceiveDropped = 0;   ///< incoming queue full (the audio side stalled)
     std::uint64_t reconnects = 0;            ///< successful joins after the first
     std::uint64_t malformedFromServer = 0;   ///< frames from the server that did not parse
+    std::uint64_t pingsSent = 0;             ///< clock probes sent, over all connections
+    std::uint64_t pongsReceived = 0;         ///< and answered
 };
 
 class SessionClient {
