@@ -1,0 +1,73 @@
+// What a teacher types or pastes: the desktop app's options, invite links, and the
+// quality light's verdicts.
+#include "app_options.h"
+#include "samspil/core/connection_quality.h"
+#include "samspil/core/invite_link.h"
+
+#include <catch2/catch.hpp>
+
+using namespace samspil;
+using namespace samspil::desktop;
+
+TEST_CASE("desktop options start a headless join and refuse nonsense", "[client][options]") {
+    auto options = parseAppOptions({"--server", "ws://school:7400", "--room", "piano-3", "--name", "Ada", "--join",
+                                    "--audio-driver", "JACK", "--frame-ms", "2.5", "--quit-after", "20"});
+    REQUIRE(options);
+    CHECK(*options->server == "ws://school:7400");
+    CHECK(*options->room == "piano-3");
+    CHECK(*options->name == "Ada");
+    CHECK(options->join);
+    CHECK(*options->audioDriver == "JACK");
+    CHECK(*options->frameSamples == 120);
+    CHECK(*options->quitAfterSeconds == 20.0);
+    CHECK_FALSE(options->screenshotFile);
+
+    CHECK(parseAppOptions({"--help"})->showHelp);
+    CHECK(parseAppOptions({})->server == std::nullopt);
+    CHECK(parseAppOptions({"--frame-ms", "20"}).error().find("2.5, 5 or 10") != std::string::npos);
+    CHECK(parseAppOptions({"--frame-ms", "3"}).error().find("2.5, 5 or 10") != std::string::npos);
+    CHECK(parseAppOptions({"--room"}).error() == "--room needs a value");
+    CHECK(parseAppOptions({"--buffer", "abc"}).error().find("out of range") != std::string::npos);
+    CHECK(parseAppOptions({"--frobnicate"}).error().find("unknown option --frobnicate") != std::string::npos);
+    CHECK(appHelpText().find("--join") != std::string::npos);
+}
+
+TEST_CASE("an invite link from the teacher's email fills in server, room and invite", "[client][invite]") {
+    auto link = parseInviteLink("  <samspil://samspil.school.example:7400/join?room=piano-3&invite=ABCD-EFGH>\n");
+    REQUIRE(link);
+    CHECK(link->serverUrl == "ws://samspil.school.example:7400");
+    CHECK(link->room == "piano-3");
+    CHECK(link->invite == "ABCD-EFGH");
+    auto secure = parseInviteLink("samspils://school.example/join?invite=X1&room=r");
+    REQUIRE(secure);
+    CHECK(secure->serverUrl == "wss://school.example");
+    CHECK(secure->room == "r");
+
+    CHECK_FALSE(parseInviteLink("https://school.example/join?room=r&invite=x"));
+    CHECK_FALSE(parseInviteLink("samspil://school.example/join?room=r"));
+    CHECK_FALSE(parseInviteLink("samspil://school.example/join?room=bad room&invite=x"));
+    CHECK_FALSE(parseInviteLink("samspil:///join?room=r&invite=x"));
+    CHECK_FALSE(parseInviteLink("samspil://evil host/join?room=r&invite=x"));
+    CHECK_FALSE(parseInviteLink(""));
+}
+
+TEST_CASE("the quality light follows round trip, jitter, loss and buffering", "[client][quality]") {
+    QualityFigures good{8, 0.5, 0, 6, true};
+    CHECK(rateConnection(good) == QualityLevel::Good);
+    CHECK(rateConnection({8, 0.5, 0, 6, false}) == QualityLevel::Unknown);
+    CHECK(rateConnection({45, 0.5, 0, 6, true}) == QualityLevel::Fair);
+    CHECK(rateConnection({8, 6, 0, 6, true}) == QualityLevel::Fair);
+    CHECK(rateConnection({8, 0.5, 5, 6, true}) == QualityLevel::Poor);
+    CHECK(rateConnection({80, 0.5, 0, 6, true}) == QualityLevel::Poor);
+    CHECK(qualityName(QualityLevel::Unknown) == "No audio");
+
+    RecentLoss loss;
+    CHECK(loss.update(200, 0) == 0.0);
+    CHECK(loss.receivedSinceLastUpdate());
+    const double burst = loss.update(390, 10);  // 10 of 200 lost in the last second
+    CHECK(burst == Approx(2.0));
+    CHECK(loss.update(590, 10) < burst);        // and it fades once the line is clean
+    CHECK(loss.update(590, 10) < 1.0);
+    CHECK_FALSE(loss.receivedSinceLastUpdate());
+    CHECK(loss.update(10, 0) == Approx(0.0).margin(1.0));  // counters restarted: no negative loss
+}
