@@ -1,21 +1,12 @@
 #include "cli_options.h"
 
 #include "samspil/core/opus_codec.h"
+#include "samspil/core/parse_number.h"
 
 #include <charconv>
 #include <cstdlib>
 
 namespace samspil::cli {
-namespace {
-
-std::optional<double> parseNumber(const std::string& text) {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
-    return value;
-}
-
-}  // namespace
 
 std::string cliHelpText() {
     return R"(samspil-cli — a headless Samspil participant (tests, load, recording bots).

@@ -1,20 +1,11 @@
 #include "app_options.h"
 
 #include "samspil/core/opus_codec.h"
+#include "samspil/core/parse_number.h"
 
 #include <cstdlib>
 
 namespace samspil::desktop {
-namespace {
-
-std::optional<double> parseNumber(const std::string& text) {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
-    return value;
-}
-
-}  // namespace
 
 std::string appHelpText() {
     return R"(Samspil — play and teach music together over the network.
