@@ -77,9 +77,15 @@ enum class RoomRole {
 /// The wire name of a room role ("teacher", ...).
 std::string_view roomRoleName(RoomRole role);
 
+/// Why a join is refused: the code and, when it helps the person, a detail for the sentence.
+struct Refusal {
+    protocol::ErrorCode code = protocol::ErrorCode::NotAllowed;
+    std::string detail;
+};
+
 /// The outcome of a join request: who the participant is, or why they may not enter.
 struct Admission {
-    std::optional<protocol::ErrorMessage> refusal;  ///< set when the join is refused
+    std::optional<Refusal> refusal;                 ///< set when the join is refused
     std::string displayName;                        ///< the name shown to the room
     RoomRole role = RoomRole::Participant;
     std::int64_t personId = 0;                      ///< 0 for guests and open rooms

@@ -133,7 +133,7 @@ void RoomService::onAdmitted(ConnectionId id, const std::string& roomCode, Admis
     if (it == sessions_.end() || it->second.closing || it->second.stage != Stage::Admitting) return;
     Session& session = it->second;
     session.stage = Stage::Connected;
-    if (admission.refusal) return sendError(session, admission.refusal->code, admission.refusal->message, true);
+    if (admission.refusal) return sendError(session, admission.refusal->code, admission.refusal->detail, true);
 
     Room& room = openRoom(roomCode);
     if (room.members.empty() && room.waiting.empty()) {  // a fresh room takes its settings from the admission

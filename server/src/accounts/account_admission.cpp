@@ -17,7 +17,7 @@ using protocol::ErrorCode;
 
 Admission refuse(ErrorCode code, std::string_view detail = {}) {
     Admission admission;
-    admission.refusal = protocol::makeError(code, detail, true);
+    admission.refusal = Refusal{code, std::string(detail)};
     return admission;
 }
 

@@ -11,6 +11,7 @@ void Metronome::render(float* left, float* right, int frames, double sampleRate)
     const bool running = running_.load();
     if (!running) {
         wasRunning_ = false;
+        shownBeat_.store(-1, std::memory_order_relaxed);
         return;
     }
     if (!wasRunning_) {  // start on a downbeat, now
@@ -25,6 +26,7 @@ void Metronome::render(float* left, float* right, int frames, double sampleRate)
         if (samplesToNextBeat_ <= 0) {
             samplesToNextBeat_ += samplesPerBeat;
             beatInBar_ = (beatInBar_ + 1) % beatsPerBar_.load();
+            shownBeat_.store(beatInBar_, std::memory_order_relaxed);
             accentClick_ = accent_.load() && beatInBar_ == 0;
             clickSample_ = 0;
         }

@@ -9,6 +9,7 @@ namespace samspil {
 namespace {
 
 constexpr std::int64_t kSlotIdleUs = 10'000'000;  // a silent stream gives up its slot after this
+constexpr std::int64_t kEpochWindowUs = 2'000'000;  // how often the stream epoch is re-estimated
 
 }  // namespace
 
@@ -52,8 +53,26 @@ void RoomAudioEngine::assignStreamToSlot(std::uint16_t streamId, int slot) {
     slotOfStream_[streamId].store(static_cast<std::int8_t>(slot));
 }
 
+// Audio thread. Callbacks can only be late, never early, so the lowest (callback time −
+// stream position) over a window is the best estimate of when position 0 was captured.
+void RoomAudioEngine::trackEpoch(std::int64_t nowUs) {
+    const std::int64_t anchor = nowUs - static_cast<std::int64_t>(samplesCaptured_ * 1'000'000 / 48000);
+    if (epochUs_.load(std::memory_order_relaxed) == 0) {
+        epochUs_.store(anchor);
+        epochWindowMin_ = anchor;
+        epochWindowStartUs_ = nowUs;
+        return;
+    }
+    epochWindowMin_ = std::min(epochWindowMin_, anchor);
+    if (nowUs - epochWindowStartUs_ < kEpochWindowUs) return;
+    epochUs_.store(epochWindowMin_);
+    epochWindowMin_ = anchor;
+    epochWindowStartUs_ = nowUs;
+}
+
 void RoomAudioEngine::capture(const float* const* inputs, int inputChannels, int frames, std::int64_t nowUs) {
-    if (epochUs_.load(std::memory_order_relaxed) == 0) epochUs_.store(nowUs);
+    trackEpoch(nowUs);
+    samplesCaptured_ += static_cast<std::uint64_t>(frames);
     const float gain = selfMuted_.load() ? 0.0f : inputGain_.load();
     for (int i = 0; i < frames; ++i) {
         if (frameFill_ == 0) {  // frame size and channels change only between frames
@@ -88,7 +107,6 @@ void RoomAudioEngine::capture(const float* const* inputs, int inputChannels, int
     }
     // The meter shows what is sent.
     if (inputChannels > 0) inputMeter_.feed(inputs[0], frames, 1, frames / 48000.0);
-    (void)nowUs;
 }
 
 int RoomAudioEngine::slotFor(std::uint16_t streamId, std::int64_t nowUs) {

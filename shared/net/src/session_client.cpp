@@ -119,6 +119,7 @@ struct SessionClient::Impl {
     bool joined = false;
     bool everJoined = false;
     bool streamAnnounced = false;
+    std::int64_t announcedEpochLocalUs = 0;
     bool firstMediaOfConnection = true;
     bool refused = false;
     std::optional<std::string> resumeToken;
@@ -192,17 +193,19 @@ struct SessionClient::Impl {
         lws_sul_schedule(context, 0, &pingTimer.sul, &Impl::onPingTimer, interval);
     }
 
-    // Runs on the network thread: tell the room about our stream once the clock is known.
+    // Runs on the network thread: tell the room about our stream once the clock is known,
+    // and again whenever the audio side re-estimates where timestamp 0 lies.
     void announceStreamIfReady() {
-        if (!joined || streamAnnounced || !clockSynced.load()) return;
+        if (!joined || !clockSynced.load()) return;
+        const std::int64_t epoch = streamEpochLocalUs.load();
+        if (epoch == 0 || (streamAnnounced && epoch == announcedEpochLocalUs)) return;
         StreamInfo info;
         info.channels = config.channels;
         info.frameSamples = config.frameSamples;
-        const std::int64_t epoch = streamEpochLocalUs.load();
-        if (epoch == 0) return;
         info.epochServerUs = clockSync.toServer(epoch);
         queueControl(info);
         streamAnnounced = true;
+        announcedEpochLocalUs = epoch;
     }
 
     // Runs on the network thread.
@@ -433,8 +436,8 @@ struct SessionClient::Impl {
         lws_sul_cancel(&reconnectTimer.sul);
         lws_sul_cancel(&pingTimer.sul);
         lws_sul_cancel(&stopTimer.sul);
-        lws_context_destroy(context);
-        context = nullptr;
+        // The context outlives this thread (leave() destroys it): the audio thread may still
+        // wake it after a refusal ended the thread on its own.
         if (!refused) setState(SessionState::Closed, "");
     }
 };
@@ -471,6 +474,8 @@ void SessionClient::leave() {
     impl_->stopRequested.store(true);
     lws_cancel_service(impl_->context);
     impl_->thread.join();
+    lws_context_destroy(impl_->context);
+    impl_->context = nullptr;
 }
 
 void SessionClient::sendChat(std::string text) {
@@ -503,7 +508,7 @@ bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32
     std::memcpy(slot->payload.data(), opusPacket.data(), opusPacket.size());
     impl_->outgoing.commitPush();
     // Wakes the network thread: a write to lws's wake pipe, no lock and no allocation.
-    lws_cancel_service(impl_->context);
+    if (lws_context* context = impl_->context) lws_cancel_service(context);
     return true;
 }
 

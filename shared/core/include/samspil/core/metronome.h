@@ -22,8 +22,8 @@ public:
     /// Starting it (setRunning(true)) starts a bar at the next block.
     void render(float* left, float* right, int frames, double sampleRate);
 
-    /// Audio thread (or tests): the beat being played, 0-based within the bar.
-    int beatInBar() const { return beatInBar_; }
+    /// Any thread: the beat being played, 0-based within the bar (-1 when stopped).
+    int beatInBar() const { return shownBeat_.load(std::memory_order_relaxed); }
 
 private:
     std::atomic<double> tempo_{90.0};
@@ -31,6 +31,7 @@ private:
     std::atomic<bool> accent_{true};
     std::atomic<bool> running_{false};
     std::atomic<float> level_{0.5f};
+    std::atomic<int> shownBeat_{-1};
     // Audio thread state.
     bool wasRunning_ = false;
     double samplesToNextBeat_ = 0;

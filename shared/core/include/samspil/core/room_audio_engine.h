@@ -91,6 +91,8 @@ public:
     LevelMeter& inputMeter() { return inputMeter_; }
     Metronome& metronome() { return metronome_; }
     /// Monotonic µs at which media timestamp 0 was captured (0 before the first block).
+    /// Re-estimated every couple of seconds: a sound card's clock drifts against the
+    /// computer's, so the first block's time alone goes stale over a lesson.
     std::int64_t streamEpochUs() const { return epochUs_.load(); }
     std::uint64_t framesSent() const { return framesSent_.load(); }
     std::uint64_t framesNotSent() const { return framesNotSent_.load(); }
@@ -100,6 +102,7 @@ private:
                     OpusStreamEncoder stereo, std::vector<RemoteStream> streams);
 
     void capture(const float* const* inputs, int inputChannels, int frames, std::int64_t nowUs);
+    void trackEpoch(std::int64_t nowUs);
     void receive(std::int64_t nowUs);
     int slotFor(std::uint16_t streamId, std::int64_t nowUs);
 
@@ -128,6 +131,9 @@ private:
     int channelsNow_ = 1;
     std::uint32_t sequence_ = 0;
     std::uint32_t timestamp_ = 0;
+    std::uint64_t samplesCaptured_ = 0;      // timestamp_ without the 32-bit wrap
+    std::int64_t epochWindowMin_ = 0;        // lowest (callback time − stream position) this window
+    std::int64_t epochWindowStartUs_ = 0;
     std::vector<std::uint8_t> packet_;
     std::vector<float> peerBlock_;   // interleaved stereo of one slot
 };

@@ -104,7 +104,8 @@ public:
     void sendControl(const protocol::ClientMessage& message);
 
     /// Tells receivers where media timestamp 0 lies: the local monotonic µs at which the
-    /// first sample of the stream was captured. Any thread; lock-free.
+    /// first sample of the stream was captured. Calling it again with a new estimate
+    /// announces the stream again (the room sees it in the next peers list). Any thread; lock-free.
     void setStreamEpoch(std::int64_t localMonotonicUs);
 
     /// Audio thread: queues one encoded packet for sending. False when the queue is full
