@@ -1,0 +1,120 @@
+#include "audio_setup_panel.h"
+
+#include "samspil/net/line_check.h"
+
+#include <thread>
+
+namespace samspil::desktop {
+
+using namespace samspil::ui;
+
+AudioSetupPanel::AudioSetupPanel(juce::AudioDeviceManager& devices, AudioBridge& bridge, const LevelMeter& inputMeter,
+                                 std::function<std::string()> serverUrl)
+    : devices_(devices),
+      bridge_(bridge),
+      serverUrl_(std::move(serverUrl)),
+      selector_(devices, 0, 2, 1, 2, false, false, false, false) {
+    title_.setText("Audio setup", juce::dontSendNotification);
+    title_.setFont(juce::Font(20.0f, juce::Font::bold));
+    addAndMakeVisible(title_);
+    addAndMakeVisible(selector_);
+    styleCaption(meterCaption_, "Input level");
+    addAndMakeVisible(meterCaption_);
+    meter_.setSource(&inputMeter);
+    addAndMakeVisible(meter_);
+    deviceInfo_.setColour(juce::Label::textColourId, colours::dimText);
+    addAndMakeVisible(deviceInfo_);
+    problem_.setColour(juce::Label::textColourId, colours::poor);
+    addAndMakeVisible(problem_);
+    lineCheck_.setTooltip("Measures round trip, jitter and loss to the server, without joining");
+    lineCheck_.onClick = [this] { runLineCheck(); };
+    addAndMakeVisible(lineCheck_);
+    addAndMakeVisible(lineCheckResult_);
+    startTimerHz(4);
+}
+
+AudioSetupPanel::~AudioSetupPanel() {
+    *alive_ = false;
+}
+
+void AudioSetupPanel::setStartupProblem(const juce::String& problem) {
+    startupProblem_ = problem;
+    timerCallback();
+}
+
+void AudioSetupPanel::runLineCheck() {
+    const std::string server = serverUrl_ ? serverUrl_() : std::string();
+    if (server.empty()) {
+        lineCheckResult_.setText("Type the server's address on the Connect page first.", juce::dontSendNotification);
+        return;
+    }
+    lineCheck_.setEnabled(false);
+    lineCheckResult_.setText("Checking the line to " + juce::String(server) + " …", juce::dontSendNotification);
+    lineCheckResult_.setColour(juce::Label::textColourId, colours::text);
+    std::thread([this, alive = alive_, server] {
+        auto result = net::runLineCheck(server);
+        juce::MessageManager::callAsync([this, alive, result] {
+            if (!*alive) return;
+            lineCheck_.setEnabled(true);
+            if (!result) {
+                lineCheckResult_.setText(result.error(), juce::dontSendNotification);
+                lineCheckResult_.setColour(juce::Label::textColourId, colours::poor);
+                return;
+            }
+            const auto level = result->medianRoundTripMs > 60 || result->lossPercent > 2 ? colours::poor
+                               : result->medianRoundTripMs > 30 || result->lossPercent > 0 ? colours::fair
+                                                                                            : colours::good;
+            lineCheckResult_.setText(net::describeLineCheck(*result), juce::dontSendNotification);
+            lineCheckResult_.setColour(juce::Label::textColourId, level);
+        });
+    }).detach();
+}
+
+void AudioSetupPanel::timerCallback() {
+    juce::String problem = startupProblem_;
+    if (auto* device = devices_.getCurrentAudioDevice()) {
+        if (!device->isOpen()) problem = "The audio device is not open: " + device->getLastError();
+        const double rate = device->getCurrentSampleRate();
+        const int block = device->getCurrentBufferSizeSamples();
+        deviceInfo_.setText(device->getTypeName() + " · " + device->getName() + " · " + juce::String(juce::roundToInt(rate)) +
+                                " Hz · buffer " + juce::String(block) + " samples (" +
+                                juce::String(1000.0 * block / std::max(rate, 1.0), 1) + " ms) · device delay in " +
+                                juce::String(bridge_.inputLatencyMs(), 1) + " ms + out " +
+                                juce::String(bridge_.outputLatencyMs(), 1) + " ms",
+                            juce::dontSendNotification);
+        if (problem.isEmpty() || problem == startupProblem_) {
+            const juce::String bridgeProblem = bridge_.problem();
+            if (bridgeProblem.isNotEmpty()) problem = bridgeProblem;
+            else if (device->isOpen()) problem.clear();
+        }
+    } else {
+        deviceInfo_.setText("No audio device is open.", juce::dontSendNotification);
+        if (problem.isEmpty())
+            problem = "No audio device: choose one above. Without one you can chat but not play or listen.";
+    }
+    problem_.setText(problem, juce::dontSendNotification);
+}
+
+void AudioSetupPanel::paint(juce::Graphics& g) {
+    g.fillAll(colours::background);
+}
+
+void AudioSetupPanel::resized() {
+    auto area = getLocalBounds().reduced(24);
+    area = area.withSizeKeepingCentre(std::min(area.getWidth(), 720), area.getHeight());
+    title_.setBounds(area.removeFromTop(40));
+    problem_.setBounds(area.removeFromTop(26));
+    auto bottom = area.removeFromBottom(110);
+    auto meterRow = bottom.removeFromTop(26);
+    meterCaption_.setBounds(meterRow.removeFromLeft(100));
+    meter_.setBounds(meterRow.reduced(0, 6));
+    deviceInfo_.setBounds(bottom.removeFromTop(26));
+    bottom.removeFromTop(10);
+    auto checkRow = bottom.removeFromTop(32);
+    lineCheck_.setBounds(checkRow.removeFromLeft(120));
+    checkRow.removeFromLeft(12);
+    lineCheckResult_.setBounds(checkRow);
+    selector_.setBounds(area);
+}
+
+}  // namespace samspil::desktop

@@ -1,0 +1,205 @@
+#include "main_component.h"
+
+#include <iostream>
+
+namespace samspil::desktop {
+namespace {
+
+enum Page { kConnectPage = 0, kAudioPage = 1, kRoomPage = 2 };
+
+}  // namespace
+
+MainComponent::MainComponent(const AppOptions& options, std::string settingsPath)
+    : options_(options), settingsPath_(std::move(settingsPath)), bridge_(session_.engine()), connect_(session_) {
+    setLookAndFeel(&look_);
+    settings_ = loadClientSettings(settingsPath_);
+    // The command line fills in the connect page like typing would, and is remembered.
+    if (options.server) settings_.serverUrl = *options.server;
+    if (options.room) settings_.room = *options.room;
+    if (options.name) settings_.name = *options.name;
+    if (options.frameSamples) settings_.frameSamples = *options.frameSamples;
+    if (options.audioDriver) settings_.audioDeviceType = *options.audioDriver;
+    if (options.inputDevice) settings_.inputDevice = *options.inputDevice;
+    if (options.outputDevice) settings_.outputDevice = *options.outputDevice;
+    if (options.bufferSize) settings_.bufferSize = *options.bufferSize;
+
+    ui::ConnectFields fields{settings_.serverUrl, settings_.room, settings_.name, settings_.login, options.token, options.invite};
+    connect_.setFields(fields);
+    connect_.onJoin = [this](const ui::ConnectFields& f) { join(f); };
+    connect_.onLeave = [this] { session_.leave(); };
+
+    audio_ = std::make_unique<AudioSetupPanel>(devices_, bridge_, session_.engine().inputMeter(),
+                                               [this] { return connect_.fields().serverUrl; });
+
+    ui::RoomViewMemory memory;
+    memory.self = {settings_.inputGainDb, false, settings_.sendChannels, settings_.frameSamples};
+    memory.metronome = {settings_.metronomeBpm, settings_.metronomeBeatsPerBar};
+    memory.mixFor = [this](const std::string& name) {
+        const auto it = settings_.peerMix.find(name);
+        return it == settings_.peerMix.end() ? PeerMixSetting{} : it->second;
+    };
+    memory.mixChanged = [this](const std::string& name, const PeerMixSetting& mix) {
+        settings_.peerMix[name] = mix;
+        saveSettingsSoon();
+    };
+    memory.selfChanged = [this](const ui::SelfSettings& self) {
+        settings_.inputGainDb = self.inputGainDb;
+        settings_.sendChannels = self.sendChannels;
+        settings_.frameSamples = self.frameSamples;
+        saveSettingsSoon();
+    };
+    memory.metronomeChanged = [this](const ui::MetronomeSettings& metronome) {
+        settings_.metronomeBpm = metronome.bpm;
+        settings_.metronomeBeatsPerBar = metronome.beatsPerBar;
+        saveSettingsSoon();
+    };
+    room_ = std::make_unique<ui::RoomView>(session_, std::move(memory));
+
+    const auto background = ui::colours::background;
+    tabs_.addTab("Connect", background, &connect_, false);
+    tabs_.addTab("Audio setup", background, audio_.get(), false);
+    tabs_.addTab("Room", background, room_.get(), false);
+    tabs_.setTabBarDepth(34);
+    addAndMakeVisible(tabs_);
+
+    session_.onChange = [this] { sessionChanged(); };
+    openAudioDevice();
+    setSize(1120, 720);
+    startTimerHz(5);
+
+    if (options.join) {
+        if (auto why = connect_.problem())
+            std::cerr << "samspil: cannot join: " << *why << "\n";
+        else
+            join(connect_.fields());
+    }
+}
+
+MainComponent::~MainComponent() {
+    shutdown();
+    setLookAndFeel(nullptr);
+}
+
+void MainComponent::shutdown() {
+    stopTimer();
+    session_.leave();
+    devices_.removeAudioCallback(&bridge_);
+    devices_.closeAudioDevice();
+    // Always saved at the end: the device selector changes the audio setup without telling us.
+    rememberAudioSetup();
+    (void)saveClientSettings(settings_, settingsPath_);
+    settingsDirty_ = false;
+}
+
+// Opens the remembered device (or the system default), asking for 48 kHz, the rate the
+// network audio runs at. A missing device is a sentence on the Audio page, not a failure.
+void MainComponent::openAudioDevice() {
+    juce::String problem;
+    if (!settings_.audioDeviceType.empty()) {
+        const juce::String wanted(settings_.audioDeviceType);
+        bool known = false;
+        for (auto* type : devices_.getAvailableDeviceTypes()) known |= type->getTypeName() == wanted;
+        if (known)
+            devices_.setCurrentAudioDeviceType(wanted, false);
+        else
+            problem = wanted + " is not available here; using the system's default audio instead.";
+    }
+    juce::AudioDeviceManager::AudioDeviceSetup setup;
+    setup.inputDeviceName = juce::String(settings_.inputDevice);
+    setup.outputDeviceName = juce::String(settings_.outputDevice);
+    setup.sampleRate = 48000.0;
+    setup.bufferSize = settings_.bufferSize;
+    juce::String error = devices_.initialise(2, 2, nullptr, true, {}, &setup);
+    if (error.isNotEmpty() && (setup.inputDeviceName.isNotEmpty() || setup.outputDeviceName.isNotEmpty())) {
+        // The remembered device is gone (unplugged, renamed): take the default one.
+        problem = "The audio device used last time is not there (" + error + "); using the default one.";
+        setup.inputDeviceName.clear();
+        setup.outputDeviceName.clear();
+        error = devices_.initialise(2, 2, nullptr, true, {}, &setup);
+    }
+    devices_.addAudioCallback(&bridge_);
+    if (error.isNotEmpty()) problem = "The audio device could not be opened: " + error;
+    auto* device = devices_.getCurrentAudioDevice();
+    const juce::String wantedType(settings_.audioDeviceType);
+    if (device == nullptr && problem.isEmpty())
+        problem = "No audio device was found" + (wantedType.isEmpty() ? juce::String(".") : " (" + wantedType + " has none running).");
+    else if (device != nullptr && wantedType.isNotEmpty() && device->getTypeName() != wantedType && problem.isEmpty())
+        problem = wantedType + " is not available here; using " + device->getTypeName() + " instead.";
+    if (device != nullptr)
+        std::cout << "samspil: audio " << device->getTypeName() << " / " << device->getName() << " at "
+                  << device->getCurrentSampleRate() << " Hz, " << device->getCurrentBufferSizeSamples() << " samples"
+                  << std::endl;
+    if (problem.isNotEmpty()) std::cerr << "samspil: " << problem << std::endl;
+    audio_->setStartupProblem(problem);
+}
+
+void MainComponent::rememberAudioSetup() {
+    const auto setup = devices_.getAudioDeviceSetup();
+    settings_.audioDeviceType = devices_.getCurrentAudioDeviceType().toStdString();
+    settings_.inputDevice = setup.inputDeviceName.toStdString();
+    settings_.outputDevice = setup.outputDeviceName.toStdString();
+    settings_.bufferSize = setup.bufferSize;
+}
+
+void MainComponent::join(const ui::ConnectFields& fields) {
+    settings_.serverUrl = fields.serverUrl;
+    settings_.room = fields.room;
+    settings_.name = fields.name;
+    settings_.login = fields.login;
+    saveSettingsSoon();
+    ui::JoinSettings join;
+    join.serverUrl = fields.serverUrl;
+    join.room = fields.room;
+    join.name = fields.name;
+    join.token = fields.token;
+    join.invite = fields.invite;
+    join.frameSamples = session_.engine().frameSamples();
+    join.sendChannels = session_.engine().sendChannels();
+    if (auto problem = session_.join(join)) {
+        std::cerr << "samspil: " << *problem << std::endl;
+        return;
+    }
+    tabs_.setCurrentTabIndex(kRoomPage);
+}
+
+void MainComponent::sessionChanged() {
+    connect_.update();
+    room_->update();
+    const auto state = session_.state();
+    if (state != shownState_) {
+        shownState_ = state;
+        // One line per change on stdout: scripts and support staff can follow what happened.
+        std::cout << "samspil: " << net::toString(state) << ": " << session_.statusText() << std::endl;
+        if (state == net::SessionState::Refused) tabs_.setCurrentTabIndex(kConnectPage);
+        if (auto* window = findParentComponentOfClass<juce::DocumentWindow>()) window->setName(title());
+    }
+}
+
+juce::String MainComponent::title() const {
+    if (ui::isInSession(session_.state())) return "Samspil — " + juce::String(settings_.room);
+    return "Samspil";
+}
+
+void MainComponent::timerCallback() {
+    connect_.update();
+    if (settingsDirty_) {
+        rememberAudioSetup();
+        (void)saveClientSettings(settings_, settingsPath_);
+        settingsDirty_ = false;
+    }
+}
+
+bool MainComponent::saveScreenshot(const juce::File& file) {
+    const juce::Image image = createComponentSnapshot(getLocalBounds(), true, 1.0f);
+    file.deleteFile();
+    juce::FileOutputStream out(file);
+    if (!out.openedOk()) return false;
+    juce::PNGImageFormat png;
+    return png.writeImageToStream(image, out);
+}
+
+void MainComponent::resized() {
+    tabs_.setBounds(getLocalBounds());
+}
+
+}  // namespace samspil::desktop

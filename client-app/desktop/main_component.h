@@ -1,0 +1,53 @@
+// The app's one window: Connect, Audio setup and Room pages, the room session, the audio
+// device and the remembered settings. Message thread.
+#pragma once
+
+#include "app_options.h"
+#include "audio_bridge.h"
+#include "audio_setup_panel.h"
+#include "connect_panel.h"
+#include "room_view.h"
+#include "samspil/core/client_settings.h"
+
+namespace samspil::desktop {
+
+class MainComponent : public juce::Component, private juce::Timer {
+public:
+    MainComponent(const AppOptions& options, std::string settingsPath);
+    ~MainComponent() override;
+
+    /// Writes a PNG of the window as it is now.
+    bool saveScreenshot(const juce::File& file);
+    /// "Samspil — piano-3" and the like, for the window title.
+    juce::String title() const;
+    /// Leaves the room and saves the settings (at quit).
+    void shutdown();
+
+    void resized() override;
+
+private:
+    void timerCallback() override;
+    void openAudioDevice();
+    void join(const ui::ConnectFields& fields);
+    void sessionChanged();
+    void rememberAudioSetup();
+    void saveSettingsSoon() { settingsDirty_ = true; }
+
+    AppOptions options_;
+    std::string settingsPath_;
+    ClientSettings settings_;
+    bool settingsDirty_ = false;
+    net::SessionState shownState_ = net::SessionState::Idle;
+
+    ui::SamspilLook look_;
+    ui::RoomSession session_;
+    juce::AudioDeviceManager devices_;
+    ui::AudioBridge bridge_;
+    juce::TooltipWindow tooltips_{this, 400};
+    juce::TabbedComponent tabs_{juce::TabbedButtonBar::TabsAtTop};
+    ui::ConnectPanel connect_;
+    std::unique_ptr<AudioSetupPanel> audio_;
+    std::unique_ptr<ui::RoomView> room_;
+};
+
+}  // namespace samspil::desktop

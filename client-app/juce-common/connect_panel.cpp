@@ -1,0 +1,202 @@
+#include "connect_panel.h"
+
+#include "samspil/core/invite_link.h"
+#include "samspil/core/server_url.h"
+#include "samspil/core/validation.h"
+#include "samspil/net/http_client.h"
+
+#include <thread>
+
+namespace samspil::ui {
+
+ConnectPanel::ConnectPanel(RoomSession& session) : session_(session) {
+    title_.setText("Join a lesson or a session", juce::dontSendNotification);
+    title_.setFont(juce::Font(20.0f, juce::Font::bold));
+    addAndMakeVisible(title_);
+    addRow(serverCaption_, "Server", server_);
+    server_.setTextToShowWhenEmpty("ws://samspil.your-school.example:7400", colours::dimText);
+    addRow(roomCaption_, "Room", room_);
+    room_.setTextToShowWhenEmpty("the room code from your teacher, e.g. piano-3", colours::dimText);
+    addRow(nameCaption_, "Your name", name_);
+    name_.setTextToShowWhenEmpty("as the others will see it", colours::dimText);
+    addRow(inviteCaption_, "Invite link", invite_);
+    invite_.setTextToShowWhenEmpty("or paste the samspil:// link from your invitation email", colours::dimText);
+    invite_.onTextChange = [this] { inviteEdited(); };
+    addRow(loginCaption_, "School login", login_);
+    login_.setTextToShowWhenEmpty("teachers and students with a school account", colours::dimText);
+    addRow(passwordCaption_, "Password", password_);
+    password_.setPasswordCharacter(juce::juce_wchar(0x2022));
+    password_.onReturnKey = [this] { startSignIn(); };
+    signIn_.onClick = [this] { startSignIn(); };
+    addAndMakeVisible(signIn_);
+    signInStatus_.setColour(juce::Label::textColourId, colours::dimText);
+    addAndMakeVisible(signInStatus_);
+    join_.setColour(juce::TextButton::buttonColourId, colours::accent.darker(0.3f));
+    join_.onClick = [this] { joinClicked(); };
+    addAndMakeVisible(join_);
+    status_.setFont(juce::Font(15.0f));
+    addAndMakeVisible(status_);
+    help_.setColour(juce::Label::textColourId, colours::dimText);
+    help_.setText("Open rooms need only a server, a room and a name. A school's rooms need an invite link or "
+                  "a sign-in; students then wait until the teacher lets them in.",
+                  juce::dontSendNotification);
+    addAndMakeVisible(help_);
+}
+
+ConnectPanel::~ConnectPanel() {
+    *alive_ = false;
+}
+
+void ConnectPanel::addRow(juce::Label& caption, const juce::String& text, juce::Component& field) {
+    styleCaption(caption, text);
+    caption.setFont(juce::Font(14.0f));
+    caption.setJustificationType(juce::Justification::centredRight);
+    addAndMakeVisible(caption);
+    addAndMakeVisible(field);
+}
+
+void ConnectPanel::setFields(const ConnectFields& f) {
+    server_.setText(juce::String::fromUTF8(f.serverUrl.c_str()), false);
+    room_.setText(juce::String::fromUTF8(f.room.c_str()), false);
+    name_.setText(juce::String::fromUTF8(f.name.c_str()), false);
+    login_.setText(juce::String::fromUTF8(f.login.c_str()), false);
+    token_ = f.token;
+    if (f.invite) {
+        invite_.setText(juce::String::fromUTF8(f.invite->c_str()), false);
+        inviteEdited();
+    }
+}
+
+ConnectFields ConnectPanel::fields() const {
+    ConnectFields f;
+    f.serverUrl = server_.getText().trim().toStdString();
+    f.room = room_.getText().trim().toStdString();
+    f.name = name_.getText().trim().toStdString();
+    f.login = login_.getText().trim().toStdString();
+    f.token = token_;
+    f.invite = inviteCode_;
+    return f;
+}
+
+// A pasted link fills in the server and the room; a bare code is taken as the invite.
+void ConnectPanel::inviteEdited() {
+    const std::string text = invite_.getText().trim().toStdString();
+    inviteCode_.reset();
+    if (text.empty()) return;
+    if (text.rfind("samspil", 0) == 0) {
+        auto link = parseInviteLink(text);
+        if (!link) {
+            status_.setText(link.error(), juce::dontSendNotification);
+            status_.setColour(juce::Label::textColourId, colours::poor);
+            return;
+        }
+        server_.setText(juce::String::fromUTF8(link->serverUrl.c_str()), false);
+        room_.setText(juce::String::fromUTF8(link->room.c_str()), false);
+        inviteCode_ = link->invite;
+        status_.setText("Invite link read: room " + juce::String(link->room) + ". Type your name and join.",
+                        juce::dontSendNotification);
+        status_.setColour(juce::Label::textColourId, colours::text);
+    } else {
+        inviteCode_ = text;
+    }
+}
+
+std::optional<std::string> ConnectPanel::problem() const {
+    const ConnectFields f = fields();
+    if (f.serverUrl.empty()) return "Type the server's address (your school's IT can tell you).";
+    if (auto url = parseServerUrl(f.serverUrl); !url) return "The server address does not work: " + url.error() + ".";
+    if (!protocol::isValidRoomCode(f.room)) return "Type the room code: letters, digits, - and _ only.";
+    if (!protocol::normalizeDisplayName(f.name) && !f.invite && !f.token) return "Type your name as the others should see it.";
+    return std::nullopt;
+}
+
+void ConnectPanel::joinClicked() {
+    if (isInSession(session_.state())) {
+        if (onLeave) onLeave();
+        return;
+    }
+    if (auto why = problem()) {
+        status_.setText(*why, juce::dontSendNotification);
+        status_.setColour(juce::Label::textColourId, colours::poor);
+        return;
+    }
+    if (onJoin) onJoin(fields());
+}
+
+void ConnectPanel::startSignIn() {
+    const std::string server = server_.getText().trim().toStdString();
+    const std::string login = login_.getText().trim().toStdString();
+    const std::string password = password_.getText().toStdString();
+    if (server.empty() || login.empty() || password.empty()) {
+        signInStatus_.setText("Type the server, your login and your password.", juce::dontSendNotification);
+        return;
+    }
+    signIn_.setEnabled(false);
+    signInStatus_.setText("Signing in …", juce::dontSendNotification);
+    // The HTTP call blocks (up to 10 s); the answer comes back to the message thread.
+    std::thread([this, alive = alive_, server, login, password] {
+        auto token = net::signIn(server, login, password);
+        juce::MessageManager::callAsync([this, alive, token] {
+            if (!*alive) return;
+            signIn_.setEnabled(true);
+            password_.clear();  // the password is used once and never kept
+            if (token) {
+                token_ = *token;
+                signInStatus_.setText("Signed in. Choose the room and join.", juce::dontSendNotification);
+            } else {
+                token_.reset();
+                signInStatus_.setText(token.error(), juce::dontSendNotification);
+            }
+        });
+    }).detach();
+}
+
+void ConnectPanel::update() {
+    const auto state = session_.state();
+    join_.setButtonText(isInSession(state) ? "Leave" : "Join");
+    if (state != net::SessionState::Idle) {
+        status_.setText(juce::String::fromUTF8(session_.statusText().c_str()), juce::dontSendNotification);
+        status_.setColour(juce::Label::textColourId,
+                          state == net::SessionState::Refused ? colours::poor : colours::text);
+    }
+}
+
+void ConnectPanel::paint(juce::Graphics& g) {
+    g.fillAll(colours::background);
+}
+
+void ConnectPanel::resized() {
+    auto area = getLocalBounds().reduced(24);
+    area = area.withSizeKeepingCentre(std::min(area.getWidth(), 720), area.getHeight());
+    title_.setBounds(area.removeFromTop(40));
+    area.removeFromTop(10);
+    auto row = [&](juce::Label& caption, juce::Component& field, juce::Component* extra = nullptr) {
+        auto r = area.removeFromTop(30);
+        caption.setBounds(r.removeFromLeft(120));
+        r.removeFromLeft(8);
+        if (extra) {
+            extra->setBounds(r.removeFromRight(90));
+            r.removeFromRight(6);
+        }
+        field.setBounds(r);
+        area.removeFromTop(8);
+    };
+    row(serverCaption_, server_);
+    row(roomCaption_, room_);
+    row(nameCaption_, name_);
+    area.removeFromTop(10);
+    row(inviteCaption_, invite_);
+    row(loginCaption_, login_);
+    row(passwordCaption_, password_, &signIn_);
+    signInStatus_.setBounds(area.removeFromTop(24).withTrimmedLeft(128));
+    area.removeFromTop(14);
+    auto joinRow = area.removeFromTop(40);
+    joinRow.removeFromLeft(128);
+    join_.setBounds(joinRow.removeFromLeft(140));
+    joinRow.removeFromLeft(12);
+    status_.setBounds(joinRow);
+    area.removeFromTop(14);
+    help_.setBounds(area.removeFromTop(44));
+}
+
+}  // namespace samspil::ui

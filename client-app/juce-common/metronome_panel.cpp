@@ -1,0 +1,98 @@
+#include "metronome_panel.h"
+
+namespace samspil::ui {
+
+MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
+                               std::function<void(const MetronomeSettings&)> onChanged)
+    : metronome_(metronome), onChanged_(std::move(onChanged)) {
+    title_.setText("Metronome", juce::dontSendNotification);
+    title_.setFont(juce::Font(15.0f, juce::Font::bold));
+    addAndMakeVisible(title_);
+    startStop_.setClickingTogglesState(true);
+    startStop_.onClick = [this] {
+        metronome_.setRunning(startStop_.getToggleState());
+        startStop_.setButtonText(startStop_.getToggleState() ? "Stop" : "Start");
+    };
+    addAndMakeVisible(startStop_);
+    styleCaption(tempoCaption_, "BPM");
+    addAndMakeVisible(tempoCaption_);
+    tempo_.setSliderStyle(juce::Slider::LinearHorizontal);
+    tempo_.setTextBoxStyle(juce::Slider::TextBoxLeft, false, 48, 22);
+    tempo_.setRange(30.0, 260.0, 1.0);
+    tempo_.setValue(initial.bpm, juce::dontSendNotification);
+    tempo_.onValueChange = [this] { changed(); };
+    addAndMakeVisible(tempo_);
+    for (int beats = 1; beats <= 12; ++beats) beats_.addItem(juce::String(beats) + " / bar", beats);
+    beats_.setSelectedId(juce::jlimit(1, 12, initial.beatsPerBar), juce::dontSendNotification);
+    beats_.onChange = [this] { changed(); };
+    addAndMakeVisible(beats_);
+    accent_.setToggleState(true, juce::dontSendNotification);
+    accent_.onClick = [this] { changed(); };
+    addAndMakeVisible(accent_);
+    level_.setSliderStyle(juce::Slider::LinearHorizontal);
+    level_.setTextBoxStyle(juce::Slider::NoTextBox, false, 0, 0);
+    level_.setRange(0.0, 1.0, 0.01);
+    level_.setValue(0.5, juce::dontSendNotification);
+    level_.setTooltip("Click volume");
+    level_.onValueChange = [this] { metronome_.setLevel(static_cast<float>(level_.getValue())); };
+    addAndMakeVisible(level_);
+    changed();
+    startTimerHz(30);
+}
+
+void MetronomePanel::changed() {
+    MetronomeSettings s{tempo_.getValue(), beats_.getSelectedId()};
+    metronome_.setTempo(s.bpm);
+    metronome_.setBeatsPerBar(s.beatsPerBar);
+    metronome_.setAccent(accent_.getToggleState());
+    metronome_.setLevel(static_cast<float>(level_.getValue()));
+    if (onChanged_) onChanged_(s);
+    repaint();
+}
+
+void MetronomePanel::timerCallback() {
+    const int beat = metronome_.beatInBar();
+    if (beat != shownBeat_) {
+        shownBeat_ = beat;
+        repaint(beatArea());
+    }
+}
+
+juce::Rectangle<int> MetronomePanel::beatArea() const {
+    return getLocalBounds().reduced(10).removeFromBottom(14);
+}
+
+void MetronomePanel::paint(juce::Graphics& g) {
+    g.setColour(colours::panel);
+    g.fillRoundedRectangle(getLocalBounds().toFloat().reduced(2.0f), 6.0f);
+    // One dot per beat; the one playing lights up (beat one in the accent colour).
+    const int beats = juce::jmax(1, beats_.getSelectedId());
+    auto area = beatArea().toFloat();
+    const float step = area.getWidth() / static_cast<float>(beats);
+    for (int i = 0; i < beats; ++i) {
+        const auto dot = juce::Rectangle<float>(area.getX() + step * static_cast<float>(i), area.getY(), step, area.getHeight())
+                             .withSizeKeepingCentre(10.0f, 10.0f);
+        g.setColour(i == shownBeat_ ? (i == 0 ? colours::accent : colours::text) : colours::dimText.darker(0.6f));
+        g.fillEllipse(dot);
+    }
+}
+
+void MetronomePanel::resized() {
+    auto area = getLocalBounds().reduced(10);
+    area.removeFromBottom(18);
+    auto top = area.removeFromTop(26);
+    title_.setBounds(top.removeFromLeft(100));
+    startStop_.setBounds(top.removeFromRight(70));
+    area.removeFromTop(4);
+    auto row = area.removeFromTop(26);
+    tempoCaption_.setBounds(row.removeFromLeft(36));
+    tempo_.setBounds(row);
+    area.removeFromTop(4);
+    auto row2 = area.removeFromTop(26);
+    beats_.setBounds(row2.removeFromLeft(90));
+    row2.removeFromLeft(6);
+    accent_.setBounds(row2.removeFromLeft(140));
+    level_.setBounds(row2);
+}
+
+}  // namespace samspil::ui

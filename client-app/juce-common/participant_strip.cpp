@@ -1,0 +1,165 @@
+#include "participant_strip.h"
+
+#include "samspil/core/stereo_mix.h"
+
+namespace samspil::ui {
+
+void QualityLight::setLevel(QualityLevel level) {
+    if (level == level_) return;
+    level_ = level;
+    repaint();
+}
+
+void QualityLight::paint(juce::Graphics& g) {
+    const auto colour = level_ == QualityLevel::Good   ? colours::good
+                        : level_ == QualityLevel::Fair ? colours::fair
+                        : level_ == QualityLevel::Poor ? colours::poor
+                                                       : colours::dimText.darker(0.5f);
+    const auto bounds = getLocalBounds().toFloat().reduced(2.0f);
+    const float size = std::min(bounds.getWidth(), bounds.getHeight());
+    g.setColour(colour);
+    g.fillEllipse(bounds.withSizeKeepingCentre(size, size));
+}
+
+ParticipantStrip::ParticipantStrip(RoomSession& session, const std::string& name, PeerMixSetting mix,
+                                   std::function<void(const std::string&, const PeerMixSetting&)> onMixChanged)
+    : session_(session), name_(name), onMixChanged_(std::move(onMixChanged)) {
+    addAndMakeVisible(light_);
+    nameLabel_.setText(juce::String::fromUTF8(name.c_str()), juce::dontSendNotification);
+    nameLabel_.setFont(juce::Font(16.0f, juce::Font::bold));
+    addAndMakeVisible(nameLabel_);
+    addAndMakeVisible(roleLabel_);
+    styleCaption(roleLabel_, "");
+    addAndMakeVisible(delayLabel_);
+    delayLabel_.setJustificationType(juce::Justification::centredRight);
+    delayLabel_.setTooltip("Estimated delay from their microphone to your ears");
+    addAndMakeVisible(meter_);
+
+    styleCaption(volumeCaption_, "Volume");
+    styleCaption(panCaption_, "Pan");
+    addAndMakeVisible(volumeCaption_);
+    addAndMakeVisible(panCaption_);
+    volume_.setSliderStyle(juce::Slider::LinearHorizontal);
+    volume_.setTextBoxStyle(juce::Slider::TextBoxRight, false, 56, 20);
+    volume_.setRange(-60.0, 12.0, 0.5);
+    volume_.setTextValueSuffix(" dB");
+    volume_.setDoubleClickReturnValue(true, 0.0);
+    volume_.setValue(mix.gainDb, juce::dontSendNotification);
+    volume_.onValueChange = [this] { mixChanged(); };
+    addAndMakeVisible(volume_);
+    pan_.setSliderStyle(juce::Slider::LinearHorizontal);
+    pan_.setTextBoxStyle(juce::Slider::NoTextBox, false, 0, 0);
+    pan_.setRange(-1.0, 1.0, 0.05);
+    pan_.setDoubleClickReturnValue(true, 0.0);
+    pan_.setValue(mix.pan, juce::dontSendNotification);
+    pan_.setTooltip("Where you hear them: left … right (double-click: centre)");
+    pan_.onValueChange = [this] { mixChanged(); };
+    addAndMakeVisible(pan_);
+    listen_.setToggleState(!mix.muted, juce::dontSendNotification);
+    listen_.setTooltip("Untick to stop hearing them (only for you)");
+    listen_.onClick = [this] { mixChanged(); };
+    addAndMakeVisible(listen_);
+
+    teacherMute_.setTooltip("Stop sending their sound to everyone in the room");
+    teacherMute_.onClick = [this] {
+        session_.sendControl(protocol::Mute{participant_.participantId, !participant_.muted});
+    };
+    remove_.setTooltip("Send them out of the room");
+    remove_.onClick = [this] { session_.sendControl(protocol::Remove{participant_.participantId}); };
+    addChildComponent(teacherMute_);
+    addChildComponent(remove_);
+}
+
+void ParticipantStrip::mixChanged() {
+    pushMixToEngine();
+    if (onMixChanged_)
+        onMixChanged_(name_, {static_cast<float>(volume_.getValue()), static_cast<float>(pan_.getValue()),
+                              !listen_.getToggleState()});
+}
+
+// The engine slot may change when a participant reconnects, so the strip's choices are
+// written to whichever slot they are in now.
+void ParticipantStrip::pushMixToEngine() {
+    if (participant_.slot < 0) return;
+    PeerView& view = session_.engine().peer(participant_.slot);
+    view.gain.store(decibelsToGain(static_cast<float>(volume_.getValue())));
+    view.pan.store(static_cast<float>(pan_.getValue()));
+    view.muted.store(!listen_.getToggleState());
+}
+
+void ParticipantStrip::update(const Participant& participant) {
+    participant_ = participant;
+    pushMixToEngine();
+    const bool hasSlot = participant.slot >= 0;
+    PeerView* view = hasSlot ? &session_.engine().peer(participant.slot) : nullptr;
+    const bool ours = view && view->streamId.load() == participant.streamId;
+    meter_.setSource(ours ? &view->meter : nullptr);
+
+    juce::String role = juce::String(participant.role).toUpperCase().substring(0, 1) + juce::String(participant.role).substring(1);
+    if (participant.muted) role << " · muted by the teacher";
+    if (participant.stream) role << " · " << (participant.stream->channels == 2 ? "stereo" : "mono") << " · "
+                                 << juce::String(participant.stream->frameSamples / 48.0, 1) << " ms frames";
+    roleLabel_.setText(role, juce::dontSendNotification);
+
+    // Figures once a second are enough for the light; the delay label follows every update.
+    if (updates_++ % 5 == 0 && ours) lossPercent_ = recentLoss_.update(view->received.load(), view->lost.load());
+    const auto roundTrip = session_.client() ? session_.client()->roundTripUs() : std::nullopt;
+    QualityFigures figures;
+    figures.roundTripMs = roundTrip ? static_cast<double>(*roundTrip) / 1000.0 : -1.0;
+    figures.jitterMs = ours ? view->jitterMs.load() : 0.0;
+    figures.bufferMs = ours ? view->bufferDelayMs.load() : 0.0;
+    figures.lossPercent = lossPercent_;
+    figures.receiving = ours && recentLoss_.receivedSinceLastUpdate();
+    const QualityLevel level = rateConnection(figures);
+    light_.setLevel(level);
+    juce::String tip;
+    tip << qualityName(level) << "\n"
+        << "Round trip to the server: " << (roundTrip ? juce::String(figures.roundTripMs, 1) + " ms" : juce::String("unknown")) << "\n"
+        << "Jitter: " << juce::String(figures.jitterMs, 1) << " ms\n"
+        << "Loss (last seconds): " << juce::String(figures.lossPercent, 1) << " %\n"
+        << "Jitter buffer: " << (ours ? view->depthPackets.load() : 0) << " packets, "
+        << juce::String(figures.bufferMs, 1) << " ms";
+    light_.setTooltip(tip);
+
+    const auto delay = session_.delayToMs(participant);
+    delayLabel_.setText(delay ? juce::String(juce::roundToInt(*delay)) + " ms" : juce::String("– ms"),
+                        juce::dontSendNotification);
+
+    const bool controls = session_.holdsControls();
+    if (controls != teacherMute_.isVisible()) {
+        teacherMute_.setVisible(controls);
+        remove_.setVisible(controls);
+        resized();
+    }
+    teacherMute_.setButtonText(participant.muted ? "Unmute for all" : "Mute for all");
+}
+
+void ParticipantStrip::paint(juce::Graphics& g) {
+    g.setColour(colours::panel);
+    g.fillRoundedRectangle(getLocalBounds().toFloat().reduced(2.0f), 6.0f);
+}
+
+void ParticipantStrip::resized() {
+    auto area = getLocalBounds().reduced(10, 6);
+    light_.setBounds(area.removeFromLeft(18).withSizeKeepingCentre(16, 16));
+    area.removeFromLeft(8);
+    auto names = area.removeFromLeft(std::max(160, area.getWidth() / 4));
+    nameLabel_.setBounds(names.removeFromTop(names.getHeight() / 2));
+    roleLabel_.setBounds(names);
+    delayLabel_.setBounds(area.removeFromRight(70));
+    const bool controls = teacherMute_.isVisible();
+    if (controls) {
+        remove_.setBounds(area.removeFromRight(70).withSizeKeepingCentre(66, 26));
+        teacherMute_.setBounds(area.removeFromRight(110).withSizeKeepingCentre(104, 26));
+    }
+    listen_.setBounds(area.removeFromRight(64));
+    auto top = area.removeFromTop(area.getHeight() / 2);
+    meter_.setBounds(top.reduced(4, 8));
+    volumeCaption_.setBounds(area.removeFromLeft(50));
+    auto sliders = area;
+    volume_.setBounds(sliders.removeFromLeft(sliders.getWidth() * 2 / 3));
+    panCaption_.setBounds(sliders.removeFromLeft(30));
+    pan_.setBounds(sliders);
+}
+
+}  // namespace samspil::ui

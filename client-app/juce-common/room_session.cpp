@@ -1,0 +1,256 @@
+#include "room_session.h"
+
+#include "samspil/core/clock.h"
+
+#include <thread>
+
+namespace samspil::ui {
+
+using namespace samspil::protocol;
+
+/// The engine's transport for the whole session; it forwards to whichever SessionClient is
+/// current. The audio thread marks itself as a user while it forwards; detach() waits (for
+/// microseconds) until no audio callback is inside before the client may be destroyed.
+class RoomSession::SwappableTransport : public MediaTransport {
+public:
+    bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
+                                  std::span<const std::uint8_t> opusPacket) override {
+        Use use(*this);
+        auto* client = client_.load();
+        return client && client->sendMediaFromAudioThread(sequence, timestamp, stereo, opusPacket);
+    }
+    bool popIncomingOnAudioThread(MediaSlot& packet) override {
+        Use use(*this);
+        auto* client = client_.load();
+        return client && client->popIncomingOnAudioThread(packet);
+    }
+    bool readyToSend() const override {
+        auto* client = client_.load();
+        return client && client->state() == net::SessionState::Joined;
+    }
+    void attach(net::SessionClient* client) { client_.store(client); }
+    void detach() {
+        client_.store(nullptr);
+        while (users_.load() != 0) std::this_thread::yield();
+    }
+
+private:
+    struct Use {
+        explicit Use(SwappableTransport& t) : transport(t) { transport.users_.fetch_add(1); }
+        ~Use() { transport.users_.fetch_sub(1); }
+        SwappableTransport& transport;
+    };
+    std::atomic<net::SessionClient*> client_{nullptr};
+    std::atomic<int> users_{0};
+};
+
+RoomSession::RoomSession(int maxPeers) : transport_(std::make_unique<SwappableTransport>()) {
+    EngineSettings settings;
+    settings.maxPeers = maxPeers;
+    auto engine = RoomAudioEngine::create(settings, *transport_);
+    // Creating encoders and decoders fails only when out of memory.
+    if (!engine) throw std::runtime_error(engine.error());
+    engine_ = std::move(*engine);
+}
+
+RoomSession::~RoomSession() {
+    cancelPendingUpdate();
+    leave();
+}
+
+std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
+    leave();
+    net::SessionConfig config;
+    config.serverUrl = settings.serverUrl;
+    config.room = settings.room;
+    config.name = settings.name;
+    config.token = settings.token;
+    config.invite = settings.invite;
+    config.channels = settings.sendChannels;
+    config.frameSamples = settings.frameSamples;
+    engine_->setFrameSamples(settings.frameSamples);
+    engine_->setSendChannels(settings.sendChannels);
+    client_ = std::make_unique<net::SessionClient>(config, static_cast<net::SessionListener&>(*this));
+    participants_.clear();
+    chat_.clear();
+    roomState_ = {};
+    selfId_ = 0;
+    epochSent_ = false;
+    if (auto started = client_->start(); !started) {
+        client_.reset();
+        state_ = net::SessionState::Idle;
+        statusText_ = "Cannot connect: " + started.error();
+        if (onChange) onChange();
+        return statusText_;
+    }
+    transport_->attach(client_.get());
+    state_ = net::SessionState::Connecting;
+    statusText_ = "Connecting to " + settings.serverUrl + " …";
+    if (onChange) onChange();
+    return std::nullopt;
+}
+
+void RoomSession::leave() {
+    if (!client_) return;
+    transport_->detach();
+    client_->leave();
+    client_.reset();
+    {
+        std::lock_guard lock(eventsMutex_);
+        events_.clear();
+    }
+    state_ = net::SessionState::Closed;
+    statusText_ = "Left the room";
+    participants_.clear();
+    roomState_ = {};
+    selfId_ = 0;
+    if (onChange) onChange();
+}
+
+std::optional<double> RoomSession::delayToMs(const Participant& participant) const {
+    if (!client_ || participant.slot < 0 || !participant.stream || !participant.stream->epochServerUs) return std::nullopt;
+    const auto offset = client_->serverClockOffsetUs();
+    if (!offset) return std::nullopt;
+    PeerView& view = engine_->peer(participant.slot);
+    const std::int64_t played = view.lastPlayedUs.load();
+    if (played == 0 || view.streamId.load() != participant.streamId) return std::nullopt;
+    // Same formula as samspil-cli (docs/cli.md): when it was captured vs when it played.
+    const std::int64_t captured = *participant.stream->epochServerUs - *offset +
+                                  (std::int64_t{view.lastTimestamp.load()} - kOpusCodecDelaySamples) * 1'000'000 / 48000;
+    return static_cast<double>(played - captured) / 1000.0;
+}
+
+void RoomSession::sendChat(const std::string& text) {
+    if (client_) client_->sendChat(text);
+}
+
+void RoomSession::sendControl(const ClientMessage& message) {
+    if (client_) client_->sendControl(message);
+}
+
+int RoomSession::slotForName(const std::string& name) {
+    if (auto it = slotByName_.find(name); it != slotByName_.end()) return it->second;
+    // The lowest slot nobody present is using.
+    for (int slot = 0; slot < engine_->maxPeers(); ++slot) {
+        bool taken = false;
+        for (const auto& [other, used] : slotByName_)
+            if (used == slot)
+                for (const auto& p : participants_) taken |= p.name == other;
+        if (!taken) {
+            for (auto it = slotByName_.begin(); it != slotByName_.end();)
+                it = it->second == slot ? slotByName_.erase(it) : std::next(it);
+            slotByName_[name] = slot;
+            return slot;
+        }
+    }
+    return -1;
+}
+
+// ---- network thread -------------------------------------------------------------------------
+
+void RoomSession::post(std::function<void()> event) {
+    {
+        std::lock_guard lock(eventsMutex_);
+        events_.push_back(std::move(event));
+    }
+    triggerAsyncUpdate();
+}
+
+void RoomSession::onStateChanged(net::SessionState state, const std::string& reason) {
+    post([this, state, reason] {
+        state_ = state;
+        switch (state) {
+            case net::SessionState::Connecting: statusText_ = "Connecting …"; break;
+            case net::SessionState::Waiting: statusText_ = "In the waiting room: the teacher will let you in."; break;
+            case net::SessionState::Joined: statusText_ = "In the room"; break;
+            case net::SessionState::Reconnecting:
+                statusText_ = "Reconnecting …" + (reason.empty() ? std::string() : " (" + reason + ")");
+                break;
+            case net::SessionState::Refused: statusText_ = "Not let in: " + reason; break;
+            case net::SessionState::Closed: statusText_ = "Left the room"; break;
+            case net::SessionState::Idle: statusText_ = "Not connected"; break;
+        }
+    });
+}
+
+void RoomSession::onWelcome(const Welcome& welcome) {
+    post([this, welcome] {
+        selfId_ = welcome.participantId;
+        selfRole_ = welcome.role;
+    });
+}
+
+void RoomSession::onPeers(const PeerList& peers) {
+    post([this, peers] {
+        participants_.clear();
+        for (const auto& peer : peers.peers) {
+            Participant p{peer.participantId, peer.streamId, peer.name, peer.role, peer.muted,
+                          peer.participantId == selfId_, -1, peer.stream};
+            participants_.push_back(std::move(p));
+        }
+        for (auto& p : participants_) {
+            if (p.isSelf) continue;
+            p.slot = slotForName(p.name);
+            engine_->assignStreamToSlot(p.streamId, p.slot);
+            // A participant's listening level follows their name across reconnects.
+        }
+    });
+}
+
+void RoomSession::onChat(const ChatMessage& chat) {
+    post([this, chat] { chat_.push_back({chat.name, chat.text}); });
+}
+
+void RoomSession::onChatHistory(const ChatHistory& history) {
+    post([this, history] {
+        for (const auto& chat : history.messages) chat_.push_back({chat.name, chat.text});
+    });
+}
+
+void RoomSession::onServerError(const ErrorMessage& error) {
+    post([this, error] {
+        if (error.fatal) statusText_ = error.message;
+        chat_.push_back({"Samspil", error.message});
+    });
+}
+
+void RoomSession::onWaiting(const Waiting&) {}
+
+void RoomSession::onRoomState(const RoomState& state) {
+    post([this, state] { roomState_ = state; });
+}
+
+void RoomSession::onNotice(const Notice& notice) {
+    post([this, notice] { chat_.push_back({"Samspil", notice.message}); });
+}
+
+// ---- message thread ---------------------------------------------------------------------
+
+void RoomSession::handleAsyncUpdate() {
+    std::deque<std::function<void()>> ready;
+    {
+        std::lock_guard lock(eventsMutex_);
+        ready.swap(events_);
+    }
+    for (auto& event : ready) event();
+    tick();
+    if (onChange) onChange();
+}
+
+void RoomSession::tick() {
+    // Tell the room when our media timestamp 0 was captured, once the audio has started, and
+    // again when the sound card's clock has drifted by a millisecond (at most every 5 s, as
+    // each announcement goes to everyone in the room).
+    const std::int64_t epoch = engine_->streamEpochUs();
+    if (!client_ || epoch == 0) return;
+    const std::int64_t now = monotonicMicros();
+    const bool drifted = std::abs(epoch - sentEpochUs_) > 1000 && now - sentEpochAtUs_ > 5'000'000;
+    if (!epochSent_ || drifted) {
+        client_->setStreamEpoch(epoch);
+        epochSent_ = true;
+        sentEpochUs_ = epoch;
+        sentEpochAtUs_ = now;
+    }
+}
+
+}  // namespace samspil::ui
