@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+SAMSPIL_TARGETS=samspil-server bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 exec ./build/server/samspil-server "$@"

@@ -1,0 +1,115 @@
+// samspil-jack-probe: listens to one JACK port and prints, as JSON, when each click began
+// on the machine's monotonic clock (the clock samspil-cli reports its recordings on).
+// The desktop test feeds jack_metro into the app and into this probe, so that
+// click-to-ear latency = when the cli heard a click − when the click entered JACK.
+//
+// Usage: samspil-jack-probe --connect PORT --seconds N [--threshold LEVEL]
+#include <jack/jack.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <time.h>
+
+namespace {
+
+std::int64_t monotonicMicros() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+}
+
+// Written by the JACK process thread; read by main() after deactivation.
+struct Probe {
+    jack_client_t* client = nullptr;
+    jack_port_t* port = nullptr;
+    float threshold = 0.05f;
+    std::int64_t quietFrames = 0;        // since the signal was last above the threshold
+    std::array<jack_time_t, 4096> onsets{};
+    std::atomic<int> count{0};
+};
+
+int process(jack_nframes_t frames, void* arg) {
+    auto& probe = *static_cast<Probe*>(arg);
+    const auto* samples = static_cast<const float*>(jack_port_get_buffer(probe.port, frames));
+    const jack_nframes_t first = jack_last_frame_time(probe.client);
+    const std::int64_t minQuiet = jack_get_sample_rate(probe.client) / 5;  // 200 ms between clicks
+    for (jack_nframes_t i = 0; i < frames; ++i) {
+        if (std::fabs(samples[i]) < probe.threshold) {
+            ++probe.quietFrames;
+            continue;
+        }
+        if (probe.quietFrames >= minQuiet) {
+            const int n = probe.count.load(std::memory_order_relaxed);
+            if (n < static_cast<int>(probe.onsets.size())) {
+                probe.onsets[static_cast<std::size_t>(n)] = jack_frames_to_time(probe.client, first + i);
+                probe.count.store(n + 1, std::memory_order_release);
+            }
+        }
+        probe.quietFrames = 0;
+    }
+    return 0;
+}
+
+// JACK's clock minus the monotonic clock, from the tightest of several paired readings.
+std::int64_t jackClockOffset() {
+    std::int64_t best = 0, bestWidth = INT64_MAX;
+    for (int i = 0; i < 50; ++i) {
+        const std::int64_t before = monotonicMicros();
+        const auto jack = static_cast<std::int64_t>(jack_get_time());
+        const std::int64_t after = monotonicMicros();
+        if (after - before < bestWidth) {
+            bestWidth = after - before;
+            best = jack - (before + after) / 2;
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string source;
+    double seconds = 5;
+    Probe probe;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string name = argv[i];
+        if (name == "--connect") source = argv[i + 1];
+        else if (name == "--seconds") seconds = std::atof(argv[i + 1]);
+        else if (name == "--threshold") probe.threshold = static_cast<float>(std::atof(argv[i + 1]));
+    }
+    if (source.empty()) {
+        std::fprintf(stderr, "usage: samspil-jack-probe --connect PORT --seconds N [--threshold LEVEL]\n");
+        return 2;
+    }
+    jack_status_t status{};
+    probe.client = jack_client_open("samspil_probe", JackNoStartServer, &status);
+    if (!probe.client) {
+        std::fprintf(stderr, "samspil-jack-probe: no JACK server (status 0x%x)\n", static_cast<unsigned>(status));
+        return 3;
+    }
+    probe.port = jack_port_register(probe.client, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+    jack_set_process_callback(probe.client, process, &probe);
+    if (!probe.port || jack_activate(probe.client) != 0 || jack_connect(probe.client, source.c_str(), jack_port_name(probe.port)) != 0) {
+        std::fprintf(stderr, "samspil-jack-probe: cannot listen to %s\n", source.c_str());
+        jack_client_close(probe.client);
+        return 3;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const std::int64_t offset = jackClockOffset();
+    jack_deactivate(probe.client);
+    const int count = probe.count.load(std::memory_order_acquire);
+    std::printf("{\"jack_minus_monotonic_us\":%lld,\"onsets_us\":[", static_cast<long long>(offset));
+    for (int i = 0; i < count; ++i)
+        std::printf("%s%lld", i ? "," : "", static_cast<long long>(static_cast<std::int64_t>(probe.onsets[static_cast<std::size_t>(i)]) - offset));
+    std::printf("]}\n");
+    jack_client_close(probe.client);
+    return 0;
+}

@@ -1,0 +1,74 @@
+#include "jack_session.h"
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace samspil::test {
+
+std::string jackProbeBinary() {
+    return SAMSPIL_JACK_PROBE_BINARY;
+}
+
+JackSession::JackSession(const TempDir& dir, int periodFrames) : dir_(dir) {
+    static int sessions = 0;
+    name_ = "samspil-test-" + std::to_string(::getpid()) + "-" + std::to_string(++sessions);
+    ::setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
+    ::setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+    jackd_ = std::make_unique<ChildProcess>(
+        "jackd", std::vector<std::string>{"-n", name_, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", std::to_string(periodFrames)},
+        dir.path(), dir.file("jackd"));
+    if (!waitForPort("system:playback_1", std::chrono::seconds(10)))
+        throw std::runtime_error("jackd did not start: " + jackd_->stderrText());
+}
+
+JackSession::~JackSession() {
+    jackd_->signal();
+    jackd_->wait(std::chrono::seconds(5));
+}
+
+int JackSession::run(const std::vector<std::string>& command, std::string* out) const {
+    static int runs = 0;
+    ChildProcess process(command.front(), std::vector<std::string>(command.begin() + 1, command.end()), dir_.path(),
+                         dir_.file("jack-tool-" + std::to_string(++runs)));
+    const auto code = process.wait(std::chrono::seconds(30));
+    if (out) *out = process.stdoutText();
+    return code.value_or(-1);
+}
+
+std::vector<std::string> JackSession::ports() const {
+    std::string out;
+    if (run({"jack_lsp"}, &out) != 0) return {};
+    std::vector<std::string> result;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) result.push_back(line);
+    return result;
+}
+
+bool JackSession::waitForPort(const std::string& port, std::chrono::milliseconds timeout) const {
+    return waitUntil(
+        [&] {
+            for (const auto& p : ports())
+                if (p == port) return true;
+            return false;
+        },
+        timeout);
+}
+
+bool JackSession::connect(const std::string& from, const std::string& to) const {
+    return run({"jack_connect", from, to}) == 0;
+}
+
+bool JackSession::disconnect(const std::string& from, const std::string& to) const {
+    return run({"jack_disconnect", from, to}) == 0;
+}
+
+bool JackSession::record(const std::vector<std::string>& ports, const std::string& wavPath, int seconds) const {
+    std::vector<std::string> command{"jack_rec", "-f", wavPath, "-d", std::to_string(seconds), "-b", "32"};  // whole seconds
+    command.insert(command.end(), ports.begin(), ports.end());
+    return run(command) == 0;
+}
+
+}  // namespace samspil::test

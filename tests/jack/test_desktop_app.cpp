@@ -1,0 +1,173 @@
+// The desktop app end to end, with real parts: the app under Xvfb on JACK's dummy driver,
+// the real server, samspil-cli participants, jack_rec and jack_metro.
+#include "desktop_app.h"
+#include "jack_session.h"
+#include "samspil/core/wav_file.h"
+#include "signal_analysis.h"
+#include "test_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+using namespace samspil;
+using namespace samspil::test;
+
+namespace {
+
+// Click onsets in a recording: a rise above threshold after at least 200 ms of quiet.
+std::vector<std::size_t> clickOnsets(const std::vector<float>& audio, float threshold) {
+    std::vector<std::size_t> onsets;
+    std::size_t from = 0;
+    while (auto onset = findOnset(audio, threshold, from)) {
+        onsets.push_back(*onset);
+        from = *onset + 48000 / 5;  // the click (100 ms) is over by then
+        while (from < audio.size() && longestQuietRun(audio, from, std::min(audio.size(), from + 48000 / 10), threshold) < 48000 / 10)
+            from += 48000 / 20;
+    }
+    return onsets;
+}
+
+}  // namespace
+
+TEST_CASE("desktop app: a student's tone comes out of the app's JACK output; the app's clicks reach the student",
+          "[desktop][jack]") {
+    TempDir dir;
+    JackSession jack(dir);
+    TestServer server(dir);
+    DesktopApp app(dir, "teacher",
+                   {"--server", server.url(), "--room", "lesson", "--name", "Teacher", "--join", "--audio-driver", "JACK",
+                    "--quit-after", "40"});
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
+    CHECK(app.output().find("samspil: audio JACK") != std::string::npos);
+    REQUIRE(jack.waitForPort("Samspil:out_1", std::chrono::seconds(5)));
+
+    SECTION("cli tone → app → JACK output") {
+        CliRun student(dir, "student", {"--server", server.url(), "--room", "lesson", "--name", "Student", "--tone", "440",
+                                        "--duration", "7"});
+        std::this_thread::sleep_for(std::chrono::seconds(2));  // joined, and the app's buffer settled
+        REQUIRE(jack.record({"Samspil:out_1", "Samspil:out_2"}, dir.file("app-out.wav"), 3));
+        REQUIRE(student.finish() == 0);
+        auto recorded = readWavFile(dir.file("app-out.wav"));
+        REQUIRE(recorded);
+        REQUIRE(recorded->channels == 2);
+        const auto left = recorded->channel(0);
+        const auto right = recorded->channel(1);
+        REQUIRE(left.size() >= 2 * 48000);
+        // A centred mono participant at the default 0 dB: the tone's own level on both sides.
+        CHECK(rms(left, 0, left.size()) == Approx(0.5 / std::sqrt(2.0)).epsilon(0.2));
+        CHECK(rms(right, 0, right.size()) == Approx(rms(left, 0, left.size())).epsilon(0.05));
+        const auto reference = makeTone(440, 0.5, left.size() + 48000);
+        const auto aligned = align(reference, 0, 4800, left, -240, 0);
+        const auto match = compareWindowed(reference, 0, left.size() - 4800, left, aligned.lag, 2400, 120, 0.9);
+        std::cout << "desktop: tone correlation median " << match.medianCorrelation << ", windows above 0.9: "
+                  << match.fractionAbove << "\n";
+        CHECK(match.medianCorrelation > 0.95);
+        CHECK(match.fractionAbove > 0.9);
+    }
+
+    SECTION("jack_metro → app input → cli, with the click-to-ear latency") {
+        ChildProcess metro("jack_metro", {"--bpm", "120", "--name", "metro", "--frequency", "1000", "--duration", "60"}, dir.path(),
+                           dir.file("metro"));
+        REQUIRE(jack.waitForPort("metro:120_bpm", std::chrono::seconds(5)));
+        jack.disconnect("system:capture_1", "Samspil:in_1");
+        REQUIRE(jack.connect("metro:120_bpm", "Samspil:in_1"));
+        ChildProcess probe(jackProbeBinary(), {"--connect", "metro:120_bpm", "--seconds", "8"}, dir.path(), dir.file("probe"));
+        CliRun listener(dir, "listener", {"--server", server.url(), "--room", "lesson", "--name", "Listener", "--record",
+                                          dir.file("heard"), "--duration", "7"});
+        REQUIRE(listener.finish() == 0);
+        REQUIRE(probe.wait(std::chrono::seconds(15)) == 0);
+        const auto clicks = nlohmann::json::parse(probe.stdoutText());
+        const std::vector<std::int64_t> enteredUs = clicks["onsets_us"].get<std::vector<std::int64_t>>();
+        REQUIRE(enteredUs.size() >= 10);
+
+        auto heard = readWavFile(dir.file("heard/Teacher.wav"));
+        REQUIRE(heard);
+        const auto audio = heard->channel(0);
+        const auto onsets = clickOnsets(audio, 0.02f);
+        const auto recordingStartUs = listener.stats()["recording_start_local_us"].get<std::int64_t>();
+        // Each click heard is matched to the click that entered JACK just before it.
+        std::vector<double> latenciesMs;
+        for (const std::size_t onset : onsets) {
+            const std::int64_t heardUs = recordingStartUs + static_cast<std::int64_t>(onset) * 1'000'000 / 48000;
+            const auto entered = std::upper_bound(enteredUs.begin(), enteredUs.end(), heardUs);
+            if (entered == enteredUs.begin()) continue;
+            latenciesMs.push_back(static_cast<double>(heardUs - *std::prev(entered)) / 1000.0);
+        }
+        REQUIRE(latenciesMs.size() >= 8);  // ~2 clicks a second for the recorded seconds
+        std::sort(latenciesMs.begin(), latenciesMs.end());
+        const double median = latenciesMs[latenciesMs.size() / 2];
+        std::cout << "desktop: click-to-ear over " << latenciesMs.size() << " clicks: min " << latenciesMs.front()
+                  << " ms, median " << median << " ms, max " << latenciesMs.back() << " ms; the cli's estimate from timestamps: "
+                  << (*listener.peerNamed("Teacher"))["mouth_to_ear_ms"]["p50"].get<double>() << " ms\n";
+        // One JACK period in, a 5 ms frame, Opus look-ahead, loopback, the cli's buffer: tens of ms, not hundreds.
+        CHECK(latenciesMs.front() > 3.0);
+        CHECK(median < 60.0);
+        CHECK(latenciesMs.back() - latenciesMs.front() < 20.0);  // steady, not drifting
+        // And the cli's own estimate from the media timestamps agrees with the measurement.
+        const auto* teacher = listener.peerNamed("Teacher");
+        REQUIRE(teacher);
+        CHECK((*teacher)["mouth_to_ear_ms"]["p50"].get<double>() == Approx(median).margin(8.0));
+    }
+    app.process().signal();
+    CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
+}
+
+TEST_CASE("desktop app: a server restart shows reconnecting, then the app is back in the room by itself", "[desktop]") {
+    TempDir dir;
+    JackSession jack(dir);
+    auto server = std::make_unique<TestServer>(dir);
+    const int port = server->port();
+    DesktopApp app(dir, "student", {"--server", server->url(), "--room", "r", "--name", "Ada", "--join", "--audio-driver",
+                                    "JACK", "--quit-after", "30"});
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
+    CHECK(server->stop() == 0);
+    server.reset();
+    REQUIRE(app.waitForOutput("samspil: reconnecting", std::chrono::seconds(10)));
+    server = std::make_unique<TestServer>(dir, std::vector<std::string>{}, port);
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(15), 2));
+    CHECK(app.process().running());
+    app.process().signal();
+    app.process().wait(std::chrono::seconds(10));
+}
+
+TEST_CASE("desktop app: a wrong address and a refused join each say why; no audio device is a sentence, not a crash",
+          "[desktop]") {
+    TempDir dir;
+    int closedPort = 0;
+    {
+        TestServer gone(dir);
+        closedPort = gone.port();
+    }
+    // No JACK server runs here and the container has no sound card: the app must still start.
+    DesktopApp wrongAddress(dir, "wrong", {"--server", "ws://127.0.0.1:" + std::to_string(closedPort), "--room", "r", "--name",
+                                           "Ada", "--join", "--audio-driver", "JACK", "--quit-after", "8"});
+    REQUIRE(wrongAddress.waitForOutput("samspil: reconnecting", std::chrono::seconds(20)));
+    CHECK(wrongAddress.output().find("cannot connect") != std::string::npos);
+
+    TestServer school(dir, {}, 0, /*openRooms=*/false);
+    DesktopApp refused(dir, "refused", {"--server", school.url(), "--room", "r", "--name", "Ada", "--join", "--quit-after", "8"});
+    REQUIRE(refused.waitForOutput("samspil: refused", std::chrono::seconds(20)));
+    CHECK(refused.output().find("Not let in:") != std::string::npos);
+
+    CHECK(wrongAddress.process().wait(std::chrono::seconds(20)) == 0);
+    CHECK(refused.process().wait(std::chrono::seconds(20)) == 0);
+    // Without a JACK server: either no device at all, or another driver in its place — said either way.
+    const std::string said = wrongAddress.output();
+    CHECK((said.find("No audio device was found (JACK has none running).") != std::string::npos ||
+           said.find("JACK is not available here; using") != std::string::npos));
+}
+
+TEST_CASE("desktop app: --help answers on the terminal without a display", "[desktop]") {
+    TempDir dir;
+    ChildProcess help(desktopBinary(), {"--help"}, dir.path(), dir.file("help"));
+    REQUIRE(help.wait(std::chrono::seconds(10)) == 0);
+    CHECK(help.stdoutText().find("--join") != std::string::npos);
+    ChildProcess bad(desktopBinary(), {"--frame-ms", "7"}, dir.path(), dir.file("bad"));
+    CHECK(bad.wait(std::chrono::seconds(10)) == 2);
+    CHECK(bad.stderrText().find("2.5, 5 or 10") != std::string::npos);
+}
