@@ -49,7 +49,7 @@ void AudioSetupPanel::runLineCheck() {
         return;
     }
     lineCheck_.setEnabled(false);
-    lineCheckResult_.setText("Checking the line to " + juce::String(server) + " …", juce::dontSendNotification);
+    lineCheckResult_.setText("Checking the line to " + juce::String(server) + utf8(" …"), juce::dontSendNotification);
     lineCheckResult_.setColour(juce::Label::textColourId, colours::text);
     std::thread([this, alive = alive_, server] {
         auto result = net::runLineCheck(server);
@@ -76,9 +76,9 @@ void AudioSetupPanel::timerCallback() {
         if (!device->isOpen()) problem = "The audio device is not open: " + device->getLastError();
         const double rate = device->getCurrentSampleRate();
         const int block = device->getCurrentBufferSizeSamples();
-        deviceInfo_.setText(device->getTypeName() + " · " + device->getName() + " · " + juce::String(juce::roundToInt(rate)) +
-                                " Hz · buffer " + juce::String(block) + " samples (" +
-                                juce::String(1000.0 * block / std::max(rate, 1.0), 1) + " ms) · device delay in " +
+        deviceInfo_.setText(device->getTypeName() + utf8(" · ") + device->getName() + utf8(" · ") + juce::String(juce::roundToInt(rate)) +
+                                utf8(" Hz · buffer ") + juce::String(block) + " samples (" +
+                                juce::String(1000.0 * block / std::max(rate, 1.0), 1) + utf8(" ms) · device delay in ") +
                                 juce::String(bridge_.inputLatencyMs(), 1) + " ms + out " +
                                 juce::String(bridge_.outputLatencyMs(), 1) + " ms",
                             juce::dontSendNotification);

@@ -176,7 +176,7 @@ void MainComponent::sessionChanged() {
 }
 
 juce::String MainComponent::title() const {
-    if (ui::isInSession(session_.state())) return "Samspil — " + juce::String(settings_.room);
+    if (ui::isInSession(session_.state())) return ui::utf8("Samspil — ") + juce::String(settings_.room);
     return "Samspil";
 }
 

@@ -23,6 +23,7 @@ public:
     /// Leaves the room and saves the settings (at quit).
     void shutdown();
 
+    void paint(juce::Graphics& g) override { g.fillAll(ui::colours::background); }
     void resized() override;
 
 private:

@@ -13,7 +13,7 @@ ChatPanel::ChatPanel(RoomSession& session) : session_(session) {
     history_.setCaretVisible(false);
     history_.setScrollbarsShown(true);
     addAndMakeVisible(history_);
-    input_.setTextToShowWhenEmpty("Write to the room …", colours::dimText);
+    input_.setTextToShowWhenEmpty(utf8("Write to the room …"), colours::dimText);
     input_.setInputRestrictions(1000);
     input_.onReturnKey = [this] { send(); };
     addAndMakeVisible(input_);

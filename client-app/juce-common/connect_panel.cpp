@@ -132,7 +132,7 @@ void ConnectPanel::startSignIn() {
         return;
     }
     signIn_.setEnabled(false);
-    signInStatus_.setText("Signing in …", juce::dontSendNotification);
+    signInStatus_.setText(utf8("Signing in …"), juce::dontSendNotification);
     // The HTTP call blocks (up to 10 s); the answer comes back to the message thread.
     std::thread([this, alive = alive_, server, login, password] {
         auto token = net::signIn(server, login, password);

@@ -52,7 +52,7 @@ ParticipantStrip::ParticipantStrip(RoomSession& session, const std::string& name
     pan_.setRange(-1.0, 1.0, 0.05);
     pan_.setDoubleClickReturnValue(true, 0.0);
     pan_.setValue(mix.pan, juce::dontSendNotification);
-    pan_.setTooltip("Where you hear them: left … right (double-click: centre)");
+    pan_.setTooltip(utf8("Where you hear them: left … right (double-click: centre)"));
     pan_.onValueChange = [this] { mixChanged(); };
     addAndMakeVisible(pan_);
     listen_.setToggleState(!mix.muted, juce::dontSendNotification);
@@ -96,8 +96,8 @@ void ParticipantStrip::update(const Participant& participant) {
     meter_.setSource(ours ? &view->meter : nullptr);
 
     juce::String role = juce::String(participant.role).toUpperCase().substring(0, 1) + juce::String(participant.role).substring(1);
-    if (participant.muted) role << " · muted by the teacher";
-    if (participant.stream) role << " · " << (participant.stream->channels == 2 ? "stereo" : "mono") << " · "
+    if (participant.muted) role << utf8(" · muted by the teacher");
+    if (participant.stream) role << utf8(" · ") << (participant.stream->channels == 2 ? "stereo" : "mono") << utf8(" · ")
                                  << juce::String(participant.stream->frameSamples / 48.0, 1) << " ms frames";
     roleLabel_.setText(role, juce::dontSendNotification);
 
@@ -122,7 +122,7 @@ void ParticipantStrip::update(const Participant& participant) {
     light_.setTooltip(tip);
 
     const auto delay = session_.delayToMs(participant);
-    delayLabel_.setText(delay ? juce::String(juce::roundToInt(*delay)) + " ms" : juce::String("– ms"),
+    delayLabel_.setText(delay ? juce::String(juce::roundToInt(*delay)) + " ms" : utf8("– ms"),
                         juce::dontSendNotification);
 
     const bool controls = session_.holdsControls();

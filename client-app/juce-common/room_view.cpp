@@ -78,11 +78,11 @@ void RoomView::update() {
     if (state == net::SessionState::Joined) {
         const auto others = std::count_if(session_.participants().begin(), session_.participants().end(),
                                           [](const Participant& p) { return !p.isSelf; });
-        hint << "You are " << juce::String(session_.selfRole()) << " · " << static_cast<int>(others)
+        hint << "You are " << juce::String(session_.selfRole()) << utf8(" · ") << static_cast<int>(others)
              << (others == 1 ? " other" : " others") << " in the room";
-        if (session_.roomState().locked) hint << " · locked";
+        if (session_.roomState().locked) hint << utf8(" · locked");
         if (const auto rtt = session_.client() ? session_.client()->roundTripUs() : std::nullopt)
-            hint << " · server " << juce::String(static_cast<double>(*rtt) / 1000.0, 1) << " ms";
+            hint << utf8(" · server ") << juce::String(static_cast<double>(*rtt) / 1000.0, 1) << " ms";
     }
     hint_.setText(hint, juce::dontSendNotification);
     for (const auto& p : session_.participants())

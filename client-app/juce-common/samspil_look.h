@@ -34,6 +34,12 @@ public:
     }
 };
 
+/// Text from a UTF-8 literal ("…", "≈", "·"): juce::String(const char*) would read it as
+/// one character per byte.
+inline juce::String utf8(const char* text) {
+    return juce::String::fromUTF8(text);
+}
+
 /// A label in the dim style used for captions ("Volume", "Pan").
 inline void styleCaption(juce::Label& label, const juce::String& text) {
     label.setText(text, juce::dontSendNotification);

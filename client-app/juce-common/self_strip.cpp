@@ -71,9 +71,9 @@ void SelfStrip::update() {
         if (!heard) continue;
         // The path back is the same network; only the frame size at the sending end differs.
         const double theirFrameMs = p.stream ? p.stream->frameSamples / 48.0 : 5.0;
-        parts.add(juce::String::fromUTF8(p.name.c_str()) + " ≈ " + juce::String(juce::roundToInt(*heard - theirFrameMs + ownFrameMs)) + " ms");
+        parts.add(juce::String::fromUTF8(p.name.c_str()) + utf8(" ≈ ") + juce::String(juce::roundToInt(*heard - theirFrameMs + ownFrameMs)) + " ms");
     }
-    delays_.setText(parts.isEmpty() ? juce::String("Delay to the others: –")
+    delays_.setText(parts.isEmpty() ? utf8("Delay to the others: –")
                                     : "Delay to: " + parts.joinIntoString(", "),
                     juce::dontSendNotification);
 }

@@ -162,7 +162,7 @@ TEST_CASE("invites: one room, until they expire, once if single-use, never after
     CHECK(join(f, "klaver-1", {{"token", welcome["resume_token"]}})->outcome() == "waiting");
 }
 
-TEST_CASE("only the room's teacher holds the controls; every use is in the audit log", "[integration][rooms][accounts]") {
+TEST_CASE("only the room's teacher holds the controls and every use is in the audit log", "[integration][rooms][accounts]") {
     SchoolFixture f;
     auto teacher = join(f, "klaver-1", token(f, "teacher"));
     auto admin = join(f, "klaver-1", token(f, "admin"));  // a co-teacher, not holding the controls

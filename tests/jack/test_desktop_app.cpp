@@ -34,7 +34,7 @@ std::vector<std::size_t> clickOnsets(const std::vector<float>& audio, float thre
 
 }  // namespace
 
-TEST_CASE("desktop app: a student's tone comes out of the app's JACK output; the app's clicks reach the student",
+TEST_CASE("desktop app: a student's tone comes out of the app's JACK output and the app's clicks reach the student",
           "[desktop][jack]") {
     TempDir dir;
     JackSession jack(dir);
@@ -135,7 +135,7 @@ TEST_CASE("desktop app: a server restart shows reconnecting, then the app is bac
     app.process().wait(std::chrono::seconds(10));
 }
 
-TEST_CASE("desktop app: a wrong address and a refused join each say why; no audio device is a sentence, not a crash",
+TEST_CASE("desktop app: a wrong address and a refused join each say why and no audio device is a sentence, not a crash",
           "[desktop]") {
     TempDir dir;
     int closedPort = 0;

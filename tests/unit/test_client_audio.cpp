@@ -118,7 +118,7 @@ TEST_CASE("the metronome clicks on every beat, louder and higher on beat one", "
     CHECK(rms(quiet, 0, 1024) == 0.0);
 }
 
-TEST_CASE("settings survive a round trip; damaged files fall back to defaults", "[client][settings]") {
+TEST_CASE("settings survive a round trip and damaged files fall back to defaults", "[client][settings]") {
     TempDir dir;
     ClientSettings settings;
     settings.serverUrl = "wss://samspil.aarhus.dk";
@@ -208,7 +208,7 @@ TEST_CASE("two engines back to back: A's tone in B's mix, with B's gain, pan and
     (void)r2;
 }
 
-TEST_CASE("self mute sends silence; the input meter still shows the input", "[client][engine]") {
+TEST_CASE("self mute sends silence while the input meter still shows the input", "[client][engine]") {
     EnginePair pair(2, 1024);
     RoomAudioEngine& A = *pair.A;
     RoomAudioEngine& B = *pair.B;
