@@ -182,6 +182,7 @@ void RoomService::enterRoom(Session& session, Room& room) {
         sendHistory(session.id, room);
     else
         room.awaitingHistory.push_back(session.id);
+    if (room.tempo) send(session.id, *room.tempo);
 }
 
 // ---- messages -----------------------------------------------------------------------

@@ -78,6 +78,7 @@ private:
         std::optional<std::string> resumeToken;
         bool muted = false;
         std::optional<protocol::StreamInfo> stream;
+        std::int64_t lastTempoUs = 0;   // when this participant last shared a tempo
 
         bool joined() const { return stage == Stage::Joined; }
     };
@@ -103,6 +104,7 @@ private:
         std::uint64_t lastChatId = 0;
         std::vector<PendingChat> pendingChats;         // typed while the history was loading
         std::vector<ConnectionId> awaitingHistory;     // joined while the history was loading
+        std::optional<protocol::RoomTempo> tempo;      // the latest shared tempo
     };
 
     // Messages (room_service.cpp).
@@ -120,6 +122,9 @@ private:
     void handle(Session& session, const protocol::Remove& remove, std::int64_t nowUs);
     void handle(Session& session, const protocol::Lock& lock, std::int64_t nowUs);
     void handle(Session& session, const protocol::HandOver& handOver, std::int64_t nowUs);
+
+    // The shared tempo (room_tempo.cpp).
+    void handle(Session& session, const protocol::TempoShare& tempo, std::int64_t nowUs);
     Room* roomControlledBy(Session& session);
     Session* findInRoom(const std::vector<ConnectionId>& list, std::uint32_t participantId);
     void audit(const Room& room, const Session& actor, std::string action, const Session* target,

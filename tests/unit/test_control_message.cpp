@@ -156,3 +156,22 @@ TEST_CASE("every error code has a stable name that maps back", "[protocol][contr
     CHECK(errorCodeName(ErrorCode::BadJson) == "bad_json");
     CHECK_FALSE(errorCodeFromName("no_such_code"));
 }
+
+TEST_CASE("a shared tempo round-trips and nonsense tempos are refused by field", "[protocol][control][tempo]") {
+    auto tempo = roundTripClient(TempoShare{92.5, 7, 8});
+    CHECK(tempo.bpm == 92.5);
+    CHECK(tempo.numerator == 7);
+    CHECK(tempo.denominator == 8);
+    auto room = roundTripServer(RoomTempo{5, "Jonas", TempoShare{120, 3, 4}});
+    CHECK(room.participantId == 5);
+    CHECK(room.name == "Jonas");
+    CHECK(room.tempo.numerator == 3);
+
+    CHECK(clientError(R"({"v":1,"type":"tempo","bpm":1000,"numerator":4,"denominator":4})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"tempo","bpm":"fast","numerator":4,"denominator":4})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"tempo","bpm":120,"numerator":0,"denominator":4})") == ErrorCode::BadMessage);
+    auto odd = parseClientMessage(R"({"v":1,"type":"tempo","bpm":120,"numerator":4,"denominator":6})");
+    REQUIRE_FALSE(odd);
+    CHECK(odd.error().detail.find("denominator") != std::string::npos);
+    CHECK(parseClientMessage(R"({"v":1,"type":"tempo","bpm":60,"numerator":4,"denominator":4})"));
+}

@@ -404,3 +404,32 @@ TEST_CASE("quiet connections time out - leave and shutdown close politely", "[se
     CHECK(f.outbox.messages<ErrorMessage>(2).back().code == ErrorCode::ServerShuttingDown);
     CHECK(f.outbox.sent[2].closeCode == kCloseGoingAway);
 }
+
+TEST_CASE("a shared tempo reaches the whole room and whoever joins later, at a sane rate", "[server][rooms][tempo]") {
+    Fixture f;
+    f.connect(1, "song", "Jonas");
+    f.connect(2, "song", "Maja");
+    f.rooms.onText(1, serialize(ClientMessage{TempoShare{96, 6, 8}}), 1'000'000);
+    for (ConnectionId id : {1, 2}) {
+        const auto tempos = f.outbox.messages<RoomTempo>(id);
+        REQUIRE(tempos.size() == 1);
+        CHECK(tempos[0].name == "Jonas");
+        CHECK(tempos[0].tempo.bpm == 96);
+        CHECK(tempos[0].tempo.numerator == 6);
+    }
+    // A second change 50 ms later is refused (not fatal); one after 200 ms goes through.
+    f.rooms.onText(1, serialize(ClientMessage{TempoShare{97, 6, 8}}), 1'050'000);
+    CHECK(f.outbox.messages<RoomTempo>(2).size() == 1);
+    CHECK(f.outbox.messages<ErrorMessage>(1).back().code == ErrorCode::RateLimited);
+    f.rooms.onText(1, serialize(ClientMessage{TempoShare{98, 6, 8}}), 1'250'000);
+    CHECK(f.outbox.messages<RoomTempo>(2).back().tempo.bpm == 98);
+
+    f.connect(3, "song", "Late");
+    const auto late = f.outbox.messages<RoomTempo>(3);
+    REQUIRE(late.size() == 1);
+    CHECK(late[0].tempo.bpm == 98);
+
+    f.rooms.onOpen(4, 0);  // not in a room
+    f.rooms.onText(4, serialize(ClientMessage{TempoShare{98, 4, 4}}), 2'000'000);
+    CHECK(f.outbox.messages<ErrorMessage>(4).back().code == ErrorCode::NotJoined);
+}

@@ -1,5 +1,7 @@
 #include "samspil/core/control_message.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include <limits>
@@ -38,6 +40,16 @@ public:
         const Json* field = find(key, false);
         if (!field || field->is_null()) return std::nullopt;
         return checkedInteger(key, *field, min, max);
+    }
+
+    /// A finite number in [min, max] (integers are numbers too).
+    double number(const char* key, double min, double max) {
+        const Json* field = find(key, true);
+        if (!field) return 0;
+        if (!field->is_number()) return fail(key, "must be a number"), 0;
+        const double value = field->get<double>();
+        if (!std::isfinite(value) || value < min || value > max) return fail(key, "is out of range"), 0;
+        return value;
     }
 
     bool boolean(const char* key) {
@@ -159,6 +171,19 @@ Json streamJson(const StreamInfo& info) {
     return json;
 }
 
+Json tempoJson(const TempoShare& tempo) {
+    return Json{{"bpm", tempo.bpm}, {"numerator", tempo.numerator}, {"denominator", tempo.denominator}};
+}
+
+TempoShare readTempo(FieldReader& fields) {
+    TempoShare tempo;
+    tempo.bpm = fields.number("bpm", 20.0, 400.0);
+    tempo.numerator = static_cast<int>(fields.integer("numerator", 1, 32));
+    tempo.denominator = static_cast<int>(fields.integer("denominator", 1, 32));
+    if (fields.ok() && (tempo.denominator & (tempo.denominator - 1)) != 0) fields.fail("denominator", "must be 1, 2, 4, 8, 16 or 32");
+    return tempo;
+}
+
 Json chatJson(const ChatMessage& chat) {
     return Json{{"id", chat.id},     {"participant_id", chat.participantId}, {"name", chat.name},
                 {"text", chat.text}, {"sent_at_ms", chat.sentAtMs}};
@@ -211,6 +236,11 @@ struct ClientEncoder {
         return json;
     }
     Json operator()(const HandOver& m) const { return withParticipant("hand_over", m.participantId); }
+    Json operator()(const TempoShare& m) const {
+        Json json = envelope("tempo");
+        json.update(tempoJson(m));
+        return json;
+    }
 
 private:
     static Json withParticipant(const char* type, std::uint32_t id) {
@@ -277,6 +307,13 @@ struct ServerEncoder {
         json["messages"] = std::move(messages);
         return json;
     }
+    Json operator()(const RoomTempo& m) const {
+        Json json = envelope("tempo");
+        json["participant_id"] = m.participantId;
+        json["name"] = m.name;
+        json.update(tempoJson(m.tempo));
+        return json;
+    }
     Json operator()(const Pong& m) const {
         Json json = envelope("pong");
         json["id"] = m.id;
@@ -327,6 +364,7 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     if (type == "remove") return finish<ClientMessage>(fields, Remove{participant(fields)});
     if (type == "lock") return finish<ClientMessage>(fields, Lock{fields.boolean("locked")});
     if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
+    if (type == "tempo") return finish<ClientMessage>(fields, readTempo(fields));
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
 }
 
@@ -405,6 +443,13 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         return finish<ServerMessage>(fields, std::move(state));
     }
     if (type == "notice") return finish<ServerMessage>(fields, Notice{fields.string("code"), fields.string("message")});
+    if (type == "tempo") {
+        RoomTempo tempo;
+        tempo.participantId = participant(fields);
+        tempo.name = fields.string("name");
+        tempo.tempo = readTempo(fields);
+        return finish<ServerMessage>(fields, std::move(tempo));
+    }
     if (type == "chat_history") {
         ChatHistory history;
         if (const Json* messages = fields.array("messages")) {

@@ -253,6 +253,7 @@ struct SessionClient::Impl {
     }
     void handle(const RoomState& roomState) { listener.onRoomState(roomState); }
     void handle(const Notice& notice) { listener.onNotice(notice); }
+    void handle(const RoomTempo& tempo) { listener.onRoomTempo(tempo); }
     void handle(const ChatMessage& chat) { listener.onChat(chat); }
     void handle(const ChatHistory& history) { listener.onChatHistory(history); }
     void handle(const Pong& pong) {

@@ -81,7 +81,16 @@ struct HandOver {
     std::uint32_t participantId = 0;
 };
 
-using ClientMessage = std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver>;
+/// Share a tempo and time signature with the room (a songwriter's DAW through the plugin).
+/// Any participant in the room; the latest one is what the room has.
+struct TempoShare {
+    double bpm = 120.0;        ///< 20 .. 400
+    int numerator = 4;         ///< 1 .. 32 beats per bar
+    int denominator = 4;       ///< 1, 2, 4, 8, 16 or 32
+};
+
+using ClientMessage =
+    std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare>;
 
 // ---- server → client -------------------------------------------------------
 
@@ -151,6 +160,13 @@ struct ChatHistory {
     std::vector<ChatMessage> messages;
 };
 
+/// The room's shared tempo: sent to everyone when someone shares one, and to newcomers.
+struct RoomTempo {
+    std::uint32_t participantId = 0;  ///< who shared it
+    std::string name;
+    TempoShare tempo;
+};
+
 /// Answer to Ping.
 struct Pong {
     std::uint32_t id = 0;
@@ -166,7 +182,7 @@ struct ErrorMessage {
 };
 
 using ServerMessage =
-    std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice>;
+    std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice, RoomTempo>;
 
 /// Why a text frame could not be turned into a message.
 struct ControlParseError {

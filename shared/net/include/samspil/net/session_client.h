@@ -65,6 +65,7 @@ public:
     virtual void onWaiting(const protocol::Waiting&) {}
     virtual void onRoomState(const protocol::RoomState&) {}
     virtual void onNotice(const protocol::Notice&) {}
+    virtual void onRoomTempo(const protocol::RoomTempo&) {}
     virtual void onClockSync(std::int64_t /*offsetUs*/, std::int64_t /*roundTripUs*/) {}
 };
 
