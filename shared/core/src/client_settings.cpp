@@ -1,8 +1,7 @@
 #include "samspil/core/client_settings.h"
 
 #include "samspil/core/opus_codec.h"
-
-#include <nlohmann/json.hpp>
+#include "samspil/core/settings_json.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -14,29 +13,39 @@ namespace {
 
 using Json = nlohmann::json;
 
-template <typename T>
-void read(const Json& json, const char* key, T& target) {
-    auto it = json.find(key);
-    if (it == json.end()) return;
-    try {
-        target = it->get<T>();
-    } catch (const Json::exception&) {
-        // A field of the wrong kind keeps its default: settings never stop the app starting.
-    }
-}
-
 }  // namespace
 
-std::string ClientSettings::toJson() const {
+Json peerMixToJson(const std::map<std::string, PeerMixSetting>& mix) {
     Json peers = Json::object();
-    for (const auto& [peerName, mix] : peerMix) peers[peerName] = {{"gain_db", mix.gainDb}, {"pan", mix.pan}, {"muted", mix.muted}};
+    for (const auto& [peerName, setting] : mix)
+        peers[peerName] = {{"gain_db", setting.gainDb}, {"pan", setting.pan}, {"muted", setting.muted}};
+    return peers;
+}
+
+std::map<std::string, PeerMixSetting> peerMixFromJson(const Json& json) {
+    std::map<std::string, PeerMixSetting> result;
+    if (!json.is_object()) return result;
+    for (const auto& [peerName, value] : json.items()) {
+        if (!value.is_object()) continue;
+        PeerMixSetting mix;
+        readSetting(value, "gain_db", mix.gainDb);
+        readSetting(value, "pan", mix.pan);
+        readSetting(value, "muted", mix.muted);
+        mix.gainDb = std::clamp(mix.gainDb, -60.0f, 12.0f);
+        mix.pan = std::clamp(mix.pan, -1.0f, 1.0f);
+        result[peerName] = mix;
+    }
+    return result;
+}
+
+std::string ClientSettings::toJson() const {
     const Json json{{"server_url", serverUrl},        {"name", name},
                     {"room", room},                   {"login", login},
                     {"audio_device_type", audioDeviceType}, {"input_device", inputDevice},
                     {"output_device", outputDevice},  {"buffer_size", bufferSize},
                     {"input_gain_db", inputGainDb},   {"frame_samples", frameSamples},
                     {"send_channels", sendChannels},  {"metronome_bpm", metronomeBpm},
-                    {"metronome_beats_per_bar", metronomeBeatsPerBar}, {"peer_mix", peers}};
+                    {"metronome_beats_per_bar", metronomeBeatsPerBar}, {"peer_mix", peerMixToJson(peerMix)}};
     return json.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -44,31 +53,20 @@ Expected<ClientSettings, std::string> ClientSettings::fromJson(const std::string
     const Json json = Json::parse(text, nullptr, false);
     if (json.is_discarded() || !json.is_object()) return Unexpected{std::string("settings are not a JSON object")};
     ClientSettings s;
-    read(json, "server_url", s.serverUrl);
-    read(json, "name", s.name);
-    read(json, "room", s.room);
-    read(json, "login", s.login);
-    read(json, "audio_device_type", s.audioDeviceType);
-    read(json, "input_device", s.inputDevice);
-    read(json, "output_device", s.outputDevice);
-    read(json, "buffer_size", s.bufferSize);
-    read(json, "input_gain_db", s.inputGainDb);
-    read(json, "frame_samples", s.frameSamples);
-    read(json, "send_channels", s.sendChannels);
-    read(json, "metronome_bpm", s.metronomeBpm);
-    read(json, "metronome_beats_per_bar", s.metronomeBeatsPerBar);
-    if (auto peers = json.find("peer_mix"); peers != json.end() && peers->is_object()) {
-        for (const auto& [peerName, value] : peers->items()) {
-            if (!value.is_object()) continue;
-            PeerMixSetting mix;
-            read(value, "gain_db", mix.gainDb);
-            read(value, "pan", mix.pan);
-            read(value, "muted", mix.muted);
-            mix.gainDb = std::clamp(mix.gainDb, -60.0f, 12.0f);
-            mix.pan = std::clamp(mix.pan, -1.0f, 1.0f);
-            s.peerMix[peerName] = mix;
-        }
-    }
+    readSetting(json, "server_url", s.serverUrl);
+    readSetting(json, "name", s.name);
+    readSetting(json, "room", s.room);
+    readSetting(json, "login", s.login);
+    readSetting(json, "audio_device_type", s.audioDeviceType);
+    readSetting(json, "input_device", s.inputDevice);
+    readSetting(json, "output_device", s.outputDevice);
+    readSetting(json, "buffer_size", s.bufferSize);
+    readSetting(json, "input_gain_db", s.inputGainDb);
+    readSetting(json, "frame_samples", s.frameSamples);
+    readSetting(json, "send_channels", s.sendChannels);
+    readSetting(json, "metronome_bpm", s.metronomeBpm);
+    readSetting(json, "metronome_beats_per_bar", s.metronomeBeatsPerBar);
+    if (auto peers = json.find("peer_mix"); peers != json.end()) s.peerMix = peerMixFromJson(*peers);
     if (!isSupportedFrameSize(s.frameSamples) || s.frameSamples > 480) s.frameSamples = 240;
     s.sendChannels = s.sendChannels == 2 ? 2 : 1;
     s.bufferSize = std::clamp(s.bufferSize, 0, 8192);
