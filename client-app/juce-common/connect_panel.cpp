@@ -52,6 +52,7 @@ void ConnectPanel::addRow(juce::Label& caption, const juce::String& text, juce::
     caption.setFont(juce::Font(14.0f));
     caption.setJustificationType(juce::Justification::centredRight);
     addAndMakeVisible(caption);
+    if (auto* editor = dynamic_cast<juce::TextEditor*>(&field)) editor->setJustification(juce::Justification::centredLeft);
     addAndMakeVisible(field);
 }
 

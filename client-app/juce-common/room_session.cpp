@@ -74,6 +74,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
     participants_.clear();
     chat_.clear();
     roomState_ = {};
+    roomTempo_.reset();
     selfId_ = 0;
     epochSent_ = false;
     if (auto started = client_->start(); !started) {
@@ -220,6 +221,10 @@ void RoomSession::onRoomState(const RoomState& state) {
     post([this, state] { roomState_ = state; });
 }
 
+void RoomSession::onRoomTempo(const RoomTempo& tempo) {
+    post([this, tempo] { roomTempo_ = tempo; });
+}
+
 void RoomSession::onNotice(const Notice& notice) {
     post([this, notice] { chat_.push_back({"Samspil", notice.message}); });
 }
@@ -239,12 +244,12 @@ void RoomSession::handleAsyncUpdate() {
 
 void RoomSession::tick() {
     // Tell the room when our media timestamp 0 was captured, once the audio has started, and
-    // again when the sound card's clock has drifted by a millisecond (at most every 5 s, as
+    // again when the sound card's clock has drifted by a millisecond (at most every 2 s, as
     // each announcement goes to everyone in the room).
     const std::int64_t epoch = engine_->streamEpochUs();
     if (!client_ || epoch == 0) return;
     const std::int64_t now = monotonicMicros();
-    const bool drifted = std::abs(epoch - sentEpochUs_) > 1000 && now - sentEpochAtUs_ > 5'000'000;
+    const bool drifted = std::abs(epoch - sentEpochUs_) > 1000 && now - sentEpochAtUs_ > 2'000'000;
     if (!epochSent_ || drifted) {
         client_->setStreamEpoch(epoch);
         epochSent_ = true;

@@ -74,6 +74,8 @@ public:
     const std::vector<Participant>& participants() const { return participants_; }
     const std::vector<ChatLine>& chat() const { return chat_; }
     const protocol::RoomState& roomState() const { return roomState_; }
+    /// The tempo someone in the room shared (a songwriter's DAW), if any.
+    const std::optional<protocol::RoomTempo>& roomTempo() const { return roomTempo_; }
     std::uint32_t selfId() const { return selfId_; }
     std::string selfRole() const { return selfRole_; }
     bool holdsControls() const { return selfId_ != 0 && roomState_.teacherParticipantId == selfId_; }
@@ -103,6 +105,7 @@ private:
     void onWaiting(const protocol::Waiting& waiting) override;
     void onRoomState(const protocol::RoomState& state) override;
     void onNotice(const protocol::Notice& notice) override;
+    void onRoomTempo(const protocol::RoomTempo& tempo) override;
     void post(std::function<void()> event);
     void handleAsyncUpdate() override;  // message thread
 
@@ -120,6 +123,7 @@ private:
     std::vector<Participant> participants_;
     std::vector<ChatLine> chat_;
     protocol::RoomState roomState_;
+    std::optional<protocol::RoomTempo> roomTempo_;
     std::uint32_t selfId_ = 0;
     std::string selfRole_;
     std::map<std::string, int> slotByName_;

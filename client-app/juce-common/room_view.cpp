@@ -81,6 +81,9 @@ void RoomView::update() {
         hint << "You are " << juce::String(session_.selfRole()) << utf8(" · ") << static_cast<int>(others)
              << (others == 1 ? " other" : " others") << " in the room";
         if (session_.roomState().locked) hint << utf8(" · locked");
+        if (const auto& tempo = session_.roomTempo())
+            hint << utf8(" · tempo ") << juce::String(tempo->tempo.bpm, 1) << " " << tempo->tempo.numerator << "/"
+                 << tempo->tempo.denominator;
         if (const auto rtt = session_.client() ? session_.client()->roundTripUs() : std::nullopt)
             hint << utf8(" · server ") << juce::String(static_cast<double>(*rtt) / 1000.0, 1) << " ms";
     }
