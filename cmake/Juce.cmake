@@ -12,3 +12,6 @@ function(samspil_juce_warnings target)
     endif()
   endforeach()
 endfunction()
+
+# The plugin's LV2 URI (the plugin's CMake and the host test both need it).
+set(SAMSPIL_LV2_URI "http://samspil.example/lv2/samspil")

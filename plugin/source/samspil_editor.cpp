@@ -1,0 +1,110 @@
+#include "samspil_editor.h"
+
+namespace samspil::plugin {
+namespace {
+
+enum Page { kConnectPage = 0, kRoomPage = 1 };
+
+}  // namespace
+
+SamspilEditor::SamspilEditor(SamspilProcessor& processor)
+    : juce::AudioProcessorEditor(processor), processor_(processor), connect_(processor.session()) {
+    setLookAndFeel(&look_);
+    PluginState& state = processor_.state();
+    connect_.setFields({state.serverUrl, state.room, state.name, state.login, std::nullopt, std::nullopt});
+    connect_.onJoin = [this](const ui::ConnectFields& fields) { joinFromPanel(fields); };
+    connect_.onLeave = [this] { processor_.leave(); };
+
+    ui::RoomViewMemory memory;
+    memory.self = {state.sendGainDb, false, state.sendChannels, state.frameSamples};
+    memory.mixFor = [this](const std::string& name) {
+        const auto& mix = processor_.state().peerMix;
+        const auto it = mix.find(name);
+        return it == mix.end() ? PeerMixSetting{} : it->second;
+    };
+    memory.mixChanged = [this](const std::string& name, const PeerMixSetting& mix) { processor_.state().peerMix[name] = mix; };
+    memory.selfChanged = [this](const ui::SelfSettings& self) {
+        PluginState& s = processor_.state();
+        s.sendGainDb = self.inputGainDb;
+        s.sendChannels = self.sendChannels;
+        s.frameSamples = self.frameSamples;
+    };
+    room_ = std::make_unique<ui::RoomView>(processor_.session(), std::move(memory));
+
+    monitor_.setToggleState(state.monitor, juce::dontSendNotification);
+    monitor_.setTooltip("Pass the track's own audio through to the main output as well as the room");
+    monitor_.onClick = [this] {
+        processor_.state().monitor = monitor_.getToggleState();
+        processor_.applyOptions();
+    };
+    addAndMakeVisible(monitor_);
+    shareTempo_.setToggleState(state.shareTempo, juce::dontSendNotification);
+    shareTempo_.setTooltip("Send this project's tempo and time signature to everyone in the room");
+    shareTempo_.onClick = [this] { processor_.state().shareTempo = shareTempo_.getToggleState(); };
+    addAndMakeVisible(shareTempo_);
+    tempoInfo_.setColour(juce::Label::textColourId, ui::colours::dimText);
+    addAndMakeVisible(tempoInfo_);
+    problem_.setColour(juce::Label::textColourId, ui::colours::poor);
+    addAndMakeVisible(problem_);
+
+    const auto background = ui::colours::background;
+    tabs_.addTab("Connect", background, &connect_, false);
+    tabs_.addTab("Room", background, room_.get(), false);
+    tabs_.setTabBarDepth(30);
+    tabs_.setCurrentTabIndex(processor_.session().state() == net::SessionState::Idle ? kConnectPage : kRoomPage);
+    addAndMakeVisible(tabs_);
+
+    setResizable(true, true);
+    setResizeLimits(820, 520, 2400, 1600);
+    setSize(1040, 660);
+    startTimerHz(5);
+    timerCallback();
+}
+
+SamspilEditor::~SamspilEditor() {
+    setLookAndFeel(nullptr);
+}
+
+void SamspilEditor::joinFromPanel(const ui::ConnectFields& fields) {
+    PluginState& s = processor_.state();
+    s.serverUrl = fields.serverUrl;
+    s.room = fields.room;
+    s.name = fields.name;
+    s.login = fields.login;
+    if (!processor_.join(fields.token, fields.invite)) tabs_.setCurrentTabIndex(kRoomPage);
+    timerCallback();
+}
+
+void SamspilEditor::timerCallback() {
+    connect_.update();
+    problem_.setText(processor_.audioProblem(), juce::dontSendNotification);
+    juce::String tempo;
+    if (const auto host = processor_.hostTempo())
+        tempo << "DAW: " << juce::String(host->bpm, 1) << " BPM " << host->numerator << "/" << host->denominator;
+    if (const auto& room = processor_.session().roomTempo())
+        tempo << (tempo.isEmpty() ? "" : "   ") << "Room: " << juce::String(room->tempo.bpm, 1) << " BPM "
+              << room->tempo.numerator << "/" << room->tempo.denominator << " from "
+              << juce::String::fromUTF8(room->name.c_str());
+    tempoInfo_.setText(tempo, juce::dontSendNotification);
+    const auto state = processor_.session().state();
+    if (state != shownState_) {
+        shownState_ = state;
+        if (state == net::SessionState::Refused) tabs_.setCurrentTabIndex(kConnectPage);
+    }
+}
+
+void SamspilEditor::paint(juce::Graphics& g) {
+    g.fillAll(ui::colours::background);
+}
+
+void SamspilEditor::resized() {
+    auto area = getLocalBounds();
+    auto bar = area.removeFromBottom(34).reduced(10, 4);
+    monitor_.setBounds(bar.removeFromLeft(160));
+    shareTempo_.setBounds(bar.removeFromLeft(190));
+    tempoInfo_.setBounds(bar.removeFromLeft(bar.getWidth() / 2));
+    problem_.setBounds(bar);
+    tabs_.setBounds(area);
+}
+
+}  // namespace samspil::plugin

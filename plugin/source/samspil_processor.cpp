@@ -1,0 +1,213 @@
+#include "samspil_processor.h"
+
+#include "samspil/core/clock.h"
+#include "samspil/core/stereo_mix.h"
+#include "samspil_editor.h"
+
+namespace samspil::plugin {
+namespace {
+
+constexpr int kChunkFrames = 4096;  // the engine's largest block; bigger host blocks are split
+
+}  // namespace
+
+juce::AudioProcessor::BusesProperties SamspilProcessor::buses() {
+    BusesProperties properties;
+    properties = properties.withInput("Input", juce::AudioChannelSet::stereo(), true)
+                     .withOutput("Room mix", juce::AudioChannelSet::stereo(), true);
+    for (int i = 1; i <= kPeerBuses; ++i)
+        properties = properties.withOutput("Participant " + juce::String(i), juce::AudioChannelSet::stereo(), true);
+    return properties;
+}
+
+SamspilProcessor::SamspilProcessor() : juce::AudioProcessor(buses()) {
+    inputLeft_.assign(kChunkFrames, 0.0f);
+    inputRight_.assign(kChunkFrames, 0.0f);
+    mixLeft_.assign(kChunkFrames, 0.0f);
+    mixRight_.assign(kChunkFrames, 0.0f);
+    peerPointers_.assign(2 * kPeerBuses, nullptr);
+    applyOptions();
+    startTimerHz(5);
+}
+
+SamspilProcessor::~SamspilProcessor() {
+    stopTimer();
+    session_.leave();
+}
+
+bool SamspilProcessor::isBusesLayoutSupported(const BusesLayout& layouts) const {
+    // The track may be mono or stereo; the room comes back in stereo; a participant's
+    // output is stereo or switched off by the host.
+    const auto input = layouts.getMainInputChannelSet();
+    if (input != juce::AudioChannelSet::mono() && input != juce::AudioChannelSet::stereo()) return false;
+    if (layouts.getMainOutputChannelSet() != juce::AudioChannelSet::stereo()) return false;
+    for (int bus = 1; bus < layouts.outputBuses.size(); ++bus) {
+        const auto set = layouts.outputBuses[bus];
+        if (!set.isDisabled() && set != juce::AudioChannelSet::stereo()) return false;
+    }
+    return true;
+}
+
+void SamspilProcessor::prepareToPlay(double sampleRate, int) {
+    sampleRate_.store(sampleRate);
+}
+
+void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) {
+    juce::ScopedNoDenormals noDenormals;
+    const int frames = buffer.getNumSamples();
+    if (auto* playHead = getPlayHead()) {
+        if (const auto position = playHead->getPosition()) {
+            const auto bpm = position->getBpm();
+            const auto signature = position->getTimeSignature();
+            if (bpm) hostTempo_.publish(*bpm, signature ? signature->numerator : 4, signature ? signature->denominator : 4);
+        }
+    }
+    const int inputChannels = getMainBusNumInputChannels();
+    const bool monitor = monitor_.load(std::memory_order_relaxed);
+    const bool rightRate = std::abs(sampleRate_.load(std::memory_order_relaxed) - 48000.0) < 1.0;
+    auto mainOut = getBusBuffer(buffer, false, 0);
+
+    for (int offset = 0; offset < frames; offset += kChunkFrames) {
+        const int n = std::min(kChunkFrames, frames - offset);
+        // The main input shares its channels with the main output: copy it out first.
+        const float* inputs[2] = {inputLeft_.data(), inputRight_.data()};
+        if (inputChannels > 0) std::copy_n(buffer.getReadPointer(0, offset), n, inputLeft_.data());
+        if (inputChannels > 1) std::copy_n(buffer.getReadPointer(1, offset), n, inputRight_.data());
+        for (int bus = 0; bus < kPeerBuses; ++bus) {
+            const int busIndex = bus + 1;
+            const bool enabled = busIndex < getBusCount(false) && getBus(false, busIndex)->isEnabled() &&
+                                 getBus(false, busIndex)->getNumberOfChannels() == 2;
+            if (enabled) {
+                const int first = getChannelIndexInProcessBlockBuffer(false, busIndex, 0);
+                peerPointers_[static_cast<std::size_t>(2 * bus)] = buffer.getWritePointer(first, offset);
+                peerPointers_[static_cast<std::size_t>(2 * bus + 1)] = buffer.getWritePointer(first + 1, offset);
+            } else {
+                peerPointers_[static_cast<std::size_t>(2 * bus)] = peerPointers_[static_cast<std::size_t>(2 * bus + 1)] = nullptr;
+            }
+        }
+        if (rightRate) {
+            session_.engine().process(inputs, std::min(inputChannels, 2), mixLeft_.data(), mixRight_.data(),
+                                      peerPointers_.data(), n, monotonicMicros());
+        } else {
+            // Wrong project rate: the room would play at the wrong pitch. Silence instead.
+            std::fill_n(mixLeft_.data(), n, 0.0f);
+            std::fill_n(mixRight_.data(), n, 0.0f);
+            for (float* bus : peerPointers_)
+                if (bus) std::fill_n(bus, n, 0.0f);
+        }
+        float* outLeft = mainOut.getWritePointer(0, offset);
+        float* outRight = mainOut.getWritePointer(1, offset);
+        for (int i = 0; i < n; ++i) {
+            const float ownLeft = monitor ? inputLeft_[static_cast<std::size_t>(i)] : 0.0f;
+            const float ownRight = monitor ? (inputChannels > 1 ? inputRight_[static_cast<std::size_t>(i)] : ownLeft) : 0.0f;
+            outLeft[i] = ownLeft + mixLeft_[static_cast<std::size_t>(i)];
+            outRight[i] = ownRight + mixRight_[static_cast<std::size_t>(i)];
+        }
+    }
+}
+
+juce::String SamspilProcessor::audioProblem() const {
+    const double rate = sampleRate_.load();
+    if (std::abs(rate - 48000.0) >= 1.0)
+        return "The project runs at " + juce::String(juce::roundToInt(rate)) +
+               " Hz; Samspil needs 48000 Hz. Set the project's sample rate to 48 kHz.";
+    return {};
+}
+
+void SamspilProcessor::applyOptions() {
+    RoomAudioEngine& engine = session_.engine();
+    engine.setFrameSamples(state_.frameSamples);
+    engine.setSendChannels(state_.sendChannels);
+    engine.setInputGain(decibelsToGain(state_.sendGainDb));
+    monitor_.store(state_.monitor);
+}
+
+std::optional<std::string> SamspilProcessor::join(std::optional<std::string> token, std::optional<std::string> invite) {
+    ui::JoinSettings join;
+    join.serverUrl = state_.serverUrl;
+    join.room = state_.room;
+    join.name = state_.name;
+    join.token = std::move(token);
+    join.invite = std::move(invite);
+    join.frameSamples = state_.frameSamples;
+    join.sendChannels = state_.sendChannels;
+    applyOptions();
+    auto problem = session_.join(join);
+    state_.joined = !problem.has_value();
+    sharedTempo_.reset();
+    return problem;
+}
+
+void SamspilProcessor::leave() {
+    session_.leave();
+    state_.joined = false;
+}
+
+void SamspilProcessor::getStateInformation(juce::MemoryBlock& destination) {
+    std::string json;
+    {
+        const juce::ScopedLock lock(pendingLock_);
+        json = pendingState_ ? pendingState_->toJson() : state_.toJson();
+    }
+    destination.replaceAll(json.data(), json.size());
+}
+
+void SamspilProcessor::setStateInformation(const void* data, int sizeInBytes) {
+    if (data == nullptr || sizeInBytes <= 0) return;
+    auto restored = PluginState::fromJson(std::string(static_cast<const char*>(data), static_cast<std::size_t>(sizeInBytes)));
+    if (!restored) return;  // another plugin's or a damaged state: keep ours
+    const juce::ScopedLock lock(pendingLock_);
+    pendingState_ = std::move(*restored);
+    // Applied by the timer on the message thread; hosts call this from various threads.
+    if (juce::MessageManager::getInstanceWithoutCreating() != nullptr &&
+        juce::MessageManager::getInstance()->isThisTheMessageThread())
+        timerCallback();
+}
+
+void SamspilProcessor::timerCallback() {
+    std::optional<PluginState> restored;
+    {
+        const juce::ScopedLock lock(pendingLock_);
+        restored.swap(pendingState_);
+    }
+    if (restored) {
+        const bool rejoin = restored->joined;
+        session_.leave();
+        state_ = std::move(*restored);
+        state_.joined = false;
+        applyOptions();
+        if (rejoin) join();
+    }
+    session_.tick();
+    shareTempoIfChanged();
+}
+
+// Message thread: the room gets the host's tempo when the user chose to share it, when it
+// changes (at most every half second), and again after a (re)join.
+void SamspilProcessor::shareTempoIfChanged() {
+    if (!state_.shareTempo || session_.state() != net::SessionState::Joined) {
+        if (session_.state() != net::SessionState::Joined) sharedTempo_.reset();
+        return;
+    }
+    const auto tempo = hostTempo_.latest();
+    if (!tempo || tempo == sharedTempo_) return;
+    const std::int64_t now = monotonicMicros();
+    if (now - sharedTempoAtUs_ < 500'000) return;
+    const bool validDenominator = tempo->denominator > 0 && (tempo->denominator & (tempo->denominator - 1)) == 0 &&
+                                  tempo->denominator <= 32;
+    if (tempo->bpm < 20 || tempo->bpm > 400 || tempo->numerator > 32 || !validDenominator) return;
+    session_.sendControl(protocol::TempoShare{tempo->bpm, tempo->numerator, tempo->denominator});
+    sharedTempo_ = tempo;
+    sharedTempoAtUs_ = now;
+}
+
+juce::AudioProcessorEditor* SamspilProcessor::createEditor() {
+    return new SamspilEditor(*this);
+}
+
+}  // namespace samspil::plugin
+
+// JUCE's entry point for every plugin format.
+juce::AudioProcessor* JUCE_CALLTYPE createPluginFilter() {
+    return new samspil::plugin::SamspilProcessor();
+}

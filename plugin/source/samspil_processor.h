@@ -1,0 +1,80 @@
+// The Samspil plugin: the track's audio goes to a Samspil room; the room comes back as a
+// stereo mix on the main output and each remote participant on an aux stereo output of
+// their own (up to 8, in a stable order) so each can be recorded on a DAW track.
+//
+// Threads: processBlock runs on the host's audio thread and never locks, waits or
+// allocates. Joining, leaving, state and the tempo sharing run on the message thread
+// (a timer), fed by atomics from the audio thread.
+#pragma once
+
+#include "host_tempo.h"
+#include "plugin_state.h"
+#include "room_session.h"
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+namespace samspil::plugin {
+
+class SamspilProcessor : public juce::AudioProcessor, private juce::Timer {
+public:
+    static constexpr int kPeerBuses = 8;
+
+    SamspilProcessor();
+    ~SamspilProcessor() override;
+
+    // ---- audio thread ----------------------------------------------------------------------
+    void prepareToPlay(double sampleRate, int maximumExpectedSamplesPerBlock) override;
+    void releaseResources() override {}
+    void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override;
+    bool isBusesLayoutSupported(const BusesLayout& layouts) const override;
+
+    // ---- message thread ----------------------------------------------------------------------
+    juce::AudioProcessorEditor* createEditor() override;
+    bool hasEditor() const override { return true; }
+    const juce::String getName() const override { return "Samspil"; }
+    bool acceptsMidi() const override { return false; }
+    bool producesMidi() const override { return false; }
+    double getTailLengthSeconds() const override { return 0.0; }
+    int getNumPrograms() override { return 1; }
+    int getCurrentProgram() override { return 0; }
+    void setCurrentProgram(int) override {}
+    const juce::String getProgramName(int) override { return "Default"; }
+    void changeProgramName(int, const juce::String&) override {}
+    /// Any thread (hosts differ); the restored state is applied on the message thread.
+    void getStateInformation(juce::MemoryBlock& destination) override;
+    void setStateInformation(const void* data, int sizeInBytes) override;
+
+    ui::RoomSession& session() { return session_; }
+    /// Message thread: the state the editor edits (server, room, options, mix).
+    PluginState& state() { return state_; }
+    /// Message thread: join with the state's server, room and name (plus a token or invite
+    /// typed in this session, never saved). Returns a sentence when it cannot start.
+    std::optional<std::string> join(std::optional<std::string> token = {}, std::optional<std::string> invite = {});
+    void leave();
+    /// Message thread: apply the state's options to the engine (after the editor changed them).
+    void applyOptions();
+    /// Why the plugin cannot play the room now (e.g. the project's sample rate), or empty.
+    juce::String audioProblem() const;
+    std::optional<HostTempo> hostTempo() const { return hostTempo_.latest(); }
+
+private:
+    static BusesProperties buses();
+    void timerCallback() override;
+    void shareTempoIfChanged();
+
+    ui::RoomSession session_{kPeerBuses};
+    PluginState state_;                       // message thread
+    juce::CriticalSection pendingLock_;       // guards pendingState_ (state calls come from any thread)
+    std::optional<PluginState> pendingState_;
+    std::optional<HostTempo> sharedTempo_;    // message thread: what the room last got from us
+    std::int64_t sharedTempoAtUs_ = 0;
+
+    // Audio thread, sized in prepareToPlay (and at construction for hosts that skip it).
+    std::vector<float> inputLeft_, inputRight_, mixLeft_, mixRight_;
+    std::vector<float*> peerPointers_;
+    std::atomic<double> sampleRate_{48000.0};
+    std::atomic<bool> monitor_{true};
+    HostTempoHandoff hostTempo_;
+};
+
+}  // namespace samspil::plugin
