@@ -115,6 +115,7 @@ TEST_CASE("fields of the wrong kind or range name the field", "[protocol][contro
     CHECK(clientError(R"({"v":1,"type":"ping","id":4294967296,"client_us":0})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"ping","id":1.5,"client_us":0})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"stream","channels":3,"frame_samples":240})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"stream","channels":0,"frame_samples":240})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"stream","channels":1,"frame_samples":256})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"join","room":"a","name":"b","token":7})") == ErrorCode::BadMessage);
 }

@@ -91,7 +91,9 @@ private:
     std::int64_t checkedInteger(const char* key, const Json& field, std::int64_t min, std::int64_t max) {
         if (field.is_number_unsigned()) {
             const auto value = field.get<std::uint64_t>();
-            if (value > static_cast<std::uint64_t>(max)) return fail(key, "is out of range"), 0;
+            // JSON reads every non-negative integer as unsigned: check both ends here too.
+            if (value > static_cast<std::uint64_t>(max) || (min > 0 && value < static_cast<std::uint64_t>(min)))
+                return fail(key, "is out of range"), 0;
             return static_cast<std::int64_t>(value);
         }
         if (!field.is_number_integer()) return fail(key, "must be an integer"), 0;
