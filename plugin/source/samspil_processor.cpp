@@ -25,7 +25,7 @@ SamspilProcessor::SamspilProcessor() : juce::AudioProcessor(buses()) {
     inputRight_.assign(kChunkFrames, 0.0f);
     mixLeft_.assign(kChunkFrames, 0.0f);
     mixRight_.assign(kChunkFrames, 0.0f);
-    peerPointers_.assign(2 * kPeerBuses, nullptr);
+    peerPointers_.assign(2 * kPeerSlots, nullptr);
     applyOptions();
     startTimerHz(5);
 }

@@ -1,6 +1,7 @@
 // The Samspil plugin: the track's audio goes to a Samspil room; the room comes back as a
 // stereo mix on the main output and each remote participant on an aux stereo output of
-// their own (up to 8, in a stable order) so each can be recorded on a DAW track.
+// their own (up to 8, in a stable order; more are heard in the mix) so each can be
+// recorded on a DAW track.
 //
 // Threads: processBlock runs on the host's audio thread and never locks, waits or
 // allocates. Joining, leaving, state and the tempo sharing run on the message thread
@@ -17,7 +18,8 @@ namespace samspil::plugin {
 
 class SamspilProcessor : public juce::AudioProcessor, private juce::Timer {
 public:
-    static constexpr int kPeerBuses = 8;
+    static constexpr int kPeerBuses = 8;   ///< aux outputs, one per remote participant
+    static constexpr int kPeerSlots = 16;  ///< participants heard; those past the 8th only in the mix
 
     SamspilProcessor();
     ~SamspilProcessor() override;
@@ -62,7 +64,7 @@ private:
     void timerCallback() override;
     void shareTempoIfChanged();
 
-    ui::RoomSession session_{kPeerBuses};
+    ui::RoomSession session_{kPeerSlots};
     PluginState state_;                       // message thread
     juce::CriticalSection pendingLock_;       // guards pendingState_ (state calls come from any thread)
     std::optional<PluginState> pendingState_;
@@ -71,7 +73,7 @@ private:
 
     // Audio thread, sized in prepareToPlay (and at construction for hosts that skip it).
     std::vector<float> inputLeft_, inputRight_, mixLeft_, mixRight_;
-    std::vector<float*> peerPointers_;
+    std::vector<float*> peerPointers_;        // 2 per slot; null past the aux outputs
     std::atomic<double> sampleRate_{48000.0};
     std::atomic<bool> monitor_{true};
     HostTempoHandoff hostTempo_;

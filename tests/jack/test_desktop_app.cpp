@@ -111,7 +111,7 @@ TEST_CASE("desktop app: a student's tone comes out of the app's JACK output and 
         // And the cli's own estimate from the media timestamps agrees with the measurement.
         const auto* teacher = listener.peerNamed("Teacher");
         REQUIRE(teacher);
-        CHECK((*teacher)["mouth_to_ear_ms"]["p50"].get<double>() == Approx(median).margin(8.0));
+        CHECK((*teacher)["mouth_to_ear_ms"]["p50"].get<double>() == Approx(median).margin(6.0));
     }
     app.process().signal();
     CHECK(app.process().wait(std::chrono::seconds(10)).has_value());

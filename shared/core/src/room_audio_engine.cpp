@@ -9,7 +9,7 @@ namespace samspil {
 namespace {
 
 constexpr std::int64_t kSlotIdleUs = 10'000'000;  // a silent stream gives up its slot after this
-constexpr std::int64_t kEpochWindowUs = 2'000'000;  // how often the stream epoch is re-estimated
+constexpr std::int64_t kEpochWindowUs = 500'000;  // how often the stream epoch is re-estimated
 
 }  // namespace
 

@@ -91,7 +91,7 @@ public:
     LevelMeter& inputMeter() { return inputMeter_; }
     Metronome& metronome() { return metronome_; }
     /// Monotonic µs at which media timestamp 0 was captured (0 before the first block).
-    /// Re-estimated every couple of seconds: a sound card's clock drifts against the
+    /// Re-estimated every half second: a sound card's clock drifts against the
     /// computer's, so the first block's time alone goes stale over a lesson.
     std::int64_t streamEpochUs() const { return epochUs_.load(); }
     std::uint64_t framesSent() const { return framesSent_.load(); }
