@@ -256,6 +256,8 @@ void RoomSession::tick() {
         sentEpochUs_ = epoch;
         sentEpochAtUs_ = now;
     }
+    // Mono/stereo and the frame size can change in the room; the others' strips show them.
+    client_->setStreamFormat(engine_->sendChannels(), engine_->frameSamples());
 }
 
 }  // namespace samspil::ui

@@ -89,6 +89,20 @@ double participantLevel(SamspilProcessor& processor, int milliseconds) {
     return recent.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(recent.size()));
 }
 
+// Reads peer lists until `name` is described with `channels`; false after the timeout.
+bool waitForStreamChannels(samspil::test::RawWebSocket& listener, SamspilProcessor& processor, const std::string& name,
+                           int channels) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        runFor(processor, 100);
+        while (auto peers = listener.receiveType("peers", 50)) {
+            const auto list = nlohmann::json::parse(*peers);
+            for (const auto& peer : list["peers"])
+                if (peer["name"] == name && peer["stream"].is_object() && peer["stream"]["channels"] == channels) return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("the host's tempo is read on the audio thread and shared with the room only when chosen", "[plugin][tempo]") {
@@ -131,6 +145,11 @@ TEST_CASE("the host's tempo is read on the audio thread and shared with the room
     shared = listener.receiveType("tempo", 2000);
     REQUIRE(shared);
     CHECK(nlohmann::json::parse(*shared)["bpm"] == 120.0);
+
+    // Switching the track from stereo to mono in the room: the room's description follows.
+    processor.state().sendChannels = 1;
+    processor.applyOptions();
+    CHECK(waitForStreamChannels(listener, processor, "DAW", 1));
     processor.setPlayHead(nullptr);
     processor.leave();
 }

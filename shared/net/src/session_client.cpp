@@ -79,6 +79,8 @@ struct SessionClient::Impl {
           outgoing(static_cast<std::size_t>(config.outgoingQueuePackets)),
           incoming(static_cast<std::size_t>(config.incomingQueuePackets)),
           random(std::random_device{}()) {
+        streamChannels.store(config.channels);
+        streamFrameSamples.store(config.frameSamples);
         reconnectTimer.owner = pingTimer.owner = stopTimer.owner = this;
         protocols[0] = {"samspil.v1", &Impl::callback, 0, 64 * 1024, 0, nullptr, 0};
         protocols[1] = {nullptr, nullptr, 0, 0, 0, nullptr, 0};
@@ -95,6 +97,8 @@ struct SessionClient::Impl {
     std::atomic<SessionState> state{SessionState::Idle};
     std::atomic<bool> stopRequested{false};
     std::atomic<std::int64_t> streamEpochLocalUs{0};  // 0: not set
+    std::atomic<int> streamChannels{1};
+    std::atomic<int> streamFrameSamples{240};
     std::atomic<std::int64_t> clockOffsetUs{0};
     std::atomic<std::int64_t> lastRoundTripUs{-1};
     std::atomic<bool> clockSynced{false};
@@ -120,6 +124,8 @@ struct SessionClient::Impl {
     bool everJoined = false;
     bool streamAnnounced = false;
     std::int64_t announcedEpochLocalUs = 0;
+    int announcedChannels = 0;
+    int announcedFrameSamples = 0;
     bool firstMediaOfConnection = true;
     bool refused = false;
     std::optional<std::string> resumeToken;
@@ -198,14 +204,19 @@ struct SessionClient::Impl {
     void announceStreamIfReady() {
         if (!joined || !clockSynced.load()) return;
         const std::int64_t epoch = streamEpochLocalUs.load();
-        if (epoch == 0 || (streamAnnounced && epoch == announcedEpochLocalUs)) return;
+        const int channels = streamChannels.load();
+        const int frameSamples = streamFrameSamples.load();
+        const bool same = epoch == announcedEpochLocalUs && channels == announcedChannels && frameSamples == announcedFrameSamples;
+        if (epoch == 0 || (streamAnnounced && same)) return;
         StreamInfo info;
-        info.channels = config.channels;
-        info.frameSamples = config.frameSamples;
+        info.channels = channels;
+        info.frameSamples = frameSamples;
         info.epochServerUs = clockSync.toServer(epoch);
         queueControl(info);
         streamAnnounced = true;
         announcedEpochLocalUs = epoch;
+        announcedChannels = channels;
+        announcedFrameSamples = frameSamples;
     }
 
     // Runs on the network thread.
@@ -493,6 +504,12 @@ void SessionClient::sendControl(const ClientMessage& message) {
 
 void SessionClient::setStreamEpoch(std::int64_t localMonotonicUs) {
     impl_->streamEpochLocalUs.store(localMonotonicUs);
+}
+
+void SessionClient::setStreamFormat(int channels, int frameSamples) {
+    const bool changed = (impl_->streamChannels.exchange(channels) != channels) |
+                         (impl_->streamFrameSamples.exchange(frameSamples) != frameSamples);
+    if (changed && impl_->context) lws_cancel_service(impl_->context);
 }
 
 bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,

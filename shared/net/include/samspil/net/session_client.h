@@ -109,6 +109,10 @@ public:
     /// announces the stream again (the room sees it in the next peers list). Any thread; lock-free.
     void setStreamEpoch(std::int64_t localMonotonicUs);
 
+    /// Changes the stream description the room sees (mono/stereo, frame size) after the join;
+    /// announced again like a new epoch. Any thread; lock-free.
+    void setStreamFormat(int channels, int frameSamples);
+
     /// Audio thread: queues one encoded packet for sending. False when the queue is full
     /// (the packet is dropped and counted). Never blocks.
     bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
