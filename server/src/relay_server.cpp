@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::int64_t kSweepIntervalUs = 1'000'000;
 constexpr std::int64_t kStoppingSweepUs = 50'000;
-constexpr std::int64_t kStopGraceUs = 2'000'000;
+// Clients told the server is going away get this long to leave; with the store's flush
+// the process is gone within 2 s of SIGTERM.
+constexpr std::int64_t kStopGraceUs = 1'500'000;
 constexpr const char* kHttpProtocolName = "samspil-http";
 
 // More clients than the default soft limit of 1024 open files allows.
@@ -31,6 +33,12 @@ unsigned int raiseOpenFileLimit() {
     return static_cast<unsigned int>(std::min<rlim_t>(limit.rlim_cur, 65536));
 }
 
+
+ConnectionLimits connectionLimits(const ServerOptions& options) {
+    ConnectionLimits limits;
+    limits.maxControlBacklogBytes = static_cast<std::size_t>(options.maxControlBacklogKb) * 1024;
+    return limits;
+}
 
 ApiSettings apiSettings(const ServerOptions& options) {
     ApiSettings settings;
@@ -52,7 +60,7 @@ RelayServer::RelayServer(ServerOptions options)
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
       audit_(store_),
       api_(store_, passwords_, inbox_, apiSettings(options_)),
-      connections_(metrics_, {}, nullptr,
+      connections_(metrics_, connectionLimits(options_), nullptr,
                    [this] {
                        // 1 µs: due at once, so it runs after the events of this pass.
                        lws_sul_schedule(context_, 0, &flushTimer_->sul, &RelayServer::onFlushTimer, 1);
@@ -93,7 +101,18 @@ RelayServer::RelayServer(ServerOptions options)
     }
 }
 
-RelayServer::~RelayServer() = default;
+RelayServer::~RelayServer() {
+    stopBackgroundThreads();  // when run() never got as far (or was never called)
+}
+
+// Service thread (or the destructor). The one stop order: the password worker first (its
+// tasks post to the store), then the store (its jobs post to the inbox), then the inbox
+// lets go of the context, which may only then be destroyed.
+void RelayServer::stopBackgroundThreads() {
+    passwords_.stop();  // sign-ins not yet started are dropped: their requests close with the server
+    store_.stop();      // every queued write is committed and the WAL checkpointed
+    inbox_.detach();    // from here on nothing wakes the context
+}
 
 RelayServer& RelayServer::of(lws* wsi) {
     return *static_cast<RelayServer*>(lws_context_user(lws_get_context(wsi)));
@@ -161,16 +180,16 @@ int RelayServer::run() {
     while (!finished_) {
         if (lws_service(context_, 0) < 0 || usingEventLibrary_) break;
     }
+    stopBackgroundThreads();
     lws_context_destroy(context_);
     context_ = nullptr;
-    store_.stop();
     logInfo("stopped; database flushed");
     return 0;
 }
 
 void RelayServer::requestStop() {
     stopRequested_.store(true);
-    if (context_) lws_cancel_service(context_);
+    inbox_.wake();  // never touches context_ itself: the inbox knows whether it still exists
 }
 
 void RelayServer::onServiceWake() {
@@ -207,6 +226,7 @@ void RelayServer::finishStop() {
     // From here on nothing is written to sockets; closing callbacks only tidy up.
     connections_.forEach([](Connection& connection) { connection.closing = true; });
     lws_sul_cancel(&flushTimer_->sul);
+    stopBackgroundThreads();
     if (usingEventLibrary_)
         lws_context_destroy(context_);  // first stage: stops the event library's loop
     else

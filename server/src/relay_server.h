@@ -49,6 +49,7 @@ private:
     void onServiceWake();  // service thread
     void beginStop();      // service thread
     void finishStop();     // service thread: everyone is gone (or the grace time is up)
+    void stopBackgroundThreads();  // service thread: passwords → store → inbox; idempotent
     std::string healthJson() const;
     std::string metricsText() const;
     void dispatchApi(HttpExchange& exchange);  // service thread
@@ -68,7 +69,7 @@ private:
     std::unordered_map<std::uint64_t, lws*> httpExchanges_;  // open HTTP requests awaiting an answer
     std::uint64_t nextExchangeId_ = 1;
 
-    lws_context* context_ = nullptr;
+    lws_context* context_ = nullptr;  // service thread only (other threads go through inbox_)
     std::unique_ptr<lws_protocols[]> protocols_;
     std::unique_ptr<lws_http_mount[]> mounts_;
     struct SweepTimer;

@@ -13,18 +13,23 @@ namespace samspil::server {
 class WorkerThread {
 public:
     WorkerThread();
-    ~WorkerThread();  ///< finishes the queue, then joins
+    ~WorkerThread();  ///< stop()
 
-    /// Any thread: queue a task. False (and the task is dropped) when maxQueued are waiting.
+    /// Any thread: queue a task. False (and the task is dropped) when maxQueued are waiting
+    /// or the worker has stopped.
     bool post(std::function<void()> task, std::size_t maxQueued = 256);
 
+    /// Any thread but the worker: lets the running task finish, drops the ones not yet
+    /// started (a server that is stopping answers no more sign-ins), and joins. Idempotent.
+    void stop();
+
 private:
-    void run();
+    void run();  // the worker thread
 
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<std::function<void()>> tasks_;
-    bool stopping_ = false;
+    std::deque<std::function<void()>> tasks_;  // guarded by mutex_
+    bool stopping_ = false;                    // guarded by mutex_
     std::thread thread_;
 };
 

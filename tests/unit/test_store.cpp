@@ -4,11 +4,16 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "store/store_worker.h"
+#include "worker_thread.h"
+
+#include <nlohmann/json.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <atomic>
 #include <future>
+#include <thread>
 
 using namespace samspil::server;
 using namespace samspil::test;
@@ -114,4 +119,43 @@ TEST_CASE("the store thread runs jobs in order and finishes them all before it s
     CHECK(ChatStore(db).loadRecent("r", 500).messages.size() == 210);
     const bool walLeftOver = std::filesystem::exists(path + "-wal") && std::filesystem::file_size(path + "-wal") > 0;
     CHECK_FALSE(walLeftOver);
+}
+
+TEST_CASE("a store job that throws anything fails alone: the store thread goes on and the data is kept",
+          "[store]") {
+    TempDir dir;
+    StoreWorker store(dir.file("var/samspil.db"));
+    std::promise<int> written;
+    // A JSON type error, as a malformed API body reaching a handler would throw.
+    store.post([](SqliteDatabase&) { (void)nlohmann::json(42).get<std::string>(); });
+    store.post([](SqliteDatabase&) { throw 7; });
+    store.post([&](SqliteDatabase& db) {
+        ChatStore(db).append("room-1", ChatMessage{1, 1, "Ida", "still here", 1000});
+        written.set_value(static_cast<int>(ChatStore(db).loadRecent("room-1", 10).messages.size()));
+    });
+    auto result = written.get_future();
+    REQUIRE(result.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    CHECK(result.get() == 1);
+    CHECK(store.failedJobs() == 2);
+}
+
+TEST_CASE("the password worker survives a throwing task and drops what has not started when stopped", "[store]") {
+    WorkerThread worker;
+    std::promise<void> ran;
+    CHECK(worker.post([] { throw std::runtime_error("hash failed"); }));
+    CHECK(worker.post([&] { ran.set_value(); }));
+    auto done = ran.get_future();
+    REQUIRE(done.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    std::atomic<int> started{0};
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    CHECK(worker.post([&, gate] { ++started; gate.wait(); }));
+    for (int i = 0; i < 10; ++i) CHECK(worker.post([&] { ++started; }));
+    REQUIRE(waitUntil([&] { return started.load() == 1; }, std::chrono::seconds(5)));
+    std::thread stopper([&] { worker.stop(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+    stopper.join();
+    CHECK(started.load() == 1);  // the running task finished; the ten waiting were dropped
+    CHECK_FALSE(worker.post([] {}));
 }

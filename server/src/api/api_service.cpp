@@ -84,6 +84,21 @@ std::optional<Caller> authenticate(SqliteDatabase& db, const std::optional<std::
     return Caller{*person, people.memberships(person->id), session->id};
 }
 
+// Store or password thread: runs one step of a request. A step that throws answers the
+// request with `internal` (logged with what went wrong); the thread goes on serving.
+template <class Step>
+void failSafely(const ApiService::Respond& respond, Step&& step) {
+    try {
+        step();
+    } catch (const SqliteError& error) {
+        logError(std::string("api: ") + error.what() + " (SQLite code " + std::to_string(error.code()) + ")");
+        respond(apiError(500, ErrorCode::Internal));
+    } catch (const std::exception& error) {
+        logError(std::string("api: request failed: ") + error.what());
+        respond(apiError(500, ErrorCode::Internal));
+    }
+}
+
 ApiResponse unauthenticated(const ApiRequest& request) {
     return request.bearerToken ? apiError(401, ErrorCode::InvalidToken) : apiError(401, ErrorCode::AuthRequired);
 }
@@ -120,16 +135,13 @@ void ApiService::handle(ApiRequest request, Respond respond) {
     if (!route) return respond(pathKnown ? apiError(405, ErrorCode::NotAllowed, "method") : apiError(404, ErrorCode::NotFound));
     store_.post([request = std::move(request), ids = std::move(ids), handler = route->handler,
                  respond = onServiceThread(std::move(respond))](SqliteDatabase& db) {
-        const std::int64_t now = unixMillis();
-        try {
+        failSafely(respond, [&] {
+            const std::int64_t now = unixMillis();
             const auto caller = authenticate(db, request.bearerToken, now);
             if (!caller) return respond(unauthenticated(request));
             ApiContext context{db, request, *caller, ids, now};
             respond(handler(context));
-        } catch (const SqliteError& error) {
-            logError(std::string("api: ") + error.what());
-            respond(apiError(500, ErrorCode::Internal));
-        }
+        });
     });
 }
 
@@ -151,13 +163,16 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
     };
     // Store thread: look the login up; password thread: verify (~50 ms); store thread: open a session.
     store_.post([this, login, password, finish = onServiceThread(std::move(finish))](SqliteDatabase& db) mutable {
+      failSafely(finish, [&] {
         const auto credentials = PeopleStore(db).credentialsByLogin(login);
         const bool queued = passwords_.post([this, credentials, password, finish]() mutable {
+          failSafely(finish, [&] {
             // An unknown login costs the same time as a wrong password and gets the same answer.
             const bool correct = credentials ? verifyPassword(credentials->passwordHash, password)
                                              : (verifyAgainstDummy(password, settings_.passwordCost), false);
             if (!correct) return finish(apiError(401, ErrorCode::InvalidCredentials));
             store_.post([this, person = credentials->person, finish](SqliteDatabase& db2) {
+              failSafely(finish, [&] {
                 const std::int64_t now = unixMillis();
                 const std::string token = makeSessionToken();
                 PeopleStore people(db2);
@@ -171,9 +186,12 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
                          {"expires_at_ms", now + settings_.sessionLifetimeMs},
                          {"person", personJson(person)},
                          {"memberships", memberships}}});
+              });
             });
+          });
         });
         if (!queued) finish(apiError(429, ErrorCode::RateLimited, "the server is busy; try again"));
+      });
     });
 }
 
@@ -181,6 +199,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
     // Store thread: check who asks and what; password thread: hash; store thread: insert.
     store_.post([this, request = std::move(request), ids = std::move(ids),
                  respond = onServiceThread(std::move(respond))](SqliteDatabase& db) mutable {
+      failSafely(respond, [&] {
         const std::int64_t now = unixMillis();
         const auto caller = authenticate(db, request.bearerToken, now);
         if (!caller) return respond(unauthenticated(request));
@@ -189,19 +208,19 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
         if (checked.status != 100) return respond(std::move(checked));
         const std::string password = request.body["password"].get<std::string>();
         const bool queued = passwords_.post([this, request, ids, caller = *caller, password, respond]() mutable {
+          failSafely(respond, [&] {
             const auto hash = hashPassword(password, settings_.passwordCost);
             if (!hash) return respond(apiError(500, ErrorCode::Internal, "could not hash the password"));
             store_.post([request, ids, caller, hash = *hash, respond](SqliteDatabase& db2) {
-                try {
+                failSafely(respond, [&] {
                     ApiContext context2{db2, request, caller, ids, unixMillis()};
                     respond(samspil::server::addMember(context2, hash));
-                } catch (const SqliteError& error) {
-                    logError(std::string("api: ") + error.what());
-                    respond(apiError(500, ErrorCode::Internal));
-                }
+                });
             });
+          });
         });
         if (!queued) respond(apiError(429, ErrorCode::RateLimited, "the server is busy; try again"));
+      });
     });
 }
 

@@ -4,6 +4,7 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 
+#include <exception>
 #include <filesystem>
 
 namespace samspil::server {
@@ -65,6 +66,13 @@ void StoreWorker::run() {
         } catch (const SqliteError& error) {
             ++failed_;
             logError("store: " + std::string(error.what()) + " (SQLite code " + std::to_string(error.code()) + ")");
+        } catch (const std::exception& error) {
+            // Not a database problem (a JSON type error, say): that job fails, the store goes on.
+            ++failed_;
+            logError("store: job failed: " + std::string(error.what()));
+        } catch (...) {
+            ++failed_;
+            logError("store: job failed with an unknown exception");
         }
     }
 }

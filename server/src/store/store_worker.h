@@ -31,7 +31,7 @@ public:
     /// Any thread: runs the remaining jobs, checkpoints the WAL, closes the database, joins.
     void stop();
 
-    /// Jobs that threw (their SqliteError is logged).
+    /// Jobs that threw (logged; a throwing job never stops the store thread).
     std::uint64_t failedJobs() const { return failed_.load(); }
     int schemaVersion() const { return schemaVersion_; }
 
