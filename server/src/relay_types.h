@@ -62,7 +62,10 @@ class ChatArchive {
 public:
     virtual ~ChatArchive() = default;
     virtual void loadRecent(const std::string& room, int limit, std::function<void(StoredChat)> done) = 0;
-    virtual void append(const std::string& room, const protocol::ChatMessage& message) = 0;
+    /// Stores one message; `stored(true)` once it is committed (only then is it echoed to
+    /// the room: an echoed chat survives a crash), `stored(false)` when it could not be.
+    virtual void append(const std::string& room, const protocol::ChatMessage& message,
+                        std::function<void(bool stored)> stored) = 0;
 };
 
 /// A participant's role inside a live room.

@@ -310,6 +310,24 @@ void RoomService::postChat(Room& room, const Session& from, std::string text) {
     message.name = from.name;
     message.text = std::move(text);
     message.sentAtMs = unixMillis();
+    // Echoed only once committed: a chat line anyone saw is still there after a crash.
+    // The store runs jobs in order, so lines are echoed in the order they were typed.
+    archive_.append(room.code, message,
+                    [this, code = room.code, generation = room.generation, sender = from.id, message](bool stored) {
+                        onChatStored(code, generation, sender, message, stored);
+                    });
+}
+
+void RoomService::onChatStored(const std::string& code, std::uint64_t generation, ConnectionId sender,
+                               const ChatMessage& message, bool stored) {
+    if (!stored) {
+        auto from = sessions_.find(sender);
+        if (from != sessions_.end()) sendError(from->second, ErrorCode::Internal, "chat not saved", false);
+        return;
+    }
+    auto it = rooms_.find(code);
+    if (it == rooms_.end() || it->second.generation != generation) return;  // everyone left meanwhile
+    Room& room = it->second;
     room.recent.push_back(message);
     while (room.recent.size() > static_cast<std::size_t>(limits_.chatHistoryLength)) room.recent.pop_front();
     ++metrics_.chatMessages;
@@ -318,7 +336,6 @@ void RoomService::postChat(Room& room, const Session& from, std::string text) {
         ++metrics_.controlMessagesOut;
         outbox_.sendText(member, wire);
     }
-    archive_.append(room.code, message);
 }
 
 // ---- helpers -----------------------------------------------------------------------------

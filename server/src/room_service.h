@@ -139,6 +139,8 @@ private:
     void broadcastPeers(const Room& room);
     void sendHistory(ConnectionId to, const Room& room);
     void postChat(Room& room, const Session& from, std::string text);
+    void onChatStored(const std::string& code, std::uint64_t generation, ConnectionId sender,
+                      const protocol::ChatMessage& message, bool stored);
     void send(ConnectionId to, const protocol::ServerMessage& message);
     void sendError(Session& session, protocol::ErrorCode code, std::string_view detail, bool fatal,
                    int closeCode = kClosePolicy);

@@ -55,7 +55,11 @@ public:
         pendingLoads.push_back([done, stored] { done(stored); });
         if (!deferLoads) completeLoads();
     }
-    void append(const std::string& room, const ChatMessage& message) override { rooms[room].push_back(message); }
+    void append(const std::string& room, const ChatMessage& message, std::function<void(bool)> stored) override {
+        if (failAppends) return stored(false);
+        rooms[room].push_back(message);
+        stored(true);
+    }
     void completeLoads() {
         auto loads = std::move(pendingLoads);
         pendingLoads.clear();
@@ -64,6 +68,7 @@ public:
     std::map<std::string, std::vector<ChatMessage>> rooms;
     std::vector<std::function<void()>> pendingLoads;
     bool deferLoads = false;
+    bool failAppends = false;
 };
 
 std::string join(const std::string& room, const std::string& name) {

@@ -23,8 +23,18 @@ void StoredChatArchive::loadRecent(const std::string& room, int limit, std::func
     });
 }
 
-void StoredChatArchive::append(const std::string& room, const protocol::ChatMessage& message) {
-    store_.post([room, message](SqliteDatabase& db) { ChatStore(db).append(room, message); });
+void StoredChatArchive::append(const std::string& room, const protocol::ChatMessage& message,
+                               std::function<void(bool stored)> stored) {
+    store_.post([this, room, message, stored = std::move(stored)](SqliteDatabase& db) mutable {
+        bool ok = false;
+        try {
+            ChatStore(db).append(room, message);
+            ok = true;
+        } catch (const std::exception& error) {
+            logError("storing chat of room " + room + ": " + error.what());
+        }
+        inbox_.post([stored = std::move(stored), ok] { stored(ok); });
+    });
 }
 
 }  // namespace samspil::server

@@ -14,7 +14,8 @@ public:
     StoredChatArchive(StoreWorker& store, ServiceInbox& inbox) : store_(store), inbox_(inbox) {}
 
     void loadRecent(const std::string& room, int limit, std::function<void(StoredChat)> done) override;
-    void append(const std::string& room, const protocol::ChatMessage& message) override;
+    void append(const std::string& room, const protocol::ChatMessage& message,
+                std::function<void(bool stored)> stored) override;
 
 private:
     StoreWorker& store_;
