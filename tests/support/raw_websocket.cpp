@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -27,10 +28,11 @@ RawWebSocket::~RawWebSocket() {
     if (fd_ >= 0) close(fd_);
 }
 
-int RawWebSocket::connect(int port, const std::string& path, const std::string& subprotocol) {
+int RawWebSocket::connect(int port, const std::string& path, const std::string& subprotocol, int receiveBufferBytes) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (receiveBufferBytes > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBufferBytes, sizeof receiveBufferBytes);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -43,13 +45,19 @@ int RawWebSocket::connect(int port, const std::string& path, const std::string& 
     request += "\r\n";
     if (!sendAll(request.data(), request.size())) return 0;
     // Read the response head byte by byte: anything after it belongs to the first frame.
-    std::string head;
+    std::string& head = handshakeAnswer_;
+    head.clear();
     while (head.find("\r\n\r\n") == std::string::npos) {
         std::string byte;
         if (!readExact(1, byte, 5000)) return head.size() > 12 ? std::stoi(head.substr(9, 3)) : 0;
         head += byte;
     }
-    return head.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(head.substr(9, 3)) : 0;
+    const int status = head.rfind("HTTP/1.", 0) == 0 && head.size() > 12 ? std::stoi(head.substr(9, 3)) : 0;
+    if (status != 101) {  // a refusal may explain itself in a short body
+        std::string rest;
+        while (head.size() < 8192 && readExact(1, rest, 300)) head += rest;
+    }
+    return status;
 }
 
 bool RawWebSocket::sendAll(const void* data, std::size_t size) {
@@ -138,6 +146,10 @@ std::optional<WsFrame> RawWebSocket::receive(int timeoutMs) {
         if (frame.opcode == 9) {  // answer pings so the server sees a live client
             sendFrame(10, frame.payload.data(), frame.payload.size());
             continue;
+        }
+        if (frame.opcode == 8 && !closeAnswered_) {  // a well-behaved client answers a close
+            closeAnswered_ = true;
+            sendFrame(8, frame.payload.data(), std::min<std::size_t>(frame.payload.size(), 2));
         }
         return frame;
     }

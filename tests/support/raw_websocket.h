@@ -28,8 +28,12 @@ public:
     RawWebSocket(const RawWebSocket&) = delete;
     RawWebSocket& operator=(const RawWebSocket&) = delete;
 
-    /// TCP connect and upgrade. subprotocol empty: send none. Returns the HTTP status (101 on success).
-    int connect(int port, const std::string& path = "/ws", const std::string& subprotocol = "samspil.v1");
+    /// TCP connect and upgrade. subprotocol empty: send none. Returns the HTTP status (101 on
+    /// success). receiveBufferBytes > 0 shrinks the socket's receive buffer (a slow reader).
+    int connect(int port, const std::string& path = "/ws", const std::string& subprotocol = "samspil.v1",
+                int receiveBufferBytes = 0);
+    /// The head of the HTTP answer to the upgrade, and any body that came with a refusal.
+    const std::string& handshakeAnswer() const { return handshakeAnswer_; }
 
     bool sendText(std::string_view text);
     bool sendBinary(const std::vector<std::uint8_t>& bytes);
@@ -38,7 +42,8 @@ public:
     /// Masked payload bytes for the frame begun with sendFrameHeader (may be called repeatedly).
     bool sendPayload(const std::vector<std::uint8_t>& bytes);
 
-    /// The next frame (pings are answered and skipped), or nullopt on timeout or EOF.
+    /// The next frame (pings are answered and skipped; a close is answered with a close),
+    /// or nullopt on timeout or EOF.
     std::optional<WsFrame> receive(int timeoutMs);
     /// Reads frames until a text frame whose JSON "type" equals type; returns its payload.
     std::optional<std::string> receiveType(const std::string& type, int timeoutMs);
@@ -57,6 +62,8 @@ private:
 
     int fd_ = -1;
     std::string buffered_;
+    std::string handshakeAnswer_;
+    bool closeAnswered_ = false;
     std::uint32_t mask_ = 0x5a17c3e1;
     std::uint64_t maskOffset_ = 0;
 };
