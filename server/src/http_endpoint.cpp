@@ -2,6 +2,7 @@
 // /api/v1/ (static files are served by lws from the mount). Also receives the service
 // thread's wake-ups. Service thread only.
 #include "relay_server.h"
+#include "upgrade_check.h"
 
 #include <cstring>
 #include <string>
@@ -126,6 +127,15 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             return (wsi && of(wsi).stopping_) ? 1 : 0;  // stop accepting while shutting down
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
             return 1;  // a WebSocket upgrade without the samspil.v1 subprotocol
+        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+            // A wrong path or subprotocol gets an HTTP status and a sentence, not a dropped
+            // connection that a client cannot tell from a crashed server.
+            if (!in || std::string_view(static_cast<const char*>(in)) != "websocket") return 0;
+            const auto refusal = checkUpgrade(header(wsi, WSI_TOKEN_GET_URI), header(wsi, WSI_TOKEN_PROTOCOL));
+            if (!refusal) return 0;
+            if (lws_return_http_status(wsi, static_cast<unsigned>(refusal->status), refusal->sentence.c_str())) return -1;
+            return 1;
+        }
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             of(wsi).onServiceWake();
             return 0;

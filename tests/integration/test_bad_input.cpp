@@ -71,10 +71,14 @@ TEST_CASE("garbage from one client: clear errors for it, no gap for the others",
     REQUIRE(vanishing.sendPayload(std::vector<std::uint8_t>(10, 1)));
     vanishing.abort();
 
-    // A WebSocket on another path, or without the samspil.v1 subprotocol, is refused at the door.
-    RawWebSocket wrongPath, noProtocol;
-    CHECK(wrongPath.connect(server.port(), "/not-ws") != 101);
-    CHECK(noProtocol.connect(server.port(), "/ws", "") != 101);
+    // A WebSocket on another path, or without the samspil.v1 subprotocol, is refused at the
+    // door with an HTTP status and a sentence (not a dropped connection).
+    RawWebSocket wrongPath, noProtocol, wrongProtocol;
+    CHECK(wrongPath.connect(server.port(), "/not-ws") == 404);
+    CHECK(wrongPath.handshakeAnswer().find("/ws") != std::string::npos);
+    CHECK(noProtocol.connect(server.port(), "/ws", "") == 400);
+    CHECK(noProtocol.handshakeAnswer().find("samspil.v1") != std::string::npos);
+    CHECK(wrongProtocol.connect(server.port(), "/ws", "chat, samspil.v0") == 400);
 
     REQUIRE(a.finish() == 0);
     REQUIRE(b.finish() == 0);

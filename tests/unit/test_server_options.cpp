@@ -1,5 +1,6 @@
 // samspil-server's command line.
 #include "server_options.h"
+#include "upgrade_check.h"
 
 #include <catch2/catch.hpp>
 
@@ -33,4 +34,31 @@ TEST_CASE("mistakes are named", "[server][options]") {
     CHECK(parseServerOptions({"--cert", "c.pem"}).error().find("--key") != std::string::npos);
     CHECK(parseServerOptions({"--help"})->showHelp);
     CHECK(serverHelpText().find("--static-dir") != std::string::npos);
+}
+
+TEST_CASE("a WebSocket upgrade is served on /ws with samspil.v1 only, anything else is refused with a sentence",
+          "[server][upgrade]") {
+    using samspil::server::checkUpgrade;
+    CHECK_FALSE(checkUpgrade("/ws", "samspil.v1"));
+    CHECK_FALSE(checkUpgrade("/ws?x=1", "chat, samspil.v1"));
+    CHECK_FALSE(checkUpgrade("/ws", " samspil.v1 ,other"));
+    const auto noProtocol = checkUpgrade("/ws", "");
+    REQUIRE(noProtocol);
+    CHECK(noProtocol->status == 400);
+    CHECK(noProtocol->sentence.find("samspil.v1") != std::string::npos);
+    CHECK(checkUpgrade("/ws", "samspil.v10"));
+    CHECK(checkUpgrade("/ws", "samspil"));
+    const auto wrongPath = checkUpgrade("/socket", "samspil.v1");
+    REQUIRE(wrongPath);
+    CHECK(wrongPath->status == 404);
+    CHECK(checkUpgrade("/ws/", "samspil.v1"));
+    CHECK(checkUpgrade("", "samspil.v1"));
+}
+
+TEST_CASE("the control backlog limit is an option with a floor", "[server][options]") {
+    using samspil::server::parseServerOptions;
+    CHECK(parseServerOptions({})->maxControlBacklogKb == 1024);
+    CHECK(parseServerOptions({"--max-control-backlog-kb", "64"})->maxControlBacklogKb == 64);
+    CHECK_FALSE(parseServerOptions({"--max-control-backlog-kb", "8"}));
+    CHECK_FALSE(parseServerOptions({"--max-control-backlog-kb=lots"}));
 }
