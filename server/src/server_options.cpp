@@ -23,6 +23,10 @@ Usage: samspil-server [options]
   --event-loop L    libev (default; epoll, scales to many clients) or poll
   --open-rooms      also let anyone join rooms that no school owns, by code alone
                     (a demo mode; school rooms always need a sign-in or an invite)
+  --max-control-backlog-kb N
+                    control messages (chat, room state) queued for one client
+                    that does not read them, before it is closed as too_slow
+                    (default 1024)
   --fast-password-hashing
                     cheap password hashes, for automated tests only: never in use
   --version         print the version and exit
@@ -73,6 +77,14 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             if (ec != std::errc() || end != text->data() + text->size() || port < 0 || port > 65535)
                 return Unexpected{"--port must be a number from 0 to 65535"};
             options.port = port;
+        } else if (name == "--max-control-backlog-kb") {
+            auto text = takeValue();
+            if (!text) return Unexpected{text.error()};
+            int kb = -1;
+            const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), kb);
+            if (ec != std::errc() || end != text->data() + text->size() || kb < 16 || kb > 1024 * 1024)
+                return Unexpected{"--max-control-backlog-kb must be a number from 16 to 1048576"};
+            options.maxControlBacklogKb = kb;
         } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
                    name == "--key" || name == "--event-loop") {
             auto text = takeValue();

@@ -16,6 +16,7 @@ struct ServerOptions {
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
     std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
+    int maxControlBacklogKb = 1024;       ///< per connection; a client further behind is closed (too_slow)
     bool openRooms = false;               ///< rooms no school owns can be joined by code alone (demo)
     bool fastPasswordHashing = false;     ///< cheap Argon2id parameters: for tests only
     bool showHelp = false;

@@ -6,7 +6,14 @@
 
 #include <cstring>
 
+#include <sys/socket.h>
+
 namespace samspil::server {
+namespace {
+
+constexpr int kSocketSendBufferBytes = 128 * 1024;
+
+}  // namespace
 namespace {
 
 // A binary message holds at most maxPacketsPerMediaMessage packets of ≤ 1289 bytes;
@@ -26,6 +33,12 @@ int RelayServer::websocketCallback(lws* wsi, lws_callback_reasons reason, void* 
         }
         case LWS_CALLBACK_ESTABLISHED: {
             RelayServer& self = of(wsi);
+            // A fixed, modest kernel send buffer (Linux doubles it): loopback's autotuning
+            // would let megabytes (seconds of stale audio) sit in the kernel for a client
+            // that stopped reading. Beyond it our own queues decide: media drops its
+            // oldest, control past the backlog limit closes the client as too_slow.
+            const int sendBuffer = kSocketSendBufferBytes;
+            setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof sendBuffer);
             Connection& connection = self.connections_.add(wsi);
             *slot = &connection;
             ++self.metrics_.connectionsAccepted;
