@@ -96,6 +96,11 @@ struct SessionClient::Impl {
     SpscQueue<MediaSlot> incoming;  // network thread → audio thread
     std::atomic<SessionState> state{SessionState::Idle};
     std::atomic<bool> stopRequested{false};
+    // Set by whoever wakes the network thread, cleared by it before it drains the queues:
+    // the audio thread makes one wake-up syscall per batch, not one per packet.
+    std::atomic<bool> wakePending{false};
+    std::atomic<std::uint64_t> wakeUps{0};
+    std::atomic<lws_context*> wakeContext{nullptr};  // `context` for other threads; null once it goes
     std::atomic<std::int64_t> streamEpochLocalUs{0};  // 0: not set
     std::atomic<int> streamChannels{1};
     std::atomic<int> streamFrameSamples{240};
@@ -309,8 +314,16 @@ struct SessionClient::Impl {
         }
     }
 
+    // Any thread: wake the network thread unless a wake-up is already on its way.
+    void wakeNetworkThread() {
+        if (wakePending.exchange(true)) return;
+        wakeUps.fetch_add(1, std::memory_order_relaxed);
+        if (lws_context* c = wakeContext.load()) lws_cancel_service(c);
+    }
+
     // Runs on the network thread: pull in what other threads queued.
     void collectFromOtherThreads() {
+        wakePending.store(false);  // before draining: anything queued after this wakes us again
         {
             std::lock_guard lock(controlMutex);
             while (!controlFromOtherThreads.empty()) {
@@ -430,6 +443,12 @@ struct SessionClient::Impl {
                 self->listener.onPeers({});
                 self->scheduleReconnect("connection closed");
                 break;
+            case LWS_CALLBACK_WSI_DESTROY:
+                // lws drops a connection whose handshake timed out (the server's 101 never
+                // came) without a CONNECTION_ERROR or CLOSED: our connection is gone all the
+                // same, so it gets the same backoff and retry (and `wsi` must not dangle).
+                if (connection == self->wsi) self->scheduleReconnect("no answer from the server (handshake timed out)");
+                break;
             case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
                 self->collectFromOtherThreads();
                 break;
@@ -470,6 +489,7 @@ Expected<bool, std::string> SessionClient::start() {
 
     lws_context_creation_info info{};
     info.port = CONTEXT_PORT_NO_LISTEN;
+    info.timeout_secs = 5;  // a handshake with no answer is given up (and retried) after this
     info.protocols = impl_->protocols;
     info.user = impl_.get();
     info.fd_limit_per_thread = 8;
@@ -477,6 +497,7 @@ Expected<bool, std::string> SessionClient::start() {
     if (!impl_->config.caFile.empty()) info.client_ssl_ca_filepath = impl_->config.caFile.c_str();
     impl_->context = lws_create_context(&info);
     if (!impl_->context) return Unexpected{std::string("could not create the network context")};
+    impl_->wakeContext.store(impl_->context);
     impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
     return true;
 }
@@ -484,8 +505,10 @@ Expected<bool, std::string> SessionClient::start() {
 void SessionClient::leave() {
     if (!impl_->thread.joinable()) return;
     impl_->stopRequested.store(true);
+    impl_->wakePending.store(true);
     lws_cancel_service(impl_->context);
     impl_->thread.join();
+    impl_->wakeContext.store(nullptr);
     lws_context_destroy(impl_->context);
     impl_->context = nullptr;
 }
@@ -499,7 +522,7 @@ void SessionClient::sendControl(const ClientMessage& message) {
         std::lock_guard lock(impl_->controlMutex);
         impl_->controlFromOtherThreads.push_back(serialize(message));
     }
-    if (impl_->context) lws_cancel_service(impl_->context);
+    impl_->wakeNetworkThread();
 }
 
 void SessionClient::setStreamEpoch(std::int64_t localMonotonicUs) {
@@ -509,7 +532,7 @@ void SessionClient::setStreamEpoch(std::int64_t localMonotonicUs) {
 void SessionClient::setStreamFormat(int channels, int frameSamples) {
     const bool changed = (impl_->streamChannels.exchange(channels) != channels) |
                          (impl_->streamFrameSamples.exchange(frameSamples) != frameSamples);
-    if (changed && impl_->context) lws_cancel_service(impl_->context);
+    if (changed) impl_->wakeNetworkThread();
 }
 
 bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
@@ -525,8 +548,8 @@ bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32
     slot->length = static_cast<std::uint16_t>(opusPacket.size());
     std::memcpy(slot->payload.data(), opusPacket.data(), opusPacket.size());
     impl_->outgoing.commitPush();
-    // Wakes the network thread: a write to lws's wake pipe, no lock and no allocation.
-    if (lws_context* context = impl_->context) lws_cancel_service(context);
+    // A write to lws's wake pipe (no lock, no allocation), only if none is pending already.
+    impl_->wakeNetworkThread();
     return true;
 }
 
@@ -548,6 +571,7 @@ SessionCounters SessionClient::counters() const {
     c.malformedFromServer = impl_->malformed.load();
     c.pingsSent = impl_->pingsSentTotal.load();
     c.pongsReceived = impl_->pongsReceived.load();
+    c.wakeUps = impl_->wakeUps.load();
     return c;
 }
 

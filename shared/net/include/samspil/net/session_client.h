@@ -79,6 +79,7 @@ struct SessionCounters {
     std::uint64_t malformedFromServer = 0;   ///< frames from the server that did not parse
     std::uint64_t pingsSent = 0;             ///< clock probes sent, over all connections
     std::uint64_t pongsReceived = 0;         ///< and answered
+    std::uint64_t wakeUps = 0;               ///< times another thread woke the network thread
 };
 
 class SessionClient {
