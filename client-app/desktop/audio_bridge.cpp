@@ -7,8 +7,9 @@ namespace samspil::ui {
 void AudioBridge::audioDeviceAboutToStart(juce::AudioIODevice* device) {
     const double rate = device->getCurrentSampleRate();
     const int block = device->getCurrentBufferSizeSamples();
-    // Sized here, before the callbacks run; generous in case a driver delivers more.
-    const auto frames = static_cast<std::size_t>(std::max(block, 4096));
+    // Sized here, before the callbacks run: the engine's largest block. Device blocks are
+    // split into parts of that size, whatever the driver delivers.
+    const auto frames = static_cast<std::size_t>(engine_.maxBlockFrames());
     left_.assign(frames, 0.0f);
     right_.assign(frames, 0.0f);
     sampleRate_.store(rate);
@@ -40,8 +41,9 @@ void AudioBridge::audioDeviceIOCallbackWithContext(const float* const* inputs, i
         if (outputs[c]) juce::FloatVectorOperations::clear(outputs[c], numSamples);
     if (wrongRate_.load(std::memory_order_relaxed)) return;  // silence rather than wrong-pitch audio
     const std::int64_t now = monotonicMicros();
-    // The engine works in blocks up to the scratch size; a larger device block is split.
+    // The engine works in blocks up to its maximum (the scratch size); a larger device block is split.
     const int chunk = static_cast<int>(left_.size());
+    if (chunk == 0) return;
     const float* chunkInputs[2] = {nullptr, nullptr};
     const int inputsUsed = std::min(numInputs, 2);
     for (int offset = 0; offset < numSamples; offset += chunk) {

@@ -5,11 +5,6 @@
 #include "samspil_editor.h"
 
 namespace samspil::plugin {
-namespace {
-
-constexpr int kChunkFrames = 4096;  // the engine's largest block; bigger host blocks are split
-
-}  // namespace
 
 juce::AudioProcessor::BusesProperties SamspilProcessor::buses() {
     BusesProperties properties;
@@ -21,12 +16,15 @@ juce::AudioProcessor::BusesProperties SamspilProcessor::buses() {
 }
 
 SamspilProcessor::SamspilProcessor() : juce::AudioProcessor(buses()) {
-    inputLeft_.assign(kChunkFrames, 0.0f);
-    inputRight_.assign(kChunkFrames, 0.0f);
-    mixLeft_.assign(kChunkFrames, 0.0f);
-    mixRight_.assign(kChunkFrames, 0.0f);
+    // Host blocks are split into parts of the engine's largest block; scratch fits one part.
+    const auto chunk = static_cast<std::size_t>(session_.engine().maxBlockFrames());
+    inputLeft_.assign(chunk, 0.0f);
+    inputRight_.assign(chunk, 0.0f);
+    mixLeft_.assign(chunk, 0.0f);
+    mixRight_.assign(chunk, 0.0f);
     peerPointers_.assign(2 * kPeerSlots, nullptr);
     applyOptions();
+    publishState();
     startTimerHz(5);
 }
 
@@ -67,8 +65,9 @@ void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::Midi
     const bool rightRate = std::abs(sampleRate_.load(std::memory_order_relaxed) - 48000.0) < 1.0;
     auto mainOut = getBusBuffer(buffer, false, 0);
 
-    for (int offset = 0; offset < frames; offset += kChunkFrames) {
-        const int n = std::min(kChunkFrames, frames - offset);
+    const int chunk = static_cast<int>(mixLeft_.size());
+    for (int offset = 0; offset < frames; offset += chunk) {
+        const int n = std::min(chunk, frames - offset);
         // The main input shares its channels with the main output: copy it out first.
         const float* inputs[2] = {inputLeft_.data(), inputRight_.data()};
         if (inputChannels > 0) std::copy_n(buffer.getReadPointer(0, offset), n, inputLeft_.data());
@@ -134,6 +133,7 @@ std::optional<std::string> SamspilProcessor::join(std::optional<std::string> tok
     applyOptions();
     auto problem = session_.join(join);
     state_.joined = !problem.has_value();
+    publishState();
     sharedTempo_.reset();
     return problem;
 }
@@ -141,13 +141,27 @@ std::optional<std::string> SamspilProcessor::join(std::optional<std::string> tok
 void SamspilProcessor::leave() {
     session_.leave();
     state_.joined = false;
+    publishState();
+}
+
+void SamspilProcessor::editState(const std::function<void(PluginState&)>& change) {
+    change(state_);
+    publishState();
+}
+
+// Message thread. The host may save from any thread while the user edits, so it never
+// reads state_ itself: it gets this copy, made under the lock after every change.
+void SamspilProcessor::publishState() {
+    std::string json = state_.toJson();
+    const juce::ScopedLock lock(pendingLock_);
+    savedJson_ = std::move(json);
 }
 
 void SamspilProcessor::getStateInformation(juce::MemoryBlock& destination) {
     std::string json;
     {
         const juce::ScopedLock lock(pendingLock_);
-        json = pendingState_ ? pendingState_->toJson() : state_.toJson();
+        json = pendingState_ ? pendingState_->toJson() : savedJson_;
     }
     destination.replaceAll(json.data(), json.size());
 }
@@ -176,6 +190,7 @@ void SamspilProcessor::timerCallback() {
         state_ = std::move(*restored);
         state_.joined = false;
         applyOptions();
+        publishState();
         if (rejoin) join();
     }
     session_.tick();

@@ -10,8 +10,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
+#include <set>
+#include <thread>
 
 using namespace samspil;
 using namespace samspil::test;
@@ -226,4 +231,118 @@ TEST_CASE("self mute sends silence while the input meter still shows the input",
     }
     CHECK(A.inputMeter().level() > 0.4f);
     CHECK(rms(heard, 0, heard.size()) < 0.01);
+}
+
+TEST_CASE("device and host blocks larger than the engine's maximum are rendered whole, not stale", "[client][engine]") {
+    for (int block : {8192, 16384}) {
+        EnginePair pair(2, 4096);
+        RoomAudioEngine& A = *pair.A;
+        RoomAudioEngine& B = *pair.B;
+        REQUIRE(B.maxBlockFrames() == 4096);
+        const auto tone = makeTone(440, 0.5, 48000 * 4);
+        std::vector<float> silentL(static_cast<std::size_t>(block)), silentR(silentL.size());
+        std::vector<float> left(silentL.size()), right(silentL.size()), busL(silentL.size()), busR(silentL.size());
+        float* buses[4] = {busL.data(), busR.data(), nullptr, nullptr};
+        std::vector<float> heard, bus;
+        std::int64_t now = 1'000'000;
+        for (std::size_t at = 0; at + static_cast<std::size_t>(block) <= tone.size(); at += static_cast<std::size_t>(block)) {
+            const float* input[1] = {tone.data() + at};
+            A.process(input, 1, silentL.data(), silentR.data(), nullptr, block, now);
+            pair.b.now = now;
+            std::fill(left.begin(), left.end(), 9.0f);  // a part left unwritten would show
+            B.process(nullptr, 0, left.data(), right.data(), buses, block, now);
+            heard.insert(heard.end(), left.begin(), left.end());
+            bus.insert(bus.end(), busL.begin(), busL.end());
+            now += block * 1'000'000LL / 48000;
+        }
+        INFO("block " << block);
+        CHECK(*std::max_element(heard.begin(), heard.end()) < 1.0f);
+        // Everything A captured was sent: one packet per 5 ms frame, none lost to clamping.
+        CHECK(A.framesSent() == tone.size() / static_cast<std::size_t>(block) * static_cast<std::size_t>(block) / 240);
+        const auto onset = findOnset(heard, 0.05f);
+        REQUIRE(onset);
+        const long start = static_cast<long>(*onset) + 24000;
+        CHECK(compareWindowed(tone, 24000, 48000, heard, start, 2400, 300, 0.9).medianCorrelation > 0.9);
+        CHECK(compareWindowed(tone, 24000, 48000, bus, start, 2400, 300, 0.9).medianCorrelation > 0.9);
+    }
+}
+
+namespace {
+
+// Packets from whichever streams the test says, each a real (silent) Opus frame.
+class ChurnTransport : public MediaTransport {
+public:
+    ChurnTransport() {
+        auto encoder = OpusStreamEncoder::create({1, 240, 64000, 5, 8});
+        REQUIRE(encoder);
+        std::vector<float> silence(240, 0.0f);
+        payload.resize(protocol::kMaxOpusPayloadBytes);
+        payload.resize(static_cast<std::size_t>(encoder->encodeFrame(silence.data(), 240, payload)));
+    }
+    bool sendMediaFromAudioThread(std::uint32_t, std::uint32_t, bool, std::span<const std::uint8_t>) override { return true; }
+    bool readyToSend() const override { return false; }
+    // Audio thread: one packet from each stream currently "in the room", per block.
+    bool popIncomingOnAudioThread(MediaSlot& packet) override {
+        while (next < streams.size()) {
+            const std::uint16_t id = streams[next++].load();
+            if (id == 0) continue;
+            packet.header = {0, id, sequence, sequence * 240};
+            packet.length = static_cast<std::uint16_t>(payload.size());
+            std::copy(payload.begin(), payload.end(), packet.payload.begin());
+            packet.arrivalUs = now;
+            return true;
+        }
+        next = 0;
+        ++sequence;
+        return false;
+    }
+    std::vector<std::uint8_t> payload;
+    std::array<std::atomic<std::uint16_t>, 4> streams{};
+    std::size_t next = 0;
+    std::uint32_t sequence = 0;
+    std::int64_t now = 0;
+};
+
+}  // namespace
+
+TEST_CASE("participants reconnecting while audio runs keep their slot, and no stream plays in two slots",
+          "[client][engine]") {
+    ChurnTransport transport;
+    auto created = RoomAudioEngine::create({8, 1024, 64000}, transport);
+    REQUIRE(created);
+    RoomAudioEngine& engine = **created;
+    // Participant p always belongs in slot 7 - p (not the lowest free one the engine would pick).
+    auto slotOf = [](std::size_t p) { return 7 - static_cast<int>(p); };
+    std::atomic<bool> running{true};
+    std::thread audio([&] {
+        std::vector<float> l(240), r(240);
+        std::int64_t now = 1'000'000;
+        while (running.load()) {
+            transport.now = now;
+            engine.process(nullptr, 0, l.data(), r.data(), nullptr, 240, now);
+            now += 5000;
+        }
+    });
+    std::uint16_t nextId = 1;
+    for (int round = 0; round < 2000; ++round) {
+        const std::size_t p = static_cast<std::size_t>(round) % transport.streams.size();
+        const std::uint16_t id = nextId++;
+        // A reconnect: new stream id; sometimes its packets come before the peers list does.
+        if (round % 3 == 0) transport.streams[p].store(id);
+        if (round % 5 == 0) std::this_thread::yield();
+        while (!engine.assignStreamToSlot(id, slotOf(p))) std::this_thread::yield();
+        transport.streams[p].store(id);
+    }
+    // Let the audio thread catch up with the last assignments and packets.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    running.store(false);
+    audio.join();
+    std::set<std::uint16_t> seen;
+    for (int slot = 0; slot < engine.maxPeers(); ++slot) {
+        const std::uint16_t id = engine.peer(slot).streamId.load();
+        if (id == 0) continue;
+        CHECK(seen.insert(id).second);  // never in two slots
+    }
+    for (std::size_t p = 0; p < transport.streams.size(); ++p)
+        CHECK(engine.peer(slotOf(p)).streamId.load() == transport.streams[p].load());
 }

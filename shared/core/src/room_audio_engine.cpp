@@ -40,17 +40,45 @@ RoomAudioEngine::RoomAudioEngine(const EngineSettings& settings, MediaTransport&
       stereoEncoder_(std::move(stereo)),
       streams_(std::move(streams)),
       lastPacketUs_(static_cast<std::size_t>(settings.maxPeers), 0),
-      slotOfStream_(new std::atomic<std::int8_t>[65536]),
+      slotOfStream_(new std::int8_t[65536]),
+      assignments_(256),
       frame_(960 * 2),
       packet_(protocol::kMaxOpusPayloadBytes),
-      peerBlock_(static_cast<std::size_t>(settings.maxBlockFrames) * 2) {
+      peerBlock_(static_cast<std::size_t>(settings.maxBlockFrames) * 2),
+      partInputs_(8, nullptr),
+      partBuses_(static_cast<std::size_t>(settings.maxPeers) * 2, nullptr) {
     for (int i = 0; i < settings.maxPeers; ++i) views_.push_back(std::make_unique<PeerView>());
-    for (int i = 0; i < 65536; ++i) slotOfStream_[i].store(-1, std::memory_order_relaxed);
+    std::fill_n(slotOfStream_.get(), 65536, std::int8_t{-1});
 }
 
-void RoomAudioEngine::assignStreamToSlot(std::uint16_t streamId, int slot) {
-    if (slot < 0 || slot >= settings_.maxPeers || streamId == 0) return;
-    slotOfStream_[streamId].store(static_cast<std::int8_t>(slot));
+bool RoomAudioEngine::assignStreamToSlot(std::uint16_t streamId, int slot) {
+    if (slot < 0 || slot >= settings_.maxPeers || streamId == 0) return true;
+    return assignments_.tryPush({streamId, slot});
+}
+
+// Audio thread: what the message thread decided, before this block's packets are sorted.
+void RoomAudioEngine::applyAssignments(std::int64_t nowUs) {
+    SlotAssignment assignment;
+    while (assignments_.tryPop(assignment)) moveStreamToSlot(assignment.streamId, assignment.slot, nowUs);
+}
+
+// Audio thread: afterwards the stream is in `slot` and in no other; whoever was in `slot`
+// before is in none (they get a free slot if their packets still come).
+void RoomAudioEngine::moveStreamToSlot(std::uint16_t streamId, int slot, std::int64_t nowUs) {
+    const int current = slotOfStream_[streamId];
+    if (current == slot) return;
+    if (current >= 0) {
+        PeerView& old = *views_[static_cast<std::size_t>(current)];
+        streams_[static_cast<std::size_t>(current)].clear();
+        old.streamId.store(0);
+    }
+    PeerView& view = *views_[static_cast<std::size_t>(slot)];
+    if (const std::uint16_t previous = view.streamId.load(); previous != 0 && previous != streamId)
+        slotOfStream_[previous] = -1;
+    streams_[static_cast<std::size_t>(slot)].clear();
+    view.streamId.store(streamId);
+    lastPacketUs_[static_cast<std::size_t>(slot)] = nowUs;  // not "silent for long" before it even started
+    slotOfStream_[streamId] = static_cast<std::int8_t>(slot);
 }
 
 // Audio thread. Callbacks can only be late, never early, so the lowest (callback time −
@@ -92,10 +120,11 @@ void RoomAudioEngine::capture(const float* const* inputs, int inputChannels, int
         }
         if (++frameFill_ < frameSamplesNow_) continue;
         frameFill_ = 0;
+        const std::uint32_t timestamp = timestamp_;
+        timestamp_ += static_cast<std::uint32_t>(frameSamplesNow_);  // media time runs on while not sending
+        if (!sending_.load(std::memory_order_relaxed)) continue;     // listen only: nothing is sent
         OpusStreamEncoder& encoder = channelsNow_ == 2 ? stereoEncoder_ : monoEncoder_;
         const int bytes = encoder.encodeFrame(frame_.data(), frameSamplesNow_, packet_);
-        const std::uint32_t timestamp = timestamp_;
-        timestamp_ += static_cast<std::uint32_t>(frameSamplesNow_);
         if (bytes <= 0) continue;
         if (transport_.readyToSend() &&
             transport_.sendMediaFromAudioThread(sequence_, timestamp, channelsNow_ == 2,
@@ -109,30 +138,22 @@ void RoomAudioEngine::capture(const float* const* inputs, int inputChannels, int
     if (inputChannels > 0) inputMeter_.feed(inputs[0], frames, 1, frames / 48000.0);
 }
 
+// Audio thread.
 int RoomAudioEngine::slotFor(std::uint16_t streamId, std::int64_t nowUs) {
-    const int assigned = slotOfStream_[streamId].load(std::memory_order_relaxed);
-    if (assigned >= 0) {
-        if (views_[static_cast<std::size_t>(assigned)]->streamId.load() != streamId) {
-            streams_[static_cast<std::size_t>(assigned)].clear();  // the slot changes hands
-            views_[static_cast<std::size_t>(assigned)]->streamId.store(streamId);
-        }
-        return assigned;
-    }
+    if (const int assigned = slotOfStream_[streamId]; assigned >= 0) return assigned;
     // Unknown stream: take a free slot, or one whose stream has been silent a long time.
     for (int slot = 0; slot < settings_.maxPeers; ++slot) {
         PeerView& view = *views_[static_cast<std::size_t>(slot)];
         const bool free = view.streamId.load() == 0 || nowUs - lastPacketUs_[static_cast<std::size_t>(slot)] > kSlotIdleUs;
         if (!free) continue;
-        if (const std::uint16_t old = view.streamId.load(); old != 0) slotOfStream_[old].store(-1);
-        streams_[static_cast<std::size_t>(slot)].clear();
-        view.streamId.store(streamId);
-        slotOfStream_[streamId].store(static_cast<std::int8_t>(slot));
+        moveStreamToSlot(streamId, slot, nowUs);
         return slot;
     }
     return -1;  // more streams than slots: this one is not heard
 }
 
 void RoomAudioEngine::receive(std::int64_t nowUs) {
+    applyAssignments(nowUs);
     MediaSlot packet;
     while (transport_.popIncomingOnAudioThread(packet)) {
         const int slot = slotFor(packet.header.streamId, nowUs);
@@ -144,7 +165,20 @@ void RoomAudioEngine::receive(std::int64_t nowUs) {
 
 void RoomAudioEngine::process(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
                               float* const* peerBuses, int frames, std::int64_t nowUs) {
-    frames = std::clamp(frames, 0, settings_.maxBlockFrames);
+    inputChannels = std::clamp(inputChannels, 0, static_cast<int>(partInputs_.size()));
+    for (int done = 0; done < frames;) {
+        const int part = std::min(settings_.maxBlockFrames, frames - done);
+        for (int c = 0; c < inputChannels; ++c) partInputs_[static_cast<std::size_t>(c)] = inputs[c] + done;
+        if (peerBuses)
+            for (std::size_t i = 0; i < partBuses_.size(); ++i) partBuses_[i] = peerBuses[i] ? peerBuses[i] + done : nullptr;
+        processPart(partInputs_.data(), inputChannels, mixLeft + done, mixRight + done,
+                    peerBuses ? partBuses_.data() : nullptr, part, nowUs + static_cast<std::int64_t>(done) * 1'000'000 / 48000);
+        done += part;
+    }
+}
+
+void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
+                                  float* const* peerBuses, int frames, std::int64_t nowUs) {
     capture(inputs, inputChannels, frames, nowUs);
     receive(nowUs);
     std::fill(mixLeft, mixLeft + frames, 0.0f);

@@ -14,6 +14,7 @@
 #include "samspil/core/metronome.h"
 #include "samspil/core/opus_codec.h"
 #include "samspil/core/remote_stream.h"
+#include "samspil/core/spsc_queue.h"
 
 #include <array>
 #include <atomic>
@@ -39,7 +40,7 @@ public:
 
 struct EngineSettings {
     int maxPeers = 16;          ///< slots for remote participants (the plugin has 8 aux buses)
-    int maxBlockFrames = 4096;  ///< largest audio callback block
+    int maxBlockFrames = 4096;  ///< largest block process() renders in one go (larger ones are split)
     int bitrate = 64000;        ///< per channel
 };
 
@@ -69,12 +70,16 @@ public:
     /// Writes the room mix (plus metronome) to mixLeft/mixRight. peerBuses, when not null,
     /// holds 2 × maxPeers pointers (left, right per slot, may be null) for each slot's own
     /// audio before the listener's gain and pan. nowUs: monotonic time of this callback.
+    /// Any block size works: blocks over maxBlockFrames() are rendered in parts.
     void process(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
                  float* const* peerBuses, int frames, std::int64_t nowUs);
 
     // ---- any thread ---------------------------------------------------------------------
     void setInputGain(float gain) { inputGain_.store(gain); }
     void setSelfMuted(bool muted) { selfMuted_.store(muted); }
+    /// Whether the input is encoded and sent at all (a listener who never plays sends
+    /// nothing, not silence). On by default; the input meter runs either way.
+    void setSending(bool sending) { sending_.store(sending); }
     /// 1 or 2 channels sent; takes effect at the next frame.
     void setSendChannels(int channels) { sendChannels_.store(channels == 2 ? 2 : 1); }
     /// 120, 240 or 480 samples; takes effect at the next frame.
@@ -83,11 +88,21 @@ public:
     }
     int frameSamples() const { return frameSamples_.load(); }
     int sendChannels() const { return sendChannels_.load(); }
-    /// Puts a stream in a slot (the UI keeps a participant in the same slot across reconnects).
-    void assignStreamToSlot(std::uint16_t streamId, int slot);
+    /// One thread (the UI's message thread): puts a stream in a slot, so that a participant
+    /// keeps their slot (and the plugin's aux bus) across reconnects. Handed to the audio
+    /// thread through a queue and applied before the next packets are sorted into slots.
+    /// False when the queue is full (the audio thread has not run for a while).
+    bool assignStreamToSlot(std::uint16_t streamId, int slot);
 
     PeerView& peer(int slot) { return *views_[static_cast<std::size_t>(slot)]; }
+    /// Audio thread only (or once it has stopped): a slot's jitter-buffer figures in full.
+    /// They start over when the slot changes hands.
+    const JitterBufferStats& slotStatsOnAudioThread(int slot) const {
+        return streams_[static_cast<std::size_t>(slot)].stats();
+    }
     int maxPeers() const { return settings_.maxPeers; }
+    /// The largest block rendered in one go; callers size their scratch buffers by it.
+    int maxBlockFrames() const { return settings_.maxBlockFrames; }
     LevelMeter& inputMeter() { return inputMeter_; }
     Metronome& metronome() { return metronome_; }
     /// Monotonic µs at which media timestamp 0 was captured (0 before the first block).
@@ -101,6 +116,15 @@ private:
     RoomAudioEngine(const EngineSettings& settings, MediaTransport& transport, OpusStreamEncoder mono,
                     OpusStreamEncoder stereo, std::vector<RemoteStream> streams);
 
+    struct SlotAssignment {
+        std::uint16_t streamId = 0;
+        int slot = -1;
+    };
+
+    void processPart(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
+                     float* const* peerBuses, int frames, std::int64_t nowUs);
+    void applyAssignments(std::int64_t nowUs);                                  // audio thread
+    void moveStreamToSlot(std::uint16_t streamId, int slot, std::int64_t nowUs);  // audio thread
     void capture(const float* const* inputs, int inputChannels, int frames, std::int64_t nowUs);
     void trackEpoch(std::int64_t nowUs);
     void receive(std::int64_t nowUs);
@@ -113,10 +137,12 @@ private:
     std::vector<RemoteStream> streams_;
     std::vector<std::unique_ptr<PeerView>> views_;
     std::vector<std::int64_t> lastPacketUs_;      // audio thread, per slot
-    std::unique_ptr<std::atomic<std::int8_t>[]> slotOfStream_;  // 65536 entries, -1 = none
+    std::unique_ptr<std::int8_t[]> slotOfStream_;  // audio thread only: 65536 entries, -1 = none
+    SpscQueue<SlotAssignment> assignments_;          // message thread → audio thread
 
     std::atomic<float> inputGain_{1.0f};
     std::atomic<bool> selfMuted_{false};
+    std::atomic<bool> sending_{true};
     std::atomic<int> sendChannels_{1};
     std::atomic<int> frameSamples_{240};
     std::atomic<std::int64_t> epochUs_{0};
@@ -136,6 +162,8 @@ private:
     std::int64_t epochWindowStartUs_ = 0;
     std::vector<std::uint8_t> packet_;
     std::vector<float> peerBlock_;   // interleaved stereo of one slot
+    std::vector<const float*> partInputs_;  // process(): the inputs, advanced part by part
+    std::vector<float*> partBuses_;         // process(): the buses, advanced part by part
 };
 
 }  // namespace samspil
