@@ -180,6 +180,26 @@ bool JitterBuffer::primeFromLowestQueued() {
     return true;
 }
 
+// A backlog that piled up before playout began — packets that arrived one by one and then
+// sat in the queue because the audio side started late — is not played through: playout
+// starts at the newest packet whose successor has not been waiting longer than a frame
+// plus the target, so it begins at the delay the line needs. Packets that arrived together
+// just now (a large audio block, a burst) are not a backlog and are all played. What is
+// passed over counts as dropped to catch up.
+void JitterBuffer::skipBacklogAtPrime(std::int64_t nowUs) {
+    const std::int64_t targetUs = estimator_.peakDelayUs(nowUs) + settings_.safetyMarginUs;
+    while (Slot* current = find(nextSequence_)) {
+        const Slot* following = find(nextSequence_ + 1);
+        if (!following) break;
+        const std::int64_t waitedUs = nowUs - following->arrivalUs;
+        if (waitedUs <= samplesToMicros(following->samples) + targetUs) break;  // fresh enough: start here
+        nextTimestamp_ = following->timestamp;
+        release(*current);
+        ++nextSequence_;
+        ++stats_.droppedToCatchUp;
+    }
+}
+
 void JitterBuffer::rememberPassed(bool concealed) {
     passedHistory_ = (passedHistory_ << 1) | (concealed ? 1u : 0u);
     passedKnown_ = (passedKnown_ << 1) | 1u;
@@ -248,6 +268,7 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
 
     if (!playing_) {
         if (!primeFromLowestQueued()) return silence;
+        skipBacklogAtPrime(nowUs);
         playing_ = true;
         playedSincePrime_ = false;
         stretchCredit_ = 0;

@@ -97,6 +97,7 @@ private:
     void release(Slot& slot);
     void resetTo(std::uint32_t sequence, std::uint32_t timestamp);
     bool primeFromLowestQueued();
+    void skipBacklogAtPrime(std::int64_t nowUs);
     std::int64_t mediaMicros(std::uint32_t timestamp) const;
     void noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs);
     void noteUniqueArrival(std::uint32_t sequence);
