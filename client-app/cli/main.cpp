@@ -73,15 +73,6 @@ int main(int argc, char** argv) {
         }
         source = std::move(*wav);
     }
-    std::optional<samspil::OpusStreamEncoder> encoder;
-    if (source) {
-        auto created = samspil::OpusStreamEncoder::create({options->channels, options->frameSamples, options->bitrate, 5, 8});
-        if (!created) {
-            std::cerr << "samspil-cli: " << created.error() << "\n";
-            return 2;
-        }
-        encoder.emplace(std::move(*created));
-    }
     if (options->recordDir) {
         std::error_code error;
         std::filesystem::create_directories(*options->recordDir, error);
@@ -129,6 +120,9 @@ int main(int argc, char** argv) {
     net::SessionClient session(config, room);
     sessionForChat = &session;
 
+    // The engine is made before connecting, so the loop ticks as soon as media can come.
+    MediaLoop loop(*options, session, room, std::move(source));
+
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
     if (auto started = session.start(); !started) {
@@ -139,7 +133,6 @@ int main(int argc, char** argv) {
     std::optional<std::int64_t> deadline;
     if (options->durationSeconds)
         deadline = monotonicMicros() + static_cast<std::int64_t>(*options->durationSeconds * 1e6);
-    MediaLoop loop(*options, session, room, std::move(source), std::move(encoder));
     loop.run(stopRequested, deadline);
     session.leave();
     loop.finish();

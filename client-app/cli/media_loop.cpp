@@ -2,19 +2,66 @@
 
 #include "samspil/core/clock.h"
 
-#include <iostream>
+#include <stdexcept>
 
 namespace samspil::cli {
+namespace {
+
+constexpr int kSlots = 32;  // participants heard (and recorded) at once
+
+}  // namespace
+
+// The engine's transport: the session's queues, noting each packet's arrival per stream
+// for the recorders' gap figures. Audio thread (the loop's).
+class MediaLoop::Transport : public MediaTransport {
+public:
+    explicit Transport(net::SessionClient& session) : session_(session) {}
+    bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
+                                  std::span<const std::uint8_t> opusPacket) override {
+        return session_.sendMediaFromAudioThread(sequence, timestamp, stereo, opusPacket);
+    }
+    bool popIncomingOnAudioThread(MediaSlot& packet) override {
+        if (!session_.popIncomingOnAudioThread(packet)) return false;
+        arrivals_[packet.header.streamId].note(packet.arrivalUs);
+        return true;
+    }
+    bool readyToSend() const override { return session_.state() == net::SessionState::Joined; }
+    const ArrivalGaps* arrivals(std::uint16_t streamId) const {
+        auto it = arrivals_.find(streamId);
+        return it == arrivals_.end() ? nullptr : &it->second;
+    }
+
+private:
+    net::SessionClient& session_;
+    std::map<std::uint16_t, ArrivalGaps> arrivals_;
+};
 
 MediaLoop::MediaLoop(const CliOptions& options, net::SessionClient& session, const RoomView& room,
-                     std::unique_ptr<AudioSource> source, std::optional<OpusStreamEncoder> encoder)
+                     std::unique_ptr<AudioSource> source)
     : options_(options),
       session_(session),
       room_(room),
       source_(std::move(source)),
-      encoder_(std::move(encoder)),
+      transport_(std::make_unique<Transport>(session)),
       capture_(static_cast<std::size_t>(options.frameSamples * options.channels)),
-      packet_(protocol::kMaxOpusPayloadBytes) {}
+      channels_(static_cast<std::size_t>(options.channels), std::vector<float>(static_cast<std::size_t>(options.frameSamples))),
+      mixLeft_(static_cast<std::size_t>(options.frameSamples)),
+      mixRight_(static_cast<std::size_t>(options.frameSamples)),
+      buses_(2 * kSlots, std::vector<float>(static_cast<std::size_t>(options.frameSamples))) {
+    EngineSettings settings;
+    settings.maxPeers = kSlots;
+    settings.maxBlockFrames = options.frameSamples;
+    settings.bitrate = options.bitrate / options.channels;  // the engine's is per channel
+    auto engine = RoomAudioEngine::create(settings, *transport_);
+    if (!engine) throw std::runtime_error(engine.error());
+    engine_ = std::move(*engine);
+    engine_->setFrameSamples(options.frameSamples);
+    engine_->setSendChannels(options.channels);
+    engine_->setSending(source_ != nullptr);  // a listener sends nothing
+    for (auto& bus : buses_) busPointers_.push_back(bus.data());
+}
+
+MediaLoop::~MediaLoop() = default;
 
 void MediaLoop::run(const std::atomic<bool>& stop, std::optional<std::int64_t> deadlineUs) {
     // Frame sizes are whole microseconds: 120 samples = 2500 µs ... 960 = 20000 µs.
@@ -29,49 +76,38 @@ void MediaLoop::run(const std::atomic<bool>& stop, std::optional<std::int64_t> d
         sleepUntilMicros(dueUs);
         const std::int64_t nowUs = monotonicMicros();
         if (nowUs - dueUs > frameUs) ++lateTicks_;
-
-        sendFrame(tick);
-        receive(tick);
-        const Tick context{tick, dueUs, nowUs, options_.frameSamples, session_.serverClockOffsetUs()};
-        for (auto& [streamId, recorder] : recorders_)
-            recorder.renderTick(context, room_.peer(streamId), options_.recordDir, usedFileNames_);
+        playTick(tick, dueUs, nowUs);
     }
 }
 
-void MediaLoop::sendFrame(std::int64_t tick) {
-    if (!source_ || !encoder_) return;
-    source_->fill(capture_.data(), options_.frameSamples, options_.channels);
-    const int bytes = encoder_->encode(capture_.data(), packet_);
-    if (bytes <= 0) return;
-    if (session_.state() != net::SessionState::Joined) {
-        ++framesNotSent_;  // no room to send to (yet, or while reconnecting)
-        return;
-    }
-    const auto sequence = static_cast<std::uint32_t>(tick);
-    const auto timestamp = static_cast<std::uint32_t>(tick * options_.frameSamples);
-    if (session_.sendMediaFromAudioThread(sequence, timestamp, options_.channels == 2,
-                                          {packet_.data(), static_cast<std::size_t>(bytes)}))
-        ++framesSent_;
-    else
-        ++framesNotSent_;
-}
-
-void MediaLoop::receive(std::int64_t tick) {
-    MediaSlot slot;
-    while (session_.popIncomingOnAudioThread(slot)) {
-        auto it = recorders_.find(slot.header.streamId);
-        if (it == recorders_.end()) {
-            RemoteStreamSettings settings;
-            settings.outputChannels = 2;
-            settings.maxBlockFrames = options_.frameSamples;
-            auto stream = RemoteStream::create(settings);
-            if (!stream) {
-                std::cerr << "samspil-cli: " << stream.error() << "\n";
-                continue;
-            }
-            it = recorders_.try_emplace(slot.header.streamId, slot.header.streamId, std::move(*stream), tick).first;
+// The loop's audio callback: one frame in, one block of every participant out.
+void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t nowUs) {
+    const int frames = options_.frameSamples;
+    const float* inputs[2] = {nullptr, nullptr};
+    int inputChannels = 0;
+    if (source_) {
+        source_->fill(capture_.data(), frames, options_.channels);
+        for (int c = 0; c < options_.channels; ++c) {
+            for (int i = 0; i < frames; ++i)
+                channels_[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)] =
+                    capture_[static_cast<std::size_t>(i * options_.channels + c)];
+            inputs[c] = channels_[static_cast<std::size_t>(c)].data();
         }
-        it->second.insert(slot);
+        inputChannels = options_.channels;
+    }
+    engine_->process(inputs, inputChannels, mixLeft_.data(), mixRight_.data(), busPointers_.data(), frames, nowUs);
+
+    const Tick context{tick, dueUs, nowUs, frames, session_.serverClockOffsetUs()};
+    for (int slot = 0; slot < engine_->maxPeers(); ++slot) {
+        PeerView& view = engine_->peer(slot);
+        const std::uint16_t streamId = view.streamId.load();
+        if (streamId == 0) continue;
+        auto recorder = recorders_.find(streamId);
+        if (recorder == recorders_.end()) recorder = recorders_.try_emplace(streamId, streamId, tick).first;
+        const PlayedBlock block{busPointers_[static_cast<std::size_t>(2 * slot)],
+                                busPointers_[static_cast<std::size_t>(2 * slot + 1)], view,
+                                engine_->slotStatsOnAudioThread(slot), transport_->arrivals(streamId)};
+        recorder->second.renderTick(context, block, room_.peer(streamId), options_.recordDir, usedFileNames_);
     }
 }
 
@@ -81,8 +117,8 @@ void MediaLoop::finish() {
 
 nlohmann::json MediaLoop::report() const {
     nlohmann::json report;
-    report["frames_sent"] = framesSent_;
-    report["frames_not_sent"] = framesNotSent_;
+    report["frames_sent"] = engine_->framesSent();
+    report["frames_not_sent"] = engine_->framesNotSent();
     report["late_ticks"] = lateTicks_;
     report["stream_epoch_local_us"] = epochUs_;
     report["recording_start_local_us"] = epochUs_ + std::int64_t{options_.frameSamples} * 1'000'000 / 48000;

@@ -1,13 +1,16 @@
 // MediaLoop: samspil-cli's stand-in for a sound card. Every frame period, paced by the
-// monotonic clock, it captures a frame from the source, encodes and sends it, then
-// plays one block of every remote stream. Runs on the thread that calls run().
+// monotonic clock, it hands one block (one frame) of the source to the RoomAudioEngine —
+// the same engine the desktop app and the plugin run in their audio callbacks — which
+// encodes and sends it, and plays every remote participant's stream; the recorders take
+// each participant's output from the engine's per-slot buses. Runs on the thread that
+// calls run() (the cli's audio thread).
 #pragma once
 
 #include "audio_source.h"
 #include "cli_options.h"
 #include "peer_recorder.h"
 #include "room_view.h"
-#include "samspil/core/opus_codec.h"
+#include "samspil/core/room_audio_engine.h"
 #include "samspil/net/session_client.h"
 
 #include <atomic>
@@ -19,8 +22,10 @@ namespace samspil::cli {
 
 class MediaLoop {
 public:
+    /// Throws std::runtime_error when the engine cannot be made (out of memory).
     MediaLoop(const CliOptions& options, net::SessionClient& session, const RoomView& room,
-              std::unique_ptr<AudioSource> source, std::optional<OpusStreamEncoder> encoder);
+              std::unique_ptr<AudioSource> source);
+    ~MediaLoop();
 
     /// Runs until stop is set, the deadline (monotonic µs) passes, or the join is refused.
     void run(const std::atomic<bool>& stop, std::optional<std::int64_t> deadlineUs);
@@ -32,20 +37,22 @@ public:
     nlohmann::json report() const;
 
 private:
-    void receive(std::int64_t tickIndex);
-    void sendFrame(std::int64_t tickIndex);
+    class Transport;
+    void playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t nowUs);
 
     const CliOptions& options_;
     net::SessionClient& session_;
     const RoomView& room_;
     std::unique_ptr<AudioSource> source_;
-    std::optional<OpusStreamEncoder> encoder_;
-    std::map<std::uint16_t, PeerRecorder> recorders_;
+    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<RoomAudioEngine> engine_;
+    std::map<std::uint16_t, PeerRecorder> recorders_;  // by stream id, for the whole run
     std::vector<std::string> usedFileNames_;
-    std::vector<float> capture_;
-    std::vector<std::uint8_t> packet_;
-    std::uint64_t framesSent_ = 0;
-    std::uint64_t framesNotSent_ = 0;
+    std::vector<float> capture_;                 // interleaved frame from the source
+    std::vector<std::vector<float>> channels_;   // the same, one buffer per channel
+    std::vector<float> mixLeft_, mixRight_;
+    std::vector<std::vector<float>> buses_;      // 2 per slot: what each participant plays
+    std::vector<float*> busPointers_;
     std::int64_t epochUs_ = 0;
     std::int64_t lateTicks_ = 0;
 };

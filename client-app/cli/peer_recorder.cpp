@@ -1,5 +1,7 @@
 #include "peer_recorder.h"
 
+#include "samspil/core/mouth_to_ear.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -26,33 +28,27 @@ double percentile(std::vector<double> values, double p) {
 
 }  // namespace
 
-PeerRecorder::PeerRecorder(std::uint16_t streamId, RemoteStream stream, std::int64_t firstTick)
-    : streamId_(streamId), stream_(std::move(stream)), firstTick_(firstTick) {}
+PeerRecorder::PeerRecorder(std::uint16_t streamId, std::int64_t firstTick) : streamId_(streamId), firstTick_(firstTick) {}
 
-void PeerRecorder::insert(const MediaSlot& packet) {
-    if (lastArrivalUs_ != 0)
-        maxGapMs_ = std::max(maxGapMs_, static_cast<double>(packet.arrivalUs - lastArrivalUs_) / 1000.0);
-    lastArrivalUs_ = packet.arrivalUs;
-    stream_.insert(packet);
-}
-
-void PeerRecorder::renderTick(const Tick& tick, const std::optional<PeerSnapshot>& peer,
+void PeerRecorder::renderTick(const Tick& tick, const PlayedBlock& block, const std::optional<PeerSnapshot>& peer,
                               const std::optional<std::string>& recordDir, std::vector<std::string>& usedFileNames) {
     if (peer) lastPeer_ = peer;
-    block_.resize(static_cast<std::size_t>(tick.frames) * 2);
-    const RenderInfo info = stream_.render(block_.data(), tick.frames, tick.actualUs);
-    depthSum_ += static_cast<std::uint64_t>(stream_.stats().depthPackets);
+    stats_ = block.stats;
+    if (block.arrivals) maxGapMs_ = block.arrivals->maxGapMs;
+    depthSum_ += static_cast<std::uint64_t>(block.stats.depthPackets);
     ++depthTicks_;
-
-    // Mouth to ear: the first sample of this block starts playing here at idealUs. Opus delays
-    // audio by its lookahead, so it is the sound the sender captured at timestamp - 2.5 ms,
-    // i.e. at epoch + (timestamp - lookahead) / 48 kHz on the server clock.
-    if (info.timestampValid && peer && peer->stream && peer->stream->epochServerUs && tick.clockOffsetUs) {
-        const std::int64_t capturedAtSample = std::int64_t{info.firstTimestamp} - kOpusCodecDelaySamples;
-        const std::int64_t captureLocalUs =
-            *peer->stream->epochServerUs - *tick.clockOffsetUs + capturedAtSample * 1'000'000 / 48000;
-        latenciesMs_.push_back(static_cast<double>(tick.idealUs - captureLocalUs) / 1000.0);
+    block_.resize(static_cast<std::size_t>(tick.frames) * 2);
+    for (int i = 0; i < tick.frames; ++i) {
+        block_[static_cast<std::size_t>(2 * i)] = block.left[i];
+        block_[static_cast<std::size_t>(2 * i + 1)] = block.right[i];
     }
+
+    // Mouth to ear: the engine played a block with a media timestamp in this tick; like a
+    // sound card, the block is heard from the tick's ideal time on, however late the loop woke.
+    const bool timestamped = block.view.lastPlayedUs.load() == tick.actualUs;
+    if (timestamped && peer && peer->stream && peer->stream->epochServerUs && tick.clockOffsetUs)
+        latenciesMs_.push_back(mouthToEarMs(tick.idealUs, *peer->stream->epochServerUs, *tick.clockOffsetUs,
+                                            block.view.lastTimestamp.load()));
 
     if (!recordDir) return;
     if (!wav_.isOpen() && lastPeer_) openWav(*lastPeer_, *recordDir, usedFileNames, tick.frames);
@@ -96,7 +92,7 @@ void PeerRecorder::finish() {
 }
 
 nlohmann::json PeerRecorder::report() const {
-    const JitterBufferStats& s = stream_.stats();
+    const JitterBufferStats& s = stats_;
     nlohmann::json peer;
     peer["stream_id"] = streamId_;
     peer["name"] = lastPeer_ ? lastPeer_->name : "";

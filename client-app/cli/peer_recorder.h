@@ -1,10 +1,12 @@
-// PeerRecorder: everything samspil-cli does with one remote stream — jitter buffer and
-// decoding (RemoteStream), the WAV of what was heard, and the figures for --stats.
-// Runs on the cli's media thread.
+// PeerRecorder: what samspil-cli keeps of one remote stream as the RoomAudioEngine plays
+// it — the WAV of what was heard (the engine's per-participant output) and the figures for
+// --stats (the slot's jitter-buffer counters, arrival gaps, mouth-to-ear latency).
+// Runs on the cli's audio thread (its media loop).
 #pragma once
 
 #include "room_view.h"
-#include "samspil/core/remote_stream.h"
+#include "samspil/core/jitter_buffer.h"
+#include "samspil/core/room_audio_engine.h"
 #include "samspil/core/wav_file.h"
 
 #include <nlohmann/json.hpp>
@@ -16,23 +18,40 @@
 
 namespace samspil::cli {
 
+/// Gaps between the arrivals of one stream's packets (network-thread timestamps).
+struct ArrivalGaps {
+    void note(std::int64_t arrivalUs) {
+        if (lastUs != 0 && arrivalUs > lastUs) maxGapMs = std::max(maxGapMs, static_cast<double>(arrivalUs - lastUs) / 1000.0);
+        lastUs = arrivalUs;
+    }
+    std::int64_t lastUs = 0;
+    double maxGapMs = 0;
+};
+
 /// Per-tick context the media loop hands to every recorder.
 struct Tick {
     std::int64_t index = 0;         ///< 0 for the first playout block
     std::int64_t idealUs = 0;       ///< when this block starts playing (local monotonic µs)
-    std::int64_t actualUs = 0;      ///< when the loop actually woke
+    std::int64_t actualUs = 0;      ///< when the loop actually woke (the engine's "now")
     int frames = 0;                 ///< block length
     std::optional<std::int64_t> clockOffsetUs;  ///< server minus local clock
 };
 
+/// What the engine played for one participant in this block.
+struct PlayedBlock {
+    const float* left = nullptr;
+    const float* right = nullptr;
+    const PeerView& view;
+    const JitterBufferStats& stats;
+    const ArrivalGaps* arrivals = nullptr;
+};
+
 class PeerRecorder {
 public:
-    PeerRecorder(std::uint16_t streamId, RemoteStream stream, std::int64_t firstTick);
+    PeerRecorder(std::uint16_t streamId, std::int64_t firstTick);
 
-    /// A packet for this stream arrived (network arrival time inside).
-    void insert(const MediaSlot& packet);
-    /// Plays one block: decodes, measures mouth-to-ear latency, records.
-    void renderTick(const Tick& tick, const std::optional<PeerSnapshot>& peer,
+    /// One block this participant played: records it and updates the figures.
+    void renderTick(const Tick& tick, const PlayedBlock& block, const std::optional<PeerSnapshot>& peer,
                     const std::optional<std::string>& recordDir, std::vector<std::string>& usedFileNames);
     /// Closes the WAV file.
     void finish();
@@ -45,17 +64,16 @@ private:
     void writeWav(const float* stereo, int frames);
 
     std::uint16_t streamId_;
-    RemoteStream stream_;
     std::int64_t firstTick_;
     std::optional<PeerSnapshot> lastPeer_;
-    std::vector<float> block_;
+    JitterBufferStats stats_;     // as of the last block this stream played
+    double maxGapMs_ = 0;
+    std::vector<float> block_;    // interleaved stereo of the current block
     std::vector<float> pending_;  // heard before the peer's name was known (stereo)
     WavWriter wav_;
     std::string wavPath_;
     int wavChannels_ = 1;
 
-    std::int64_t lastArrivalUs_ = 0;
-    double maxGapMs_ = 0;
     std::uint64_t depthSum_ = 0;
     std::uint64_t depthTicks_ = 0;
     std::vector<double> latenciesMs_;
