@@ -91,7 +91,7 @@ Expected<AppOptions, std::string> parseAppOptions(const std::vector<std::string>
             auto ms = number(0, 1000);
             if (!ms) return Unexpected{ms.error()};
             const int samples = static_cast<int>(*ms * 48.0);
-            if (!isSupportedFrameSize(samples) || samples > 480) return Unexpected{std::string("--frame-ms must be 2.5, 5 or 10")};
+            if (!isPlayerFrameSize(samples)) return Unexpected{std::string("--frame-ms must be 2.5, 5 or 10")};
             options.frameSamples = samples;
         } else if (name == "--screenshot-after") {
             auto seconds = number(0, 600);

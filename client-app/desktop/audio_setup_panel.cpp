@@ -1,8 +1,8 @@
 #include "audio_setup_panel.h"
 
+#include "samspil/core/connection_quality.h"
 #include "samspil/net/line_check.h"
 
-#include <thread>
 
 namespace samspil::desktop {
 
@@ -33,9 +33,7 @@ AudioSetupPanel::AudioSetupPanel(juce::AudioDeviceManager& devices, AudioBridge&
     startTimerHz(4);
 }
 
-AudioSetupPanel::~AudioSetupPanel() {
-    *alive_ = false;
-}
+AudioSetupPanel::~AudioSetupPanel() = default;
 
 void AudioSetupPanel::setStartupProblem(const juce::String& problem) {
     startupProblem_ = problem;
@@ -51,23 +49,21 @@ void AudioSetupPanel::runLineCheck() {
     lineCheck_.setEnabled(false);
     lineCheckResult_.setText("Checking the line to " + juce::String(server) + utf8(" …"), juce::dontSendNotification);
     lineCheckResult_.setColour(juce::Label::textColourId, colours::text);
-    std::thread([this, alive = alive_, server] {
-        auto result = net::runLineCheck(server);
-        juce::MessageManager::callAsync([this, alive, result] {
-            if (!*alive) return;
+    lineCheckJob_.start([server] { return net::runLineCheck(server); },
+                        [this](Expected<net::LineCheckResult, std::string> result) {
             lineCheck_.setEnabled(true);
             if (!result) {
                 lineCheckResult_.setText(result.error(), juce::dontSendNotification);
                 lineCheckResult_.setColour(juce::Label::textColourId, colours::poor);
                 return;
             }
-            const auto level = result->medianRoundTripMs > 60 || result->lossPercent > 2 ? colours::poor
-                               : result->medianRoundTripMs > 30 || result->lossPercent > 0 ? colours::fair
-                                                                                            : colours::good;
+            const QualityLevel rating = rateLine(result->medianRoundTripMs, result->jitterMs, result->lossPercent);
+            const auto level = rating == QualityLevel::Poor   ? colours::poor
+                               : rating == QualityLevel::Fair ? colours::fair
+                                                              : colours::good;
             lineCheckResult_.setText(net::describeLineCheck(*result), juce::dontSendNotification);
             lineCheckResult_.setColour(juce::Label::textColourId, level);
         });
-    }).detach();
 }
 
 void AudioSetupPanel::timerCallback() {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "audio_bridge.h"
+#include "background_job.h"
+#include "samspil/net/line_check.h"
 #include "level_meter_component.h"
 
 #include <juce_audio_utils/juce_audio_utils.h>
@@ -40,7 +42,7 @@ private:
     ui::LevelMeterComponent meter_;
     juce::TextButton lineCheck_{"Line check"};
     juce::String startupProblem_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    ui::BackgroundJob<Expected<net::LineCheckResult, std::string>> lineCheckJob_;  // last member: joined first
 };
 
 }  // namespace samspil::desktop

@@ -1,6 +1,7 @@
 // The Samspil desktop app: one window for teachers and students. See --help.
 #include "app_options.h"
 #include "main_component.h"
+#include "samspil/core/version.h"
 
 #include <iostream>
 
@@ -26,7 +27,7 @@ public:
 class SamspilApplication : public juce::JUCEApplication {
 public:
     const juce::String getApplicationName() override { return "Samspil"; }
-    const juce::String getApplicationVersion() override { return SAMSPIL_VERSION; }
+    const juce::String getApplicationVersion() override { return samspil::kVersion; }
     bool moreThanOneInstanceAllowed() override { return true; }
 
     void initialise(const juce::String&) override {

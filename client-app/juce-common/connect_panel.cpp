@@ -5,7 +5,6 @@
 #include "samspil/core/validation.h"
 #include "samspil/net/http_client.h"
 
-#include <thread>
 
 namespace samspil::ui {
 
@@ -43,9 +42,7 @@ ConnectPanel::ConnectPanel(RoomSession& session) : session_(session) {
     addAndMakeVisible(help_);
 }
 
-ConnectPanel::~ConnectPanel() {
-    *alive_ = false;
-}
+ConnectPanel::~ConnectPanel() = default;
 
 void ConnectPanel::addRow(juce::Label& caption, const juce::String& text, juce::Component& field) {
     styleCaption(caption, text);
@@ -135,10 +132,8 @@ void ConnectPanel::startSignIn() {
     signIn_.setEnabled(false);
     signInStatus_.setText(utf8("Signing in …"), juce::dontSendNotification);
     // The HTTP call blocks (up to 10 s); the answer comes back to the message thread.
-    std::thread([this, alive = alive_, server, login, password] {
-        auto token = net::signIn(server, login, password);
-        juce::MessageManager::callAsync([this, alive, token] {
-            if (!*alive) return;
+    signInJob_.start([server, login, password] { return net::signIn(server, login, password); },
+                     [this](Expected<std::string, std::string> token) {
             signIn_.setEnabled(true);
             password_.clear();  // the password is used once and never kept
             if (token) {
@@ -149,7 +144,6 @@ void ConnectPanel::startSignIn() {
                 signInStatus_.setText(token.error(), juce::dontSendNotification);
             }
         });
-    }).detach();
 }
 
 void ConnectPanel::update() {

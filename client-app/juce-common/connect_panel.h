@@ -3,6 +3,7 @@
 // wrong when something is. Message thread (sign-in runs on a short-lived worker thread).
 #pragma once
 
+#include "background_job.h"
 #include "room_session.h"
 #include "samspil_look.h"
 
@@ -51,7 +52,7 @@ private:
     juce::Label signInStatus_, status_, help_;
     std::optional<std::string> token_;
     std::optional<std::string> inviteCode_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for the sign-in thread's answer
+    BackgroundJob<Expected<std::string, std::string>> signInJob_;  // last member: joined first
 };
 
 }  // namespace samspil::ui

@@ -1,6 +1,7 @@
 #include "room_session.h"
 
 #include "samspil/core/clock.h"
+#include "samspil/core/mouth_to_ear.h"
 
 #include <thread>
 
@@ -25,6 +26,7 @@ public:
         return client && client->popIncomingOnAudioThread(packet);
     }
     bool readyToSend() const override {
+        Use use(*this);
         auto* client = client_.load();
         return client && client->state() == net::SessionState::Joined;
     }
@@ -35,13 +37,14 @@ public:
     }
 
 private:
+    // Marks the audio thread as inside a call for as long as it may touch the client.
     struct Use {
-        explicit Use(SwappableTransport& t) : transport(t) { transport.users_.fetch_add(1); }
+        explicit Use(const SwappableTransport& t) : transport(t) { transport.users_.fetch_add(1); }
         ~Use() { transport.users_.fetch_sub(1); }
-        SwappableTransport& transport;
+        const SwappableTransport& transport;
     };
     std::atomic<net::SessionClient*> client_{nullptr};
-    std::atomic<int> users_{0};
+    mutable std::atomic<int> users_{0};
 };
 
 RoomSession::RoomSession(int maxPeers) : transport_(std::make_unique<SwappableTransport>()) {
@@ -72,6 +75,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
     engine_->setSendChannels(settings.sendChannels);
     client_ = std::make_unique<net::SessionClient>(config, static_cast<net::SessionListener&>(*this));
     participants_.clear();
+    slotHandedToAudio_.clear();
     chat_.clear();
     roomState_ = {};
     roomTempo_.reset();
@@ -115,10 +119,7 @@ std::optional<double> RoomSession::delayToMs(const Participant& participant) con
     PeerView& view = engine_->peer(participant.slot);
     const std::int64_t played = view.lastPlayedUs.load();
     if (played == 0 || view.streamId.load() != participant.streamId) return std::nullopt;
-    // Same formula as samspil-cli (docs/cli.md): when it was captured vs when it played.
-    const std::int64_t captured = *participant.stream->epochServerUs - *offset +
-                                  (std::int64_t{view.lastTimestamp.load()} - kOpusCodecDelaySamples) * 1'000'000 / 48000;
-    return static_cast<double>(played - captured) / 1000.0;
+    return mouthToEarMs(played, *participant.stream->epochServerUs, *offset, view.lastTimestamp.load());
 }
 
 void RoomSession::sendChat(const std::string& text) {
@@ -189,12 +190,18 @@ void RoomSession::onPeers(const PeerList& peers) {
                           peer.participantId == selfId_, -1, peer.stream};
             participants_.push_back(std::move(p));
         }
+        // A participant keeps their slot (and listening level) across reconnects, by name.
+        // Only changes go to the audio thread; streams that left are forgotten (ids are reused).
+        std::map<std::uint16_t, int> handed;
         for (auto& p : participants_) {
             if (p.isSelf) continue;
             p.slot = slotForName(p.name);
-            engine_->assignStreamToSlot(p.streamId, p.slot);
-            // A participant's listening level follows their name across reconnects.
+            if (p.slot < 0) continue;
+            const auto before = slotHandedToAudio_.find(p.streamId);
+            const bool known = before != slotHandedToAudio_.end() && before->second == p.slot;
+            if (known || engine_->assignStreamToSlot(p.streamId, p.slot)) handed[p.streamId] = p.slot;
         }
+        slotHandedToAudio_ = std::move(handed);
     });
 }
 

@@ -127,6 +127,7 @@ private:
     std::uint32_t selfId_ = 0;
     std::string selfRole_;
     std::map<std::string, int> slotByName_;
+    std::map<std::uint16_t, int> slotHandedToAudio_;  // stream → slot last queued to the engine
     bool epochSent_ = false;
     std::int64_t sentEpochUs_ = 0;
     std::int64_t sentEpochAtUs_ = 0;

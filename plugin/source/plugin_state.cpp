@@ -44,7 +44,7 @@ Expected<PluginState, std::string> PluginState::fromJson(const std::string& text
     readSetting(json, "monitor", s.monitor);
     readSetting(json, "share_tempo", s.shareTempo);
     readSetting(json, "joined", s.joined);
-    if (!isSupportedFrameSize(s.frameSamples) || s.frameSamples > 480) s.frameSamples = 240;
+    if (!isPlayerFrameSize(s.frameSamples)) s.frameSamples = 240;
     s.sendChannels = s.sendChannels == 1 ? 1 : 2;
     s.sendGainDb = std::clamp(s.sendGainDb, -24.0f, 24.0f);
     if (auto peers = json.find("peer_mix"); peers != json.end()) s.peerMix = peerMixFromJson(*peers);

@@ -10,7 +10,7 @@ enum Page { kConnectPage = 0, kRoomPage = 1 };
 SamspilEditor::SamspilEditor(SamspilProcessor& processor)
     : juce::AudioProcessorEditor(processor), processor_(processor), connect_(processor.session()) {
     setLookAndFeel(&look_);
-    PluginState& state = processor_.state();
+    const PluginState& state = processor_.state();
     connect_.setFields({state.serverUrl, state.room, state.name, state.login, std::nullopt, std::nullopt});
     connect_.onJoin = [this](const ui::ConnectFields& fields) { joinFromPanel(fields); };
     connect_.onLeave = [this] { processor_.leave(); };
@@ -22,25 +22,30 @@ SamspilEditor::SamspilEditor(SamspilProcessor& processor)
         const auto it = mix.find(name);
         return it == mix.end() ? PeerMixSetting{} : it->second;
     };
-    memory.mixChanged = [this](const std::string& name, const PeerMixSetting& mix) { processor_.state().peerMix[name] = mix; };
+    memory.mixChanged = [this](const std::string& name, const PeerMixSetting& mix) {
+        processor_.editState([&](PluginState& s) { s.peerMix[name] = mix; });
+    };
     memory.selfChanged = [this](const ui::SelfSettings& self) {
-        PluginState& s = processor_.state();
-        s.sendGainDb = self.inputGainDb;
-        s.sendChannels = self.sendChannels;
-        s.frameSamples = self.frameSamples;
+        processor_.editState([&](PluginState& s) {
+            s.sendGainDb = self.inputGainDb;
+            s.sendChannels = self.sendChannels;
+            s.frameSamples = self.frameSamples;
+        });
     };
     room_ = std::make_unique<ui::RoomView>(processor_.session(), std::move(memory));
 
     monitor_.setToggleState(state.monitor, juce::dontSendNotification);
     monitor_.setTooltip("Pass the track's own audio through to the main output as well as the room");
     monitor_.onClick = [this] {
-        processor_.state().monitor = monitor_.getToggleState();
+        processor_.editState([this](PluginState& s) { s.monitor = monitor_.getToggleState(); });
         processor_.applyOptions();
     };
     addAndMakeVisible(monitor_);
     shareTempo_.setToggleState(state.shareTempo, juce::dontSendNotification);
     shareTempo_.setTooltip("Send this project's tempo and time signature to everyone in the room");
-    shareTempo_.onClick = [this] { processor_.state().shareTempo = shareTempo_.getToggleState(); };
+    shareTempo_.onClick = [this] {
+        processor_.editState([this](PluginState& s) { s.shareTempo = shareTempo_.getToggleState(); });
+    };
     addAndMakeVisible(shareTempo_);
     tempoInfo_.setColour(juce::Label::textColourId, ui::colours::dimText);
     addAndMakeVisible(tempoInfo_);
@@ -66,11 +71,12 @@ SamspilEditor::~SamspilEditor() {
 }
 
 void SamspilEditor::joinFromPanel(const ui::ConnectFields& fields) {
-    PluginState& s = processor_.state();
-    s.serverUrl = fields.serverUrl;
-    s.room = fields.room;
-    s.name = fields.name;
-    s.login = fields.login;
+    processor_.editState([&](PluginState& s) {
+        s.serverUrl = fields.serverUrl;
+        s.room = fields.room;
+        s.name = fields.name;
+        s.login = fields.login;
+    });
     if (!processor_.join(fields.token, fields.invite)) tabs_.setCurrentTabIndex(kRoomPage);
     timerCallback();
 }

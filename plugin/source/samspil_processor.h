@@ -47,8 +47,10 @@ public:
     void setStateInformation(const void* data, int sizeInBytes) override;
 
     ui::RoomSession& session() { return session_; }
-    /// Message thread: the state the editor edits (server, room, options, mix).
-    PluginState& state() { return state_; }
+    /// Message thread: the state the editor shows (server, room, options, mix).
+    const PluginState& state() const { return state_; }
+    /// Message thread: change the state; the host's next save sees the change at once.
+    void editState(const std::function<void(PluginState&)>& change);
     /// Message thread: join with the state's server, room and name (plus a token or invite
     /// typed in this session, never saved). Returns a sentence when it cannot start.
     std::optional<std::string> join(std::optional<std::string> token = {}, std::optional<std::string> invite = {});
@@ -65,9 +67,12 @@ private:
     void shareTempoIfChanged();
 
     ui::RoomSession session_{kPeerSlots};
-    PluginState state_;                       // message thread
-    juce::CriticalSection pendingLock_;       // guards pendingState_ (state calls come from any thread)
-    std::optional<PluginState> pendingState_;
+    void publishState();  // message thread: serialise state_ for getStateInformation
+
+    PluginState state_;                       // message thread; changed only through editState/join/leave
+    juce::CriticalSection pendingLock_;       // guards the two below (hosts save and restore from any thread)
+    std::optional<PluginState> pendingState_; // restored by the host, not yet applied
+    std::string savedJson_;                   // state_ as of its last change
     std::optional<HostTempo> sharedTempo_;    // message thread: what the room last got from us
     std::int64_t sharedTempoAtUs_ = 0;
 
