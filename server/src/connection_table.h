@@ -31,7 +31,7 @@ namespace samspil::server {
 struct ConnectionLimits {
     std::size_t maxControlBacklogBytes = 1024 * 1024;
     std::int64_t maxMediaAgeUs = 200'000;          ///< older media is dropped, not sent
-    std::size_t maxCoalescedMediaBytes = 16 * 1024; ///< one binary message at most
+    std::size_t maxCoalescedMediaBytes = 16 * 1024; ///< one binary message at most (clients take up to kMaxServerMediaMessageBytes)
 };
 
 /// One WebSocket connection, owned by the table, reached from lws through its per-session data.

@@ -2,6 +2,7 @@
 #include "admin_command.h"
 #include "log.h"
 #include "relay_server.h"
+#include "samspil/core/version.h"
 #include "server_options.h"
 #include "store/sqlite.h"
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (options->showVersion) {
-        std::cout << "samspil-server 0.1.0\n";
+        std::cout << "samspil-server " << samspil::kVersion << "\n";
         return 0;
     }
 

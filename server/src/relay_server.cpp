@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "samspil/core/clock.h"
+#include "samspil/core/version.h"
 
 #include <libwebsockets.h>
 #include <nlohmann/json.hpp>
@@ -78,7 +79,7 @@ RelayServer::RelayServer(ServerOptions options)
     protocols_[1].name = "samspil.v1";
     protocols_[1].callback = &RelayServer::websocketCallback;
     protocols_[1].per_session_data_size = sizeof(void*);
-    protocols_[1].rx_buffer_size = 16 * 1024;
+    protocols_[1].rx_buffer_size = protocol::kMaxClientMediaMessageBytes;
 
     // /healthz, /metrics and /api/v1 are answered by httpCallback; / serves the static folder.
     constexpr int kCallbackMounts = 3;
@@ -239,7 +240,7 @@ std::string RelayServer::healthJson() const {
                           {"rooms", rooms_.roomCount()},
                           {"participants", rooms_.participantCount()},
                           {"schema_version", store_.schemaVersion()},
-                          {"version", "0.1.0"}};
+                          {"version", kVersion}};
     return health.dump() + "\n";
 }
 

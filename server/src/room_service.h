@@ -7,6 +7,7 @@
 
 #include "metrics.h"
 #include "relay_types.h"
+#include "samspil/core/media_packet.h"
 
 #include <cstdint>
 #include <deque>
@@ -25,7 +26,7 @@ struct RoomLimits {
     std::int64_t idleTimeoutUs = 15'000'000; ///< silence from a client before it is dropped
     std::int64_t joinTimeoutUs = 10'000'000; ///< time to send join after connecting
     int chatHistoryLength = 50;              ///< messages replayed on join
-    std::size_t maxPacketsPerMediaMessage = 32;
+    std::size_t maxPacketsPerMediaMessage = protocol::kMaxClientMediaMessagePackets;
     std::size_t maxHistoryMessageBytes = 48 * 1024;  ///< chat_history is split to stay under this
     double chatBurst = 10;                   ///< chat lines a participant may send at once
     double chatPerSecond = 2;                ///< and then this many per second

@@ -16,9 +16,6 @@ constexpr int kSocketSendBufferBytes = 128 * 1024;
 }  // namespace
 namespace {
 
-// A binary message holds at most maxPacketsPerMediaMessage packets of ≤ 1289 bytes;
-// real ones are a few hundred bytes. Anything larger is refused.
-constexpr std::size_t kMaxMediaMessageBytes = 16 * 1024;
 
 }  // namespace
 
@@ -54,12 +51,12 @@ int RelayServer::websocketCallback(lws* wsi, lws_callback_reasons reason, void* 
                 connection.rxOverflow = false;
             }
             const bool binary = lws_frame_is_binary(wsi) != 0;
-            const std::size_t limit = binary ? kMaxMediaMessageBytes : protocol::kMaxControlMessageBytes;
+            const std::size_t limit = binary ? protocol::kMaxClientMediaMessageBytes : protocol::kMaxControlMessageBytes;
             if (!connection.rxOverflow && connection.rx.size() + len > limit) {
                 connection.rxOverflow = true;
                 std::string().swap(connection.rx);
-                self.rooms_.onOversized(connection.id, binary ? "binary frames are at most 16384 bytes"
-                                                              : "text frames are at most 65536 bytes");
+                self.rooms_.onOversized(connection.id, "frames of this kind are at most " +
+                                                           std::to_string(limit) + " bytes");
             }
             if (connection.rxOverflow) return 0;  // the rest of it is read and dropped until the close
             connection.rx.append(static_cast<const char*>(in), len);

@@ -3,6 +3,9 @@
 #include "app_options.h"
 #include "samspil/core/connection_quality.h"
 #include "samspil/core/invite_link.h"
+#include "samspil/core/mouth_to_ear.h"
+#include "samspil/core/opus_codec.h"
+#include "samspil/net/line_check.h"
 
 #include <catch2/catch.hpp>
 
@@ -70,4 +73,37 @@ TEST_CASE("the quality light follows round trip, jitter, loss and buffering", "[
     CHECK(loss.update(590, 10) < 1.0);
     CHECK_FALSE(loss.receivedSinceLastUpdate());
     CHECK(loss.update(10, 0) == Approx(0.0).margin(1.0));  // counters restarted: no negative loss
+}
+
+TEST_CASE("one rule rates a line for the quality light, the line check and the audio setup page", "[client][quality]") {
+    CHECK(rateLine(8, 0.5, 0) == QualityLevel::Good);
+    CHECK(rateLine(45, 0.5, 0) == QualityLevel::Fair);
+    CHECK(rateLine(8, 0.5, 1) == QualityLevel::Fair);
+    CHECK(rateLine(8, 12, 0) == QualityLevel::Poor);
+    CHECK(rateLine(61, 0, 0) == QualityLevel::Poor);
+    // The light adds the jitter buffer on top of the same rule.
+    CHECK(rateConnection({8, 0.5, 0, 25, true}) == QualityLevel::Fair);
+    CHECK(rateConnection({8, 0.5, 0, 45, true}) == QualityLevel::Poor);
+    // The line check's sentence says what the rule says.
+    net::LineCheckResult fair;
+    fair.medianRoundTripMs = 45;
+    CHECK(net::describeLineCheck(fair).rfind("Usable", 0) == 0);
+    net::LineCheckResult poor;
+    poor.medianRoundTripMs = 8;
+    poor.lossPercent = 4;
+    CHECK(net::describeLineCheck(poor).rfind("Too slow", 0) == 0);
+    CHECK(net::describeLineCheck(net::LineCheckResult{}).rfind("Good", 0) == 0);
+}
+
+TEST_CASE("mouth to ear: played time minus capture time on the receiver's clock, Opus lookahead included",
+          "[client][latency]") {
+    // Sender's timestamp 0 was captured at server time 10 s; the receiver's clock is 2 s
+    // behind the server's. Timestamp 480 (10 ms) decodes to sound captured at 10 ms − 2.5 ms.
+    const std::int64_t epochServer = 10'000'000, offset = 2'000'000;
+    CHECK(captureTimeLocalUs(epochServer, offset, 480) == 8'000'000 + 7'500);
+    CHECK(mouthToEarMs(8'020'000, epochServer, offset, 480) == Approx(12.5));
+    CHECK(isPlayerFrameSize(120));
+    CHECK(isPlayerFrameSize(480));
+    CHECK_FALSE(isPlayerFrameSize(960));
+    CHECK(isSupportedFrameSize(960));
 }

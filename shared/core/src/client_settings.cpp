@@ -67,7 +67,7 @@ Expected<ClientSettings, std::string> ClientSettings::fromJson(const std::string
     readSetting(json, "metronome_bpm", s.metronomeBpm);
     readSetting(json, "metronome_beats_per_bar", s.metronomeBeatsPerBar);
     if (auto peers = json.find("peer_mix"); peers != json.end()) s.peerMix = peerMixFromJson(*peers);
-    if (!isSupportedFrameSize(s.frameSamples) || s.frameSamples > 480) s.frameSamples = 240;
+    if (!isPlayerFrameSize(s.frameSamples)) s.frameSamples = 240;
     s.sendChannels = s.sendChannels == 2 ? 2 : 1;
     s.bufferSize = std::clamp(s.bufferSize, 0, 8192);
     s.inputGainDb = std::clamp(s.inputGainDb, -60.0f, 24.0f);

@@ -2,12 +2,20 @@
 
 namespace samspil {
 
+QualityLevel rateLine(double roundTripMs, double jitterMs, double lossPercent) {
+    using T = LineThresholds;
+    if (roundTripMs > T::kPoorRoundTripMs || jitterMs > T::kPoorJitterMs || lossPercent > T::kPoorLossPercent)
+        return QualityLevel::Poor;
+    if (roundTripMs > T::kFairRoundTripMs || jitterMs > T::kFairJitterMs || lossPercent > T::kFairLossPercent)
+        return QualityLevel::Fair;
+    return QualityLevel::Good;
+}
+
 QualityLevel rateConnection(const QualityFigures& f) {
     if (!f.receiving) return QualityLevel::Unknown;
-    // Thresholds match the line check's verdict (docs/cli.md): playing together stops
-    // working somewhere past 60 ms round trip or a few percent loss.
-    if (f.roundTripMs > 60 || f.jitterMs > 10 || f.lossPercent > 2 || f.bufferMs > 40) return QualityLevel::Poor;
-    if (f.roundTripMs > 30 || f.jitterMs > 4 || f.lossPercent > 0.5 || f.bufferMs > 20) return QualityLevel::Fair;
+    const QualityLevel line = rateLine(f.roundTripMs, f.jitterMs, f.lossPercent);
+    if (line == QualityLevel::Poor || f.bufferMs > LineThresholds::kPoorBufferMs) return QualityLevel::Poor;
+    if (line == QualityLevel::Fair || f.bufferMs > LineThresholds::kFairBufferMs) return QualityLevel::Fair;
     return QualityLevel::Good;
 }
 

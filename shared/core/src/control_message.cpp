@@ -1,5 +1,7 @@
 #include "samspil/core/control_message.h"
 
+#include "samspil/core/opus_codec.h"
+
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -135,7 +137,7 @@ Expected<Json, ControlParseError> parseEnvelope(std::string_view text, std::stri
 }
 
 bool isFrameSize(std::int64_t samples) {
-    return samples == 120 || samples == 240 || samples == 480 || samples == 960;
+    return samples > 0 && samples <= 960 && isSupportedFrameSize(static_cast<int>(samples));
 }
 
 StreamInfo readStreamInfo(FieldReader& fields) {

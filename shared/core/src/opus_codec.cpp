@@ -11,6 +11,10 @@ bool isSupportedFrameSize(int frameSamples) {
     return frameSamples == 120 || frameSamples == 240 || frameSamples == 480 || frameSamples == 960;
 }
 
+bool isPlayerFrameSize(int frameSamples) {
+    return isSupportedFrameSize(frameSamples) && frameSamples <= 480;
+}
+
 int frameSamplesForMilliseconds(double milliseconds) {
     const int samples = static_cast<int>(std::lround(milliseconds * 48.0));
     return isSupportedFrameSize(samples) ? samples : 0;

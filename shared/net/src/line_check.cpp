@@ -1,5 +1,6 @@
 #include "samspil/net/line_check.h"
 
+#include "samspil/core/connection_quality.h"
 #include "samspil/net/session_client.h"
 
 #include <algorithm>
@@ -100,10 +101,11 @@ Expected<LineCheckResult, std::string> runLineCheck(const std::string& serverUrl
 
 std::string describeLineCheck(const LineCheckResult& r) {
     const char* verdict = "Good for lessons";
-    if (r.medianRoundTripMs > 60 || r.jitterMs > 10 || r.lossPercent > 2)
-        verdict = "Too slow for playing together (talking and listening still work)";
-    else if (r.medianRoundTripMs > 30 || r.jitterMs > 4 || r.lossPercent > 0)
-        verdict = "Usable; expect some extra delay";
+    switch (rateLine(r.medianRoundTripMs, r.jitterMs, r.lossPercent)) {
+        case QualityLevel::Poor: verdict = "Too slow for playing together (talking and listening still work)"; break;
+        case QualityLevel::Fair: verdict = "Usable; expect some extra delay"; break;
+        default: break;
+    }
     const std::string loss =
         r.lossPercent > 0 ? std::to_string(std::max(1L, std::lround(r.lossPercent))) + " % lost" : "no loss";
     char text[256];

@@ -18,6 +18,20 @@ struct QualityFigures {
     bool receiving = false;    ///< packets arrived in the last second
 };
 
+/// The one rule for how good a line is, used by the quality light, the line check and the
+/// audio setup page: playing together stops working somewhere past 60 ms round trip,
+/// 10 ms jitter or a few percent loss (docs/cli.md, "Line check").
+struct LineThresholds {
+    static constexpr double kPoorRoundTripMs = 60, kFairRoundTripMs = 30;
+    static constexpr double kPoorJitterMs = 10, kFairJitterMs = 4;
+    static constexpr double kPoorLossPercent = 2, kFairLossPercent = 0.5;
+    static constexpr double kPoorBufferMs = 40, kFairBufferMs = 20;  ///< jitter buffer (light only)
+};
+
+/// Good, Fair or Poor from round trip, jitter and loss alone (the line check).
+QualityLevel rateLine(double roundTripMs, double jitterMs, double lossPercent);
+
+/// The quality light: rateLine plus what the jitter buffer holds back; Unknown when silent.
 QualityLevel rateConnection(const QualityFigures& figures);
 
 /// "Good", "Fair", "Poor", "No audio".

@@ -2,6 +2,8 @@
 // thread feeds blocks; any thread reads the level (an atomic). No locks, no allocation.
 #pragma once
 
+#include "samspil/core/stereo_mix.h"
+
 #include <atomic>
 #include <cmath>
 
@@ -24,8 +26,7 @@ public:
     float level() const { return level_.load(std::memory_order_relaxed); }
     /// Any thread: the level in dBFS (-100 for silence).
     float decibels() const {
-        const float l = level();
-        return l <= 1e-5f ? -100.0f : 20.0f * std::log10(l);
+        return gainToDecibels(level());
     }
 
 private:

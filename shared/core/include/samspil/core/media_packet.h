@@ -19,6 +19,14 @@ inline constexpr std::size_t kMediaHeaderBytes = 14;
 inline constexpr std::size_t kMaxOpusPayloadBytes = 1275;
 /// The largest single media packet, header included.
 inline constexpr std::size_t kMaxMediaPacketBytes = kMediaHeaderBytes + kMaxOpusPayloadBytes;
+/// A binary frame from a client: at most this many bytes and packets (the server refuses
+/// larger frames with message_too_large, more packets with bad_media).
+inline constexpr std::size_t kMaxClientMediaMessageBytes = 16 * 1024;
+inline constexpr std::size_t kMaxClientMediaMessagePackets = 32;
+/// A binary frame from the server, as clients accept it (the server coalesces everything
+/// due to one client in one pass of its loop; it sends far less than this).
+inline constexpr std::size_t kMaxServerMediaMessageBytes = 256 * 1024;
+inline constexpr std::size_t kMaxServerMediaMessagePackets = 4096;
 /// The media clock: 48 kHz samples.
 inline constexpr int kMediaSampleRate = 48000;
 

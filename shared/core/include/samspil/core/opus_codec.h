@@ -22,6 +22,9 @@ inline constexpr int kOpusCodecDelaySamples = 120;
 
 /// True for the frame sizes Samspil sends: 120, 240, 480, 960 samples at 48 kHz.
 bool isSupportedFrameSize(int frameSamples);
+/// Frame sizes the apps offer a player: 120, 240 or 480 (2.5, 5, 10 ms); 20 ms is too slow
+/// for playing together and is only accepted on the wire.
+bool isPlayerFrameSize(int frameSamples);
 
 /// Frame size in samples for a duration in milliseconds (2.5 → 120), or 0 if unsupported.
 int frameSamplesForMilliseconds(double milliseconds);
