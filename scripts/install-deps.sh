@@ -13,7 +13,9 @@ packages=(
   juce-modules-source libfreetype-dev libasound2-dev libjack-jackd2-dev libx11-dev libxrandr-dev
   libxinerama-dev libxcursor-dev libxext-dev libfontconfig1-dev libgl-dev lv2-dev fonts-dejavu-core
   # tests and scripts: real hosts for the app and the plugin, audio tools
-  openssl jq curl jackd2 jalv lilv-utils xvfb xauth
+  openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
+  # fuzzing (libFuzzer is part of clang)
+  clang
 )
 
 missing=()

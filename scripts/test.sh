@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration and the JUCE clients under real hosts (JACK dummy
-# driver, Xvfb) in the normal build, then the unit and integration tests again with
-# AddressSanitizer and UndefinedBehaviorSanitizer.
+# Runs every test: unit, integration, the documented commands and the JUCE clients under
+# real hosts (JACK dummy driver, Xvfb) in the normal build; then the unit and integration
+# tests again with AddressSanitizer and UndefinedBehaviorSanitizer; then each libFuzzer
+# harness for 15 s from the seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,4 +19,6 @@ echo "== tests under ASan + UBSan"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-sanitize && ctest --output-on-failure -j"$jobs")
+echo "== fuzzing (libFuzzer, clang): each harness 15 s"
+bash tests/fuzz/run.sh 15 build-fuzz
 echo "== all tests passed"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses with clang and runs each for SECONDS (default 15), starting
+# from the seed corpus in tests/fuzz/corpus (copied: the repository is not changed).
+# Exits non-zero on any finding; prints executions per harness.
+# Usage: tests/fuzz/run.sh [SECONDS] [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-15}"
+build="${2:-build-fuzz}"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DSAMSPIL_FUZZ=ON -DSAMSPIL_BUILD_TESTS=OFF -DSAMSPIL_BUILD_JUCE=OFF >/dev/null
+harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_api_body:api fuzz_settings_json:settings)
+ninja -C "$build" "${harnesses[@]%%:*}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for entry in "${harnesses[@]}"; do
+  harness="${entry%%:*}" corpus="${entry##*:}"
+  mkdir -p "$work/$corpus"
+  cp tests/fuzz/corpus/"$corpus"/* "$work/$corpus/"
+  log="$work/$harness.log"
+  if ! "$build/tests/fuzz/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="$work/$harness-" "$work/$corpus" >"$log" 2>&1; then
+    echo "fuzz: $harness found a problem:"; tail -60 "$log"
+    for artifact in "$work/$harness"-*; do [ -e "$artifact" ] && { echo "input:"; xxd "$artifact" | head -20; }; done
+    exit 1
+  fi
+  runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
+  if [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
+    echo "fuzz: $harness ran nothing"; tail -20 "$log"; exit 1
+  fi
+  echo "fuzz: $harness: $runs executions in ${seconds} s, corpus $(ls "$work/$corpus" | wc -l) inputs, no finding"
+done
