@@ -28,6 +28,11 @@ Usage: samspil-bench [options]
   --burst              everyone sends at the same instant (worst case); by default
                        participants' frame clocks are spread evenly over the frame,
                        as unsynchronised sound cards are
+  --churn              the soak: while the participants play, visitors join the rooms,
+                       chat and leave again (one join and one leave per second per 50
+                       participants) and a school's teacher signs in once a second;
+                       reports the server's memory at a sixth of the run and at its
+                       end, and the errors in its log (only with a server it starts)
   --json               also print the results as one JSON line
   --help               this text
 
@@ -57,6 +62,10 @@ Expected<BenchOptions, std::string> parseBenchOptions(const std::vector<std::str
         }
         if (name == "--burst") {
             options.burst = true;
+            continue;
+        }
+        if (name == "--churn") {
+            options.churn = true;
             continue;
         }
         if (name == "--server-arg") {

@@ -19,6 +19,7 @@ struct BenchOptions {
     double warmupSeconds = 2;       ///< after everyone joined, before measuring
     int bitrate = 64000;
     bool json = false;              ///< also print one JSON line
+    bool churn = false;             ///< visitors join, chat and leave; people sign in (the soak)
     bool burst = false;             ///< everyone sends at the same instant instead of spread over the frame
     int benchCpu = -1;              ///< pin the bench to this CPU (after measuring the send() floor)
     int serverCpu = -1;             ///< pin the server it starts to this CPU

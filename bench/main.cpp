@@ -1,6 +1,7 @@
 // samspil-bench: load a samspil-server with N participants in rooms of k and report what
 // it costs and what it adds. See --help and docs/performance.md.
 #include "bench_options.h"
+#include "churn.h"
 #include "load_clients.h"
 #include "metrics_scrape.h"
 #include "process.h"
@@ -13,12 +14,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cmath>
+#include <fstream>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <numbers>
+#include <optional>
+#include <sstream>
 #include <regex>
+#include <thread>
 
 #include <sched.h>
 
@@ -90,6 +96,19 @@ int main(int argc, char** argv) {
     int serverPid = options->serverPid;
     if (options->serverUrl.empty()) {
         dir = std::make_unique<test::TempDir>();
+        if (options->churn) {
+            // A school with one teacher-admin, for the sign-ins of the churn.
+            std::ofstream(dir->file("password")) << "bench-password-1\n";
+            test::ChildProcess create(options->serverBinary,
+                                      {"admin", "create-school", "--name", "Bench Musikskole", "--admin-login", "bench@school",
+                                       "--admin-name", "Bench", "--admin-password-file", dir->file("password"), "--db",
+                                       dir->file("bench.db"), "--fast-password-hashing", "yes"},
+                                      dir->path(), dir->file("create-school"));
+            if (create.wait(std::chrono::seconds(30)) != 0) {
+                std::cerr << "samspil-bench: create-school failed: " << create.stderrText() << "\n";
+                return 1;
+            }
+        }
         std::vector<std::string> serverArgs{"--port", "0", "--db", dir->file("bench.db"), "--open-rooms"};
         serverArgs.insert(serverArgs.end(), options->serverArgs.begin(), options->serverArgs.end());
         server = std::make_unique<test::ChildProcess>(options->serverBinary, serverArgs, dir->path(), dir->file("server"));
@@ -132,10 +151,43 @@ int main(int argc, char** argv) {
     plan.burst = options->burst;
     Sample start, end;
     LoadClients load(plan);
-    auto results = load.run([&] { start = takeSample(serverPid, port); }, [&] { end = takeSample(serverPid, port); });
+    // The soak's extra traffic and its memory sample at a sixth of the run ("minute 5 of 30").
+    ChurnPlan churnPlan;
+    churnPlan.port = port;
+    churnPlan.joinsPerSecond = std::max(1.0, options->participants / 50.0);
+    churnPlan.roomCount = std::max(1, (options->participants + options->roomSize - 1) / options->roomSize);
+    if (server) {
+        churnPlan.signInLogin = "bench@school";
+        churnPlan.signInPassword = "bench-password-1";
+    }
+    Churn churn(churnPlan);
+    std::thread rssSampler;
+    std::atomic<bool> measuring{false};
+    std::uint64_t rssEarlyKiB = 0;
+    auto results = load.run(
+        [&] {
+            start = takeSample(serverPid, port);
+            if (!options->churn) return;
+            churn.start();
+            measuring.store(true);
+            rssSampler = std::thread([&] {
+                const std::int64_t at = monotonicMicros() + static_cast<std::int64_t>(options->durationSeconds * 1e6 / 6);
+                while (measuring.load() && monotonicMicros() < at) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                if (auto usage = readProcessUsage(serverPid)) rssEarlyKiB = usage->rssKiB;
+            });
+        },
+        [&] { end = takeSample(serverPid, port); });
+    measuring.store(false);
+    if (rssSampler.joinable()) rssSampler.join();
+    const ChurnResults churned = options->churn ? churn.stop() : ChurnResults{};
+    std::optional<int> serverExit;
+    int serverLogErrors = 0;
     if (server) {
         server->signal(SIGTERM);
-        server->wait(std::chrono::seconds(10));
+        serverExit = server->wait(std::chrono::seconds(20));
+        std::istringstream log(server->stderrText());
+        for (std::string line; std::getline(log, line);)
+            if (line.find(" ERROR ") != std::string::npos) ++serverLogErrors;
     }
     if (!results) {
         std::cerr << "samspil-bench: " << results.error() << "\n";
@@ -150,7 +202,9 @@ int main(int argc, char** argv) {
     const double packetsIn = delta("samspil_media_packets_in_total");
     const double packetsOut = delta("samspil_media_packets_out_total");
     const double drops = delta("samspil_media_packets_dropped_total");
-    const double serverDisconnects = delta("samspil_disconnects_total");
+    // Participants who said goodbye (the churn's visitors) are not disconnects.
+    const double serverDisconnects =
+        delta("samspil_disconnects_total") - delta("samspil_disconnects_total{reason=\"leave\"}");
     const double frameMs = options->frameSamples / 48.0;
     const int rooms = (options->participants + options->roomSize - 1) / options->roomSize;
 
@@ -185,6 +239,19 @@ int main(int argc, char** argv) {
         {"loopback_send_us", sendMicros},
         {"packet_bytes", wireBytes},
     };
+    if (options->churn) {
+        report["churn"] = {{"joins", churned.joins},   {"leaves", churned.leaves},     {"chats", churned.chats},
+                           {"sign_ins", churned.signIns}, {"failures", churned.failures}};
+        report["server_rss_early_mib"] = static_cast<double>(rssEarlyKiB) / 1024.0;
+        report["server_rss_growth_percent"] =
+            rssEarlyKiB > 0 ? 100.0 * (static_cast<double>(end.server.rssKiB) - static_cast<double>(rssEarlyKiB)) /
+                                  static_cast<double>(rssEarlyKiB)
+                            : 0.0;
+    }
+    if (server) {
+        report["server_log_errors"] = serverLogErrors;
+        report["server_exit_code"] = serverExit ? *serverExit : -1;
+    }
 
     std::printf("samspil-bench: %d participants in %d rooms of %d, %.1f ms frames, %.1f s measured%s\n",
                 options->participants, rooms, options->roomSize, frameMs, seconds,
@@ -209,6 +276,15 @@ int main(int argc, char** argv) {
     std::printf("  bench's own CPU            %.1f %% of one core\n", report["bench_cpu_percent"].get<double>());
     std::printf("  server CPU per packet out  %.2f us (a plain send() of %zu bytes on loopback TCP: %.2f us)\n",
                 report["server_us_per_relayed_packet"].get<double>(), wireBytes, sendMicros);
+    if (options->churn)
+        std::printf("  churn                      %llu joins, %llu leaves, %llu chats, %llu sign-ins, %llu failures;"
+                    " server RSS %.1f MiB at a sixth of the run, %.1f MiB at the end (%+.1f %%)\n",
+                    static_cast<unsigned long long>(churned.joins), static_cast<unsigned long long>(churned.leaves),
+                    static_cast<unsigned long long>(churned.chats), static_cast<unsigned long long>(churned.signIns),
+                    static_cast<unsigned long long>(churned.failures), report["server_rss_early_mib"].get<double>(),
+                    report["server_rss_mib"].get<double>(), report["server_rss_growth_percent"].get<double>());
+    if (server)
+        std::printf("  server log errors, exit    %d, %d\n", serverLogErrors, report["server_exit_code"].get<int>());
     if (options->json) std::printf("%s\n", report.dump().c_str());
     return 0;
 }

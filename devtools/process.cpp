@@ -42,8 +42,15 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     argv.push_back(const_cast<char*>(program.c_str()));
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
+    // A process group of its own: whatever the child starts (xvfb-run starts Xvfb) is
+    // stopped with it, also when the child itself is killed.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
     // posix_spawnp: a bare name ("jackd") is looked up on PATH.
-    const int error = posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    const int error = posix_spawnp(&pid_, program.c_str(), &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (error != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(error));
 }
@@ -54,10 +61,12 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 }
 
 ChildProcess::~ChildProcess() {
-    if (pid_ > 0 && running()) {
-        ::kill(pid_, SIGKILL);
-        wait(std::chrono::seconds(5));
-    }
+    if (pid_ <= 0) return;
+    const bool wasRunning = running();
+    // The whole group: the child and anything it started that is still around (an Xvfb
+    // whose xvfb-run was killed would otherwise outlive the test).
+    ::kill(-pid_, SIGKILL);
+    if (wasRunning) wait(std::chrono::seconds(5));
 }
 
 void ChildProcess::signal(int number) {

@@ -25,7 +25,9 @@ private:
     std::string path_;
 };
 
-/// A running program whose stdout and stderr go to files. Killed on destruction if still running.
+/// A running program whose stdout and stderr go to files, in a process group of its own.
+/// On destruction the whole group is killed: the program if still running, and whatever
+/// it started and left behind.
 class ChildProcess {
 public:
     ChildProcess(const std::string& program, const std::vector<std::string>& args, const std::string& workDir,
@@ -34,7 +36,7 @@ public:
     ChildProcess(ChildProcess&&) noexcept;
     ChildProcess(const ChildProcess&) = delete;
 
-    /// Sends a signal (SIGTERM by default).
+    /// Sends a signal (SIGTERM by default) to the program itself.
     void signal(int number = 15);
     /// Waits for the exit; returns the exit code (128+signal if killed), nullopt on timeout.
     std::optional<int> wait(std::chrono::milliseconds timeout);
