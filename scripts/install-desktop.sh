@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-SAMSPIL_TARGETS=samspil_desktop bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
+build="${BUILD_DIR:-build}"
+SAMSPIL_TARGETS=samspil_desktop bash scripts/build.sh "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
 prefix="${PREFIX:-$HOME/.local}"
-install -D -m 755 build/client-app/desktop/samspil_desktop_artefacts/RelWithDebInfo/samspil "$prefix/bin/samspil"
+install -D -m 755 "$build"/client-app/desktop/samspil_desktop_artefacts/RelWithDebInfo/samspil "$prefix/bin/samspil"
 mkdir -p "$prefix/share/applications"
 cat > "$prefix/share/applications/samspil.desktop" <<DESKTOP
 [Desktop Entry]

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+build="${BUILD_DIR:-build}"
 SAMSPIL_TARGETS="samspil_plugin_VST3 samspil_plugin_LV2 samspil_plugin_Standalone" \
-  bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
-artefacts=build/plugin/samspil_plugin_artefacts/RelWithDebInfo
+  bash scripts/build.sh "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
+artefacts="$build"/plugin/samspil_plugin_artefacts/RelWithDebInfo
 if [ -n "${PREFIX:-}" ]; then
   vst3="$PREFIX/lib/vst3"; lv2="$PREFIX/lib/lv2"; bin="$PREFIX/bin"
 else

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Runs the commands README.md and docs/ tell a person to run, as written there, with only
+# the port (a free one instead of 7400) and the working folder changed, and checks that
+# each did what the text promises. Every server and client it starts is stopped on exit,
+# also on failure.
+# Usage: tests/docs/documented_commands.sh BUILD_DIR   (the tree built with the JUCE targets)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+build="$(cd "$1" && pwd)"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "documented commands: FAILED: $*" >&2; exit 1; }
+step() { echo "documented commands: $*"; }
+
+# Servers start with --port 0 (a free port) where the docs say 7400; this reads the port.
+wait_listening() {  # FILE → sets $port
+  for _ in $(seq 600); do
+    port=$(grep -o 'listening on wss\?://[^:]*:[0-9]*' "$1" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [ -n "$port" ] && return 0
+    sleep 0.05
+  done
+  fail "no server came up ($(cat "$1" "$1.err" 2>/dev/null | tail -5))"
+}
+server_bin="$build/server/samspil-server"
+cli_bin="$build/client-app/cli/samspil-cli"
+cd "$work"
+mkdir -p bin && ln -s "$server_bin" bin/samspil-server && ln -s "$cli_bin" bin/samspil-cli
+export PATH="$work/bin:$PATH"
+
+# --- README: the first command starts the server on its embedded defaults -------------------
+step "scripts/run-server.sh (README, docs/operations.md)"
+(cd "$repo" && BUILD_DIR="$build" bash scripts/run-server.sh --port 0 --db "$work/run-server/samspil.db" \
+   >"$work/run-server.out" 2>"$work/run-server.out.err") &
+pids+=($!)
+wait_listening "$work/run-server.out"
+curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 2' >/dev/null || fail "healthz"
+curl -sf "localhost:$port/metrics" | grep -q samspil_connections || fail "metrics"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+[ -f "$work/run-server/samspil.db" ] || fail "run-server.sh made no database"
+
+# --- README: demo mode, two clients hearing each other ----------------------------------------
+step "demo mode: two samspil-cli in an open room (README)"
+samspil-server --port 0 --open-rooms --db "$work/demo.db" >"$work/demo.out" 2>"$work/demo.out.err" &
+pids+=($!)
+wait_listening "$work/demo.out"
+samspil-cli --server "ws://127.0.0.1:$port" --room lesson-1 --name Ida --tone 440 --duration 13 >/dev/null 2>&1 &
+pids+=($!)
+samspil-cli --server "ws://127.0.0.1:$port" --room lesson-1 --name Lise \
+    --record recordings --duration 10 --chat "Hej Ida!" --stats >"$work/lise.json" 2>/dev/null
+jq -e '.peers[] | select(.name == "Ida") | .received > 1000' "$work/lise.json" >/dev/null || fail "Lise did not hear Ida"
+[ -s recordings/Ida.wav ] || fail "no recordings/Ida.wav"
+jq -e '.chat[0].text == "Hej Ida!"' "$work/lise.json" >/dev/null || fail "chat"
+step "samspil-cli --line-check (docs/cli.md)"
+samspil-cli --server "ws://127.0.0.1:$port" --line-check >"$work/line.txt" 2>&1 || fail "line check: $(cat "$work/line.txt")"
+grep -q "round trip" "$work/line.txt" || fail "line check printed no verdict"
+curl -sf "localhost:$port/healthz" >/dev/null || fail "healthz in demo mode"
+
+# --- README and docs/api.md: a school's first day --------------------------------------------
+step "a school: admin, teacher, student, lesson (README, docs/api.md)"
+SAMSPIL_ADMIN_PASSWORD=anne-secret-1 samspil-server admin create-school --name "Aarhus Musikskole" \
+    --admin-login anne@aarhus.dk --admin-name "Anne Admin" --db "$work/var/samspil.db" >/dev/null
+samspil-server admin list-schools --db "$work/var/samspil.db" | grep -q "Aarhus Musikskole" || fail "list-schools"
+samspil-server --port 0 --db "$work/var/samspil.db" >"$work/school.out" 2>"$work/school.out.err" &
+pids+=($!)
+wait_listening "$work/school.out"
+S=localhost:$port/api/v1
+ADMIN=$(curl -s -X POST $S/sign-in -d '{"login":"anne@aarhus.dk","password":"anne-secret-1"}' | jq -r .token)
+[ -n "$ADMIN" ] && [ "$ADMIN" != null ] || fail "admin sign-in"
+curl -sf -X POST $S/schools/1/members -H "Authorization: Bearer $ADMIN" \
+    -d '{"login":"lise@aarhus.dk","display_name":"Lise Lærer","password":"lise-secret-1","role":"teacher"}' >/dev/null || fail "add teacher"
+IDA=$(curl -s -X POST $S/schools/1/members -H "Authorization: Bearer $ADMIN" \
+    -d '{"login":"ida@aarhus.dk","display_name":"Ida Ærø","password":"ida-secret-1","role":"student"}' | jq .person_id)
+LISE=$(curl -s -X POST $S/sign-in -d '{"login":"lise@aarhus.dk","password":"lise-secret-1"}' | jq -r .token)
+ROOM=$(curl -s -X POST $S/schools/1/rooms -H "Authorization: Bearer $LISE" \
+    -d '{"code":"klaver-lise","name":"Lises klaverværelse"}' | jq .id)
+NOW=$(( $(date +%s) * 1000 ))
+curl -sf -X POST $S/schools/1/lessons -H "Authorization: Bearer $LISE" \
+    -d "{\"room_id\":$ROOM,\"title\":\"Klaver\",\"starts_at_ms\":$NOW,\"ends_at_ms\":$((NOW+2700000)),\"participant_ids\":[$IDA]}" \
+    >/dev/null || fail "book the lesson"
+SAMSPIL_PASSWORD=lise-secret-1 samspil-cli --server "ws://127.0.0.1:$port" \
+    --room klaver-lise --name Lise --sign-in lise@aarhus.dk --admit-all --tone 440 --duration 20 >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+SAMSPIL_PASSWORD=ida-secret-1 samspil-cli --server "ws://127.0.0.1:$port" \
+    --room klaver-lise --name Ida --sign-in ida@aarhus.dk --record recordings --duration 10 --stats >"$work/ida.json" 2>/dev/null
+jq -e '.waited == true and (.peers[] | select(.name == "Lise Lærer") | .received > 500)' "$work/ida.json" >/dev/null ||
+  fail "Ida did not wait and then hear Lise: $(head -c 400 "$work/ida.json")"
+IDA_TOKEN=$(curl -s -X POST $S/sign-in -d '{"login":"ida@aarhus.dk","password":"ida-secret-1"}' | jq -r .token)
+curl -sf $S/me/lessons -H "Authorization: Bearer $IDA_TOKEN" | jq -e '.lessons | length == 1' >/dev/null || fail "/me/lessons"
+CODE=$(curl -s -X POST $S/rooms/$ROOM/invites -H "Authorization: Bearer $LISE" -d '{"guest_name":"Mentor"}' | jq -r .code)
+[ -n "$CODE" ] && [ "$CODE" != null ] || fail "invite"
+samspil-cli --server "ws://127.0.0.1:$port" --room klaver-lise --name Mentor --invite "$CODE" --duration 2 --stats \
+    >"$work/mentor.json" 2>/dev/null || true
+jq -e '.joined == true or .waited == true' "$work/mentor.json" >/dev/null || fail "the invite did not let the mentor in"
+step "admin reset-password and a backup (docs/operations.md)"
+SAMSPIL_NEW_PASSWORD=lise-secret-2 samspil-server admin reset-password --login lise@aarhus.dk --db "$work/var/samspil.db" >/dev/null
+curl -s -X POST $S/sign-in -d '{"login":"lise@aarhus.dk","password":"lise-secret-2"}' | jq -e .token >/dev/null ||
+  fail "the reset password does not sign in"
+sqlite3 var/samspil.db ".backup var/backup-$(date +%F).db"
+[ "$(sqlite3 "var/backup-$(date +%F).db" 'SELECT COUNT(*) FROM people')" = 3 ] || fail "the backup lacks people"
+samspil-server --help | grep -q -- "--open-rooms" || fail "--help"
+
+# --- docs/operations.md: TLS ------------------------------------------------------------------
+step "TLS with a self-signed certificate (docs/operations.md)"
+openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=samspil.skole.local \
+  -keyout key.pem -out cert.pem 2>/dev/null
+samspil-server --bind 127.0.0.1 --port 0 --cert cert.pem --key key.pem --db "$work/tls.db" \
+    >"$work/tls.out" 2>"$work/tls.out.err" &
+pids+=($!)
+wait_listening "$work/tls.out"
+curl -skf "https://localhost:$port/healthz" | jq -e '.status == "ok"' >/dev/null || fail "https healthz"
+
+# --- docs/performance.md ----------------------------------------------------------------------
+step "scripts/measure-latency.sh (docs/performance.md)"
+(cd "$repo" && BUILD_DIR="$build" bash scripts/measure-latency.sh 5 4) >"$work/latency.json" || fail "measure-latency.sh"
+jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency.json" >/dev/null ||
+  fail "measure-latency.sh: $(cat "$work/latency.json")"
+step "samspil-bench (docs/performance.md), a small run"
+"$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --json >"$work/bench.txt"
+tail -1 "$work/bench.txt" | jq -e '.joined == 9' >/dev/null || fail "samspil-bench"
+
+# --- the desktop app and the plugin (docs/desktop.md, docs/plugin.md) --------------------------
+if [ -x "$build/client-app/desktop/samspil_desktop_artefacts/RelWithDebInfo/samspil" ]; then
+  step "install-desktop.sh and install-plugin.sh into a folder (docs/desktop.md, docs/plugin.md)"
+  (cd "$repo" && PREFIX="$work/prefix" bash scripts/install-desktop.sh) >/dev/null
+  "$work/prefix/bin/samspil" --help | grep -q -- "--server" || fail "samspil --help"
+  grep -q "Exec=$work/prefix/bin/samspil" "$work/prefix/share/applications/samspil.desktop" || fail "menu entry"
+  (cd "$repo" && PREFIX="$work/prefix" bash scripts/install-plugin.sh) >/dev/null
+  [ -f "$work/prefix/lib/lv2/Samspil.lv2/manifest.ttl" ] || fail "LV2 not installed"
+  [ -d "$work/prefix/lib/vst3/Samspil.vst3" ] || fail "VST3 not installed"
+fi
+echo "documented commands: all passed"
