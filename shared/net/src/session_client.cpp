@@ -60,9 +60,6 @@ struct SessionClient::Impl {
     SpscQueue<MediaSlot> incoming;  // network thread → audio thread
     std::atomic<SessionState> state{SessionState::Idle};
     std::atomic<bool> stopRequested{false};
-    // Set by whoever wakes the network thread, cleared by it before it drains the queues:
-    // the audio thread makes one wake-up syscall per batch, not one per packet.
-    std::atomic<bool> wakePending{false};
     std::atomic<std::uint64_t> wakeUps{0};
     std::atomic<lws_context*> wakeContext{nullptr};  // `context` for other threads; null once it goes
     std::atomic<std::int64_t> streamEpochLocalUs{0};  // 0: not set
@@ -90,9 +87,8 @@ struct SessionClient::Impl {
         std::vector<unsigned char>(LWS_PRE + std::max(kMaxCoalescedSendBytes, kMaxControlMessageBytes));
     bool firstMediaOfConnection = true;
 
-    // Any thread: wake the network thread unless a wake-up is already on its way.
+    // Any thread: wake the network thread (a write to lws's wake pipe: no lock, no allocation).
     void wakeNetworkThread() {
-        if (wakePending.exchange(true)) return;
         wakeUps.fetch_add(1, std::memory_order_relaxed);
         if (lws_context* c = wakeContext.load()) lws_cancel_service(c);
     }
@@ -163,7 +159,6 @@ struct SessionClient::Impl {
 
     // Network thread: pull in what other threads queued.
     void collectFromOtherThreads() {
-        wakePending.store(false);  // before draining: anything queued after this wakes us again
         {
             std::lock_guard lock(controlMutex);
             while (!controlFromOtherThreads.empty()) {
@@ -349,7 +344,6 @@ Expected<bool, std::string> SessionClient::start() {
 void SessionClient::leave() {
     if (!impl_->thread.joinable()) return;
     impl_->stopRequested.store(true);
-    impl_->wakePending.store(true);
     lws_cancel_service(impl_->context);
     impl_->thread.join();
     impl_->wakeContext.store(nullptr);
@@ -392,8 +386,11 @@ bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32
     slot->length = static_cast<std::uint16_t>(opusPacket.size());
     std::memcpy(slot->payload.data(), opusPacket.data(), opusPacket.size());
     impl_->outgoing.commitPush();
-    // A write to lws's wake pipe (no lock, no allocation), only if none is pending already.
-    impl_->wakeNetworkThread();
+    // Only when the queue went from empty to non-empty: otherwise the network thread has
+    // been woken for the packet before this one and writes everything queued when it gets
+    // to it (its write loop takes packets until the queue is empty). A block that yields
+    // several packets costs one syscall.
+    if (impl_->outgoing.sizeApprox() == 1) impl_->wakeNetworkThread();
     return true;
 }
 
