@@ -251,12 +251,14 @@ void RoomSession::handleAsyncUpdate() {
 
 void RoomSession::tick() {
     // Tell the room when our media timestamp 0 was captured, once the audio has started, and
-    // again when the sound card's clock has drifted by a millisecond (at most every 2 s, as
-    // each announcement goes to everyone in the room).
+    // again when the sound card's clock has drifted by a millisecond — as often as the engine
+    // re-estimates it (every 0.5 s), since a card that runs a few ms/s slow would otherwise
+    // make everyone's delay figure for us wrong by that much. Each announcement goes to the
+    // room, so never more than twice a second.
     const std::int64_t epoch = engine_->streamEpochUs();
     if (!client_ || epoch == 0) return;
     const std::int64_t now = monotonicMicros();
-    const bool drifted = std::abs(epoch - sentEpochUs_) > 1000 && now - sentEpochAtUs_ > 2'000'000;
+    const bool drifted = std::abs(epoch - sentEpochUs_) > 1000 && now - sentEpochAtUs_ >= 500'000;
     if (!epochSent_ || drifted) {
         client_->setStreamEpoch(epoch);
         epochSent_ = true;

@@ -35,13 +35,15 @@ export PATH="$work/bin:$PATH"
 
 # --- README: the first command starts the server on its embedded defaults -------------------
 step "scripts/run-server.sh (README, docs/operations.md)"
-(cd "$repo" && BUILD_DIR="$build" bash scripts/run-server.sh --port 0 --db "$work/run-server/samspil.db" \
-   >"$work/run-server.out" 2>"$work/run-server.out.err") &
+# Not in a subshell: $! must be the script itself, which execs the server.
+BUILD_DIR="$build" bash "$repo/scripts/run-server.sh" --port 0 --db "$work/run-server/samspil.db" \
+   >"$work/run-server.out" 2>"$work/run-server.out.err" &
 pids+=($!)
 wait_listening "$work/run-server.out"
 curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 2' >/dev/null || fail "healthz"
 curl -sf "localhost:$port/metrics" | grep -q samspil_connections || fail "metrics"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+pgrep -f -- "--db $work/run-server/samspil.db" >/dev/null && fail "the server of run-server.sh outlived its script"
 [ -f "$work/run-server/samspil.db" ] || fail "run-server.sh made no database"
 
 # --- README: demo mode, two clients hearing each other ----------------------------------------

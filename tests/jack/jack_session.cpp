@@ -1,5 +1,6 @@
 #include "jack_session.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -25,7 +26,9 @@ JackSession::JackSession(const TempDir& dir, int periodFrames) : dir_(dir) {
 
 JackSession::~JackSession() {
     jackd_->signal();
-    jackd_->wait(std::chrono::seconds(5));
+    // A jackd killed before it finished its goodbye leaves its entry in JACK's shared
+    // registry, and after a few of those no JACK server starts on this machine at all.
+    if (!jackd_->wait(std::chrono::seconds(15))) std::fprintf(stderr, "jackd %s did not stop in 15 s\n", name_.c_str());
 }
 
 int JackSession::run(const std::vector<std::string>& command, std::string* out) const {
