@@ -16,6 +16,8 @@ packages=(
   openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
   # fuzzing (libFuzzer is part of clang)
   clang
+  # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm)
+  chromium firefox-esr
 )
 
 missing=()

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
 
+echo "== the browser client's test tooling (puppeteer-core, pinned in client-app/web/package-lock.json)"
+(cd client-app/web && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== build (RelWithDebInfo, with the JUCE desktop app and plugin)"
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
 echo "== tests"

@@ -1,6 +1,7 @@
-// The plain-HTTP side of the one port: GET /healthz, GET /metrics and the JSON API under
-// /api/v1/ (static files are served by lws from the mount). Also receives the service
-// thread's wake-ups. Service thread only.
+// The plain-HTTP side of the one port: GET /healthz, GET /metrics, the JSON API under
+// /api/v1/, the invite link's page /join/CODE, and the headers of the browser client's
+// files (served by lws from the mount). Also receives the service thread's wake-ups.
+// Service thread only.
 #include "relay_server.h"
 #include "upgrade_check.h"
 
@@ -25,6 +26,27 @@ struct HttpExchange {
 namespace {
 
 constexpr std::size_t kMaxApiBody = 64 * 1024;
+
+// Headers of every page and file of the browser client: cross-origin isolation (the page
+// shares a SharedArrayBuffer with its AudioWorklet) and a strict Content-Security-Policy.
+constexpr std::pair<const char*, const char*> kPageHeaders[] = {
+    {"cross-origin-opener-policy:", "same-origin"},
+    {"cross-origin-embedder-policy:", "require-corp"},
+    {"cross-origin-resource-policy:", "same-origin"},
+    {"content-security-policy:",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+     "connect-src 'self' ws: wss:; worker-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+     "form-action 'self'"},
+    {"x-content-type-options:", "nosniff"},
+    {"referrer-policy:", "no-referrer"},
+};
+
+// The same headers as raw header lines (for lws_serve_http_file).
+std::string pageHeaderLines() {
+    std::string lines;
+    for (const auto& [name, value] : kPageHeaders) lines += std::string(name) + " " + value + "\r\n";
+    return lines;
+}
 
 std::string header(lws* wsi, lws_token_indexes token) {
     const int length = lws_hdr_total_length(wsi, token);
@@ -139,12 +161,32 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             of(wsi).onServiceWake();
             return 0;
+        case LWS_CALLBACK_ADD_HEADERS: {  // a file of the browser client is about to be sent
+            auto* args = static_cast<lws_process_html_args*>(in);
+            auto** position = reinterpret_cast<unsigned char**>(&args->p);
+            auto* end = reinterpret_cast<unsigned char*>(args->p) + args->max_len;
+            for (const auto& [name, value] : kPageHeaders)
+                if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
+                                                reinterpret_cast<const unsigned char*>(value),
+                                                static_cast<int>(std::strlen(value)), position, end))
+                    return 1;
+            return 0;
+        }
         case LWS_CALLBACK_HTTP: {
             RelayServer& self = of(wsi);
             char* uriPointer = nullptr;
             int uriLength = 0;
             const int method = lws_http_get_uri_and_method(wsi, &uriPointer, &uriLength);
             const std::string uri = uriPointer ? std::string(uriPointer, static_cast<std::size_t>(uriLength)) : "";
+            if (uri.rfind("/join/", 0) == 0 && !self.webDir_.empty()) {
+                // An invite link: the page itself, which reads the code from its address.
+                const std::string headers = pageHeaderLines();
+                const int served = lws_serve_http_file(wsi, (self.webDir_ + "/index.html").c_str(),
+                                                       "text/html; charset=utf-8", headers.c_str(),
+                                                       static_cast<int>(headers.size()));
+                if (served < 0 || (served > 0 && lws_http_transaction_completed(wsi))) return -1;
+                return 0;
+            }
             if (*slot) {  // a kept-alive connection's previous request
                 self.httpExchanges_.erase((*slot)->id);
                 delete *slot;
@@ -162,6 +204,7 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
                 const std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
                 if (authorization.rfind("Bearer ", 0) == 0) request.bearerToken = authorization.substr(7);
                 request.host = header(wsi, WSI_TOKEN_HOST);
+                request.secure = lws_is_ssl(wsi) != 0;
                 char address[64] = {};
                 lws_get_peer_simple(wsi, address, sizeof address);
                 request.clientAddress = address;

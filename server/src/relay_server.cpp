@@ -56,6 +56,7 @@ struct RelayServer::SweepTimer {
 
 RelayServer::RelayServer(ServerOptions options)
     : options_(std::move(options)),
+      webDir_(webDirectory(options_)),
       store_(options_.databasePath),
       archive_(store_, inbox_),
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
@@ -81,10 +82,11 @@ RelayServer::RelayServer(ServerOptions options)
     protocols_[1].per_session_data_size = sizeof(void*);
     protocols_[1].rx_buffer_size = protocol::kMaxClientMediaMessageBytes;
 
-    // /healthz, /metrics and /api/v1 are answered by httpCallback; / serves the static folder.
-    constexpr int kCallbackMounts = 3;
+    // /healthz, /metrics, /api/v1 and /join (the invite link's page) are answered by
+    // httpCallback; / serves the browser client's files.
+    constexpr int kCallbackMounts = 4;
     mounts_.reset(new lws_http_mount[kCallbackMounts + 1]{});
-    const char* points[kCallbackMounts] = {"/healthz", "/metrics", "/api/v1"};
+    const char* points[kCallbackMounts] = {"/healthz", "/metrics", "/api/v1", "/join"};
     for (int i = 0; i < kCallbackMounts; ++i) {
         mounts_[i].mountpoint = points[i];
         mounts_[i].mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(points[i]));
@@ -92,13 +94,14 @@ RelayServer::RelayServer(ServerOptions options)
         mounts_[i].origin_protocol = LWSMPRO_CALLBACK;
         mounts_[i].mount_next = i + 1 < kCallbackMounts ? &mounts_[i + 1] : nullptr;
     }
-    if (!options_.staticDir.empty()) {
+    if (!webDir_.empty()) {
         mounts_[kCallbackMounts - 1].mount_next = &mounts_[kCallbackMounts];
         mounts_[kCallbackMounts].mountpoint = "/";
         mounts_[kCallbackMounts].mountpoint_len = 1;
-        mounts_[kCallbackMounts].origin = options_.staticDir.c_str();
+        mounts_[kCallbackMounts].origin = webDir_.c_str();
         mounts_[kCallbackMounts].def = "index.html";
         mounts_[kCallbackMounts].origin_protocol = LWSMPRO_FILE;
+        mounts_[kCallbackMounts].protocol = kHttpProtocolName;  // its ADD_HEADERS: isolation and CSP
     }
 }
 

@@ -56,6 +56,7 @@ private:
     void answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body);
 
     ServerOptions options_;
+    std::string webDir_;  // the browser client's files ("" when there are none)
     RelayMetrics metrics_;
     StoreWorker store_;
     ServiceInbox inbox_;

@@ -1,6 +1,10 @@
 #include "server_options.h"
 
 #include <charconv>
+#include <filesystem>
+#include <system_error>
+
+#include <unistd.h>
 
 namespace samspil::server {
 
@@ -17,7 +21,8 @@ Usage: samspil-server [options]
                     0.0.0.0 to accept other machines)
   --db FILE         SQLite database file, created on first run
                     (default var/samspil.db, relative to the working directory)
-  --static-dir DIR  serve the files in DIR under / (for the browser client)
+  --static-dir DIR  serve the browser client from DIR under / (by default the
+                    installed or built client-app/web)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
   --key FILE        TLS private key (PEM)
   --event-loop L    libev (default; epoll, scales to many clients) or poll
@@ -42,6 +47,21 @@ Endpoints on the one port:
 SIGINT or SIGTERM: stop accepting, tell clients the server is going away,
 flush the database, exit 0.
 )";
+}
+
+std::string webDirectory(const ServerOptions& options) {
+    if (!options.staticDir.empty()) return options.staticDir;
+    std::error_code error;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        const auto installed = exe.parent_path().parent_path() / "share" / "samspil" / "web";
+        if (std::filesystem::exists(installed / "index.html", error)) return installed.string();
+    }
+#ifdef SAMSPIL_SOURCE_WEB_DIR
+    if (std::filesystem::exists(std::filesystem::path(SAMSPIL_SOURCE_WEB_DIR) / "index.html", error))
+        return SAMSPIL_SOURCE_WEB_DIR;
+#endif
+    return {};
 }
 
 Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args) {

@@ -12,7 +12,7 @@ struct ServerOptions {
     int port = 7400;                      ///< 0 picks a free port (printed at startup)
     std::string bind = "127.0.0.1";       ///< address to listen on
     std::string databasePath = "var/samspil.db";
-    std::string staticDir;                ///< served under / when set
+    std::string staticDir;                ///< the browser client's files; empty: webDirectory() finds them
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
     std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
@@ -25,6 +25,11 @@ struct ServerOptions {
 
 /// Parses argv (without argv[0]). Errors name the offending option.
 [[nodiscard]] Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args);
+
+/// Where the browser client's files are: --static-dir if given, else the install tree's
+/// (share/samspil/web beside the binary's bin/), else the source tree's client-app/web.
+/// Empty when none exists.
+std::string webDirectory(const ServerOptions& options);
 
 /// The --help text.
 std::string serverHelpText();

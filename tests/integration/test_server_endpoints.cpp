@@ -1,5 +1,6 @@
 // One port, several doors: /healthz, /metrics, static files, /ws; --help; a clean stop.
 #include "raw_websocket.h"
+#include "school_fixture.h"
 #include "store/schema.h"
 #include "test_server.h"
 
@@ -83,4 +84,47 @@ TEST_CASE("the server explains itself with --help, and bad options or unusable p
     CHECK(samePort.wait(std::chrono::seconds(10)) == 1);
     CHECK(samePort.stderrText().find("cannot listen") != std::string::npos);
     CHECK(first.stop() == 0);
+}
+
+TEST_CASE("the browser client is served by default, cross-origin isolated, and an invite link opens its page",
+          "[integration][http][web]") {
+    SchoolFixture school;
+    const int port = school.server->port();
+    const HttpResponse page = httpGet(port, "/");
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("<script type=\"module\" src=\"/js/app.js\">") != std::string::npos);
+    for (const char* header : {"cross-origin-opener-policy: same-origin", "cross-origin-embedder-policy: require-corp",
+                               "content-security-policy: default-src 'self'", "x-content-type-options: nosniff"})
+        CHECK(page.headers.find(header) != std::string::npos);
+    const HttpResponse script = httpGet(port, "/js/protocol.js");
+    CHECK(script.status == 200);
+    CHECK(script.headers.find("cross-origin-embedder-policy: require-corp") != std::string::npos);
+
+    // The teacher's invite comes with an ordinary web link; it opens the page.
+    const auto invite = school.call("POST", "rooms/" + std::to_string(school.roomId) + "/invites",
+                                    {{"guest_name", "Mentor Mads"}, {"lesson_id", school.lessonId}}, school.token["teacher"]);
+    REQUIRE(invite.status == 201);
+    const std::string code = invite.body["code"];
+    // (The link is built from the Host header the request came with; this client sends no port.)
+    CHECK(invite.body["web_link"] == "http://127.0.0.1/join/" + code);
+    const HttpResponse joinPage = httpGet(port, "/join/" + code);
+    CHECK(joinPage.status == 200);
+    CHECK(joinPage.body == page.body);
+    CHECK(joinPage.headers.find("cross-origin-opener-policy: same-origin") != std::string::npos);
+
+    // The page learns where the invite leads without a sign-in; a withdrawn one says so.
+    const auto lookup = school.call("GET", "invites/lookup?code=" + code);
+    REQUIRE(lookup.status == 200);
+    CHECK(lookup.body["room_code"] == "klaver-1");
+    CHECK(lookup.body["room_name"] == "Klaverværelset");
+    CHECK(lookup.body["school_name"] == "Aarhus Musikskole");
+    CHECK(lookup.body["lesson_title"] == "Klaver med Ida");
+    CHECK(lookup.body["guest_name"] == "Mentor Mads");
+    CHECK(school.call("GET", "invites/lookup?code=NOPE-NOPE").status == 404);
+    REQUIRE(school.call("DELETE", "invites/" + std::to_string(invite.body["id"].get<int>()), nullptr,
+                        school.token["teacher"]).status / 100 == 2);
+    const auto withdrawn = school.call("GET", "invites/lookup?code=" + code);
+    CHECK(withdrawn.status == 410);
+    CHECK(withdrawn.errorCode() == "invalid_invite");
+    CHECK(withdrawn.body["error"]["message"].get<std::string>().find("withdrawn") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "api/api_service.h"
 
 #include "accounts/people_store.h"
+#include "accounts/room_catalog.h"
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
 #include "log.h"
@@ -118,6 +119,8 @@ ApiService::Respond ApiService::onServiceThread(Respond respond) {
 
 void ApiService::handle(ApiRequest request, Respond respond) {
     if (request.method == "POST" && pathIs(request, {"sign-in"})) return signIn(std::move(request), std::move(respond));
+    if (request.method == "GET" && pathIs(request, {"invites", "lookup"}))
+        return lookupInvite(std::move(request), std::move(respond));
     std::vector<std::int64_t> ids;
     if (request.method == "POST" && matches({"schools", "#", "members"}, request.path, ids))
         return addMember(std::move(request), std::move(ids), std::move(respond));
@@ -192,6 +195,45 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
         });
         if (!queued) finish(apiError(429, ErrorCode::RateLimited, "the server is busy; try again"));
       });
+    });
+}
+
+// No token: holding the code is what lets a guest see where it leads (the join page shows
+// the school, room and lesson before the guest joins). Unknown codes count against the
+// address like failed sign-ins, so codes cannot be guessed at speed.
+void ApiService::lookupInvite(ApiRequest request, Respond respond) {
+    const auto code = request.query.find("code");
+    if (code == request.query.end() || code->second.empty() || code->second.size() > 64)
+        return respond(apiError(400, ErrorCode::BadMessage, "code"));
+    const std::string address = request.clientAddress;
+    if (!limiter_.allowed("invite-lookup", address, unixMillis()))
+        return respond(apiError(429, ErrorCode::RateLimited, "too many unknown invites; try again in 15 minutes"));
+    auto finish = [this, address, respond = std::move(respond)](ApiResponse response) {
+        if (response.status == 404) limiter_.recordFailure("invite-lookup", address, unixMillis());
+        respond(std::move(response));
+    };
+    store_.post([code = code->second, finish = onServiceThread(std::move(finish))](SqliteDatabase& db) mutable {
+        failSafely(finish, [&] {
+            RoomCatalog catalog(db);
+            const auto invite = catalog.inviteByCodeHash(secretHash(normaliseInviteCode(code)));
+            if (!invite) return finish(apiError(404, ErrorCode::InvalidInvite, "unknown"));
+            const std::int64_t now = unixMillis();
+            std::string problem;
+            if (invite->revokedAtMs) problem = "withdrawn";
+            else if (invite->expiresAtMs <= now) problem = "expired";
+            else if (invite->singleUse && invite->usedCount > 0) problem = "already used";
+            if (!problem.empty()) return finish(apiError(410, ErrorCode::InvalidInvite, problem));
+            const auto room = catalog.roomById(invite->roomId);
+            const auto school = PeopleStore(db).school(invite->schoolId);
+            nlohmann::json answer{{"room_code", room ? room->code : ""},
+                                  {"room_name", room ? room->name : ""},
+                                  {"school_name", school ? school->name : ""},
+                                  {"expires_at_ms", invite->expiresAtMs}};
+            if (invite->guestName) answer["guest_name"] = *invite->guestName;
+            if (invite->lessonId)
+                if (const auto lesson = catalog.lesson(*invite->lessonId)) answer["lesson_title"] = lesson->title;
+            finish({200, answer});
+        });
     });
 }
 

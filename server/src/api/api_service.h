@@ -33,6 +33,7 @@ public:
 
 private:
     void signIn(ApiRequest request, Respond respond);
+    void lookupInvite(ApiRequest request, Respond respond);
     void addMember(ApiRequest request, std::vector<std::int64_t> ids, Respond respond);
     Respond onServiceThread(Respond respond);
 

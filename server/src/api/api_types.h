@@ -22,6 +22,7 @@ struct ApiRequest {
     std::optional<std::string> bearerToken;   ///< from "Authorization: Bearer ..."
     std::string clientAddress;
     std::string host;                         ///< the Host header, for links in answers
+    bool secure = false;                      ///< asked over TLS (links in answers use https)
 };
 
 struct ApiResponse {

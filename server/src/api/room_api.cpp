@@ -191,8 +191,10 @@ ApiResponse createInvite(ApiContext& context) {
     nlohmann::json json = inviteJson(invite);
     json["code"] = code;
     json["room_code"] = room.code;
-    json["link"] = "samspil://" + (context.request.host.empty() ? std::string("localhost") : context.request.host) +
-                   "/join?room=" + room.code + "&invite=" + code;
+    const std::string host = context.request.host.empty() ? std::string("localhost") : context.request.host;
+    json["link"] = "samspil://" + host + "/join?room=" + room.code + "&invite=" + code;
+    // The same invite as an ordinary web link: the browser client joins from it.
+    json["web_link"] = std::string(context.request.secure ? "https://" : "http://") + host + "/join/" + code;
     return {201, json};
 }
 

@@ -1,0 +1,286 @@
+// The page: the join form (an invite link, a room code, or a school sign-in), the
+// microphone check, and the room — a strip per participant, my own strip, chat, the waiting
+// room, notices, the room's tempo, the teacher's controls. Main thread; the sound is
+// audio.js's, the connection session.js's.
+import { browserSupport, RoomAudio } from './audio.js';
+import * as protocol from './protocol.js';
+import { Session } from './session.js';
+import { currentLanguage, setLanguage, t } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const page = { invite: undefined, room: undefined, token: undefined, audio: undefined, session: undefined,
+  peers: [], roomState: undefined, welcome: undefined, strips: new Map(), chat: [] };
+window.samspil = page;  // the tests look in here
+
+function applyLanguage() {
+  document.documentElement.lang = currentLanguage();
+  $('language').value = currentLanguage();
+  for (const element of document.querySelectorAll('[data-t]')) element.textContent = t(element.dataset.t);
+  $('mic-meter').setAttribute('aria-label', t('micLevel'));
+  $('chat-text').setAttribute('aria-label', t('say'));
+  $('chat-text').placeholder = t('say');
+  renderStatus();
+}
+
+async function init() {
+  setLanguage(currentLanguage());
+  $('language').addEventListener('change', (event) => {
+    setLanguage(event.target.value);
+    applyLanguage();
+    renderRoom();
+  });
+  applyLanguage();
+  const match = location.pathname.match(/^\/join\/([A-Za-z0-9-]{1,64})$/);
+  if (match) await showInvite(match[1]);
+  const support = await browserSupport();
+  if (!support.ok) {
+    $('unsupported').textContent = t('unsupported', { why: support.reason });
+    $('unsupported').hidden = false;
+    $('join').disabled = true;
+  }
+  $('name').value = localStorage.getItem('samspil.name') ?? '';
+  $('check-sound').addEventListener('click', checkSound);
+  $('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    join();
+  });
+  $('sign-in-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    signIn();
+  });
+  $('leave').addEventListener('click', leave);
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $('chat-text').value.trim();
+    if (text) page.session?.sendChat(text);
+    $('chat-text').value = '';
+  });
+  $('input-gain').addEventListener('input', (event) => { if (page.audio) page.audio.inputGain = Number(event.target.value); });
+  $('mute-me').addEventListener('change', (event) => { if (page.audio) page.audio.selfMuted = event.target.checked; });
+  $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
+  setInterval(renderMeters, 250);
+}
+
+async function showInvite(code) {
+  page.invite = code;
+  $('room-row').hidden = true;
+  const answer = await fetch(`/api/v1/invites/lookup?code=${encodeURIComponent(code)}`);
+  const body = await answer.json().catch(() => ({}));
+  const info = $('invite-info');
+  info.hidden = false;
+  if (!answer.ok) {
+    info.className = 'problem';
+    info.textContent = body.error?.message ?? String(answer.status);
+    $('join').disabled = true;
+    return;
+  }
+  page.room = body.room_code;
+  info.textContent = `${t('inviteFor')} ${[body.lesson_title, body.room_name, body.school_name].filter(Boolean).join(' · ')}`;
+  if (body.guest_name && !$('name').value) $('name').value = body.guest_name;
+}
+
+async function openAudio() {
+  if (page.audio) return page.audio;
+  try {
+    page.audio = await RoomAudio.open({ frameSamples: 240 });
+    await page.audio.resume();
+  } catch (error) {
+    $('mic-verdict').textContent = t('micDenied');
+    throw error;
+  }
+  return page.audio;
+}
+
+async function checkSound() {
+  const audio = await openAudio();
+  const started = performance.now();
+  const timer = setInterval(() => {
+    $('mic-meter').value = audio.inputLevel;
+    if (performance.now() - started > 1500)
+      $('mic-verdict').textContent = audio.inputLevel > 0.01 ? t('micOk') : t('micSilent');
+  }, 100);
+  setTimeout(() => clearInterval(timer), 10000);
+}
+
+async function signIn() {
+  const answer = await fetch('/api/v1/sign-in', { method: 'POST',
+    body: JSON.stringify({ login: $('login').value, password: $('password').value }) });
+  const body = await answer.json().catch(() => ({}));
+  $('password').value = '';  // used once, never kept
+  if (!answer.ok) {
+    $('sign-in-status').textContent = t('signInFailed', { why: body.error?.message ?? answer.status });
+    return;
+  }
+  page.token = body.token;
+  $('name').value = body.person?.display_name ?? $('name').value;
+  $('sign-in-status').textContent = t('signedIn', { name: $('name').value });
+}
+
+async function join() {
+  const name = $('name').value.trim();
+  const room = page.room ?? $('room').value.trim();
+  if (!name || !room) return;
+  localStorage.setItem('samspil.name', name);
+  const audio = await openAudio();
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const session = new Session({ url: `${scheme}//${location.host}/ws`, room, name, token: page.token, invite: page.invite,
+    channels: 1, frameSamples: audio.frameSamples }, {
+    onState: (state, reason) => {
+      page.state = state;
+      page.reason = reason;
+      renderStatus();
+    },
+    onWelcome: (m) => { page.welcome = m; },
+    onPeers: (m) => {
+      page.peers = m.peers;
+      audio.setPeers(m.peers, session.selfStreamId);
+      renderRoom();
+    },
+    onRoomState: (m) => {
+      page.roomState = m;
+      renderRoom();
+    },
+    onNotice: (m) => addNotice(m.message),
+    onChat: (m) => addChat(m),
+    onChatHistory: (m) => m.messages.forEach(addChat),
+    onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
+    onError: (m) => { if (!m.fatal) addNotice(m.message); },
+    onMedia: (packets, arrivalUs) => audio.receive(packets, arrivalUs),
+  });
+  page.session = session;
+  audio.attach(session);
+  session.start();
+  $('join-page').hidden = true;
+  $('room-page').hidden = false;
+}
+
+function leave() {
+  page.session?.leave();
+  page.session = undefined;
+  $('room-page').hidden = true;
+  $('join-page').hidden = false;
+}
+
+function renderStatus() {
+  const status = $('status');
+  if (!status || !page.state) return;
+  const why = page.reason ? ` (${page.reason})` : '';
+  status.textContent = page.state === 'refused' ? t('refused', { why: page.reason })
+    : page.state === 'reconnecting' ? t('reconnecting') + why : t(page.state);
+}
+
+function addNotice(text) {
+  const notice = document.createElement('p');
+  notice.textContent = text;
+  $('notices').replaceChildren(notice);
+}
+
+function addChat(m) {
+  page.chat.push(m);
+  const line = document.createElement('li');
+  const who = document.createElement('b');
+  who.textContent = `${m.name}: `;
+  line.append(who, document.createTextNode(m.text));
+  $('chat-log').append(line);
+  line.scrollIntoView({ block: 'nearest' });
+}
+
+const isTeacherHere = () => page.welcome && page.roomState?.teacher_participant_id === page.welcome.participant_id;
+
+// One strip per other participant, keyed by stream id; the teacher sees their controls.
+function renderRoom() {
+  const others = page.peers.filter((peer) => peer.participant_id !== page.welcome?.participant_id);
+  for (const [streamId, strip] of page.strips)
+    if (!others.some((peer) => peer.stream_id === streamId)) {
+      strip.remove();
+      page.strips.delete(streamId);
+    }
+  for (const peer of others) {
+    let strip = page.strips.get(peer.stream_id);
+    if (!strip) {
+      strip = makeStrip(peer);
+      page.strips.set(peer.stream_id, strip);
+      $('strips').append(strip);
+    }
+    strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '');
+    strip.querySelector('.volume').setAttribute('aria-label', t('volume', { name: peer.name }));
+    strip.querySelector('.mute-for-me span').textContent = t('muteFor', { name: peer.name });
+    const actions = strip.querySelector('.teacher-actions');
+    actions.hidden = !isTeacherHere();
+    actions.querySelector('.mute').textContent = peer.muted ? t('unmute') : t('mute');
+    actions.querySelector('.remove').textContent = t('remove');
+    actions.querySelector('.hand-over').textContent = `${t('handOver')} ${peer.name}`;
+  }
+  const teacher = isTeacherHere();
+  $('teacher-panel').hidden = !teacher;
+  if (teacher) {
+    $('lock').textContent = page.roomState.locked ? t('unlock') : t('lock');
+    const list = $('waiting-list');
+    list.replaceChildren();
+    for (const waiting of page.roomState.waiting) {
+      const item = document.createElement('li');
+      const admit = document.createElement('button');
+      admit.textContent = `${t('admit')} ${waiting.name}`;
+      admit.addEventListener('click', () => page.session.sendControl(protocol.admit(waiting.participant_id)));
+      item.append(admit);
+      list.append(item);
+    }
+    if (page.roomState.waiting.length === 0) list.textContent = t('nobodyWaiting');
+  }
+  if (page.roomState?.locked) addNotice(t('locked'));
+}
+
+function makeStrip(peer) {
+  const strip = document.createElement('div');
+  strip.className = 'strip';
+  strip.innerHTML = `<h3><span class="light" role="img"></span><span class="name"></span></h3>
+    <meter class="level" min="0" max="1" value="0"></meter>
+    <p class="figures"></p>
+    <label><input type="range" class="volume" min="0" max="2" step="0.05" value="1"></label>
+    <label class="check mute-for-me"><input type="checkbox"> <span></span></label>
+    <div class="teacher-actions" hidden><button type="button" class="mute"></button>
+      <button type="button" class="remove"></button><button type="button" class="hand-over"></button></div>`;
+  const streamId = peer.stream_id;
+  strip.querySelector('.volume').addEventListener('input', (event) =>
+    page.audio?.setPeerMix(streamId, { gain: Number(event.target.value) }));
+  strip.querySelector('.mute-for-me input').addEventListener('change', (event) =>
+    page.audio?.setPeerMix(streamId, { muted: event.target.checked }));
+  const current = () => page.peers.find((p) => p.stream_id === streamId);
+  strip.querySelector('.mute').addEventListener('click', () =>
+    page.session.sendControl(protocol.mute(current().participant_id, !current().muted)));
+  strip.querySelector('.remove').addEventListener('click', () =>
+    page.session.sendControl(protocol.remove(current().participant_id)));
+  strip.querySelector('.hand-over').addEventListener('click', () =>
+    page.session.sendControl(protocol.handOver(current().participant_id)));
+  return strip;
+}
+
+// Same thresholds as the desktop app's quality light (shared/core connection_quality).
+function lineQuality(figures, roundTripMs) {
+  if (!figures || figures.received === 0) return undefined;
+  const loss = figures.received ? (100 * figures.lost) / (figures.received + figures.lost) : 0;
+  if (roundTripMs > 60 || figures.jitterMs > 10 || loss > 2 || figures.bufferMs > 40) return 'poor';
+  if (roundTripMs > 30 || figures.jitterMs > 4 || loss > 0.5 || figures.bufferMs > 20) return 'fair';
+  return 'good';
+}
+
+function renderMeters() {
+  if (!page.audio) return;
+  $('self-meter').value = page.audio.inputLevel;
+  const roundTripMs = (page.session?.clock.lastRoundTripUs ?? 0) / 1000;
+  const delays = [];
+  for (const [streamId, strip] of page.strips) {
+    const figures = page.audio.peerFigures(streamId);
+    strip.querySelector('.level').value = figures?.level ?? 0;
+    const quality = lineQuality(figures, roundTripMs);
+    const light = strip.querySelector('.light');
+    light.className = `light ${quality ?? ''}`;
+    light.setAttribute('aria-label', t('quality', { level: quality ? t(quality) : t('noAudio') }));
+    const delay = figures?.delayMs;
+    if (delay !== undefined) delays.push(delay);
+    strip.querySelector('.figures').textContent = delay !== undefined ? t('delay', { ms: Math.round(delay) }) : t('noAudio');
+  }
+  $('latency').textContent = delays.length ? t('latency', { ms: Math.round(Math.max(...delays)) }) : '';
+}
+
+init();

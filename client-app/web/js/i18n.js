@@ -1,0 +1,67 @@
+// Every sentence the page shows, in Danish and English. The language follows the browser
+// (Danish for da, nb, nn, sv; English otherwise) until the person picks one.
+
+const TEXT = {
+  da: {
+    title: 'Samspil', tagline: 'Spil sammen med din lærer og dit hold — lige her i browseren.',
+    language: 'Sprog', joinHeading: 'Deltag i timen', inviteFor: 'Invitation til', name: 'Dit navn',
+    roomCode: 'Rummets kode', join: 'Deltag', leave: 'Forlad rummet', signInHeading: 'Har du et login på musikskolen?',
+    login: 'Login (e-mail)', password: 'Adgangskode', signIn: 'Log ind', signedIn: 'Logget ind som {name}.',
+    signInFailed: 'Login mislykkedes: {why}',
+    headphones: 'Brug høretelefoner. Uden dem hører din mikrofon lyden fra højttalerne, og de andre hører sig selv som ekko. '
+      + 'Til musik slår vi ekkodæmpning og støjfilter fra, så dit instrument lyder som det skal.',
+    checkSound: 'Tjek mikrofonen', micLevel: 'Mikrofon', micOk: 'Vi kan høre dig.', micSilent: 'Vi hører ingenting — tjek mikrofonen.',
+    micDenied: 'Browseren fik ikke lov til at bruge mikrofonen. Tillad den i adresselinjen og prøv igen.',
+    unsupported: 'Denne browser kan ikke spille med i Samspil ({why}). Brug en ny Chrome, Edge eller Firefox.',
+    connecting: 'Forbinder …', waiting: 'Du er i venteværelset. Læreren lukker dig ind om lidt.', joined: 'Du er med i rummet.',
+    reconnecting: 'Forbindelsen røg — prøver igen …', refused: 'Du kom ikke ind: {why}', closed: 'Du har forladt rummet.',
+    you: 'Dig', volume: 'Lydstyrke for {name}', muteFor: 'Sluk {name} for mig', muteMe: 'Sluk min mikrofon',
+    inputGain: 'Mikrofonens styrke', delay: '{ms} ms forsinkelse', noAudio: 'ingen lyd', quality: 'Forbindelse: {level}',
+    good: 'god', fair: 'nogenlunde', poor: 'dårlig', chat: 'Chat', say: 'Skriv en besked', send: 'Send',
+    tempo: 'Rummets tempo: {bpm} BPM {num}/{den} fra {name}', latency: 'Forsinkelse fra de andre: {ms} ms',
+    teacher: 'Lærer', admit: 'Luk ind', mute: 'Slå lyd fra', unmute: 'Slå lyd til', remove: 'Send ud', lock: 'Lås rummet',
+    unlock: 'Lås rummet op', handOver: 'Giv styringen til', waitingList: 'Venter', nobodyWaiting: 'Ingen venter.',
+    mutedByTeacher: 'Læreren har slået din lyd fra.', locked: 'Rummet er låst.',
+  },
+  en: {
+    title: 'Samspil', tagline: 'Play together with your teacher and your group — right here in the browser.',
+    language: 'Language', joinHeading: 'Join the lesson', inviteFor: 'Invitation to', name: 'Your name',
+    roomCode: 'Room code', join: 'Join', leave: 'Leave the room', signInHeading: 'Do you have a music school login?',
+    login: 'Login (email)', password: 'Password', signIn: 'Sign in', signedIn: 'Signed in as {name}.',
+    signInFailed: 'Sign-in failed: {why}',
+    headphones: 'Use headphones. Without them your microphone picks up the speakers and the others hear themselves as an echo. '
+      + 'For music, echo cancellation and noise suppression are off, so your instrument sounds as it should.',
+    checkSound: 'Check the microphone', micLevel: 'Microphone', micOk: 'We can hear you.', micSilent: 'We hear nothing — check the microphone.',
+    micDenied: 'The browser was not allowed to use the microphone. Allow it in the address bar and try again.',
+    unsupported: 'This browser cannot play in Samspil ({why}). Use a recent Chrome, Edge or Firefox.',
+    connecting: 'Connecting …', waiting: 'You are in the waiting room. The teacher will let you in.', joined: 'You are in the room.',
+    reconnecting: 'The connection dropped — trying again …', refused: 'Not let in: {why}', closed: 'You left the room.',
+    you: 'You', volume: 'Volume of {name}', muteFor: 'Mute {name} for me', muteMe: 'Mute my microphone',
+    inputGain: 'Microphone level', delay: '{ms} ms delay', noAudio: 'no audio', quality: 'Line: {level}',
+    good: 'good', fair: 'fair', poor: 'poor', chat: 'Chat', say: 'Write a message', send: 'Send',
+    tempo: "Room's tempo: {bpm} BPM {num}/{den} from {name}", latency: 'Delay from the others: {ms} ms',
+    teacher: 'Teacher', admit: 'Let in', mute: 'Mute', unmute: 'Unmute', remove: 'Remove', lock: 'Lock the room',
+    unlock: 'Unlock the room', handOver: 'Hand the controls to', waitingList: 'Waiting', nobodyWaiting: 'Nobody is waiting.',
+    mutedByTeacher: 'The teacher muted you.', locked: 'The room is locked.',
+  },
+};
+
+export function defaultLanguage(languages = navigator.languages ?? [navigator.language]) {
+  const first = (languages[0] ?? 'en').toLowerCase();
+  return ['da', 'nb', 'nn', 'no', 'sv'].some((l) => first.startsWith(l)) ? 'da' : 'en';
+}
+
+let language = localStorage.getItem('samspil.language') ?? defaultLanguage();
+
+export const currentLanguage = () => language;
+export function setLanguage(next) {
+  language = TEXT[next] ? next : 'en';
+  localStorage.setItem('samspil.language', language);
+  document.documentElement.lang = language;
+}
+
+/** The sentence `key` in the current language, with {placeholders} filled in. */
+export function t(key, values = {}) {
+  const text = TEXT[language][key] ?? TEXT.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}

@@ -1,0 +1,174 @@
+// Session: one participant's samspil.v1 WebSocket — join, ping and clock, reconnect with the
+// protocol's backoff, control and media in and out. The browser's counterpart of
+// shared/net's SessionClient; the message formats come from protocol.js. Main thread.
+import * as protocol from './protocol.js';
+
+const nowUs = () => performance.now() * 1000;
+
+export class Session {
+  /**
+   * config: {url, room, name, token, invite, channels, frameSamples}; handlers: optional
+   * onState(state, reason), onWelcome(m), onWaiting(m), onPeers(m), onRoomState(m),
+   * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onError(m), onMedia(packets, arrivalUs).
+   */
+  constructor(config, handlers = {}) {
+    this.config = config;
+    this.handlers = handlers;
+    this.state = 'idle';
+    this.clock = new protocol.ClockSync();
+    this.attempt = 0;
+    this.pingId = 1;
+    this.everJoined = false;
+    this.resumeToken = undefined;
+    this.streamEpochLocalUs = undefined;
+    this.counters = { mediaSent: 0, mediaReceived: 0, malformed: 0, reconnects: 0 };
+  }
+
+  get joined() {
+    return this.state === 'joined';
+  }
+  get offsetUs() {
+    return this.clock.offsetUs;
+  }
+
+  start() {
+    this.#connect();
+  }
+
+  leave() {
+    this.leaving = true;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pingTimer);
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      if (this.joined) this.socket.send(protocol.leave());
+      this.socket.close(1000);
+    }
+    this.#setState('closed', '');
+  }
+
+  sendChat(text) {
+    this.#send(protocol.chat(text));
+  }
+  sendControl(text) {
+    this.#send(text);
+  }
+  /** Media bytes (one or more packets) once joined; dropped otherwise. */
+  sendMedia(bytes) {
+    if (!this.joined || this.socket.bufferedAmount > 64 * 1024) return false;  // never queue stale audio
+    this.socket.send(bytes);
+    this.counters.mediaSent++;
+    return true;
+  }
+  /** Where media timestamp 0 was captured (local µs); announced once the clock is known. */
+  setStreamEpoch(localUs) {
+    this.streamEpochLocalUs = localUs;
+    this.#announceStream();
+  }
+
+  #send(text) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  #setState(state, reason) {
+    const changed = state !== this.state;
+    this.state = state;
+    if (changed || reason) this.handlers.onState?.(state, reason);
+  }
+
+  #connect() {
+    this.#setState(this.everJoined ? 'reconnecting' : 'connecting', '');
+    const socket = new WebSocket(this.config.url, protocol.SUBPROTOCOL);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.streamAnnounced = false;
+    this.firstMedia = true;
+    socket.onopen = () => {
+      const token = this.resumeToken ?? this.config.token;
+      socket.send(protocol.join({ room: this.config.room, name: this.config.name, token,
+        invite: this.resumeToken ? undefined : this.config.invite }));
+      this.pingsThisConnection = 0;
+      this.#ping();
+    };
+    socket.onmessage = (event) => {
+      const arrivalUs = nowUs();
+      if (typeof event.data === 'string') return this.#onText(event.data, arrivalUs);
+      const parsed = protocol.parseMediaMessage(new Uint8Array(event.data));
+      if (parsed.error) {
+        this.counters.malformed++;
+        return;
+      }
+      this.counters.mediaReceived += parsed.packets.length;
+      this.handlers.onMedia?.(parsed.packets, arrivalUs);
+    };
+    socket.onclose = (event) => {
+      clearTimeout(this.pingTimer);
+      if (this.socket !== socket) return;
+      const wasJoined = this.joined;
+      this.handlers.onPeers?.({ peers: [] });
+      if (this.leaving || this.state === 'refused') return;
+      const delay = protocol.backoffDelayMs(this.attempt++);
+      const why = event.reason || (wasJoined ? 'connection lost' : 'no connection');
+      this.#setState('reconnecting', why);
+      this.reconnectTimer = setTimeout(() => this.#connect(), delay);
+    };
+  }
+
+  #ping() {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.socket.send(protocol.ping(this.pingId++, nowUs()));
+    this.pingsThisConnection++;
+    this.pingTimer = setTimeout(() => this.#ping(), this.pingsThisConnection < 5 ? 100 : 1000);
+  }
+
+  #announceStream() {
+    if (!this.joined || this.clock.offsetUs === undefined || this.streamEpochLocalUs === undefined) return;
+    if (this.streamAnnounced && this.announcedEpochUs === this.streamEpochLocalUs) return;
+    this.#send(protocol.streamInfo({ channels: this.config.channels ?? 1, frameSamples: this.config.frameSamples,
+      epochServerUs: this.streamEpochLocalUs + this.clock.offsetUs }));
+    this.streamAnnounced = true;
+    this.announcedEpochUs = this.streamEpochLocalUs;
+  }
+
+  #onText(text, arrivalUs) {
+    const parsed = protocol.parseServerMessage(text);
+    if (parsed.error) {
+      this.counters.malformed++;
+      return;
+    }
+    const m = parsed.message;
+    switch (m.type) {
+      case 'welcome':
+        if (this.everJoined) this.counters.reconnects++;
+        this.everJoined = true;
+        this.attempt = 0;
+        if (m.resume_token) this.resumeToken = m.resume_token;
+        this.selfParticipantId = m.participant_id;
+        this.selfStreamId = m.stream_id;
+        this.#setState('joined', '');
+        this.handlers.onWelcome?.(m);
+        this.#announceStream();
+        break;
+      case 'waiting':
+        this.#setState('waiting', '');
+        this.handlers.onWaiting?.(m);
+        break;
+      case 'pong':
+        this.clock.addSample(m.client_us, m.server_us, arrivalUs);
+        this.#announceStream();
+        break;
+      case 'peers': this.handlers.onPeers?.(m); break;
+      case 'room_state': this.handlers.onRoomState?.(m); break;
+      case 'notice': this.handlers.onNotice?.(m); break;
+      case 'chat': this.handlers.onChat?.(m); break;
+      case 'chat_history': this.handlers.onChatHistory?.(m); break;
+      case 'tempo': this.handlers.onTempo?.(m); break;
+      case 'error':
+        this.handlers.onError?.(m);
+        if (m.fatal && protocol.FINAL_ERRORS.has(m.code)) {
+          clearTimeout(this.reconnectTimer);
+          this.#setState('refused', m.message);
+        }
+        break;
+    }
+  }
+}
