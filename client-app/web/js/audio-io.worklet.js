@@ -4,8 +4,9 @@
 // thread fills with the room's mix. The main thread's frames come in clumps (it runs when
 // the browser lets it), so playout keeps a cushion: it starts once the ring holds `prime`
 // samples, and each time the ring runs dry (silence, counted) the cushion grows by a
-// quantum, up to 40 ms; a ring that stays far above it is trimmed back. It never locks or
-// waits. Optionally posts what it plays (the tap the tests listen to).
+// quantum, up to 40 ms; after two seconds without running dry it shrinks by one again; a
+// ring that holds more than the cushion plus two quanta is trimmed back to the cushion
+// (a clump played late is worse than a skip). It never locks or waits. Optionally posts what it plays (the tap the tests listen to).
 
 class SamspilIo extends AudioWorkletProcessor {
   constructor(options) {
@@ -21,6 +22,7 @@ class SamspilIo extends AudioWorkletProcessor {
     this.underruns = 0;
     this.prime = 256;
     this.primed = false;
+    this.quantaSinceDry = 0;
     this.tapping = false;
     this.port.onmessage = (event) => {
       if (event.data.type === 'tap') this.tapping = event.data.on;
@@ -50,7 +52,11 @@ class SamspilIo extends AudioWorkletProcessor {
     let read = Atomics.load(this.indices, 1);
     let available = (write - read + this.capacity) % this.capacity;
     if (!this.primed && available >= this.prime) this.primed = true;
-    if (this.primed && available > this.prime + 2400) {  // 50 ms more than needed: catch up
+    if (this.primed && ++this.quantaSinceDry > 750 && this.prime > 256) {  // 2 s steady: a smaller cushion
+      this.prime -= quantum;
+      this.quantaSinceDry = 0;
+    }
+    if (this.primed && available > this.prime + 2 * quantum) {  // more than needed: catch up
       const skip = available - this.prime;
       read = (read + skip) % this.capacity;
       available -= skip;
@@ -68,6 +74,7 @@ class SamspilIo extends AudioWorkletProcessor {
       if (this.primed) {  // ran dry while playing: wait for a bigger cushion
         this.underruns++;
         this.primed = false;
+        this.quantaSinceDry = 0;
         this.prime = Math.min(this.prime + quantum, 1920);
       }
     }

@@ -94,6 +94,11 @@ export class RoomAudio {
     if (muted !== undefined) remote.muted = muted;
   }
 
+  /** Samples (per channel) waiting in the worklet's ring: the page's own playout cushion. */
+  get ringQueuedSamples() {
+    return this.#ringQueued();
+  }
+
   /** Figures of one remote stream for its strip. */
   peerFigures(streamId) {
     const remote = this.streams.get(streamId);
