@@ -61,12 +61,10 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 }
 
 ChildProcess::~ChildProcess() {
-    if (pid_ <= 0) return;
-    const bool wasRunning = running();
-    // The whole group: the child and anything it started that is still around (an Xvfb
-    // whose xvfb-run was killed would otherwise outlive the test).
+    if (pid_ <= 0 || !running()) return;  // reaped: running() already cleared its group
+    // The whole group: the child and anything it started (an Xvfb under xvfb-run).
     ::kill(-pid_, SIGKILL);
-    if (wasRunning) wait(std::chrono::seconds(5));
+    wait(std::chrono::seconds(5));
 }
 
 void ChildProcess::signal(int number) {
@@ -79,6 +77,10 @@ bool ChildProcess::running() {
     const pid_t done = waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
         exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        // Whatever it started and left behind goes with it (an Xvfb whose xvfb-run was
+        // killed). Now, while anything left keeps the group id alive; never later, when the
+        // id may belong to someone else's group.
+        ::kill(-pid_, SIGKILL);
         return false;
     }
     return true;

@@ -4,9 +4,9 @@
 // thread fills with the room's mix. The main thread's frames come in clumps (it runs when
 // the browser lets it), so playout keeps a cushion: it starts once the ring holds `prime`
 // samples, and each time the ring runs dry (silence, counted) the cushion grows by a
-// quantum, up to 40 ms; after two seconds without running dry it shrinks by one again; a
-// ring that holds more than the cushion plus two quanta is trimmed back to the cushion
-// (a clump played late is worse than a skip). It never locks or waits. Optionally posts what it plays (the tap the tests listen to).
+// quantum, up to 40 ms; after two seconds without running dry it shrinks by one again.
+// What stays queued beyond the cushion for a whole second (not a passing clump) is trimmed
+// back in one skip, so the delay does not creep up. It never locks or waits. Optionally posts what it plays (the tap the tests listen to).
 
 class SamspilIo extends AudioWorkletProcessor {
   constructor(options) {
@@ -23,6 +23,8 @@ class SamspilIo extends AudioWorkletProcessor {
     this.prime = 256;
     this.primed = false;
     this.quantaSinceDry = 0;
+    this.leastAvailable = Infinity;  // over the current second
+    this.quantaInWindow = 0;
     this.tapping = false;
     this.port.onmessage = (event) => {
       if (event.data.type === 'tap') this.tapping = event.data.on;
@@ -56,10 +58,17 @@ class SamspilIo extends AudioWorkletProcessor {
       this.prime -= quantum;
       this.quantaSinceDry = 0;
     }
-    if (this.primed && available > this.prime + 2 * quantum) {  // more than needed: catch up
-      const skip = available - this.prime;
-      read = (read + skip) % this.capacity;
-      available -= skip;
+    if (this.primed) {
+      this.leastAvailable = Math.min(this.leastAvailable, available);
+      if (++this.quantaInWindow >= 375) {  // a second: trim what never drained
+        const excess = this.leastAvailable - this.prime - quantum;
+        if (excess > 0) {
+          read = (read + excess) % this.capacity;
+          available -= excess;
+        }
+        this.leastAvailable = Infinity;
+        this.quantaInWindow = 0;
+      }
     }
     if (this.primed && available >= quantum) {
       for (let i = 0; i < quantum; i++) {
@@ -75,6 +84,8 @@ class SamspilIo extends AudioWorkletProcessor {
         this.underruns++;
         this.primed = false;
         this.quantaSinceDry = 0;
+        this.leastAvailable = Infinity;  // the measure of what never drains starts over
+        this.quantaInWindow = 0;
         this.prime = Math.min(this.prime + quantum, 1920);
       }
     }
