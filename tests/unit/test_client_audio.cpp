@@ -346,3 +346,15 @@ TEST_CASE("participants reconnecting while audio runs keep their slot, and no st
     for (std::size_t p = 0; p < transport.streams.size(); ++p)
         CHECK(engine.peer(slotOf(p)).streamId.load() == transport.streams[p].load());
 }
+
+TEST_CASE("remembered settings with numbers no field can hold keep their defaults (a fuzzer's find)",
+          "[client][settings]") {
+    auto huge = ClientSettings::fromJson(R"({"frame_samples":209999999999999999999999999999999999999999999993,"send_channels":-1e300})");
+    REQUIRE(huge);
+    CHECK(huge->frameSamples == 240);
+    CHECK(huge->sendChannels == 1);
+    auto fine = ClientSettings::fromJson(R"({"frame_samples":120.0,"send_channels":2})");
+    REQUIRE(fine);
+    CHECK(fine->frameSamples == 120);
+    CHECK(fine->sendChannels == 2);
+}

@@ -6,8 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 
 namespace samspil {
 
@@ -17,9 +19,20 @@ template <typename T>
 void readSetting(const nlohmann::json& json, const char* key, T& target) {
     const auto it = json.find(key);
     if (it == json.end()) return;
-    try {
-        target = it->get<T>();
-    } catch (const nlohmann::json::exception&) {
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+        // Numbers only, and only those T can hold: converting one it cannot hold is undefined
+        // behaviour (found by tests/fuzz/fuzz_settings_json: "frame_samples": 2.1e47).
+        if (!it->is_number()) return;
+        const long double value = it->get<long double>();
+        if (!(value >= static_cast<long double>(std::numeric_limits<T>::lowest()) &&
+              value <= static_cast<long double>(std::numeric_limits<T>::max())))
+            return;  // out of range, or NaN
+        target = static_cast<T>(value);
+    } else {
+        try {
+            target = it->get<T>();
+        } catch (const nlohmann::json::exception&) {
+        }
     }
 }
 
