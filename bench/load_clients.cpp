@@ -151,7 +151,10 @@ struct LoadClients::Impl {
     }
 
     // Packets participant p should have sent by `now`: one per frame since its own frame clock started.
+    // Nothing is due before everyone joined: a participant whose welcome arrived while a
+    // write was already queued would otherwise count frames from the clock's zero and flood.
     std::uint64_t dueFor(const Participant& p, std::int64_t now) const {
+        if (phase != Phase::Warmup && phase != Phase::Measuring) return 0;
         const std::int64_t since = now - (sendStartUs + p.phaseUs);
         return since < 0 ? 0 : static_cast<std::uint64_t>(since / frameUs) + 1;
     }

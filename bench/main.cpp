@@ -239,6 +239,15 @@ int main(int argc, char** argv) {
         {"loopback_send_us", sendMicros},
         {"packet_bytes", wireBytes},
     };
+    // Why connections closed in the window, by the server's reasons (a failed soak says why).
+    nlohmann::json reasons = nlohmann::json::object();
+    const std::string reasonPrefix = "samspil_disconnects_total{reason=\"";
+    for (const auto& [name, value] : end.metrics)
+        if (name.rfind(reasonPrefix, 0) == 0) {
+            const double count = value - (start.metrics.count(name) ? start.metrics.at(name) : 0.0);
+            if (count > 0) reasons[name.substr(reasonPrefix.size(), name.size() - reasonPrefix.size() - 2)] = count;
+        }
+    report["disconnect_reasons"] = reasons;
     if (options->churn) {
         report["churn"] = {{"joins", churned.joins},   {"leaves", churned.leaves},     {"chats", churned.chats},
                            {"sign_ins", churned.signIns}, {"failures", churned.failures}};
@@ -269,6 +278,7 @@ int main(int argc, char** argv) {
     std::printf("  inside the server          p50 <= %.3f ms, p99 <= %.3f ms (receive to write, its own histogram)\n",
                 report["server_relay_p50_ms_at_most"].get<double>(), report["server_relay_p99_ms_at_most"].get<double>());
     std::printf("  drops, disconnects         %.0f, %d\n", drops, report["disconnects"].get<int>());
+    if (!reasons.empty()) std::printf("  closed by the server, why  %s\n", reasons.dump().c_str());
     std::printf("  receive gaps > 20 ms       %llu (longest %.1f ms)\n",
                 static_cast<unsigned long long>(results->receiveGaps), results->longestGapMs);
     std::printf("  chat round trip            p50 %.2f ms, max %.2f ms\n", report["chat_rtt_p50_ms"].get<double>(),

@@ -7,25 +7,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+started=$SECONDS
+# Each phase's heading says how long the run has taken so far (the cold-run figure in
+# docs/performance.md is read from these).
+phase() { printf '== [%d:%02d] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*"; }
 
-echo "== the browser client's test tooling (puppeteer-core, pinned in client-app/web/package-lock.json)"
+phase "the browser client's test tooling (puppeteer-core, pinned in client-app/web/package-lock.json)"
 (cd client-app/web && npm ci --no-audit --no-fund --loglevel=error)
 
-echo "== build (RelWithDebInfo, with the JUCE desktop app and plugin)"
+phase "build (RelWithDebInfo, with the JUCE desktop app and plugin)"
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
-echo "== tests"
+phase "tests"
 # JACK keeps a registry of its servers in /dev/shm; one killed mid-exit (a crashed earlier
 # run) leaves an entry behind, and enough of them stop any new jackd. None runs now: clear.
 if ! pgrep -x jackd >/dev/null && ! pgrep -x jackdbus >/dev/null; then rm -rf /dev/shm/jack[-_]* /dev/shm/jack_db-*; fi
 # The one-minute soak runs once, in the sanitizer build below, where it also shows no leak.
 (cd build && ctest --output-on-failure -j"$jobs" -E "soak:")
 
-echo "== build (ASan + UBSan: shared/, server/ and their tests; JUCE targets are not sanitized)"
+phase "build (ASan + UBSan: shared/, server/ and their tests; JUCE targets are not sanitized)"
 bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_BUILD_JUCE=OFF
-echo "== tests under ASan + UBSan"
+phase "tests under ASan + UBSan"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-sanitize && ctest --output-on-failure -j"$jobs")
-echo "== fuzzing (libFuzzer, clang): each harness 15 s"
+phase "fuzzing (libFuzzer, clang): each harness 15 s"
 bash tests/fuzz/run.sh 15 build-fuzz
-echo "== all tests passed"
+phase "all tests passed"
