@@ -62,6 +62,7 @@ RoomSession::~RoomSession() {
 }
 
 std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
+    joinSettings_ = settings;
     leave();
     net::SessionConfig config;
     config.serverUrl = settings.serverUrl;

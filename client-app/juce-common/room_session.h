@@ -77,6 +77,8 @@ public:
     /// The tempo someone in the room shared (a songwriter's DAW), if any.
     const std::optional<protocol::RoomTempo>& roomTempo() const { return roomTempo_; }
     std::uint32_t selfId() const { return selfId_; }
+    /// What the last join() was given (server, room, token …).
+    const JoinSettings& joinSettings() const { return joinSettings_; }
     std::string selfRole() const { return selfRole_; }
     bool holdsControls() const { return selfId_ != 0 && roomState_.teacherParticipantId == selfId_; }
     /// Estimated delay from a participant's microphone to this ear, in ms (nullopt if unknown).
@@ -125,6 +127,7 @@ private:
     protocol::RoomState roomState_;
     std::optional<protocol::RoomTempo> roomTempo_;
     std::uint32_t selfId_ = 0;
+    JoinSettings joinSettings_;
     std::string selfRole_;
     std::map<std::string, int> slotByName_;
     std::map<std::uint16_t, int> slotHandedToAudio_;  // stream → slot last queued to the engine

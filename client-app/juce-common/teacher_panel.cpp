@@ -9,15 +9,67 @@ TeacherPanel::TeacherPanel(RoomSession& session) : session_(session) {
     lock_.setTooltip("While locked, only teachers can come in");
     lock_.onClick = [this] { session_.sendControl(protocol::Lock{lock_.getToggleState()}); };
     addAndMakeVisible(lock_);
+
+    guestName_.setTextToShowWhenEmpty("Guest's name (optional)", colours::dimText);
+    guestName_.setTitle("Guest's name");
+    addChildComponent(guestName_);
+    invite_.setTooltip("Makes a link a student or mentor opens in the browser to join this room (valid 24 hours)");
+    invite_.onClick = [this] { startInvite(); };
+    addChildComponent(invite_);
+    link_.setReadOnly(true);
+    link_.setTitle("Invite link");
+    link_.setTextToShowWhenEmpty("The link to send appears here", colours::dimText);
+    addChildComponent(link_);
+    copy_.onClick = [this] {
+        juce::SystemClipboard::copyTextToClipboard(link_.getText());
+        inviteStatus_.setText("Copied. Paste it into an email or a message.", juce::dontSendNotification);
+    };
+    addChildComponent(copy_);
+    inviteStatus_.setColour(juce::Label::textColourId, colours::dimText);
+    addChildComponent(inviteStatus_);
+}
+
+// Invites need a school account: the room's code and the teacher's session token.
+bool TeacherPanel::canInvite() const {
+    return session_.holdsControls() && session_.joinSettings().token.has_value();
+}
+
+void TeacherPanel::startInvite() {
+    const JoinSettings& settings = session_.joinSettings();
+    if (!settings.token) return;
+    const std::string server = settings.serverUrl, token = *settings.token, room = settings.room;
+    const std::string guest = guestName_.getText().trim().toStdString();
+    invite_.setEnabled(false);
+    inviteStatus_.setText(juce::String::fromUTF8("Making the invite …"), juce::dontSendNotification);
+    inviteJob_.start([server, token, room, guest] { return net::createInvite(server, token, room, guest); },
+                     [this](Expected<net::CreatedInvite, std::string> created) {
+                         invite_.setEnabled(true);
+                         if (!created) {
+                             inviteStatus_.setText(juce::String::fromUTF8(created.error().c_str()),
+                                                   juce::dontSendNotification);
+                             return;
+                         }
+                         link_.setText(juce::String::fromUTF8(created->webLink.c_str()), false);
+                         copy_.setEnabled(true);
+                         inviteStatus_.setText("Send this link; it opens in any recent browser.",
+                                               juce::dontSendNotification);
+                     });
 }
 
 int TeacherPanel::wantedHeight() const {
     if (!session_.holdsControls()) return 0;
-    return 44 + 32 * std::max<int>(1, static_cast<int>(shownWaiting_.size()));
+    return 44 + 32 * std::max<int>(1, static_cast<int>(shownWaiting_.size())) + (canInvite() ? 92 : 0);
 }
 
 void TeacherPanel::update() {
     lock_.setToggleState(session_.roomState().locked, juce::dontSendNotification);
+    const bool invites = canInvite();
+    if (invites != invite_.isVisible()) {
+        for (juce::Component* c : std::initializer_list<juce::Component*>{&guestName_, &invite_, &link_, &copy_, &inviteStatus_})
+            c->setVisible(invites);
+        copy_.setEnabled(link_.getText().isNotEmpty());
+        resized();
+    }
     std::vector<std::uint32_t> waiting;
     for (const auto& peer : session_.roomState().waiting) waiting.push_back(peer.participantId);
     if (waiting == shownWaiting_) return;
@@ -59,6 +111,15 @@ void TeacherPanel::resized() {
         admitButtons_[i]->setBounds(row.removeFromRight(80).reduced(2));
         waitingNames_[i]->setBounds(row);
     }
+    if (!invite_.isVisible()) return;
+    area = getLocalBounds().reduced(10).removeFromBottom(88);
+    auto first = area.removeFromTop(28);
+    invite_.setBounds(first.removeFromRight(130).reduced(2));
+    guestName_.setBounds(first.reduced(2));
+    auto second = area.removeFromTop(28);
+    copy_.setBounds(second.removeFromRight(100).reduced(2));
+    link_.setBounds(second.reduced(2));
+    inviteStatus_.setBounds(area.removeFromTop(26));
 }
 
 }  // namespace samspil::ui

@@ -1,8 +1,11 @@
-// What only the room's teacher sees: who waits in the waiting room (with "Let in"), and
-// the room lock. Hidden for everyone else. Message thread.
+// What only the room's teacher sees: who waits in the waiting room (with "Let in"), the
+// room lock, and (when signed in to a school) "invite a guest": a web link to send a
+// student or mentor, shown and copied. Hidden for everyone else. Message thread.
 #pragma once
 
+#include "background_job.h"
 #include "room_session.h"
+#include "samspil/net/invite_request.h"
 #include "samspil_look.h"
 
 namespace samspil::ui {
@@ -25,6 +28,16 @@ private:
     juce::OwnedArray<juce::Label> waitingNames_;
     juce::OwnedArray<juce::TextButton> admitButtons_;
     std::vector<std::uint32_t> shownWaiting_;
+
+    // Invite a guest: a name (optional), the button, the link (selectable) and Copy.
+    void startInvite();
+    bool canInvite() const;
+    juce::TextEditor guestName_;
+    juce::TextButton invite_{"Invite a guest"};
+    juce::TextEditor link_;
+    juce::TextButton copy_{"Copy link"};
+    juce::Label inviteStatus_;
+    BackgroundJob<Expected<net::CreatedInvite, std::string>> inviteJob_;
 };
 
 }  // namespace samspil::ui

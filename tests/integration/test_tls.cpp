@@ -1,4 +1,5 @@
 // wss: the server with a certificate, the client with and without trust in it.
+#include "samspil/net/http_client.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>
@@ -23,6 +24,16 @@ TEST_CASE("wss works with --cert/--key, and an untrusted certificate is refused"
                               "--name", "C", "--ca", dir.file("cert.pem"), "--duration", "1"});
     CHECK(withCa.finish() == 0);
     CHECK(withCa.stats()["joined"] == true);
+
+    // The apps' HTTP client (sign-in, invites) over https, checking the name against the CA
+    // with the port in its Host header.
+    samspil::net::HttpOptions trust;
+    trust.caFile = dir.file("cert.pem");
+    const auto health = samspil::net::httpRequest("wss://localhost:" + std::to_string(server.port()), "GET",
+                                                  "/healthz", "", trust);
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    CHECK_FALSE(samspil::net::httpRequest(url, "GET", "/healthz", ""));  // untrusted: no answer
 
     CliRun suspicious(dir, "suspicious", {"--server", url, "--room", "secure", "--name", "S", "--duration", "1.5"});
     CHECK(suspicious.finish() == 4);

@@ -30,6 +30,7 @@ async function init() {
     renderRoom();
   });
   applyLanguage();
+  $('name').value = localStorage.getItem('samspil.name') ?? '';
   const match = location.pathname.match(/^\/join\/([A-Za-z0-9-]{1,64})$/);
   if (match) await showInvite(match[1]);
   const support = await browserSupport();
@@ -38,7 +39,6 @@ async function init() {
     $('unsupported').hidden = false;
     $('join').disabled = true;
   }
-  $('name').value = localStorage.getItem('samspil.name') ?? '';
   $('check-sound').addEventListener('click', checkSound);
   $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -59,6 +59,7 @@ async function init() {
   $('mute-me').addEventListener('change', (event) => { if (page.audio) page.audio.selfMuted = event.target.checked; });
   $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
   setInterval(renderMeters, 250);
+  page.ready = true;
 }
 
 async function showInvite(code) {
@@ -69,20 +70,38 @@ async function showInvite(code) {
   const info = $('invite-info');
   info.hidden = false;
   if (!answer.ok) {
+    page.inviteProblem = body.error?.message ?? String(answer.status);
     info.className = 'problem';
-    info.textContent = body.error?.message ?? String(answer.status);
+    info.setAttribute('role', 'alert');
+    info.textContent = `${inviteProblemSentence(page.inviteProblem)} ${t('serverSays', { why: page.inviteProblem })}`;
     $('join').disabled = true;
     return;
   }
   page.room = body.room_code;
   info.textContent = `${t('inviteFor')} ${[body.lesson_title, body.room_name, body.school_name].filter(Boolean).join(' · ')}`;
-  if (body.guest_name && !$('name').value) $('name').value = body.guest_name;
+  // The server admits the guest under the name the teacher gave the invite.
+  if (body.guest_name) $('name').value = body.guest_name;
+}
+
+// What to do about a dead invite, from the server's sentence, which ends with its reason
+// in brackets (api.md: unknown, expired, withdrawn, already used).
+function inviteProblemSentence(message) {
+  const reason = /\((expired|withdrawn|already used|unknown)[^)]*\)\s*$/.exec(message)?.[1];
+  const key = { expired: 'inviteExpired', withdrawn: 'inviteWithdrawn', 'already used': 'inviteUsed', unknown: 'inviteUnknown' }[reason];
+  return key ? t(key) : t('inviteProblem', { why: message });
+}
+
+// 5 ms frames unless the link asks for 2.5 or 10 (`?frame_ms=2.5`): a teacher may choose
+// shorter frames for a short line, longer ones for a weak computer.
+function frameSamplesFromUrl() {
+  const asked = Number(new URLSearchParams(location.search).get('frame_ms'));
+  return { 2.5: 120, 5: 240, 10: 480 }[asked] ?? 240;
 }
 
 async function openAudio() {
   if (page.audio) return page.audio;
   try {
-    page.audio = await RoomAudio.open({ frameSamples: 240 });
+    page.audio = await RoomAudio.open({ frameSamples: frameSamplesFromUrl() });
     await page.audio.resume();
   } catch (error) {
     $('mic-verdict').textContent = t('micDenied');
@@ -144,7 +163,10 @@ async function join() {
     onChat: (m) => addChat(m),
     onChatHistory: (m) => m.messages.forEach(addChat),
     onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
-    onError: (m) => { if (!m.fatal) addNotice(m.message); },
+    onError: (m) => {
+      if (m.fatal) page.refusalCode = m.code;
+      else addNotice(m.message);
+    },
     onMedia: (packets, arrivalUs) => audio.receive(packets, arrivalUs),
   });
   page.session = session;
@@ -165,6 +187,10 @@ function renderStatus() {
   const status = $('status');
   if (!status || !page.state) return;
   const why = page.reason ? ` (${page.reason})` : '';
+  if (page.state === 'refused' && page.refusalCode === 'invalid_invite') {
+    status.textContent = `${inviteProblemSentence(page.reason)} ${t('serverSays', { why: page.reason })}`;
+    return;
+  }
   status.textContent = page.state === 'refused' ? t('refused', { why: page.reason })
     : page.state === 'reconnecting' ? t('reconnecting') + why : t(page.state);
 }

@@ -1,44 +1,151 @@
-// The page's audio callback (AudioWorklet, 128-sample quanta at 48 kHz). Capture: the
-// microphone's first channel cut into frames, each posted to the main thread with the
-// context frame of its first sample. Playout: stereo from a SharedArrayBuffer ring the main
-// thread fills with the room's mix. The main thread's frames come in clumps (it runs when
-// the browser lets it), so playout keeps a cushion: it starts once the ring holds `prime`
-// samples, and each time the ring runs dry (silence, counted) the cushion grows by a
-// quantum, up to 40 ms; after two seconds without running dry it shrinks by one again.
-// What stays queued beyond the cushion for a whole second (not a passing clump) is trimmed
-// back in one skip, so the delay does not creep up. It never locks or waits. Optionally posts what it plays (the tap the tests listen to).
+// The page's audio callback (AudioWorklet, 128-frame render quanta at 48 kHz).
+//
+// Capture: the microphone's first channel cut into frames, each posted to the main thread
+// (which encodes it) with the context frame of its first sample.
+//
+// Playout: one jitter buffer per remote participant (jitter.js, the same rules as the
+// desktop app's) runs here, on the audio clock. The main thread decodes every packet as it
+// arrives and posts the samples; each arrives here at the quantum it could first be played,
+// so the buffer measures what really reaches the sound card — network, server, the page's
+// main thread and the decoder together — and holds just enough for that. Each frame the
+// buffer says: play this packet, conceal (the last frame again, fading: WebCodecs has no
+// PLC), or stay silent. The streams are mixed with each listener's own gain and mute.
+//
+// Every quarter second the figures go to the main thread: per stream its counters, level,
+// and (media timestamp, context frame) pairs of frames as they started playing, from which
+// the page computes mouth-to-ear. Optionally posts what it plays (the tests' tap).
+// Never locks or waits; allocates only when a message arrives.
+import { JitterBuffer } from './jitter.js';
+
+const US_PER_FRAME = 1e6 / 48000;
+const QUANTA_PER_REPORT = 94;  // ≈ 250 ms
+const LATENCY_PAIRS_PER_REPORT = 32;
+const CONCEAL_FADE = 0.5;
+
+class RemoteStream {
+  constructor(streamId, frameSamples) {
+    this.streamId = streamId;
+    this.jitter = new JitterBuffer({ frameSamples });
+    this.source = null;  // interleaved stereo being played; null: silence
+    this.frames = 0;     // frames in the current decision
+    this.position = 0;   // frames of it already played
+    this.last = null;    // the last frame played from a packet (concealment fades it in place)
+    this.gain = 1;
+    this.muted = false;
+    this.peak = 0;
+    this.playedFrames = 0;
+    this.latencyPairs = [];
+  }
+
+  // Next decision at context frame `frame` (audio thread).
+  decide(frame) {
+    const decision = this.jitter.next(frame * US_PER_FRAME);
+    this.position = 0;
+    this.frames = decision.samples;
+    if (decision.kind === 'packet') {
+      this.source = decision.payload;
+      this.last = decision.payload;
+      this.frames = decision.payload.length / 2;
+      if (this.latencyPairs.length < LATENCY_PAIRS_PER_REPORT) this.latencyPairs.push([decision.timestamp, frame]);
+    } else if (decision.kind === 'conceal' && this.last) {
+      for (let i = 0; i < this.last.length; i++) this.last[i] *= CONCEAL_FADE;
+      this.source = this.last;
+      this.frames = this.last.length / 2;
+    } else {
+      this.source = null;
+    }
+    if (this.frames <= 0) this.frames = this.jitter.frameSamples;
+  }
+
+  // Adds `count` frames of this stream into left/right from `offset` (audio thread).
+  render(left, right, offset, count, firstFrame) {
+    const gain = this.muted ? 0 : this.gain;
+    let done = 0;
+    while (done < count) {
+      if (this.position >= this.frames) this.decide(firstFrame + done);
+      const n = Math.min(count - done, this.frames - this.position);
+      const source = this.source;
+      if (source) {
+        for (let i = 0; i < n; i++) {
+          const at = 2 * (this.position + i);
+          const l = source[at], r = source[at + 1];
+          left[offset + done + i] += l * gain;
+          right[offset + done + i] += r * gain;
+          const magnitude = l < 0 ? -l : l;
+          if (magnitude > this.peak) this.peak = magnitude;
+        }
+      }
+      this.position += n;
+      done += n;
+    }
+    this.playedFrames += count;
+  }
+
+  report() {
+    const figures = { streamId: this.streamId, level: this.peak, stats: { ...this.jitter.stats },
+      latencyPairs: this.latencyPairs };
+    this.latencyPairs = [];
+    this.peak *= 0.5;
+    return figures;
+  }
+}
 
 class SamspilIo extends AudioWorkletProcessor {
   constructor(options) {
     super();
-    const { frameSamples, ring } = options.processorOptions;
+    const { frameSamples } = options.processorOptions;
     this.frameSamples = frameSamples;
     this.frame = new Float32Array(frameSamples);
     this.fill = 0;
     this.frameStart = 0;
-    this.samples = new Float32Array(ring.samples);  // interleaved stereo
-    this.indices = new Int32Array(ring.indices);    // [write, read] in stereo frames, wrapping at capacity
-    this.capacity = this.samples.length / 2;
-    this.underruns = 0;
-    this.prime = 256;
-    this.primed = false;
-    this.quantaSinceDry = 0;
-    this.leastAvailable = Infinity;  // over the current second
-    this.quantaInWindow = 0;
+    this.remotes = new Map();  // stream id → RemoteStream
+    this.quanta = 0;
     this.tapping = false;
-    this.port.onmessage = (event) => {
-      if (event.data.type === 'tap') this.tapping = event.data.on;
-      if (event.data.type === 'frameSamples') {
-        this.frameSamples = event.data.frameSamples;
+    this.port.onmessage = (event) => this.onMessage(event.data);
+  }
+
+  remote(streamId) {
+    let remote = this.remotes.get(streamId);
+    if (!remote) {
+      remote = new RemoteStream(streamId, this.frameSamples);
+      this.remotes.set(streamId, remote);
+    }
+    return remote;
+  }
+
+  // Messages are handled between render quanta: `currentFrame` is the first frame the
+  // decoded samples could be played at, which is their arrival on the audio clock.
+  onMessage(m) {
+    switch (m.type) {
+      case 'decoded':
+        this.remote(m.streamId).jitter.insert({ sequence: m.sequence, timestamp: m.timestamp, samples: m.samples,
+          payload: m.pcm, streamStart: m.streamStart }, currentFrame * US_PER_FRAME);
+        break;
+      case 'mix': {
+        const remote = this.remote(m.streamId);
+        if (m.gain !== undefined) remote.gain = m.gain;
+        if (m.muted !== undefined) remote.muted = m.muted;
+        break;
+      }
+      case 'remove':
+        this.remotes.delete(m.streamId);
+        break;
+      case 'tap':
+        this.tapping = m.on;
+        break;
+      case 'frameSamples':
+        this.frameSamples = m.frameSamples;
         this.frame = new Float32Array(this.frameSamples);
         this.fill = 0;
-      }
-    };
+        break;
+    }
   }
 
   process(inputs, outputs) {
     const input = inputs[0] && inputs[0][0];
-    const quantum = outputs[0][0].length;
+    const left = outputs[0][0];
+    const right = outputs[0][1] || left;
+    const quantum = left.length;
     for (let i = 0; i < quantum; i++) {
       if (this.fill === 0) this.frameStart = currentFrame + i;
       this.frame[this.fill++] = input ? input[i] : 0;
@@ -48,49 +155,16 @@ class SamspilIo extends AudioWorkletProcessor {
         this.fill = 0;
       }
     }
-    const left = outputs[0][0];
-    const right = outputs[0][1] || left;
-    const write = Atomics.load(this.indices, 0);
-    let read = Atomics.load(this.indices, 1);
-    let available = (write - read + this.capacity) % this.capacity;
-    if (!this.primed && available >= this.prime) this.primed = true;
-    if (this.primed && ++this.quantaSinceDry > 750 && this.prime > 256) {  // 2 s steady: a smaller cushion
-      this.prime -= quantum;
-      this.quantaSinceDry = 0;
+    left.fill(0);
+    if (right !== left) right.fill(0);
+    for (const remote of this.remotes.values()) remote.render(left, right, 0, quantum, currentFrame);
+    if (++this.quanta >= QUANTA_PER_REPORT) {
+      this.quanta = 0;
+      const streams = [];
+      for (const remote of this.remotes.values()) streams.push(remote.report());
+      this.port.postMessage({ type: 'stats', streams });
     }
-    if (this.primed) {
-      this.leastAvailable = Math.min(this.leastAvailable, available);
-      if (++this.quantaInWindow >= 375) {  // a second: trim what never drained
-        const excess = this.leastAvailable - this.prime - quantum;
-        if (excess > 0) {
-          read = (read + excess) % this.capacity;
-          available -= excess;
-        }
-        this.leastAvailable = Infinity;
-        this.quantaInWindow = 0;
-      }
-    }
-    if (this.primed && available >= quantum) {
-      for (let i = 0; i < quantum; i++) {
-        left[i] = this.samples[2 * read];
-        right[i] = this.samples[2 * read + 1];
-        read = (read + 1) % this.capacity;
-      }
-      Atomics.store(this.indices, 1, read);
-    } else {
-      left.fill(0);
-      if (right !== left) right.fill(0);
-      if (this.primed) {  // ran dry while playing: wait for a bigger cushion
-        this.underruns++;
-        this.primed = false;
-        this.quantaSinceDry = 0;
-        this.leastAvailable = Infinity;  // the measure of what never drains starts over
-        this.quantaInWindow = 0;
-        this.prime = Math.min(this.prime + quantum, 1920);
-      }
-    }
-    if (this.tapping)
-      this.port.postMessage({ type: 'tap', left: left.slice(), right: right.slice(), underruns: this.underruns });
+    if (this.tapping) this.port.postMessage({ type: 'tap', left: left.slice(), right: right.slice(), frame: currentFrame });
     return true;
   }
 }

@@ -1,17 +1,19 @@
 // RoomAudio: the page's sound — the microphone (echo cancellation, noise suppression and
-// gain control off: this is music) through an AudioWorklet, Opus by WebCodecs, one jitter
-// buffer and decoder per remote participant, the room's mix back to the worklet through a
-// SharedArrayBuffer ring. Main thread; the worklet (audio-io.worklet.js) is the audio callback.
+// gain control off: this is music) through an AudioWorklet, Opus by WebCodecs, and the
+// room's participants heard through the worklet. Main thread; the worklet
+// (audio-io.worklet.js) is the audio callback and holds one jitter buffer per participant.
 //
-// Time: the worklet's frames arrive with the context frame of their first sample; that is
-// mapped to this page's clock (performance.now) and drives both the send side (media
-// timestamps, the stream epoch) and the playout clock of the jitter buffers.
+// Hearing: every packet is decoded the moment it arrives (one AudioDecoder per remote
+// stream) and its samples go straight to the worklet, whose jitter buffer decides on the
+// audio clock when each frame plays. Sending: the worklet's frames are encoded and sent.
+//
+// Time: context frames map to this page's clock (performance.now) at the moment the
+// worklet renders them (RenderClock); that is "when it was captured" for what we send and
+// "when it was played" for what we hear — sound-card buffers excluded, as for the cli.
 import * as protocol from './protocol.js';
-import { JitterBuffer } from './jitter.js';
 
-const RING_FRAMES = 48000;  // one second of stereo: far more than is ever queued
-const MIX_SLOTS = 64;
-const RING_LOW_FRAMES = 256;  // below this, a frame goes to the worklet even if a decode is still out
+const EPOCH_CHECK_FRAMES = 100;  // re-derive the stream epoch every ~0.5 s as the clock map settles
+const STALE_CAPTURE_FRAMES = 48 * 60;  // a captured frame reaching the main thread over 60 ms late is skipped
 
 /** Whether this browser can join: WebCodecs Opus, AudioWorklet and cross-origin isolation. */
 export async function browserSupport() {
@@ -27,6 +29,35 @@ export async function browserSupport() {
     return { ok: false, reason: 'opus' };
   }
   return { ok: true };
+}
+
+/**
+ * Context frame → page time (µs) when the worklet renders it. Reading `currentTime` right
+ * after a render quantum gives the true offset; any other read only comes later, so the
+ * least (now − currentTime) of the last ~10 s is the map (and follows drift).
+ */
+export class RenderClock {
+  constructor(context) {
+    this.context = context;
+    this.buckets = [];  // {bucket (2 s), least offset µs}
+  }
+  sample() {
+    const nowMs = performance.now();
+    const offsetUs = nowMs * 1000 - this.context.currentTime * 1e6;
+    const bucket = Math.floor(nowMs / 2000);
+    const last = this.buckets[this.buckets.length - 1];
+    if (last && last.bucket === bucket) last.leastUs = Math.min(last.leastUs, offsetUs);
+    else {
+      this.buckets.push({ bucket, leastUs: offsetUs });
+      if (this.buckets.length > 5) this.buckets.shift();
+    }
+  }
+  toLocalUs(contextFrame) {
+    if (this.buckets.length === 0) this.sample();
+    let least = Infinity;
+    for (const b of this.buckets) least = Math.min(least, b.leastUs);
+    return (contextFrame * 1e6) / 48000 + least;
+  }
 }
 
 export class RoomAudio {
@@ -47,16 +78,15 @@ export class RoomAudio {
     this.inputGain = 1;
     this.selfMuted = false;
     this.inputLevel = 0;
-    this.streams = new Map();  // stream id → remote stream state
-    this.mix = Array.from({ length: MIX_SLOTS }, () => new Float32Array(2 * frameSamples));
+    this.streams = new Map();  // stream id → {decoder, pending decodes, figures from the worklet}
+    this.epochs = new Map();   // stream id → epoch_server_us, from the peers list
     this.latencies = [];  // mouth-to-ear samples (ms) of every stream, for the page's figure and the tests
-    this.stats = { framesSent: 0, framesNotSent: 0, ringOverflows: 0, encodeErrors: 0 };
+    this.stats = { framesSent: 0, framesNotSent: 0, encodeErrors: 0, decodeErrors: 0 };
+    this.underruns = 0;
     this.tap = null;
-    const ring = { samples: new SharedArrayBuffer(RING_FRAMES * 2 * 4), indices: new SharedArrayBuffer(8) };
-    this.ringSamples = new Float32Array(ring.samples);
-    this.ringIndices = new Int32Array(ring.indices);
+    this.clock = new RenderClock(context);
     this.node = new AudioWorkletNode(context, 'samspil-io', {
-      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { frameSamples, ring },
+      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { frameSamples },
     });
     this.node.port.onmessage = (event) => this.#onWorklet(event.data);
     context.createMediaStreamSource(stream).connect(this.node);
@@ -87,33 +117,18 @@ export class RoomAudio {
     this.node.port.postMessage({ type: 'tap', on });
   }
 
+  /** This listener's own volume (0..2) and mute for one participant. */
   setPeerMix(streamId, { gain, muted }) {
-    const remote = this.streams.get(streamId);
-    if (!remote) return;
-    if (gain !== undefined) remote.gain = gain;
-    if (muted !== undefined) remote.muted = muted;
+    this.node.port.postMessage({ type: 'mix', streamId, gain, muted });
   }
 
-  /** Samples (per channel) waiting in the worklet's ring: the page's own playout cushion. */
-  get ringQueuedSamples() {
-    return this.#ringQueued();
-  }
-
-  /** Figures of one remote stream for its strip. */
+  /** Figures of one remote stream for its strip (from the worklet's last report). */
   peerFigures(streamId) {
     const remote = this.streams.get(streamId);
-    if (!remote) return undefined;
-    const s = remote.jitter.stats;
-    return { level: remote.level, received: s.received, lost: s.lost, concealed: s.concealed, jitterMs: s.jitterMs,
-      bufferMs: s.meanBufferDelayMs, delayMs: remote.lastLatencyMs };
-  }
-
-  // ---- time --------------------------------------------------------------------------
-  #contextFrameToLocalUs(contextFrame) {
-    const stamp = this.context.getOutputTimestamp?.();
-    if (stamp && stamp.performanceTime > 0)
-      return (stamp.performanceTime + (contextFrame / 48000 - stamp.contextTime) * 1000) * 1000;
-    return (performance.now() + (contextFrame / 48000 - this.context.currentTime) * 1000) * 1000;
+    const s = remote?.figures?.stats;
+    if (!s) return undefined;
+    return { level: remote.figures.level, received: s.received, lost: s.lost, concealed: s.concealed,
+      jitterMs: s.jitterMs, bufferMs: s.meanBufferDelayMs, targetMs: s.targetDelayMs, delayMs: remote.lastLatencyMs };
   }
 
   // ---- send --------------------------------------------------------------------------
@@ -134,17 +149,20 @@ export class RoomAudio {
 
   #onWorklet(message) {
     if (message.type === 'frame') return this.#onCapturedFrame(message.frame, message.firstContextFrame);
+    if (message.type === 'stats') return this.#onFigures(message.streams);
     if (message.type === 'tap' && this.tap) {
       this.tap.left.push(message.left);
       this.tap.right.push(message.right);
-      this.underruns = message.underruns;
     }
   }
 
   #onCapturedFrame(frame, firstContextFrame) {
-    if (this.firstContextFrame === undefined) {
-      this.firstContextFrame = firstContextFrame;
-      this.epochLocalUs = this.#contextFrameToLocalUs(firstContextFrame);
+    this.clock.sample();
+    // Media timestamp 0 is the first frame's first sample; its page time is re-derived as
+    // the clock map settles (the session re-announces the epoch when it moved).
+    if (this.firstContextFrame === undefined) this.firstContextFrame = firstContextFrame;
+    if ((this.capturedFrames = (this.capturedFrames ?? 0) + 1) % EPOCH_CHECK_FRAMES === 1) {
+      this.epochLocalUs = this.clock.toLocalUs(this.firstContextFrame);
       this.session?.setStreamEpoch(this.epochLocalUs);
     }
     const timestamp = (firstContextFrame - this.firstContextFrame) >>> 0;
@@ -155,185 +173,159 @@ export class RoomAudio {
       frame[i] *= gain;
     }
     this.inputLevel = Math.max(peak, this.inputLevel * 0.9);
+    // A frame the main thread reaches late (it was busy) is not worth sending: a listener
+    // would have to hold everything after it back. Skip it like a lost packet (its sequence
+    // number is used up), so the other side conceals a gap instead of falling behind.
+    const ageFrames = Math.round(this.context.currentTime * 48000) - (firstContextFrame + frame.length);
+    if (ageFrames > STALE_CAPTURE_FRAMES && this.session?.joined) {
+      this.stats.framesStale = (this.stats.framesStale ?? 0) + 1;
+      this.sequence = ((this.sequence ?? 0) + 1) >>> 0;
+      return;
+    }
     if (this.session?.joined && this.encoder.state === 'configured') {
-      this.pendingTimestamps.push(timestamp);
+      this.sequence = ((this.sequence ?? 0) + 1) >>> 0;
+      this.pendingTimestamps.push({ timestamp, sequence: this.sequence, atMs: performance.now() });
       this.encoder.encode(new AudioData({ format: 'f32-planar', sampleRate: 48000, numberOfFrames: frame.length,
         numberOfChannels: 1, timestamp: Math.round(timestamp * 1e6 / 48000), data: frame }));
     } else {
       this.stats.framesNotSent++;
       this.sequenceStart = true;  // the next packet sent starts a stream again
     }
-    // The capture clock is the playout clock: this frame's end is "now" in audio time.
-    this.#playoutTick(this.#contextFrameToLocalUs(firstContextFrame + frame.length));
   }
 
   #onEncoded(chunk) {
-    const timestamp = this.pendingTimestamps.shift();
-    if (timestamp === undefined || !this.session) return;
+    const pending = this.pendingTimestamps.shift();
+    if (pending === undefined || !this.session) return;
+    const { timestamp, sequence } = pending;
+    // How long the encoder took (encode() to its output), for the figures.
+    const tookMs = performance.now() - pending.atMs;
+    this.stats.encodeMsMean = (this.stats.encodeMsMean ?? tookMs) + (tookMs - (this.stats.encodeMsMean ?? tookMs)) / 64;
     const payload = new Uint8Array(chunk.byteLength);
     chunk.copyTo(payload);
     if (payload.length > protocol.MAX_OPUS_PAYLOAD_BYTES) return;
-    this.sequence = ((this.sequence ?? 0) + 1) >>> 0;
     const flags = this.sequenceStart !== false ? protocol.FLAG_STREAM_START : 0;
     this.sequenceStart = false;
-    if (this.session.sendMedia(protocol.encodeMediaPacket({ flags, sequence: this.sequence, timestamp, payload })))
+    if (this.session.sendMedia(protocol.encodeMediaPacket({ flags, sequence, timestamp, payload })))
       this.stats.framesSent++;
     else
       this.stats.framesNotSent++;
   }
 
   // ---- hear --------------------------------------------------------------------------
-  /** Packets from the session (network arrival time in local µs). */
-  receive(packets, arrivalUs) {
+  /** Packets from the session: each is decoded now and handed to the worklet. */
+  receive(packets) {
     for (const packet of packets) {
-      const remote = this.#remote(packet.streamId, (packet.flags & protocol.FLAG_STEREO) !== 0);
-      remote.jitter.insert({ sequence: packet.sequence, timestamp: packet.timestamp,
-        samples: protocol.opusPacketSamples(packet.payload), payload: packet.payload.slice(),
-        streamStart: (packet.flags & protocol.FLAG_STREAM_START) !== 0 }, arrivalUs);
+      const stereo = (packet.flags & protocol.FLAG_STEREO) !== 0;
+      const remote = this.#remote(packet.streamId, stereo);
+      const streamStart = (packet.flags & protocol.FLAG_STREAM_START) !== 0;
+      if (remote.decoder.state === 'closed' || remote.stereo !== stereo || (streamStart && remote.decoded > 0))
+        this.#configureDecoder(remote, stereo);
+      const chunkUs = Math.round((packet.timestamp * 1e6) / 48000);
+      remote.pending.push({ sequence: packet.sequence, timestamp: packet.timestamp, chunkUs, streamStart,
+        samples: protocol.opusPacketSamples(packet.payload) });
+      try {
+        remote.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: chunkUs, data: packet.payload }));
+      } catch {
+        this.stats.decodeErrors++;
+        remote.pending.pop();
+      }
     }
   }
 
-  /** The room's participants: who sends which stream, and its epoch for latency. */
+  /** The room's participants: the epoch of each stream (for latency); gone ones are dropped. */
   setPeers(peers, selfStreamId) {
     const present = new Set();
     for (const peer of peers) {
       if (peer.stream_id === selfStreamId) continue;
       present.add(peer.stream_id);
-      const remote = this.streams.get(peer.stream_id);
-      if (remote) remote.epochServerUs = peer.stream?.epoch_server_us;
-      else this.announced = { ...(this.announced ?? {}), [peer.stream_id]: peer.stream?.epoch_server_us };
+      if (peer.stream?.epoch_server_us !== undefined) this.epochs.set(peer.stream_id, peer.stream.epoch_server_us);
     }
     for (const [id, remote] of this.streams)
       if (!present.has(id)) {
         if (remote.decoder.state !== 'closed') remote.decoder.close();
         this.streams.delete(id);
+        this.epochs.delete(id);
+        this.node.port.postMessage({ type: 'remove', streamId: id });
       }
   }
 
   #remote(streamId, stereo) {
     let remote = this.streams.get(streamId);
     if (remote) return remote;
-    remote = { streamId, jitter: new JitterBuffer({ frameSamples: this.frameSamples }), gain: 1, muted: false, level: 0,
-      stereo, slots: [], last: null, epochServerUs: this.announced?.[streamId], lastLatencyMs: undefined };
-    remote.decoder = new AudioDecoder({
-      output: (data) => this.#onDecoded(remote, data),
-      error: () => { remote.slots = []; },
-    });
-    remote.decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: stereo ? 2 : 1 });
+    remote = { streamId, stereo, pending: [], decoded: 0, figures: undefined, lastLatencyMs: undefined };
+    this.#configureDecoder(remote, stereo);
     this.streams.set(streamId, remote);
     return remote;
   }
 
-  // One frame of the playout clock: every stream's jitter buffer decides for this frame's
-  // slot; the slot goes to the worklet as soon as its decodes are back (WebCodecs decodes
-  // asynchronously), or at once if the worklet is about to run dry.
-  #playoutTick(nowUs) {
-    this.tick = (this.tick ?? 0) + 1;
-    this.nextFlush ??= this.tick;
-    const slot = this.tick;
-    this.mix[slot % MIX_SLOTS].fill(0);
-    this.pendingDecodes ??= new Map();
-    for (const remote of this.streams.values()) {
-      const decision = remote.jitter.next(nowUs);
-      if (decision.kind === 'packet') {
-        if (decision.restart && remote.decoder.state === 'configured') remote.decoder.reset?.();
-        if (remote.decoder.state !== 'configured')
-          remote.decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: remote.stereo ? 2 : 1 });
-        remote.slots.push({ slot, timestamp: decision.timestamp });
-        this.pendingDecodes.set(slot, (this.pendingDecodes.get(slot) ?? 0) + 1);
-        remote.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(decision.timestamp * 1e6 / 48000),
-          data: decision.payload }));
-      } else if (decision.kind === 'conceal' && remote.last) {
-        // No PLC in WebCodecs: the last frame again, fading, so a lost packet is a dip, not a click.
-        remote.last = remote.last.map((v) => v * 0.5);
-        this.#mixInto(slot, remote, remote.last, undefined);
-      }
-    }
-    this.#flushReady();
+  #configureDecoder(remote, stereo) {
+    if (remote.decoder && remote.decoder.state !== 'closed') remote.decoder.close();
+    remote.stereo = stereo;
+    remote.pending = [];
+    remote.decoded = 0;
+    remote.decoder = new AudioDecoder({
+      output: (data) => this.#onDecoded(remote, data),
+      error: () => {
+        this.stats.decodeErrors++;
+        remote.pending = [];
+      },
+    });
+    remote.decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: stereo ? 2 : 1 });
   }
 
-  // Hands over, in order, every decided slot whose decodes are all back (or the oldest one
-  // regardless when the worklet's ring runs low).
-  #flushReady() {
-    while (this.nextFlush <= this.tick) {
-      const outstanding = this.pendingDecodes.get(this.nextFlush) ?? 0;
-      if (outstanding > 0 && this.#ringQueued() >= RING_LOW_FRAMES) break;
-      this.pendingDecodes.delete(this.nextFlush);
-      this.#flush(this.nextFlush++);
-    }
-  }
-
-  #ringQueued() {
-    const write = Atomics.load(this.ringIndices, 0);
-    const read = Atomics.load(this.ringIndices, 1);
-    return (write - read + RING_FRAMES) % RING_FRAMES;
-  }
-
+  // A decoded packet: to the worklet as interleaved stereo of the packet's length. Outputs
+  // come in decode order; one whose timestamp matches a later pending packet means the
+  // ones before it gave no output (the jitter buffer conceals them).
   #onDecoded(remote, data) {
-    const pending = remote.slots.shift();
-    const frames = data.numberOfFrames;
-    const left = new Float32Array(frames);
-    const right = new Float32Array(frames);
-    data.copyTo(left, { planeIndex: 0, format: 'f32-planar' });
-    if (data.numberOfChannels > 1) data.copyTo(right, { planeIndex: 1, format: 'f32-planar' });
-    else right.set(left);
-    data.close();
-    const stereo = new Float32Array(2 * frames);
-    for (let i = 0; i < frames; i++) {
-      stereo[2 * i] = left[i];
-      stereo[2 * i + 1] = right[i];
-    }
-    remote.last = stereo;
-    if (!pending) return;
-    this.#mixInto(pending.slot, remote, stereo, pending.timestamp);
-    const outstanding = (this.pendingDecodes.get(pending.slot) ?? 1) - 1;
-    if (outstanding > 0) this.pendingDecodes.set(pending.slot, outstanding);
-    else this.pendingDecodes.delete(pending.slot);
-    this.#flushReady();
-  }
-
-  #mixInto(slot, remote, stereo, timestamp) {
-    if (slot < this.nextFlush) return;  // decoded too late for its turn
-    const target = this.mix[slot % MIX_SLOTS];
-    let peak = 0;
-    const gain = remote.muted ? 0 : remote.gain;
-    const n = Math.min(target.length, stereo.length);
-    for (let i = 0; i < n; i++) {
-      peak = Math.max(peak, Math.abs(stereo[i]));
-      target[i] += stereo[i] * gain;
-    }
-    remote.level = Math.max(peak, remote.level * 0.8);
-    if (timestamp !== undefined) (this.slotTimestamps ??= new Map()).set(`${slot}:${remote.streamId}`, timestamp);
-  }
-
-  // The frame of `slot` into the worklet's ring; notes when it will be heard, for latency.
-  #flush(slot) {
-    const frame = this.mix[slot % MIX_SLOTS];
-    const write = Atomics.load(this.ringIndices, 0);
-    const read = Atomics.load(this.ringIndices, 1);
-    const queued = (write - read + RING_FRAMES) % RING_FRAMES;
-    const frames = frame.length / 2;
-    if (queued + frames >= RING_FRAMES - 1) {
-      this.stats.ringOverflows++;
+    let index = remote.pending.findIndex((p) => p.chunkUs === data.timestamp);
+    if (index < 0) index = 0;
+    const meta = remote.pending[index];
+    remote.pending.splice(0, index + 1);
+    if (!meta) {
+      data.close();
       return;
     }
-    for (let i = 0; i < frames; i++) {
-      const at = (write + i) % RING_FRAMES;
-      this.ringSamples[2 * at] = frame[2 * i];
-      this.ringSamples[2 * at + 1] = frame[2 * i + 1];
+    remote.decoded++;
+    const frames = meta.samples;
+    const got = Math.min(frames, data.numberOfFrames);
+    const left = new Float32Array(got);
+    data.copyTo(left, { planeIndex: 0, format: 'f32-planar' });
+    let right = left;
+    if (data.numberOfChannels > 1) {
+      right = new Float32Array(got);
+      data.copyTo(right, { planeIndex: 1, format: 'f32-planar' });
     }
-    Atomics.store(this.ringIndices, 0, (write + frames) % RING_FRAMES);
-    // It is heard once the worklet has played what is queued before it.
-    const playedUs = this.#contextFrameToLocalUs(Math.round(this.context.currentTime * 48000) + queued);
-    if (!this.slotTimestamps || !this.session?.offsetUs) return;
-    for (const remote of this.streams.values()) {
-      const key = `${slot}:${remote.streamId}`;
-      const timestamp = this.slotTimestamps.get(key);
-      this.slotTimestamps.delete(key);
-      if (timestamp === undefined || remote.epochServerUs === undefined) continue;
-      remote.lastLatencyMs = protocol.mouthToEarMs(playedUs, remote.epochServerUs, this.session.offsetUs, timestamp);
-      this.latencies.push(remote.lastLatencyMs);
-      if (this.latencies.length > 20000) this.latencies.splice(0, 10000);
+    data.close();
+    // A short first output (the decoder's look-ahead) keeps its place at the frame's end.
+    const pcm = new Float32Array(2 * frames);
+    const start = frames - got;
+    for (let i = 0; i < got; i++) {
+      pcm[2 * (start + i)] = left[i];
+      pcm[2 * (start + i) + 1] = right[i];
     }
+    this.node.port.postMessage({ type: 'decoded', streamId: remote.streamId, sequence: meta.sequence,
+      timestamp: meta.timestamp, samples: frames, streamStart: meta.streamStart, pcm }, [pcm.buffer]);
+  }
+
+  // The worklet's quarter-second report: each stream's figures, and mouth-to-ear from the
+  // frames that started playing (media timestamp, context frame).
+  #onFigures(streams) {
+    this.clock.sample();
+    let underruns = 0;
+    for (const figures of streams) {
+      underruns += figures.stats.underruns;
+      const remote = this.streams.get(figures.streamId);
+      if (!remote) continue;
+      remote.figures = figures;
+      const epochServerUs = this.epochs.get(figures.streamId);
+      if (epochServerUs === undefined || this.session?.offsetUs === undefined) continue;
+      for (const [timestamp, contextFrame] of figures.latencyPairs) {
+        remote.lastLatencyMs = protocol.mouthToEarMs(this.clock.toLocalUs(contextFrame), epochServerUs,
+          this.session.offsetUs, timestamp);
+        this.latencies.push(remote.lastLatencyMs);
+      }
+    }
+    this.underruns = underruns;
+    if (this.latencies.length > 20000) this.latencies.splice(0, 10000);
   }
 }

@@ -22,6 +22,11 @@ const TEXT = {
     teacher: 'Lærer', admit: 'Luk ind', mute: 'Slå lyd fra', unmute: 'Slå lyd til', remove: 'Send ud', lock: 'Lås rummet',
     unlock: 'Lås rummet op', handOver: 'Giv styringen til', waitingList: 'Venter', nobodyWaiting: 'Ingen venter.',
     mutedByTeacher: 'Læreren har slået din lyd fra.', locked: 'Rummet er låst.',
+    inviteExpired: 'Invitationen er udløbet. Bed din lærer om et nyt link.',
+    inviteWithdrawn: 'Læreren har trukket invitationen tilbage. Bed om et nyt link.',
+    inviteUsed: 'Invitationen er allerede brugt. Bed din lærer om et nyt link.',
+    inviteUnknown: 'Vi kender ikke den invitation. Tjek linket, eller bed om et nyt.',
+    inviteProblem: 'Invitationen virker ikke ({why}).', serverSays: 'Serveren skriver: {why}',
   },
   en: {
     title: 'Samspil', tagline: 'Play together with your teacher and your group — right here in the browser.',
@@ -43,6 +48,11 @@ const TEXT = {
     teacher: 'Teacher', admit: 'Let in', mute: 'Mute', unmute: 'Unmute', remove: 'Remove', lock: 'Lock the room',
     unlock: 'Unlock the room', handOver: 'Hand the controls to', waitingList: 'Waiting', nobodyWaiting: 'Nobody is waiting.',
     mutedByTeacher: 'The teacher muted you.', locked: 'The room is locked.',
+    inviteExpired: 'This invite has expired. Ask your teacher for a new link.',
+    inviteWithdrawn: 'The teacher has withdrawn this invite. Ask for a new link.',
+    inviteUsed: 'This invite has already been used. Ask your teacher for a new link.',
+    inviteUnknown: 'We do not know this invite. Check the link, or ask for a new one.',
+    inviteProblem: 'The invite does not work ({why}).', serverSays: 'The server says: {why}',
   },
 };
 

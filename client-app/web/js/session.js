@@ -122,11 +122,16 @@ export class Session {
 
   #announceStream() {
     if (!this.joined || this.clock.offsetUs === undefined || this.streamEpochLocalUs === undefined) return;
-    if (this.streamAnnounced && this.announcedEpochUs === this.streamEpochLocalUs) return;
+    // Again when the epoch on the server clock moved by over 1 ms, at most every 2 s, as the
+    // desktop app does (the clock offset and the render-clock map settle in the first seconds).
+    const epochServerUs = Math.round(this.streamEpochLocalUs + this.clock.offsetUs);
+    if (this.streamAnnounced && (Math.abs(epochServerUs - this.announcedEpochServerUs) <= 1000
+      || performance.now() - this.announcedAtMs < 2000)) return;
+    this.announcedAtMs = performance.now();
     this.#send(protocol.streamInfo({ channels: this.config.channels ?? 1, frameSamples: this.config.frameSamples,
-      epochServerUs: this.streamEpochLocalUs + this.clock.offsetUs }));
+      epochServerUs }));
     this.streamAnnounced = true;
-    this.announcedEpochUs = this.streamEpochLocalUs;
+    this.announcedEpochServerUs = epochServerUs;
   }
 
   #onText(text, arrivalUs) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const build = process.env.SAMSPIL_BUILD_DIR ?? new URL('../../../../build', import.meta.url).pathname;
+export const buildDir = build;
 const started = [];
 
 export function tempDir() {
@@ -28,16 +29,55 @@ function run(program, args, { cwd } = {}) {
   return child;
 }
 
-/** samspil-server on a free loopback port, serving the browser client (its default). */
-export async function startServer(dir, args = ['--open-rooms']) {
-  const server = run(`${build}/server/samspil-server`, ['--port', '0', '--db', join(dir, 'samspil.db'), '--fast-password-hashing', ...args]);
+/**
+ * samspil-server on a loopback port (a free one unless `port` is given, e.g. to restart on
+ * the same one), serving the browser client (its default).
+ */
+export async function startServer(dir, args = ['--open-rooms'], { port = 0 } = {}) {
+  const server = run(`${build}/server/samspil-server`,
+    ['--port', String(port), '--db', join(dir, 'samspil.db'), '--fast-password-hashing', ...args]);
   for (let i = 0; i < 200 && !/listening on/.test(server.output.stdout); i++) await sleep(50);
-  const port = Number(/listening on ws:\/\/[^:]+:(\d+)/.exec(server.output.stdout)?.[1]);
-  if (!port) throw new Error(`samspil-server did not start: ${server.output.stderr}`);
-  server.port = port;
-  server.url = `http://127.0.0.1:${port}`;
-  server.ws = `ws://127.0.0.1:${port}`;
+  const listening = Number(/listening on ws:\/\/[^:]+:(\d+)/.exec(server.output.stdout)?.[1]);
+  if (!listening) throw new Error(`samspil-server did not start: ${server.output.stderr}`);
+  server.port = listening;
+  server.url = `http://127.0.0.1:${listening}`;
+  server.ws = `ws://127.0.0.1:${listening}`;
   return server;
+}
+
+/** Stops a server as its service manager would (SIGTERM) and waits for it. */
+export async function stopServer(server) {
+  server.kill('SIGTERM');
+  return server.exited;
+}
+
+/**
+ * A school on a fresh server without open rooms: the admin command creates it, a teacher
+ * is added, and `api(method, path, body, token)` calls the HTTP API.
+ */
+export async function startSchool(dir) {
+  const passwordFile = join(dir, 'admin-password');
+  writeFileSync(passwordFile, 'admin-password-1\n');
+  const create = run(`${build}/server/samspil-server`, ['admin', 'create-school', '--name', 'Vejle Musikskole',
+    '--admin-login', 'admin@vejle', '--admin-name', 'Anne Admin', '--admin-password-file', passwordFile,
+    '--db', join(dir, 'samspil.db'), '--fast-password-hashing', 'yes']);
+  if (await create.exited !== 0) throw new Error(`create-school failed: ${create.output.stderr}`);
+  const server = await startServer(dir, []);
+  const api = async (method, path, body, token) => {
+    const answer = await fetch(`${server.url}/api/v1/${path}`, { method,
+      headers: token ? { Authorization: `Bearer ${token}` } : {}, body: body ? JSON.stringify(body) : undefined });
+    const text = await answer.text();
+    return { status: answer.status, body: text ? JSON.parse(text) : {} };
+  };
+  const signIn = async (login, password) => (await api('POST', 'sign-in', { login, password })).body.token;
+  const adminToken = await signIn('admin@vejle', 'admin-password-1');
+  const teacher = await api('POST', 'schools/1/members', { login: 'lise@vejle', display_name: 'Lise Lærer',
+    password: 'lise-password-1', role: 'teacher' }, adminToken);
+  if (teacher.status !== 201) throw new Error(`adding the teacher: ${JSON.stringify(teacher)}`);
+  const teacherPasswordFile = join(dir, 'teacher-password');
+  writeFileSync(teacherPasswordFile, 'lise-password-1\n');
+  return { server, api, adminToken, teacherToken: await signIn('lise@vejle', 'lise-password-1'),
+    teacherLogin: 'lise@vejle', teacherPasswordFile, db: join(dir, 'samspil.db') };
 }
 
 /** samspil-cli with --stats; resolves to its report when it ends. */
@@ -124,6 +164,36 @@ export function toneCorrelation(samples, hz, rate = 48000, windowMs = 50) {
   return { median: values[Math.floor(values.length / 2)], windows: values.length };
 }
 
+/**
+ * How much of a mix each of several tones makes up: per 50 ms window that carries sound,
+ * the share of its energy a least-squares fit of each tone explains (0..1); the median
+ * over windows, per tone. Two equal tones in a clean mix give about 0.5 each.
+ */
+export function toneShares(samples, tones, rate = 48000, windowMs = 50) {
+  const n = Math.round((rate * windowMs) / 1000);
+  const shares = tones.map(() => []);
+  for (let start = 0; start + n <= samples.length; start += n) {
+    let energy = 0;
+    for (let i = 0; i < n; i++) energy += samples[start + i] ** 2;
+    if (energy / n < 1e-5) continue;
+    tones.forEach((hz, k) => {
+      let s = 0, c = 0, ss = 0, cc = 0, sc = 0;
+      for (let i = 0; i < n; i++) {
+        const phase = (2 * Math.PI * hz * (start + i)) / rate;
+        const si = Math.sin(phase), ci = Math.cos(phase), x = samples[start + i];
+        s += x * si; c += x * ci; ss += si * si; cc += ci * ci; sc += si * ci;
+      }
+      const det = ss * cc - sc * sc;
+      const a = (s * cc - c * sc) / det, b = (c * ss - s * sc) / det;
+      shares[k].push(Math.max(0, a * a * ss + b * b * cc + 2 * a * b * sc) / energy);
+    });
+  }
+  return shares.map((values) => {
+    values.sort((x, y) => x - y);
+    return values.length ? values[Math.floor(values.length / 2)] : 0;
+  });
+}
+
 /** Debian's Chromium, headless, with a WAV as its microphone. */
 export async function launchChromium(wav) {
   const browser = await puppeteer.launch({
@@ -131,7 +201,7 @@ export async function launchChromium(wav) {
     args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required', '--disable-gpu',
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-quic'],
+      '--disable-quic', ...(process.env.SAMSPIL_CHROMIUM_ARGS ? process.env.SAMSPIL_CHROMIUM_ARGS.split(' ') : [])],
   });
   started.push({ stop: () => browser.close().catch(() => {}) });
   return browser;
@@ -150,24 +220,56 @@ export async function launchFirefox() {
   return browser;
 }
 
-/** Opens the page, fills in a name (and a room unless the URL is an invite), joins. */
-export async function joinFromPage(browser, url, { name, room }) {
+/** Opens the page (its script loaded, an invite looked up) without joining. */
+export async function openPage(browser, url) {
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.samspil !== undefined);
+  await page.waitForFunction(() => window.samspil?.ready === true, { timeout: 15_000 });
+  return page;
+}
+
+/** Opens the page, fills in a name (unless null: keep what the page filled in) and a room (unless the URL is an invite), joins. */
+export async function joinFromPage(browser, url, { name, room }) {
+  const page = await openPage(browser, url);
   await page.evaluate((n, r) => {
-    document.getElementById('name').value = n;
+    if (n !== null) document.getElementById('name').value = n;
     if (r) document.getElementById('room').value = r;
   }, name, room ?? '');
   await page.click('#join');
   return page;
 }
 
+/** Waits until the page's session reaches `state` (joined, waiting, refused, reconnecting …). */
+export async function waitForState(page, state, timeout = 15_000) {
+  await page.waitForFunction((s) => window.samspil.state === s, { timeout }, state);
+}
+
+/**
+ * Waits until the page hears `streams` participants and none of their jitter buffers holds
+ * a backlog (a page that was busy while joining drains it at one frame in ten).
+ */
+export async function waitForSettled(page, streams, timeout = 15_000) {
+  await page.waitForFunction((n) => {
+    const all = [...window.samspil.audio.streams.values()].map((r) => r.figures?.stats).filter(Boolean);
+    return all.length >= n && all.every((s) => s.received > 200 && s.depthPackets <= 12);
+  }, { timeout, polling: 250 }, streams);
+}
+
+/** Listens to what the page plays for `ms` (after it played for a while) and returns it. */
+export async function listen(page, ms) {
+  await page.evaluate(() => window.samspil.audio.setTap(true));
+  await sleep(ms);
+  const heard = await tapOf(page);
+  await page.evaluate(() => window.samspil.audio.setTap(false));
+  return heard;
+}
+
 /** What the page's worklet played since setTap(true), first channel, as one Float32Array. */
 export async function tapOf(page) {
   const values = await page.evaluate(() => {
     const tap = window.samspil.audio.tap;
+    if (!tap) return [];
     const out = [];
     for (const block of tap.left) for (const v of block) out.push(Math.round(v * 32767));
     return out;
