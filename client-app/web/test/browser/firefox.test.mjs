@@ -10,7 +10,7 @@ after(h.stopAll);
 test('Firefox student and cli teacher hear each other (tone correlation over 50 ms windows)', { timeout: 120_000 }, async () => {
   const dir = h.tempDir();
   const server = await h.startServer(dir);
-  const browser = await h.launchFirefox();
+  const browser = await h.launchFirefox(await h.startNullSoundCard(dir));
   const teacher = h.startCli(['--server', server.ws, '--room', 'lesson', '--name', 'Lise', '--tone', '660',
     '--record', join(dir, 'heard'), '--duration', '16']);
   const page = await h.joinFromPage(browser, server.url, { name: 'Ida', room: 'lesson' });

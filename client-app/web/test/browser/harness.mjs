@@ -3,7 +3,7 @@
 // microphone, and tone analysis. Everything started here is stopped by stopAll(), also when
 // a test fails.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -18,8 +18,8 @@ export function tempDir() {
   return dir;
 }
 
-function run(program, args, { cwd } = {}) {
-  const child = spawn(program, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(program, args, { cwd, env } = {}) {
+  const child = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => { out.stdout += d; });
   child.stderr.on('data', (d) => { out.stderr += d; });
@@ -207,13 +207,29 @@ export async function launchChromium(wav) {
   return browser;
 }
 
-/** Debian's Firefox ESR through WebDriver BiDi; its fake microphone is a 1 kHz tone at 0.1. */
-export async function launchFirefox() {
+/**
+ * A PulseAudio server with only a null sink, on a socket in `dir`: a sound card that plays
+ * into nothing at the real rate. Firefox's own stand-in without one (its mock audio
+ * context) runs its clock about 13 % slow, which no jitter buffer should have to absorb.
+ */
+export async function startNullSoundCard(dir) {
+  const socket = join(dir, 'pulse-native');
+  const pulse = run('pulseaudio', ['--daemonize=no', '--exit-idle-time=-1', '-n', '--use-pid-file=no', '--disallow-exit',
+    '--log-target=stderr', '-L', 'module-null-sink sink_name=samspil rate=48000',
+    '-L', `module-native-protocol-unix auth-anonymous=1 socket=${socket}`], { env: { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir } });
+  for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
+  if (!existsSync(socket)) throw new Error(`pulseaudio did not start: ${pulse.output.stderr}`);
+  return `unix:${socket}`;
+}
+
+/** Debian's Firefox ESR through WebDriver BiDi, playing to `pulseServer`; its fake microphone is a 1 kHz tone at 0.1. */
+export async function launchFirefox(pulseServer) {
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, protocolTimeout: 60000,
+    env: { ...process.env, PULSE_SERVER: pulseServer },
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true,
-      'media.autoplay.default': 0, 'media.autoplay.block-webaudio': false, 'media.cubeb.force_mock_context': true,
+      'media.autoplay.default': 0, 'media.autoplay.block-webaudio': false, 'media.cubeb.force_mock_context': false,
     },
   });
   started.push({ stop: () => browser.close().catch(() => {}) });
