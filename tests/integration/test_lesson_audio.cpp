@@ -78,6 +78,9 @@ double checkHeard(const CliRun& sender, const CliRun& listener, const std::strin
     // The client's own figure (from media timestamps and its estimate of the server clock,
     // good to a millisecond or so on a busy machine) agrees with the recording: the onset's
     // latency lies within the range it reported (the jitter buffer may have grown since).
+#ifdef SAMSPIL_SANITIZED
+    tolerance += 1.5;  // sanitized clients run 2-3 times slower: their clock estimate is coarser
+#endif
     CHECK(onsetLatencyMs >= (*peer)["mouth_to_ear_ms"]["min"].get<double>() - tolerance);
     CHECK(onsetLatencyMs <= (*peer)["mouth_to_ear_ms"]["max"].get<double>() + tolerance);
     std::cout << "  A -> " << listener.stats()["name"].get<std::string>() << ": correlation "
