@@ -165,32 +165,31 @@ export function toneCorrelation(samples, hz, rate = 48000, windowMs = 50) {
 }
 
 /**
- * How much of a mix each of several tones makes up: per 50 ms window that carries sound,
- * the share of its energy a least-squares fit of each tone explains (0..1); the median
- * over windows, per tone. Two equal tones in a clean mix give about 0.5 each.
+ * How much of a mix each of several tones makes up: the share of the recording's energy
+ * that lies within ±halfWidthHz of each tone (DFT bins of the whole recording; Parseval
+ * gives the total). Two equal tones in a clean mix give about 0.5 each. Dropouts and
+ * concealed frames smear a tone by a few hertz, so this still says who is heard when a
+ * loaded machine makes the audio rough; a voice that is not in the mix gives about 0.
  */
-export function toneShares(samples, tones, rate = 48000, windowMs = 50) {
-  const n = Math.round((rate * windowMs) / 1000);
-  const shares = tones.map(() => []);
-  for (let start = 0; start + n <= samples.length; start += n) {
-    let energy = 0;
-    for (let i = 0; i < n; i++) energy += samples[start + i] ** 2;
-    if (energy / n < 1e-5) continue;
-    tones.forEach((hz, k) => {
-      let s = 0, c = 0, ss = 0, cc = 0, sc = 0;
+export function toneShares(samples, tones, rate = 48000, halfWidthHz = 25) {
+  const n = samples.length;
+  let energy = 0;
+  for (const x of samples) energy += x * x;
+  if (n === 0 || energy === 0) return tones.map(() => 0);
+  return tones.map((hz) => {
+    let band = 0;
+    const first = Math.ceil(((hz - halfWidthHz) * n) / rate), last = Math.floor(((hz + halfWidthHz) * n) / rate);
+    for (let k = first; k <= last; k++) {  // Goertzel: |X_k|² of bin k
+      const coefficient = 2 * Math.cos((2 * Math.PI * k) / n);
+      let s1 = 0, s2 = 0;
       for (let i = 0; i < n; i++) {
-        const phase = (2 * Math.PI * hz * (start + i)) / rate;
-        const si = Math.sin(phase), ci = Math.cos(phase), x = samples[start + i];
-        s += x * si; c += x * ci; ss += si * si; cc += ci * ci; sc += si * ci;
+        const s0 = samples[i] + coefficient * s1 - s2;
+        s2 = s1;
+        s1 = s0;
       }
-      const det = ss * cc - sc * sc;
-      const a = (s * cc - c * sc) / det, b = (c * ss - s * sc) / det;
-      shares[k].push(Math.max(0, a * a * ss + b * b * cc + 2 * a * b * sc) / energy);
-    });
-  }
-  return shares.map((values) => {
-    values.sort((x, y) => x - y);
-    return values.length ? values[Math.floor(values.length / 2)] : 0;
+      band += s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+    }
+    return (2 * band) / (n * energy);  // a real tone's energy lies in bin k and its mirror n − k
   });
 }
 
@@ -274,11 +273,33 @@ export async function waitForSettled(page, streams, timeout = 15_000) {
 
 /** Listens to what the page plays for `ms` (after it played for a while) and returns it. */
 export async function listen(page, ms) {
+  const before = await streamStats(page);
   await page.evaluate(() => window.samspil.audio.setTap(true));
   await sleep(ms);
   const heard = await tapOf(page);
   await page.evaluate(() => window.samspil.audio.setTap(false));
+  heard.streamEvents = eventsBetween(before, await streamStats(page));
   return heard;
+}
+
+const countedEvents = ['lost', 'late', 'concealed', 'underruns', 'grownFrames', 'droppedToCatchUp', 'resets'];
+
+async function streamStats(page) {
+  return page.evaluate(() => [...window.samspil.audio.streams.entries()]
+    .map(([id, r]) => [id, { ...(r.figures?.stats ?? {}) }]));
+}
+
+/** What went wrong in each stream's jitter buffer while listening (counts that grew). */
+function eventsBetween(before, after) {
+  const start = new Map(before);
+  return after.map(([id, stats]) => {
+    const events = {};
+    for (const key of countedEvents) {
+      const grew = (stats[key] ?? 0) - (start.get(id)?.[key] ?? 0);
+      if (grew) events[key] = grew;
+    }
+    return `${id}: ${JSON.stringify(events)} depth ${stats.depthPackets}`;
+  }).join('; ');
 }
 
 /** What the page's worklet played since setTap(true), first channel, as one Float32Array. */
