@@ -2,8 +2,10 @@
 # Line tables only (-g1): a report still names file and line, and the tree compiles
 # faster than with full debug info.
 if(SAMSPIL_SANITIZE)
+  # -O1: what the sanitizers' authors recommend; the instrumented tests run about twice
+  # as fast as at -O0 for little more compile time.
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
-    -fno-sanitize-recover=undefined -g1)
+    -fno-sanitize-recover=undefined -g1 -O1)
   add_link_options(-fsanitize=address,undefined)
   add_compile_definitions(SAMSPIL_SANITIZED=1)  # tests that compare clocks allow for slower clients
 endif()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration, the documented commands and the JUCE clients under
-# real hosts (JACK dummy driver, Xvfb) in the normal build; then the unit and integration
-# tests again with AddressSanitizer and UndefinedBehaviorSanitizer; then each libFuzzer
-# harness for 15 s from the seed corpus.
+# Runs every test: unit tests, the documented commands, the browser page and the JUCE
+# clients under real hosts (JACK dummy driver, Xvfb) in the normal build; then the unit
+# tests again and the integration tests (real server and cli on loopback) with
+# AddressSanitizer and UndefinedBehaviorSanitizer in a clang tree that also builds the
+# libFuzzer harnesses; then each harness for 15 s from the seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -16,7 +17,7 @@ phase "the browser client's test tooling (puppeteer-core, pinned in client-app/w
 (cd client-app/web && npm ci --no-audit --no-fund --loglevel=error)
 
 phase "build (RelWithDebInfo, with the JUCE desktop app and plugin)"
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON -DSAMSPIL_INTEGRATION_TESTS=OFF
 phase "tests"
 # JACK keeps a registry of its servers in /dev/shm; one killed mid-exit (a crashed earlier
 # run) leaves an entry behind, and enough of them stop any new jackd. None runs now: clear.
@@ -24,12 +25,13 @@ if ! pgrep -x jackd >/dev/null && ! pgrep -x jackdbus >/dev/null; then rm -rf /d
 # The one-minute soak runs once, in the sanitizer build below, where it also shows no leak.
 (cd build && ctest --output-on-failure -j"$jobs" -E "soak:")
 
-phase "build (ASan + UBSan: shared/, server/ and their tests; JUCE targets are not sanitized)"
-bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_BUILD_JUCE=OFF
+phase "build (clang, ASan + UBSan: shared/, server/, the cli, their tests and the fuzz harnesses; JUCE targets are not sanitized)"
+bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_FUZZ=ON \
+  -DSAMSPIL_BUILD_JUCE=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 phase "tests under ASan + UBSan"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 (cd build-sanitize && ctest --output-on-failure -j"$jobs")
 phase "fuzzing (libFuzzer, clang): each harness 15 s"
-bash tests/fuzz/run.sh 15 build-fuzz
+bash tests/fuzz/run.sh 15 build-sanitize
 phase "all tests passed"

@@ -22,13 +22,12 @@ namespace {
 using Flags = std::map<std::string, std::string>;
 
 bool parseFlags(const std::vector<std::string>& args, std::size_t from, Flags& flags) {
-    for (std::size_t i = from; i < args.size(); ++i) {
+    for (std::size_t i = from; i < args.size(); i += 2) {  // --flag value pairs
         if (args[i].rfind("--", 0) != 0 || i + 1 >= args.size()) {
             std::cerr << "samspil-server admin: expected --flag value, got " << args[i] << "\n";
             return false;
         }
         flags[args[i]] = args[i + 1];
-        ++i;
     }
     return true;
 }

@@ -8,8 +8,12 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-15}"
 build="${2:-build-fuzz}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DSAMSPIL_FUZZ=ON -DSAMSPIL_BUILD_TESTS=OFF -DSAMSPIL_BUILD_JUCE=OFF >/dev/null
+# A tree already configured for fuzzing (scripts/test.sh's sanitizer tree) is used as it
+# is; any other is configured here with clang.
+if ! grep -q '^SAMSPIL_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DSAMSPIL_FUZZ=ON -DSAMSPIL_BUILD_TESTS=OFF -DSAMSPIL_BUILD_JUCE=OFF >/dev/null
+fi
 harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_api_body:api fuzz_settings_json:settings)
 ninja -C "$build" "${harnesses[@]%%:*}"
 work=$(mktemp -d)

@@ -368,9 +368,10 @@ void SessionClient::setStreamEpoch(std::int64_t localMonotonicUs) {
 }
 
 void SessionClient::setStreamFormat(int channels, int frameSamples) {
-    const bool changed = (impl_->streamChannels.exchange(channels) != channels) |
-                         (impl_->streamFrameSamples.exchange(frameSamples) != frameSamples);
-    if (changed) impl_->wakeNetworkThread();
+    // Both stores happen, whichever changed.
+    const bool channelsChanged = impl_->streamChannels.exchange(channels) != channels;
+    const bool framesChanged = impl_->streamFrameSamples.exchange(frameSamples) != frameSamples;
+    if (channelsChanged || framesChanged) impl_->wakeNetworkThread();
 }
 
 bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
