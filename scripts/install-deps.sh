@@ -14,6 +14,8 @@ packages=(
   libxinerama-dev libxcursor-dev libxext-dev libfontconfig1-dev libgl-dev lv2-dev fonts-dejavu-core
   # tests and scripts: real hosts for the app and the plugin, audio tools
   openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
+  # network namespaces for the tests that check what the server listens on
+  iproute2
   # fuzzing (libFuzzer is part of clang)
   clang
   # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm), and

@@ -151,12 +151,18 @@ int RelayServer::run() {
     lws_context_creation_info vhostInfo{};
     vhostInfo.vhost_name = "samspil";
     vhostInfo.port = options_.port;
-    vhostInfo.iface = options_.bind.c_str();
+    // Listen on exactly the --bind address: lws's IPv6 socket would otherwise accept on
+    // every interface whatever the IPv4 address given. An IPv4 address gets an IPv4
+    // socket; the wildcards (0.0.0.0, ::) leave the interface open.
+    const bool ipv6 = isIpv6Address(options_.bind);
+    if (!ipv6) vhostInfo.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    const bool wildcard = options_.bind == "0.0.0.0" || options_.bind == "::";
+    vhostInfo.iface = wildcard ? nullptr : options_.bind.c_str();
     vhostInfo.protocols = protocols_.get();
     vhostInfo.mounts = mounts_.get();
     vhostInfo.server_string = "samspil";
     if (tls) {
-        vhostInfo.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;  // lws enables TLS per vhost only with this
+        vhostInfo.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;  // lws enables TLS per vhost only with this
         vhostInfo.ssl_cert_filepath = options_.certPath.c_str();
         vhostInfo.ssl_private_key_filepath = options_.keyPath.c_str();
     }
@@ -169,10 +175,11 @@ int RelayServer::run() {
         return 1;
     }
     const int port = lws_get_vhost_listen_port(vhost);
-    std::printf("samspil-server listening on %s://%s:%d/ws (database %s)\n", tls ? "wss" : "ws",
-                options_.bind.c_str(), port, options_.databasePath.c_str());
+    const std::string host = ipv6 ? "[" + options_.bind + "]" : options_.bind;
+    std::printf("samspil-server listening on %s://%s:%d/ws (database %s)\n", tls ? "wss" : "ws", host.c_str(), port,
+                options_.databasePath.c_str());
     std::fflush(stdout);
-    logInfo("listening on " + options_.bind + ":" + std::to_string(port) + ", database " + options_.databasePath +
+    logInfo("listening on " + host + ":" + std::to_string(port) + ", database " + options_.databasePath +
             " (schema " + std::to_string(store_.schemaVersion()) + ")");
 
     inbox_.attach(context_);

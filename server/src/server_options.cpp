@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 namespace samspil::server {
@@ -17,14 +18,17 @@ Usage: samspil-server [options]
 
   --port N          TCP port for WebSocket and HTTP (default 7400; 0 picks a free
                     port and prints it)
-  --bind ADDRESS    address to listen on (default 127.0.0.1, loopback only;
-                    0.0.0.0 to accept other machines)
+  --bind ADDRESS    IP address to listen on, IPv4 or IPv6 (default 127.0.0.1,
+                    loopback only; 0.0.0.0 or :: accept other machines, and
+                    then need --cert/--key or --allow-plaintext)
   --db FILE         SQLite database file, created on first run
                     (default var/samspil.db, relative to the working directory)
   --static-dir DIR  serve the browser client from DIR under / (by default the
                     installed or built client-app/web)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
   --key FILE        TLS private key (PEM)
+  --allow-plaintext listen beyond loopback without TLS: only behind a TLS proxy
+                    (nginx) on another machine, or on a closed test network
   --event-loop L    libev (default; epoll, scales to many clients) or poll
   --open-rooms      also let anyone join rooms that no school owns, by code alone
                     (a demo mode; school rooms always need a sign-in or an invite)
@@ -64,6 +68,27 @@ std::string webDirectory(const ServerOptions& options) {
     return {};
 }
 
+bool isLoopbackAddress(const std::string& address) {
+    in_addr v4{};
+    if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    in6_addr v6{};
+    return inet_pton(AF_INET6, address.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+bool isIpv6Address(const std::string& address) {
+    in6_addr v6{};
+    return inet_pton(AF_INET6, address.c_str(), &v6) == 1;
+}
+
+namespace {
+
+bool isIpAddress(const std::string& address) {
+    in_addr v4{};
+    return inet_pton(AF_INET, address.c_str(), &v4) == 1 || isIpv6Address(address);
+}
+
+}  // namespace
+
 Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args) {
     ServerOptions options;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -87,6 +112,8 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             options.showVersion = true;
         } else if (name == "--open-rooms") {
             options.openRooms = true;
+        } else if (name == "--allow-plaintext") {
+            options.allowPlaintext = true;
         } else if (name == "--fast-password-hashing") {
             options.fastPasswordHashing = true;
         } else if (name == "--port") {
@@ -125,6 +152,14 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
     }
     if (options.certPath.empty() != options.keyPath.empty())
         return Unexpected{std::string("--cert and --key go together")};
+    if (!isIpAddress(options.bind))
+        return Unexpected{"--bind takes an IP address (127.0.0.1, 0.0.0.0, ::1, ::), not " + options.bind};
+    // Passwords, session tokens and invite codes must not cross a network in clear text.
+    if (!isLoopbackAddress(options.bind) && options.certPath.empty() && !options.allowPlaintext)
+        return Unexpected{"--bind " + options.bind +
+                          " lets other machines connect, and without --cert and --key their passwords and "
+                          "invite codes would cross the network unencrypted. Give --cert and --key (wss), "
+                          "or --allow-plaintext when a TLS proxy in front does the encryption."};
     return options;
 }
 

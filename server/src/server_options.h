@@ -19,12 +19,19 @@ struct ServerOptions {
     int maxControlBacklogKb = 1024;       ///< per connection; a client further behind is closed (too_slow)
     bool openRooms = false;               ///< rooms no school owns can be joined by code alone (demo)
     bool fastPasswordHashing = false;     ///< cheap Argon2id parameters: for tests only
+    bool allowPlaintext = false;          ///< listen beyond loopback without TLS (a TLS proxy in front)
     bool showHelp = false;
     bool showVersion = false;
 };
 
 /// Parses argv (without argv[0]). Errors name the offending option.
 [[nodiscard]] Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args);
+
+/// Whether `address` (an IP literal) only reaches this machine: 127.0.0.0/8 or ::1.
+bool isLoopbackAddress(const std::string& address);
+
+/// Whether `address` is an IPv6 literal (the listening socket is then IPv6).
+bool isIpv6Address(const std::string& address);
 
 /// Where the browser client's files are: --static-dir if given, else the install tree's
 /// (share/samspil/web beside the binary's bin/), else the source tree's client-app/web.

@@ -27,6 +27,28 @@ TEST_CASE("every flag is read, in both spellings", "[server][options]") {
     CHECK(options->keyPath == "k.pem");
 }
 
+TEST_CASE("beyond loopback the server needs TLS, or --allow-plaintext said out loud", "[server][options]") {
+    for (const char* address : {"0.0.0.0", "::", "192.168.1.20", "fe80::1"}) {
+        CAPTURE(address);
+        const auto refused = parseServerOptions({"--bind", address});
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().find("--cert") != std::string::npos);
+        CHECK(refused.error().find("--allow-plaintext") != std::string::npos);
+        CHECK(parseServerOptions({"--bind", address, "--cert", "c.pem", "--key", "k.pem"}));
+        CHECK(parseServerOptions({"--bind", address, "--allow-plaintext"}));
+    }
+    for (const char* address : {"127.0.0.1", "127.0.0.2", "::1"}) {
+        CAPTURE(address);
+        CHECK(parseServerOptions({"--bind", address}));
+        CHECK(isLoopbackAddress(address));
+    }
+    CHECK(isIpv6Address("::1"));
+    CHECK_FALSE(isIpv6Address("127.0.0.1"));
+    const auto hostname = parseServerOptions({"--bind", "localhost"});
+    REQUIRE_FALSE(hostname);
+    CHECK(hostname.error().find("IP address") != std::string::npos);
+}
+
 TEST_CASE("mistakes are named", "[server][options]") {
     CHECK(parseServerOptions({"--port", "99999"}).error().find("--port") != std::string::npos);
     CHECK(parseServerOptions({"--port"}).error().find("needs a value") != std::string::npos);
