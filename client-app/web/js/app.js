@@ -17,6 +17,7 @@ function applyLanguage() {
   $('language').value = currentLanguage();
   for (const element of document.querySelectorAll('[data-t]')) element.textContent = t(element.dataset.t);
   $('mic-meter').setAttribute('aria-label', t('micLevel'));
+  $('self-meter').setAttribute('aria-label', t('yourLevel'));
   $('chat-text').setAttribute('aria-label', t('say'));
   $('chat-text').placeholder = t('say');
   renderStatus();
@@ -229,6 +230,7 @@ function renderRoom() {
       $('strips').append(strip);
     }
     strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '');
+    strip.querySelector('.level').setAttribute('aria-label', t('levelOf', { name: peer.name }));
     strip.querySelector('.volume').setAttribute('aria-label', t('volume', { name: peer.name }));
     strip.querySelector('.mute-for-me span').textContent = t('muteFor', { name: peer.name });
     const actions = strip.querySelector('.teacher-actions');
