@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the documented commands, the browser page and the JUCE
-# clients under real hosts (JACK dummy driver, Xvfb) in the normal build; then the unit
-# tests again and the integration tests (real server and cli on loopback) with
-# AddressSanitizer and UndefinedBehaviorSanitizer in a clang tree that also builds the
-# libFuzzer harnesses; then each harness for 15 s from the seed corpus.
+# Runs every test once: the documented commands, the browser page and the JUCE clients
+# under real hosts (JACK dummy driver, Xvfb) in the normal build; then the unit and
+# integration tests (real server and cli on loopback) with AddressSanitizer and
+# UndefinedBehaviorSanitizer in a clang tree that also builds the libFuzzer harnesses;
+# then each harness for 15 s from the seed corpus, two at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,7 +17,7 @@ phase "the browser client's test tooling (puppeteer-core, pinned in client-app/w
 (cd client-app/web && npm ci --no-audit --no-fund --loglevel=error)
 
 phase "build (RelWithDebInfo, with the JUCE desktop app and plugin)"
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON -DSAMSPIL_INTEGRATION_TESTS=OFF
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSPIL_BUILD_JUCE=ON -DSAMSPIL_CORE_TESTS=OFF
 phase "tests"
 # JACK keeps a registry of its servers in /dev/shm; one killed mid-exit (a crashed earlier
 # run) leaves an entry behind, and enough of them stop any new jackd. None runs now: clear.

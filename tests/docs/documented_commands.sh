@@ -127,6 +127,10 @@ jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency
 step "samspil-bench (docs/performance.md), a small run"
 "$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --json >"$work/bench.txt"
 tail -1 "$work/bench.txt" | jq -e '.joined == 9' >/dev/null || fail "samspil-bench"
+step "samspil-audio-bench (docs/performance.md), a short run"
+"$build/bench/samspil-audio-bench" 2 240 128 >"$work/audio-bench.json" || fail "samspil-audio-bench"
+jq -e '.frames_sent > 100 and .peer_heard > 100 and .callback_us.mean > 0' "$work/audio-bench.json" >/dev/null ||
+  fail "samspil-audio-bench measured nothing: $(cat "$work/audio-bench.json")"
 
 # --- the desktop app and the plugin (docs/desktop.md, docs/plugin.md) --------------------------
 if [ -x "$build/client-app/desktop/samspil_desktop_artefacts/RelWithDebInfo/samspil" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses with clang and runs each for SECONDS (default 15), starting
 # from the seed corpus in tests/fuzz/corpus (copied: the repository is not changed).
-# Exits non-zero on any finding; prints executions per harness.
+# Exits non-zero on any finding; prints executions per harness. One harness per core at a time.
 # Usage: tests/fuzz/run.sh [SECONDS] [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,20 +18,37 @@ harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_api_body:ap
 ninja -C "$build" "${harnesses[@]%%:*}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for entry in "${harnesses[@]}"; do
-  harness="${entry%%:*}" corpus="${entry##*:}"
+
+# Runs one harness from a copy of its corpus; prints its line, or the finding and exits 1.
+run_harness() {
+  local harness="${1%%:*}" corpus="${1##*:}"
   mkdir -p "$work/$corpus"
   cp tests/fuzz/corpus/"$corpus"/* "$work/$corpus/"
-  log="$work/$harness.log"
+  local log="$work/$harness.log"
   if ! "$build/tests/fuzz/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="$work/$harness-" "$work/$corpus" >"$log" 2>&1; then
     echo "fuzz: $harness found a problem:"; tail -60 "$log"
     for artifact in "$work/$harness"-*; do [ -e "$artifact" ] && { echo "input:"; xxd "$artifact" | head -20; }; done
-    exit 1
+    return 1
   fi
+  local runs
   runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || true)
   if [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
-    echo "fuzz: $harness ran nothing"; tail -20 "$log"; exit 1
+    echo "fuzz: $harness ran nothing"; tail -20 "$log"; return 1
   fi
   echo "fuzz: $harness: $runs executions in ${seconds} s, corpus $(ls "$work/$corpus" | wc -l) inputs, no finding"
+}
+
+# Each harness is one process on one core: run as many at a time as there are cores.
+parallel=$(nproc)
+failed=0
+for ((i = 0; i < ${#harnesses[@]}; i += parallel)); do
+  pids=()
+  for entry in "${harnesses[@]:i:parallel}"; do
+    run_harness "$entry" >"$work/${entry%%:*}.result" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  for entry in "${harnesses[@]:i:parallel}"; do cat "$work/${entry%%:*}.result"; done
 done
+exit "$failed"
