@@ -13,7 +13,13 @@ pid=""
 stop_server() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; fi
 }
-cleanup() { stop_server; ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  stop_server
+  # Anything still running in the namespace (a server the test lost track of) goes with it.
+  ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 inside() { ip netns exec "$ns" "$@"; }
@@ -26,7 +32,8 @@ addresses=(127.0.0.1 10.99.0.1 ::1 fd00:99::1)
 
 # Starts the server inside the namespace; sets $port from its first line.
 start() {
-  inside "$server" --port 0 --db "$work/samspil.db" --fast-password-hashing "$@" >"$work/out" 2>"$work/err" &
+  # ip netns exec execs the server: $! is the server itself.
+  ip netns exec "$ns" "$server" --port 0 --db "$work/samspil.db" --fast-password-hashing "$@" >"$work/out" 2>"$work/err" &
   pid=$!
   for _ in $(seq 100); do
     port=$(sed -n 's/.*listening on ws:\/\/.*:\([0-9]*\)\/ws.*/\1/p' "$work/out" | head -1)
@@ -56,6 +63,7 @@ expect_only() {
   done
   echo "--bind $bound $*: answers on ${reachable}, refused elsewhere"
   stop_server
+  [ -z "$(ip netns pids "$ns")" ] || fail "--bind $bound: the server did not stop"
 }
 
 reachable="127.0.0.1" expect_only 127.0.0.1
