@@ -34,7 +34,14 @@ void PeerRecorder::renderTick(const Tick& tick, const PlayedBlock& block, const 
                               const std::optional<std::string>& recordDir, std::vector<std::string>& usedFileNames) {
     if (peer) lastPeer_ = peer;
     stats_ = block.stats;
-    if (block.arrivals) maxGapMs_ = block.arrivals->maxGapMs;
+    if (block.arrivals) {
+        maxGapMs_ = block.arrivals->maxGapMs;
+        gapsOver20Ms_ = block.arrivals->gapsOver20Ms;
+    }
+    if (tick.idealUs >= nextTargetSampleUs_) {
+        targetEachSecondMs_.push_back(block.stats.targetDelayMs);
+        nextTargetSampleUs_ = tick.idealUs + 1'000'000;
+    }
     depthSum_ += static_cast<std::uint64_t>(block.stats.depthPackets);
     ++depthTicks_;
     block_.resize(static_cast<std::size_t>(tick.frames) * 2);
@@ -111,13 +118,16 @@ nlohmann::json PeerRecorder::report() const {
         {"mean_depth_packets", depthTicks_ ? static_cast<double>(depthSum_) / static_cast<double>(depthTicks_) : 0.0},
         {"max_depth_packets", s.maxDepthPackets},
         {"added_latency_ms", s.meanBufferDelayMs}};
+    peer["jitter_buffer"]["target_ms_each_second"] = targetEachSecondMs_;
     peer["max_gap_ms"] = maxGapMs_;
+    peer["gaps_over_20ms"] = gapsOver20Ms_;
     if (!latenciesMs_.empty()) {
         const double sum = std::accumulate(latenciesMs_.begin(), latenciesMs_.end(), 0.0);
         peer["mouth_to_ear_ms"] = {{"mean", sum / static_cast<double>(latenciesMs_.size())},
                                    {"min", *std::min_element(latenciesMs_.begin(), latenciesMs_.end())},
                                    {"p50", percentile(latenciesMs_, 0.5)},
                                    {"p95", percentile(latenciesMs_, 0.95)},
+                                   {"p99", percentile(latenciesMs_, 0.99)},
                                    {"max", *std::max_element(latenciesMs_.begin(), latenciesMs_.end())},
                                    {"blocks", latenciesMs_.size()}};
     } else {

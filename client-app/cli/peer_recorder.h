@@ -21,11 +21,16 @@ namespace samspil::cli {
 /// Gaps between the arrivals of one stream's packets (network-thread timestamps).
 struct ArrivalGaps {
     void note(std::int64_t arrivalUs) {
-        if (lastUs != 0 && arrivalUs > lastUs) maxGapMs = std::max(maxGapMs, static_cast<double>(arrivalUs - lastUs) / 1000.0);
+        if (lastUs != 0 && arrivalUs > lastUs) {
+            const double gapMs = static_cast<double>(arrivalUs - lastUs) / 1000.0;
+            maxGapMs = std::max(maxGapMs, gapMs);
+            if (gapMs > 20.0) ++gapsOver20Ms;
+        }
         lastUs = arrivalUs;
     }
     std::int64_t lastUs = 0;
     double maxGapMs = 0;
+    std::uint64_t gapsOver20Ms = 0;  // nothing arrived for longer than a jitter buffer usually holds
 };
 
 /// Per-tick context the media loop hands to every recorder.
@@ -68,6 +73,9 @@ private:
     std::optional<PeerSnapshot> lastPeer_;
     JitterBufferStats stats_;     // as of the last block this stream played
     double maxGapMs_ = 0;
+    std::uint64_t gapsOver20Ms_ = 0;
+    std::vector<double> targetEachSecondMs_;  // the jitter buffer's target, sampled once a second
+    std::int64_t nextTargetSampleUs_ = 0;
     std::vector<float> block_;    // interleaved stereo of the current block
     std::vector<float> pending_;  // heard before the peer's name was known (stereo)
     WavWriter wav_;

@@ -119,7 +119,29 @@ pids+=($!)
 wait_listening "$work/tls.out"
 curl -skf "https://localhost:$port/healthz" | jq -e '.status == "ok"' >/dev/null || fail "https healthz"
 
+step "samspil-netlab by hand (docs/operations.md): a line check across the city line"
+"$build/devtools/samspil-netlab" --profile city --duration 30 >"$work/netlab.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q ready "$work/netlab.out" && break; sleep 0.1; done
+grep -q ready "$work/netlab.out" || fail "samspil-netlab did not start: $(cat "$work/netlab.out")"
+# ip netns exec execs the server: $! is the server itself.
+ip netns exec samspil-lab-server "$server_bin" --bind 10.77.0.2 --allow-plaintext --port 0 --db "$work/lab.db" \
+  >"$work/lab-server.out" 2>"$work/lab-server.out.err" &
+pids+=($!)
+wait_listening "$work/lab-server.out"
+ip netns exec samspil-lab-client "$cli_bin" --server "ws://10.77.0.2:$port" --line-check >"$work/lab-line.json" ||
+  fail "line check across the lab"
+# 10 ms each way: the round trip through the lab cannot be under 16 ms.
+jq -e '.answered > 40 and .rtt_min_ms >= 16' "$work/lab-line.json" >/dev/null ||
+  fail "the lab's city line did not delay the line check: $(cat "$work/lab-line.json")"
+kill "${pids[-1]}" "${pids[-2]}"; wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
+
 # --- docs/performance.md ----------------------------------------------------------------------
+step "bench/netlab-figures.sh (docs/performance.md), a short run on one line"
+(cd "$repo" && bash bench/netlab-figures.sh "$build" 4 1 city) >"$work/netlab-figures.txt" ||
+  fail "netlab-figures.sh: $(cat "$work/netlab-figures.txt")"
+grep -Eq '^\| city \| 1 \| student → teacher \| [0-9.]+ \|' "$work/netlab-figures.txt" ||
+  fail "netlab-figures.sh measured nothing: $(cat "$work/netlab-figures.txt")"
 step "scripts/measure-latency.sh (docs/performance.md)"
 (cd "$repo" && BUILD_DIR="$build" bash scripts/measure-latency.sh 5 4) >"$work/latency.json" || fail "measure-latency.sh"
 jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency.json" >/dev/null ||

@@ -15,15 +15,26 @@ std::string cliBinary() {
     return SAMSPIL_CLI_BINARY;
 }
 
-TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, int port, bool openRooms)
+std::pair<std::string, std::vector<std::string>> launchIn(const std::string& networkNamespace, const std::string& binary,
+                                                          std::vector<std::string> args) {
+    if (networkNamespace.empty()) return {binary, std::move(args)};
+    // `ip netns exec` execs the program, so the child is the program itself.
+    std::vector<std::string> wrapped{"netns", "exec", networkNamespace, binary};
+    wrapped.insert(wrapped.end(), args.begin(), args.end());
+    return {"ip", std::move(wrapped)};
+}
+
+TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, int port, bool openRooms,
+                       const std::string& networkNamespace)
     : databasePath_(dir.file("var/samspil.db")) {
     std::vector<std::string> args{"--port", std::to_string(port), "--db", databasePath_, "--fast-password-hashing"};
     if (openRooms) args.push_back("--open-rooms");
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     static int runs = 0;
-    process_ = std::make_unique<ChildProcess>(serverBinary(), args, dir.path(),
+    const auto [program, programArgs] = launchIn(networkNamespace, serverBinary(), args);
+    process_ = std::make_unique<ChildProcess>(program, programArgs, dir.path(),
                                               dir.file("server-" + std::to_string(++runs)));
-    const std::regex listening(R"(listening on wss?://[^:]+:(\d+)/ws)");
+    const std::regex listening(R"(listening on wss?://(.+):(\d+)/ws)");
     std::smatch match;
     const bool up = waitUntil(
         [&] {
@@ -34,7 +45,8 @@ TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, i
     const std::string out = process_->stdoutText();
     if (!up || !std::regex_search(out, match, listening))
         throw std::runtime_error("samspil-server did not start: " + process_->stderrText());
-    port_ = std::stoi(match[1]);
+    host_ = match[1];
+    port_ = std::stoi(match[2]);
 }
 
 std::optional<int> TestServer::stop() {
@@ -42,9 +54,11 @@ std::optional<int> TestServer::stop() {
     return process_->wait(std::chrono::seconds(20));
 }
 
-CliRun::CliRun(const TempDir& dir, const std::string& name, std::vector<std::string> args) {
+CliRun::CliRun(const TempDir& dir, const std::string& name, std::vector<std::string> args,
+               const std::string& networkNamespace) {
     args.push_back("--stats");
-    process_ = std::make_unique<ChildProcess>(cliBinary(), args, dir.path(), dir.file("cli-" + name));
+    const auto [program, programArgs] = launchIn(networkNamespace, cliBinary(), args);
+    process_ = std::make_unique<ChildProcess>(program, programArgs, dir.path(), dir.file("cli-" + name));
 }
 
 std::optional<int> CliRun::finish(std::chrono::milliseconds timeout) {

@@ -17,15 +17,22 @@ namespace samspil::test {
 std::string serverBinary();
 std::string cliBinary();
 
+/// Program and arguments that run `binary args…` inside a network namespace (none: as is).
+std::pair<std::string, std::vector<std::string>> launchIn(const std::string& networkNamespace, const std::string& binary,
+                                                          std::vector<std::string> args);
+
 class TestServer {
 public:
     /// Starts the server with its database in dir (extra args appended) and waits until it
     /// listens. port 0 lets it pick; pass the old port to restart on the same one. Open
     /// rooms (no accounts) keep the foundation's tests simple; school tests turn them off.
-    TestServer(const TempDir& dir, std::vector<std::string> extraArgs = {}, int port = 0, bool openRooms = true);
+    /// networkNamespace: run it inside that namespace (`ip netns exec`), e.g. the lab's.
+    TestServer(const TempDir& dir, std::vector<std::string> extraArgs = {}, int port = 0, bool openRooms = true,
+               const std::string& networkNamespace = "");
 
     int port() const { return port_; }
-    std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+    /// The address it printed it listens on (127.0.0.1 unless --bind said otherwise).
+    std::string url() const { return "ws://" + host_ + ":" + std::to_string(port_); }
     std::string databasePath() const { return databasePath_; }
     ChildProcess& process() { return *process_; }
 
@@ -35,13 +42,15 @@ public:
 private:
     std::unique_ptr<ChildProcess> process_;
     std::string databasePath_;
+    std::string host_ = "127.0.0.1";
     int port_ = 0;
 };
 
 /// samspil-cli run to completion in the background; stats() parses its --stats output.
 class CliRun {
 public:
-    CliRun(const TempDir& dir, const std::string& name, std::vector<std::string> args);
+    CliRun(const TempDir& dir, const std::string& name, std::vector<std::string> args,
+           const std::string& networkNamespace = "");
     /// Waits for the exit (up to timeout) and returns the code.
     std::optional<int> finish(std::chrono::milliseconds timeout = std::chrono::seconds(60));
     const nlohmann::json& stats() const;

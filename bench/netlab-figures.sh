@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The WebSocket path across the network lab's lines (docs/performance.md, "Lessons across
+# the network lab"). For each profile and seed: samspil-netlab between two namespaces, the
+# server and a teacher (samspil-cli) on the server side, a student (samspil-cli) across
+# the line, both playing a tone at 5 ms frames. Prints, per direction: mouth-to-ear
+# p50/p95/p99, concealed frames, gaps over 20 ms per minute, the jitter buffer's target
+# (median and highest of its once-a-second samples, and at the end), and the lab's own
+# added delay. Needs root. Fails when a run measured nothing.
+#
+# Usage: bench/netlab-figures.sh [BUILD_DIR] [SECONDS] [SEEDS] [PROFILES]
+#   e.g. bench/netlab-figures.sh build 30 "1 2" "lan city country bad-wifi outage"
+#   ("outage" is the city line with everything dropped for 2 s at t = 10 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${1:-build}"
+seconds="${2:-30}"
+seeds="${3:-1 2}"
+profiles="${4:-lan city country bad-wifi outage}"
+netlab="$build/devtools/samspil-netlab"
+server="$build/server/samspil-server"
+cli="$build/client-app/cli/samspil-cli"
+for binary in "$netlab" "$server" "$cli"; do
+  [ -x "$binary" ] || { echo "netlab-figures: $binary is missing (build first)" >&2; exit 1; }
+done
+work=$(mktemp -d)
+lab="samspil-bench-$$"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+trap 'cleanup; rm -rf "$work"' EXIT
+
+# Waits until FILE holds a line matching PATTERN (or PID died); prints the match.
+wait_for() {
+  local file="$1" pattern="$2" pid="$3"
+  for _ in $(seq 200); do
+    if grep -q "$pattern" "$file" 2>/dev/null; then grep -m1 "$pattern" "$file"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "netlab-figures: gave up waiting for '$pattern' in $file: $(cat "$file" "${file%.out}.err" 2>/dev/null)" >&2
+  return 1
+}
+
+# One direction's row from a listener's --stats: PROFILE SEED DIRECTION STATS.json NAME
+row() {
+  jq -r --arg profile "$1" --arg seed "$2" --arg way "$3" --arg name "$5" --argjson seconds "$seconds" '
+    (.peers[] | select(.name == $name)) as $p
+    | ($p.jitter_buffer.target_ms_each_second | sort) as $t
+    | if $p.mouth_to_ear_ms == null then error("no audio measured")
+      else "| \($profile) | \($seed) | \($way) | \($p.mouth_to_ear_ms.p50 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p95 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p99 | .*10 | round / 10) | \(100 * $p.concealed / ([$p.received, 1] | max) | .*100 | round / 100) % | \($p.gaps_over_20ms * 60 / $seconds | .*10 | round / 10) | \($t[($t | length) / 2 | floor] | .*10 | round / 10) / \($t[-1] | .*10 | round / 10) / \($p.jitter_buffer.target_ms_each_second[-1] | .*10 | round / 10) |" end' "$4"
+}
+
+echo "| line | seed | direction | mouth-to-ear p50 (ms) | p95 | p99 | concealed | gaps > 20 ms per min | jitter-buffer target median / highest / at the end (ms) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for profile in $profiles; do
+  for seed in $seeds; do
+    run="$work/$profile-$seed"
+    mkdir -p "$run"
+    line=(--profile "$profile")
+    [ "$profile" = outage ] && line=(--profile city --outage 10:2)
+    "$netlab" "${line[@]}" --seed "$seed" --name "$lab" --duration $((seconds + 15)) --figures "$run/lab.json" \
+      >"$run/lab.out" 2>"$run/lab.err" &
+    labpid=$!
+    pids+=("$labpid")
+    wait_for "$run/lab.out" ready "$labpid" >/dev/null
+    ip netns exec "$lab-server" "$server" --port 0 --bind 10.77.0.2 --allow-plaintext --open-rooms \
+      --db "$run/samspil.db" --fast-password-hashing >"$run/server.out" 2>"$run/server.err" &
+    serverpid=$!
+    pids+=("$serverpid")
+    port=$(wait_for "$run/server.out" "listening on ws://" "$serverpid" | sed -n 's/.*:\([0-9]*\)\/ws.*/\1/p')
+    url="ws://10.77.0.2:$port"
+    ip netns exec "$lab-server" "$cli" --server "$url" --room lab --name Teacher --tone 660 --frame-ms 5 \
+      --duration "$seconds" --stats >"$run/teacher.json" 2>"$run/teacher.err" &
+    teacherpid=$!
+    ip netns exec "$lab-client" "$cli" --server "$url" --room lab --name Student --tone 440 --frame-ms 5 \
+      --duration "$seconds" --stats >"$run/student.json" 2>"$run/student.err"
+    wait "$teacherpid"
+    cleanup  # the server and the lab (which writes its figures as it stops)
+    row "$profile" "$seed" "student → teacher" "$run/teacher.json" Student
+    row "$profile" "$seed" "teacher → student" "$run/student.json" Teacher
+    jq -r '"the lab itself added, µs p50/p99/max: up \(.client_to_server.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"), down \(.server_to_client.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"); dropped up \(.client_to_server.dropped | to_entries | map(select(.value > 0) | "\(.key) \(.value)") | join(", ")) of \(.client_to_server.forwarded + (.client_to_server.dropped | add))"' \
+      "$run/lab.json" >>"$work/lab-figures.txt"
+  done
+done
+echo
+cat "$work/lab-figures.txt"

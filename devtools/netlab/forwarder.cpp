@@ -1,0 +1,113 @@
+#include "forwarder.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+
+#include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace samspil::netlab {
+namespace {
+
+constexpr std::size_t kMaxLatenessSamples = 4'000'000;
+constexpr std::int64_t kIdlePollUs = 50'000;  // how soon a stop request is seen when idle
+// A sleeping thread wakes tens of µs late (more on a VM): sleep until this much before the
+// next release, then poll without sleeping. Costs a few % of a core at a lesson's rate.
+constexpr std::int64_t kSpinBeforeReleaseUs = 300;
+
+double percentileOf(std::vector<std::int32_t> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+    return values[index];
+}
+
+}  // namespace
+
+std::int64_t monotonicUs() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
+}
+
+Forwarder::Forwarder(int clientFd, int serverFd, const LinkProfile& up, const LinkProfile& down, std::uint64_t seed)
+    : startUs_(monotonicUs()),
+      up_{"client_to_server", clientFd, serverFd, LinkImpairment(up, seed * 2 + 1, startUs_), 0, 0, {}},
+      down_{"server_to_client", serverFd, clientFd, LinkImpairment(down, seed * 2 + 2, startUs_), 0, 0, {}} {}
+
+void Forwarder::readAll(Direction& direction, std::int64_t nowUs) {
+    auto& buffer = readBuffer_;
+    for (;;) {
+        const ssize_t got = read(direction.fromFd, buffer.data(), buffer.size());
+        if (got <= 0) return;  // EAGAIN: all read
+        const auto verdict = direction.impairment.admit(nowUs, static_cast<std::size_t>(got));
+        if (verdict.fate != Fate::Forward) continue;
+        direction.bytes += static_cast<std::uint64_t>(got);
+        due_.push(Due{verdict.releaseUs, arrivals_++, &direction,
+                      std::vector<std::uint8_t>(buffer.begin(), buffer.begin() + got)});
+    }
+}
+
+void Forwarder::deliverDue(std::int64_t nowUs) {
+    while (!due_.empty() && due_.top().releaseUs <= nowUs) {
+        const Due& next = due_.top();
+        Direction& direction = *next.direction;
+        // Lateness is taken as the packet is handed over: what write() then costs is the
+        // receiving side's network stack, which a real line's far end pays as well.
+        if (direction.latenessUs.size() < kMaxLatenessSamples)
+            direction.latenessUs.push_back(static_cast<std::int32_t>(monotonicUs() - next.releaseUs));
+        if (write(direction.toFd, next.packet.data(), next.packet.size()) < 0) ++direction.writeFailures;
+        due_.pop();
+    }
+}
+
+void Forwarder::run(const std::atomic<bool>& stop, double forSeconds) {
+    // Sleeps end when asked, not up to 50 µs later (the default timer slack), and a
+    // release is not held up by whatever else the machine runs (a lesson's clients and
+    // server): real-time priority when allowed (root), otherwise it carries on without.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    sched_param priority{};
+    priority.sched_priority = 20;
+    realtime_ = sched_setscheduler(0, SCHED_FIFO, &priority) == 0;
+    const std::int64_t endUs = forSeconds > 0 ? startUs_ + static_cast<std::int64_t>(forSeconds * 1e6) : INT64_MAX;
+    pollfd fds[2] = {{up_.fromFd, POLLIN, 0}, {down_.fromFd, POLLIN, 0}};
+    while (!stop.load()) {
+        std::int64_t nowUs = monotonicUs();
+        if (nowUs >= endUs) break;
+        deliverDue(nowUs);
+        std::int64_t waitUs = kIdlePollUs;
+        if (!due_.empty())
+            waitUs = std::clamp<std::int64_t>(due_.top().releaseUs - nowUs - kSpinBeforeReleaseUs, 0, kIdlePollUs);
+        const timespec timeout{static_cast<time_t>(waitUs / 1'000'000), static_cast<long>((waitUs % 1'000'000) * 1000)};
+        const int ready = ppoll(fds, 2, &timeout, nullptr);
+        if (ready < 0 && errno != EINTR) break;
+        nowUs = monotonicUs();
+        if (fds[0].revents & POLLIN) readAll(up_, nowUs);
+        if (fds[1].revents & POLLIN) readAll(down_, nowUs);
+        deliverDue(nowUs);  // a packet with no delay leaves at once
+    }
+}
+
+nlohmann::json Forwarder::figures() const {
+    nlohmann::json out;
+    for (const Direction* d : {&up_, &down_}) {
+        const auto& c = d->impairment.counters();
+        out[d->name] = {
+            {"forwarded", c.forwarded},
+            {"bytes", d->bytes},
+            {"dropped", {{"outage", c.outage}, {"random_loss", c.randomLoss}, {"burst_loss", c.burstLoss},
+                         {"queue_full", c.queueFull}, {"write_failed", d->writeFailures}}},
+            {"forwarder_lateness_us",
+             {{"p50", percentileOf(d->latenessUs, 0.5)}, {"p99", percentileOf(d->latenessUs, 0.99)},
+              {"max", percentileOf(d->latenessUs, 1.0)}, {"samples", d->latenessUs.size()}}},
+        };
+    }
+    out["realtime_priority"] = realtime_;
+    out["seconds"] = static_cast<double>(monotonicUs() - startUs_) / 1e6;
+    return out;
+}
+
+}  // namespace samspil::netlab

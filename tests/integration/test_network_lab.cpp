@@ -1,0 +1,139 @@
+// Lessons across the network lab (devtools/netlab): the server in the lab's "server side"
+// namespace, a student in the "client side" one, every packet between them through the
+// lab's line. What a user relies on: the student is heard as played across a city line
+// (and the delay really is the line's), and after an outage the sound comes back by
+// itself. Speed is the benchmark's business (bench/netlab-figures.sh), not asserted here.
+// Needs root (namespaces, TUN), like CI.
+#include "samspil/core/wav_file.h"
+#include "signal_analysis.h"
+#include "test_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <regex>
+
+#include <unistd.h>
+
+using namespace samspil;
+using namespace samspil::test;
+
+namespace {
+
+// samspil-netlab for the length of a test: up once it printed `ready`; stopped (and its
+// namespaces deleted) at the end, also when the test fails.
+class Lab {
+public:
+    Lab(const TempDir& dir, std::vector<std::string> args) : name_("samspil-t" + std::to_string(getpid())) {
+        args.insert(args.end(), {"--name", name_});
+        process_ = std::make_unique<ChildProcess>(SAMSPIL_NETLAB_BINARY, args, dir.path(), dir.file("netlab"));
+        const bool ready = waitUntil([&] { return process_->stdoutText().find("ready") != std::string::npos || !process_->running(); },
+                                     std::chrono::seconds(10));
+        if (!ready || !process_->running())
+            throw std::runtime_error("samspil-netlab did not start: " + process_->stderrText());
+    }
+    ~Lab() { stop(); }
+    std::string clientSide() const { return name_ + "-client"; }
+    std::string serverSide() const { return name_ + "-server"; }
+
+    /// Stops the lab; returns its closing figures (the last line it printed).
+    nlohmann::json stop() {
+        if (process_->running()) {
+            process_->signal(SIGTERM);
+            process_->wait(std::chrono::seconds(10));
+        }
+        const std::string out = process_->stdoutText();
+        const auto lastLine = out.rfind("\n{");
+        return lastLine == std::string::npos ? nlohmann::json() : nlohmann::json::parse(out.substr(lastLine + 1), nullptr, false);
+    }
+
+private:
+    std::string name_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+std::vector<std::string> labServerArgs() { return {"--bind", "10.77.0.2", "--allow-plaintext"}; }
+
+void printLab(const nlohmann::json& figures) {
+    for (const char* way : {"client_to_server", "server_to_client"})
+        std::cout << "  lab " << way << ": forwarded " << figures[way]["forwarded"] << ", dropped " << figures[way]["dropped"].dump()
+                  << ", its own added delay p50/p99/max " << figures[way]["forwarder_lateness_us"]["p50"] << "/"
+                  << figures[way]["forwarder_lateness_us"]["p99"] << "/" << figures[way]["forwarder_lateness_us"]["max"] << " µs\n";
+}
+
+}  // namespace
+
+TEST_CASE("network lab: a student across a city line is heard as played, 10 ms further away", "[integration][netlab]") {
+    TempDir dir;
+    Lab lab(dir, {"--profile", "city", "--seed", "3"});
+    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
+    REQUIRE(server.url().find("10.77.0.2") != std::string::npos);
+
+    const auto melody = makeMelody(1.5, 8, 0.3, 0.8, 0.5);
+    AudioBuffer file;
+    file.samples = melody;
+    REQUIRE(writeWavFile(dir.file("melody.wav"), file));
+    const std::string duration = std::to_string(static_cast<double>(melody.size()) / 48000.0 + 0.3);
+    // The teacher sits beside the server; the student is across the line.
+    CliRun teacher(dir, "teacher", {"--server", server.url(), "--room", "lab", "--name", "Teacher", "--record",
+                                    dir.file("heard"), "--duration", duration}, lab.serverSide());
+    CliRun student(dir, "student", {"--server", server.url(), "--room", "lab", "--name", "Student", "--send",
+                                    dir.file("melody.wav"), "--duration", duration}, lab.clientSide());
+    CHECK(student.finish() == 0);
+    CHECK(teacher.finish() == 0);
+    const auto figures = lab.stop();
+    printLab(figures);
+    CHECK(figures["client_to_server"]["forwarded"].get<int>() > 300);  // the student's audio crossed the lab
+
+    const auto* heard = teacher.peerNamed("Student");
+    REQUIRE(heard != nullptr);
+    const auto recording = readWavFile(dir.file("heard/Student.wav"));
+    REQUIRE(recording);
+    const auto samples = recording->channel(0);
+    const std::size_t sentOnset = *findOnset(melody, 0.05f);
+    const auto heardOnset = findOnset(samples, 0.05f);
+    REQUIRE(heardOnset);
+    const long lag = static_cast<long>(*heardOnset) - static_cast<long>(sentOnset);
+    const WindowedMatch match = compareWindowed(melody, sentOnset, static_cast<std::size_t>(8 * 0.3 * 48000), samples, lag,
+                                                2400, 960, 0.9);
+    const auto& mouthToEar = (*heard)["mouth_to_ear_ms"];
+    std::cout << "  student -> teacher across city: correlation " << match.medianCorrelation << " (" << match.windows
+              << " windows), mouth-to-ear p50 " << mouthToEar["p50"] << " ms (min " << mouthToEar["min"] << "), concealed "
+              << (*heard)["concealed"] << "\n";
+    CHECK(match.medianCorrelation > 0.9);
+    CHECK(match.fractionAbove > 0.8);
+    // The line's 10 ms ± 2 is in what the teacher hears: no packet can be earlier than 8 ms.
+    CHECK(mouthToEar["min"].get<double>() >= 8.0);
+    CHECK(mouthToEar["p50"].get<double>() < 10.0 + 60.0);
+    CHECK(server.stop() == 0);
+}
+
+TEST_CASE("network lab: after a 1.5 s outage on a country line the student is heard again by itself", "[integration][netlab]") {
+    TempDir dir;
+    Lab lab(dir, {"--profile", "country", "--outage", "4:1.5"});
+    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
+    CliRun teacher(dir, "teacher", {"--server", server.url(), "--room", "lab", "--name", "Teacher", "--record",
+                                    dir.file("heard"), "--duration", "11"}, lab.serverSide());
+    CliRun student(dir, "student", {"--server", server.url(), "--room", "lab", "--name", "Student", "--tone", "440",
+                                    "--duration", "11"}, lab.clientSide());
+    CHECK(student.finish() == 0);
+    CHECK(teacher.finish() == 0);
+    const auto figures = lab.stop();
+    printLab(figures);
+    CHECK(figures["client_to_server"]["dropped"]["outage"].get<int>() > 5);  // the outage happened (TCP stops sending soon)
+
+    const auto recording = readWavFile(dir.file("heard/Student.wav"));
+    REQUIRE(recording);
+    const auto samples = recording->channel(0);
+    const auto onset = findOnset(samples, 0.05f);
+    REQUIRE(onset);
+    REQUIRE(samples.size() > *onset + 48000 * 8);
+    const std::size_t gap = longestQuietRun(samples, *onset, samples.size(), 0.05f);
+    const std::size_t lastSecond = samples.size() - 48000 - 4800;  // before the student left
+    std::cout << "  outage of 1.5 s: the teacher heard silence for " << static_cast<double>(gap) / 48.0
+              << " ms at most; the last second's level " << rms(samples, lastSecond, 48000) << "\n";
+    CHECK(gap >= 48000);             // the outage was heard (the lab really cut the line) …
+    CHECK(rms(samples, lastSecond, 48000) > 0.2);  // … and the tone came back without anyone doing anything
+    CHECK(server.stop() == 0);
+}
