@@ -402,3 +402,32 @@ TEST_CASE("packets that arrive together just before a large block are all played
     CHECK(played >= 32);
     CHECK(buffer.stats().droppedToCatchUp == 0);
 }
+
+TEST_CASE("after an outage, the backlog TCP delivers in one burst is skipped at once, not played late for seconds", "[jitter][adapt]") {
+    // 5 ms frames arriving 2 ms after capture, played every 5 ms. At 1 s the line goes
+    // down for 2 s; when it comes back, all 400 frames of the outage arrive together (TCP
+    // retransmits them), then the line is steady again.
+    JitterBuffer buffer;
+    const auto payload = fakeOpusPacket(240);
+    const std::int64_t startUs = 10'000'000;
+    auto mediaUs = [&](std::uint32_t n) { return startUs + static_cast<std::int64_t>(n) * 5000; };
+    std::uint32_t sent = 0;
+    std::int64_t lastStaleUs = 0;  // when playout last took a frame over 40 ms older than the line needs
+    for (std::int64_t nowUs = startUs; nowUs < startUs + 5'000'000; nowUs += 5000) {
+        const bool down = nowUs >= startUs + 1'000'000 && nowUs < startUs + 3'000'000;
+        while (!down && mediaUs(sent) + 2000 <= nowUs) {
+            buffer.insert(MediaHeader{0, 1, sent, sent * 240}, payload, nowUs);
+            ++sent;
+        }
+        const PlayoutDecision decision = buffer.next(nowUs + 100);
+        if (decision.kind == PlayoutKind::Packet && nowUs + 100 - mediaUs(decision.timestamp / 240) > 40'000) lastStaleUs = nowUs;
+    }
+    CHECK(sent >= 990);
+    // Stale audio for at most ~60 ms after the line came back (the 50 ms window that tells
+    // a backlog from a large audio block), instead of the seconds a frame-per-window drain took.
+    CHECK(lastStaleUs < startUs + 3'000'000 + 80'000);
+    // The first 256 frames of the burst are past the buffer's capacity (a restart at the newest);
+    // the rest are skipped in one step.
+    CHECK(buffer.stats().droppedToCatchUp >= 100);
+    CHECK(buffer.stats().depthPackets <= 2);
+}

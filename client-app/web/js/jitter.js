@@ -5,6 +5,13 @@
 
 const US_PER_SAMPLE = 1e6 / 48000;
 const HISTORY = 64;
+// Soon after playout (re)started, packets further over the target than any jitter the
+// estimator learns, for a 50 ms window, having sat in the queue that long: the backlog of a
+// stall or an outage, skipped in one step (docs/architecture.md).
+const STALE_BACKLOG_US = 40_000;
+const STALE_BACKLOG_AFTER_PRIME_US = 250_000;
+// …unless pauses in arrival are the stream's nature (a sender's large blocks): at most two in 5 s.
+const RARE_PAUSES_SPAN_US = 5_000_000;
 
 const samplesToUs = (samples) => Math.floor(samples * US_PER_SAMPLE);
 // Sequence difference a − b as a signed 32-bit number (sequences wrap at 2^32).
@@ -71,6 +78,7 @@ export class JitterBuffer {
     this.jitterUs = 0;
     this.lastTransitUs = undefined;
     this.lastArrivalUs = 0;
+    this.arrivalGapsUs = [];  // when the last three pauses in arrivals ended
     this.passedPlayed = new Set();  // recently played sequences, to tell duplicates from late packets
   }
 
@@ -154,6 +162,8 @@ export class JitterBuffer {
       this.stats.jitterMs = this.jitterUs / 1000;
     }
     this.lastTransitUs = transit;
+    if (this.lastArrivalUs !== 0 && arrivalUs - this.lastArrivalUs > STALE_BACKLOG_US) this.arrivalGapsUs.push(arrivalUs);
+    if (this.arrivalGapsUs.length > 3) this.arrivalGapsUs.shift();
     this.lastArrivalUs = Math.max(this.lastArrivalUs, arrivalUs);
   }
 
@@ -228,6 +238,23 @@ export class JitterBuffer {
     return true;
   }
 
+  // Passes over queued packets while the one after would still be taken later than landUs
+  // after its earliest possible arrival: playout lands there, as if freshly primed.
+  #skipStaleBacklog(nowUs, landUs) {
+    for (;;) {
+      const current = this.slots.get(this.nextSequence);
+      const following = this.slots.get((this.nextSequence + 1) >>> 0);
+      if (!current || !following) break;
+      const followingDelayUs = nowUs - (this.#mediaUs(following.timestamp) + this.estimator.baselineUs);
+      if (followingDelayUs < landUs + samplesToUs(following.samples)) break;
+      this.nextTimestamp = following.timestamp;
+      this.#release(this.nextSequence);
+      this.#passed(this.nextSequence);
+      this.#advance();
+      this.stats.droppedToCatchUp++;
+    }
+  }
+
   /** One frame's decision at nowUs (local µs): {kind: 'packet'|'conceal'|'silence', ...}. */
   next(nowUs) {
     const silence = { kind: 'silence', samples: this.frameSamples };
@@ -235,6 +262,7 @@ export class JitterBuffer {
     if (!this.playing) {
       if (!this.#prime(nowUs)) return silence;
       this.playing = true;
+      this.primedAtUs = nowUs;
       this.playedSincePrime = false;
       this.stretchCredit = 0;
       this.#noteAdjusted(nowUs);
@@ -266,7 +294,14 @@ export class JitterBuffer {
         spare = this.minDelayInWindowUs >= targetUs + frameUs + frameUs / 4;
         this.#noteAdjusted(nowUs);
       }
-      if (spare) {
+      if (spare && nowUs - this.primedAtUs <= STALE_BACKLOG_AFTER_PRIME_US && this.minDelayInWindowUs >= targetUs + STALE_BACKLOG_US
+        && nowUs - slot.arrivalUs >= targetUs + STALE_BACKLOG_US
+        && (this.arrivalGapsUs.length < 3 || nowUs - this.arrivalGapsUs[0] > RARE_PAUSES_SPAN_US)) {
+        this.#skipStaleBacklog(nowUs, targetUs);
+        this.#noteAdjusted(nowUs);
+        const fresh = this.slots.get(this.nextSequence);
+        if (fresh) return this.#play(fresh, nowUs);
+      } else if (spare) {
         const after = this.slots.get((this.nextSequence + 1) >>> 0);
         if (after) {
           this.#release(slot.sequence);

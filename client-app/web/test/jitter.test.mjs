@@ -1,6 +1,6 @@
 // The browser's jitter buffer under a simulated network, with the rules of shared/core's
 // (docs/architecture.md): steady lines, loss, reordering, duplicates, rising jitter, a
-// backlog before playout, a burst for a large block.
+// backlog before playout, a burst for a large block, a backlog after an outage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JitterBuffer, DelayEstimator } from '../js/jitter.js';
@@ -87,6 +87,26 @@ test('packets that arrive together for one large block are all played', () => {
   for (let n = 0; n < 34; n++) if (buffer.next(2_000_100).kind === 'packet') played++;
   assert.ok(played >= 32);
   assert.equal(buffer.stats.droppedToCatchUp, 0);
+});
+
+test('after an outage, the backlog that arrives in one burst is skipped at once, not played late for seconds', () => {
+  // 5 ms frames arriving 2 ms after capture; the line is down from 1 s to 3 s, then all
+  // 400 frames of the outage arrive together (TCP), then it is steady again.
+  const buffer = new JitterBuffer();
+  let sent = 0;
+  let lastStaleUs = 0;
+  for (let now = 0; now < 5_000_000; now += FRAME_US) {
+    const down = now >= 1_000_000 && now < 3_000_000;
+    while (!down && sent * FRAME_US + 2000 <= now) buffer.insert(packet(sent++), now);
+    const decision = buffer.next(now + 100);
+    if (decision.kind === 'packet' && now + 100 - (decision.timestamp / 240) * FRAME_US > 40_000) lastStaleUs = now;
+  }
+  assert.ok(sent >= 990);
+  assert.ok(lastStaleUs < 3_080_000, `stale audio played until ${lastStaleUs} µs`);
+  // The first 256 frames of the burst are past the buffer's capacity (a restart at the newest);
+  // the rest are skipped in one step.
+  assert.ok(buffer.stats.droppedToCatchUp >= 100);
+  assert.ok(buffer.stats.depthPackets <= 2);
 });
 
 test('the delay estimator: least transit as baseline, one stray stall ignored, a recurring one learnt', () => {

@@ -11,6 +11,18 @@ namespace {
 constexpr int kHistoryBits = 64;
 constexpr int kFastCatchUpFrames = 4;              // this far over target for a short window,
 constexpr std::int64_t kFastCatchUpWindowUs = 50'000;  // give frames back without the long wait
+// Soon after playout (re)started, packets further over the target than any jitter the
+// estimator learns (its maxUsefulDelayUs) for a 50 ms window, having sat in the queue that
+// long: the backlog of a stall or an outage, which TCP delivers in one burst when the line
+// comes back (the buffer had run dry and gone quiet meanwhile). It is skipped in one step,
+// down to a frame above the target, rather than a frame per window (which takes seconds
+// for a second of backlog: stale audio all along). Later, the same picture is a sender's
+// large audio blocks, which only the frame-per-window rule may trim.
+constexpr std::int64_t kStaleBacklogUs = 40'000;
+constexpr std::int64_t kStaleBacklogAfterPrimeUs = 250'000;
+// …unless pauses in arrival are the stream's nature (a sender with large audio blocks
+// pauses every block): then at most two such pauses in this span.
+constexpr std::int64_t kRarePausesSpanUs = 5'000'000;
 
 std::int32_t sequenceDiff(std::uint32_t a, std::uint32_t b) {
     return static_cast<std::int32_t>(a - b);
@@ -159,6 +171,8 @@ void JitterBuffer::noteArrival(const protocol::MediaHeader& header, std::int64_t
     }
     haveTransit_ = true;
     lastTransitUs_ = transitUs;
+    if (lastArrivalUs_ != 0 && arrivalUs - lastArrivalUs_ > kStaleBacklogUs)
+        arrivalGapsUs_[arrivalGapCount_++ % arrivalGapsUs_.size()] = arrivalUs;
     lastArrivalUs_ = std::max(lastArrivalUs_, arrivalUs);
 }
 
@@ -198,6 +212,28 @@ void JitterBuffer::skipBacklogAtPrime(std::int64_t nowUs) {
         ++nextSequence_;
         ++stats_.droppedToCatchUp;
     }
+}
+
+// Passes over queued packets, in order, while the one after would still be taken later
+// than `landUs` after its earliest possible arrival: playout lands there, as if freshly primed.
+void JitterBuffer::skipStaleBacklog(std::int64_t nowUs, std::int64_t landUs) {
+    while (Slot* current = find(nextSequence_)) {
+        const Slot* following = find(nextSequence_ + 1);
+        if (!following) break;
+        const std::int64_t followingDelayUs = nowUs - (mediaMicros(following->timestamp) + estimator_.baselineUs());
+        if (followingDelayUs < landUs + samplesToMicros(following->samples)) break;
+        nextTimestamp_ = following->timestamp;
+        release(*current);
+        rememberPassed(false);
+        ++nextSequence_;
+        ++stats_.droppedToCatchUp;
+    }
+}
+
+bool JitterBuffer::pausesAreRare(std::int64_t nowUs) const {
+    if (arrivalGapCount_ < arrivalGapsUs_.size()) return true;
+    const std::int64_t oldest = *std::min_element(arrivalGapsUs_.begin(), arrivalGapsUs_.end());
+    return nowUs - oldest > kRarePausesSpanUs;
 }
 
 void JitterBuffer::rememberPassed(bool concealed) {
@@ -270,6 +306,7 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
         if (!primeFromLowestQueued()) return silence;
         skipBacklogAtPrime(nowUs);
         playing_ = true;
+        primedAtUs_ = nowUs;
         playedSincePrime_ = false;
         stretchCredit_ = 0;
         noteAdjusted(nowUs);
@@ -312,7 +349,12 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
             windowStartUs_ = nowUs;
             haveMinDelay_ = false;
         }
-        if (spare) {
+        if (spare && nowUs - primedAtUs_ <= kStaleBacklogAfterPrimeUs && minDelayInWindowUs_ >= targetUs + kStaleBacklogUs &&
+            nowUs - slot->arrivalUs >= targetUs + kStaleBacklogUs && pausesAreRare(nowUs)) {
+            skipStaleBacklog(nowUs, targetUs);
+            noteAdjusted(nowUs);
+            if (Slot* fresh = find(nextSequence_)) return play(*fresh, nowUs);
+        } else if (spare) {
             if (Slot* after = find(nextSequence_ + 1)) {
                 nextTimestamp_ = slot->timestamp + static_cast<std::uint32_t>(slot->samples);
                 release(*slot);

@@ -8,6 +8,7 @@
 #include "samspil/core/delay_estimator.h"
 #include "samspil/core/media_packet.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -98,6 +99,8 @@ private:
     void resetTo(std::uint32_t sequence, std::uint32_t timestamp);
     bool primeFromLowestQueued();
     void skipBacklogAtPrime(std::int64_t nowUs);
+    void skipStaleBacklog(std::int64_t nowUs, std::int64_t landUs);
+    bool pausesAreRare(std::int64_t nowUs) const;
     std::int64_t mediaMicros(std::uint32_t timestamp) const;
     void noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs);
     void noteUniqueArrival(std::uint32_t sequence);
@@ -122,6 +125,9 @@ private:
     int frameSamples_ = 240;         // duration of the most recent packet
     int stretchCredit_ = 0;          // frames already concealed while waiting for nextSequence_
     std::int64_t emptyConcealedUs_ = 0;  // concealed in a row with nothing queued
+    std::int64_t primedAtUs_ = 0;        // when playout last (re)started
+    std::array<std::int64_t, 3> arrivalGapsUs_{};  // when the last three pauses in arrivals ended
+    std::size_t arrivalGapCount_ = 0;
     bool pendingRestart_ = false;
     std::uint64_t passedHistory_ = 0;  // bit i: sequence nextSequence_-1-i was concealed
     std::uint64_t passedKnown_ = 0;    // bit i: that sequence's fate is recorded
