@@ -14,8 +14,9 @@ packages=(
   libxinerama-dev libxcursor-dev libxext-dev libfontconfig1-dev libgl-dev lv2-dev fonts-dejavu-core
   # tests and scripts: real hosts for the app and the plugin, audio tools
   openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
-  # network namespaces for the tests that check what the server listens on
-  iproute2
+  # network namespaces for the tests that check what the server listens on, and the
+  # network lab; nginx as the TLS proxy in front of the server (docs/examples/)
+  iproute2 nginx
   # fuzzing (libFuzzer is part of clang)
   clang
   # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm), and
@@ -40,4 +41,11 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
+# Packages that bring a service (nginx) must not start it here: tests start their own.
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && made_policy=1
+fi
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ -n "$made_policy" ]; then $sudo rm -f "$policy"; fi

@@ -3,6 +3,7 @@
 // files (served by lws from the mount). Also receives the service thread's wake-ups.
 // Service thread only.
 #include "relay_server.h"
+#include "server_options.h"
 #include "upgrade_check.h"
 
 #include <cstring>
@@ -55,6 +56,34 @@ std::string header(lws* wsi, lws_token_indexes token) {
     lws_hdr_copy(wsi, value.data(), length + 1, token);
     value.resize(static_cast<std::size_t>(length));
     return value;
+}
+
+std::string customHeader(lws* wsi, const char* name) {
+    const int nameLength = static_cast<int>(std::strlen(name));
+    const int length = lws_hdr_custom_length(wsi, name, nameLength);
+    if (length <= 0 || length > 256) return {};
+    std::string value(static_cast<std::size_t>(length) + 1, '\0');
+    if (lws_hdr_custom_copy(wsi, value.data(), length + 1, name, nameLength) < 0) return {};
+    value.resize(static_cast<std::size_t>(length));
+    return value;
+}
+
+// Behind a reverse proxy on this machine (docs/examples/nginx-samspil.conf) the proxy says
+// whether the client came over TLS (so invite links say https://) and who the client is
+// (so the sign-in limit counts each person's address, not the proxy's). Only a proxy on
+// loopback is believed: anyone else could claim any address and dodge that limit.
+void applyProxyHeaders(lws* wsi, ApiRequest& request) {
+    std::string peer = request.clientAddress;
+    if (peer.rfind("::ffff:", 0) == 0) peer = peer.substr(7);  // IPv4 on an IPv6 socket
+    if (!isLoopbackAddress(peer)) return;
+    if (customHeader(wsi, "x-forwarded-proto:") == "https") request.secure = true;
+    const std::string forwardedFor = header(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+    // The proxy appends the address it saw: the last entry is the one it vouches for.
+    const std::size_t comma = forwardedFor.rfind(',');
+    std::string client = forwardedFor.substr(comma == std::string::npos ? 0 : comma + 1);
+    client.erase(0, client.find_first_not_of(' '));
+    client.erase(client.find_last_not_of(' ') + 1);
+    if (!client.empty() && client.size() < 64) request.clientAddress = client;
 }
 
 std::string methodName(int method) {
@@ -208,6 +237,7 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
                 char address[64] = {};
                 lws_get_peer_simple(wsi, address, sizeof address);
                 request.clientAddress = address;
+                applyProxyHeaders(wsi, request);
                 // A body follows for requests that announce one; the API runs when it is complete.
                 if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && method != LWSHUMETH_GET) return 0;
                 self.dispatchApi(*exchange);

@@ -1,0 +1,166 @@
+// The server behind Debian's nginx as a TLS-terminating reverse proxy, exactly as
+// docs/examples/nginx-samspil.conf sets it up (only its ports and certificate paths
+// replaced): wss and https on the proxy, plain ws on loopback behind it. A school's
+// teacher and student sign in and join through the proxy and hear each other; the page
+// answers through it, and an invite made through it links to https:// and the proxy's port.
+#include "samspil/core/wav_file.h"
+#include "samspil/net/http_client.h"
+#include "school_fixture.h"
+#include "signal_analysis.h"
+#include "test_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace samspil;
+using namespace samspil::test;
+
+namespace {
+
+// A loopback port nobody listens on now (the kernel's choice).
+int freePort() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    close(fd);
+    return ntohs(address.sin_port);
+}
+
+// The documented site configuration with this test's ports and files, inside a minimal
+// nginx.conf whose logs, pid and temp files stay in `dir`.
+std::string nginxConfig(const TempDir& dir, int proxyPort, int serverPort) {
+    std::ifstream in(SAMSPIL_SOURCE_DIR "/docs/examples/nginx-samspil.conf");
+    std::stringstream site;
+    site << in.rdbuf();
+    std::string text = site.str();
+    REQUIRE(text.find("proxy_pass http://127.0.0.1:7400;") != std::string::npos);
+    text = std::regex_replace(text, std::regex(":443 ssl"), ":" + std::to_string(proxyPort) + " ssl");
+    text = std::regex_replace(text, std::regex("listen 443 ssl"), "listen 127.0.0.1:" + std::to_string(proxyPort) + " ssl");
+    text = std::regex_replace(text, std::regex("listen \\[::\\]:[0-9]+ ssl;"), "");  // loopback IPv4 is enough here
+    text = std::regex_replace(text, std::regex("127\\.0\\.0\\.1:7400"), "127.0.0.1:" + std::to_string(serverPort));
+    text = std::regex_replace(text, std::regex("/etc/ssl/samspil/"), dir.path() + "/");
+    std::ostringstream conf;
+    conf << "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid " << dir.file("nginx.pid") << ";\n"
+         << "error_log " << dir.file("nginx-error.log") << " info;\nevents { worker_connections 256; }\n"
+         << "http {\n  access_log " << dir.file("nginx-access.log") << ";\n"
+         << "  client_body_temp_path " << dir.file("nginx-body") << ";\n  proxy_temp_path " << dir.file("nginx-proxy") << ";\n"
+         << "  fastcgi_temp_path " << dir.file("nginx-fastcgi") << ";\n  uwsgi_temp_path " << dir.file("nginx-uwsgi") << ";\n"
+         << "  scgi_temp_path " << dir.file("nginx-scgi") << ";\n"
+         << text << "\n}\n";
+    const std::string path = dir.file("nginx.conf");
+    std::ofstream(path) << conf.str();
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the page and audio pass through", "[integration][tls]") {
+    SchoolFixture school;
+    const TempDir& dir = school.dir;
+    TestServer& server = *school.server;  // plain ws on loopback, as the docs say
+    REQUIRE(std::system(("bash " SAMSPIL_SOURCE_DIR "/scripts/make-dev-cert.sh " + dir.path() + " localhost >/dev/null").c_str()) == 0);
+    const int proxyPort = freePort();
+    ChildProcess nginx("/usr/sbin/nginx", {"-c", nginxConfig(dir, proxyPort, server.port()), "-e", dir.file("nginx-error.log")},
+                       dir.path(), dir.file("nginx"));
+    const std::string url = "wss://localhost:" + std::to_string(proxyPort);
+    net::HttpOptions trust;
+    trust.caFile = dir.file("cert.pem");
+    // Up when it answers /healthz through the proxy (checking the certificate).
+    int healthStatus = 0;
+    std::string healthBody;
+    REQUIRE(waitUntil(
+        [&] {
+            if (const auto answer = net::httpRequest(url, "GET", "/healthz", "", trust)) {
+                healthStatus = answer->status;
+                healthBody = answer->body;
+                return true;
+            }
+            return !nginx.running();
+        },
+        std::chrono::seconds(10)));
+    REQUIRE(nginx.running());
+    CHECK(healthStatus == 200);
+    CHECK(healthBody.find("\"ok\"") != std::string::npos);
+    const auto page = net::httpRequest(url, "GET", "/", "", trust);
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->body.find("<html") != std::string::npos);
+
+    // The API through the proxy: a wrong password gets the server's own answer; the teacher
+    // signs in and invites a guest, and the link says how the guest reaches the server —
+    // https, the proxy's name and port (the proxy vouches for both from loopback).
+    const auto wrong = net::signIn(url, "teacher@school", "not-the-password", trust);
+    CHECK_FALSE(wrong);
+    const auto teacherToken = net::signIn(url, "teacher@school", "password-teacher", trust);
+    REQUIRE(teacherToken);
+    net::HttpOptions asTeacher = trust;
+    asTeacher.bearerToken = *teacherToken;
+    const auto invite = net::httpRequest(url, "POST", "/api/v1/rooms/" + std::to_string(school.roomId) + "/invites",
+                                         nlohmann::json{{"guest_name", "Mentor Mads"}, {"lesson_id", school.lessonId}}.dump(), asTeacher);
+    REQUIRE(invite);
+    CHECK(invite->status == 201);
+    const auto inviteBody = nlohmann::json::parse(invite->body, nullptr, false);
+    REQUIRE(inviteBody.is_object());
+    const std::string code = inviteBody.value("code", "");
+    CHECK(inviteBody.value("web_link", "") == "https://localhost:" + std::to_string(proxyPort) + "/join/" + code);
+    const auto joinPage = net::httpRequest(url, "GET", "/join/" + code, "", trust);
+    REQUIRE(joinPage);
+    CHECK(joinPage->status == 200);
+
+    // A lesson through the proxy: the teacher lets the student in; each hears the other's tone.
+    std::vector<std::string> common{"--server", url, "--ca", dir.file("cert.pem"), "--room", "klaver-1", "--duration", "5"};
+    auto cliArgs = [&](const std::string& who, const std::string& hz, std::vector<std::string> extra) {
+        const std::string passwordFile = dir.file("pw-" + who);
+        std::ofstream(passwordFile) << "password-" << who << "\n";
+        std::vector<std::string> args = common;
+        args.insert(args.end(), {"--name", who, "--sign-in", who + "@school", "--password-file", passwordFile, "--tone", hz,
+                                 "--record", dir.file("heard-by-" + who)});
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    CliRun teacher(dir, "teacher", cliArgs("teacher", "660", {"--admit-all"}));
+    CliRun student(dir, "student", cliArgs("student", "440", {}));
+    CHECK(teacher.finish() == 0);
+    CHECK(student.finish() == 0);
+    for (const auto& [listener, listenerName, heardName, hz] :
+         {std::tuple{&teacher, std::string("teacher"), std::string("student"), 440.0},
+          std::tuple{&student, std::string("student"), std::string("teacher"), 660.0}}) {
+        const auto* peer = listener->peerNamed(heardName);
+        REQUIRE(peer != nullptr);
+        CHECK((*peer)["received"].get<int>() > 200);
+        const auto recording = readWavFile(dir.file("heard-by-" + listenerName + "/" + heardName + ".wav"));
+        REQUIRE(recording);
+        const auto heard = recording->channel(0);
+        const auto onset = findOnset(heard, 0.05f);
+        REQUIRE(onset);
+        // Half a second of what was heard against the tone that was sent, aligned within a period.
+        const auto tone = makeTone(hz, 0.5, 48000);
+        REQUIRE(heard.size() > *onset + 4800 + 24000 + 200);
+        const Alignment match = align(tone, 0, 24000, heard, static_cast<long>(*onset + 4800), static_cast<long>(*onset + 4800 + 200));
+        std::cout << "  through nginx, the " << heardName << "'s " << hz << " Hz tone: correlation " << match.correlation
+                  << ", mouth-to-ear p50 " << (*peer)["mouth_to_ear_ms"]["p50"] << " ms\n";
+        CHECK(match.correlation > 0.95);
+    }
+    // The proxy really carried it: nginx logged the WebSocket upgrades (101).
+    std::ifstream accessLog(dir.file("nginx-access.log"));
+    std::stringstream log;
+    log << accessLog.rdbuf();
+    CHECK(log.str().find("\"GET /ws HTTP/1.1\" 101") != std::string::npos);
+    nginx.signal(SIGTERM);
+    CHECK(nginx.wait(std::chrono::seconds(10)).has_value());
+    CHECK(server.stop() == 0);
+}
