@@ -14,7 +14,7 @@ if ! grep -q '^SAMSPIL_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DSAMSPIL_FUZZ=ON -DSAMSPIL_BUILD_TESTS=OFF -DSAMSPIL_BUILD_JUCE=OFF >/dev/null
 fi
-harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_api_body:api fuzz_settings_json:settings)
+harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_udp_datagram:udp fuzz_api_body:api fuzz_settings_json:settings)
 ninja -C "$build" "${harnesses[@]%%:*}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
