@@ -12,6 +12,8 @@ const STALE_BACKLOG_US = 40_000;
 const STALE_BACKLOG_AFTER_PRIME_US = 250_000;
 // …unless pauses in arrival are the stream's nature (a sender's large blocks): at most two in 5 s.
 const RARE_PAUSES_SPAN_US = 5_000_000;
+// Whatever the stream's nature, more than the largest audio block (341 ms) explains: stale.
+const STALE_ANYWAY_US = 400_000;
 
 const samplesToUs = (samples) => Math.floor(samples * US_PER_SAMPLE);
 // Sequence difference a − b as a signed 32-bit number (sequences wrap at 2^32).
@@ -294,9 +296,12 @@ export class JitterBuffer {
         spare = this.minDelayInWindowUs >= targetUs + frameUs + frameUs / 4;
         this.#noteAdjusted(nowUs);
       }
-      if (spare && nowUs - this.primedAtUs <= STALE_BACKLOG_AFTER_PRIME_US && this.minDelayInWindowUs >= targetUs + STALE_BACKLOG_US
-        && nowUs - slot.arrivalUs >= targetUs + STALE_BACKLOG_US
-        && (this.arrivalGapsUs.length < 3 || nowUs - this.arrivalGapsUs[0] > RARE_PAUSES_SPAN_US)) {
+      const queuedUs = nowUs - slot.arrivalUs;
+      const staleBacklog = (nowUs - this.primedAtUs <= STALE_BACKLOG_AFTER_PRIME_US
+          && this.minDelayInWindowUs >= targetUs + STALE_BACKLOG_US && queuedUs >= targetUs + STALE_BACKLOG_US
+          && (this.arrivalGapsUs.length < 3 || nowUs - this.arrivalGapsUs[0] > RARE_PAUSES_SPAN_US))
+        || (this.minDelayInWindowUs >= targetUs + STALE_ANYWAY_US && queuedUs >= STALE_ANYWAY_US);
+      if (spare && staleBacklog) {
         this.#skipStaleBacklog(nowUs, targetUs);
         this.#noteAdjusted(nowUs);
         const fresh = this.slots.get(this.nextSequence);

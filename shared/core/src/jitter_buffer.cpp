@@ -23,6 +23,10 @@ constexpr std::int64_t kStaleBacklogAfterPrimeUs = 250'000;
 // …unless pauses in arrival are the stream's nature (a sender with large audio blocks
 // pauses every block): then at most two such pauses in this span.
 constexpr std::int64_t kRarePausesSpanUs = 5'000'000;
+// Whatever the stream's nature, packets that sat this long in the queue and are taken this
+// much later than the target are stale: more than the largest audio block (16384 frames,
+// 341 ms) explains.
+constexpr std::int64_t kStaleAnywayUs = 400'000;
 
 std::int32_t sequenceDiff(std::uint32_t a, std::uint32_t b) {
     return static_cast<std::int32_t>(a - b);
@@ -349,8 +353,12 @@ PlayoutDecision JitterBuffer::next(std::int64_t nowUs) {
             windowStartUs_ = nowUs;
             haveMinDelay_ = false;
         }
-        if (spare && nowUs - primedAtUs_ <= kStaleBacklogAfterPrimeUs && minDelayInWindowUs_ >= targetUs + kStaleBacklogUs &&
-            nowUs - slot->arrivalUs >= targetUs + kStaleBacklogUs && pausesAreRare(nowUs)) {
+        const std::int64_t queuedUs = nowUs - slot->arrivalUs;
+        const bool staleBacklog =
+            (nowUs - primedAtUs_ <= kStaleBacklogAfterPrimeUs && minDelayInWindowUs_ >= targetUs + kStaleBacklogUs &&
+             queuedUs >= targetUs + kStaleBacklogUs && pausesAreRare(nowUs)) ||
+            (minDelayInWindowUs_ >= targetUs + kStaleAnywayUs && queuedUs >= kStaleAnywayUs);
+        if (spare && staleBacklog) {
             skipStaleBacklog(nowUs, targetUs);
             noteAdjusted(nowUs);
             if (Slot* fresh = find(nextSequence_)) return play(*fresh, nowUs);
