@@ -27,7 +27,7 @@ std::string describe(const std::string& who, const std::string& method, const st
 
 }  // namespace
 
-TEST_CASE("sign-in: a session token for the right password, the same refusal for everything else", "[integration][accounts]") {
+TEST_CASE("sign-in: a session token for the right password, the same refusal for everything else", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const auto ok = f.call("POST", "sign-in", {{"login", "TEACHER@school"}, {"password", "password-teacher"}});
     REQUIRE(ok.status == 200);  // logins are not case sensitive
@@ -44,7 +44,7 @@ TEST_CASE("sign-in: a session token for the right password, the same refusal for
     CHECK(f.call("POST", "sign-in", json::array({1, 2})).status == 400);
 }
 
-TEST_CASE("sign-in is rate-limited per account, and a right password does not get past it", "[integration][accounts]") {
+TEST_CASE("sign-in is rate-limited per account, and a right password does not get past it", "[integration][accounts][untimed]") {
     SchoolFixture f;
     for (int i = 0; i < 5; ++i)
         CHECK(f.call("POST", "sign-in", {{"login", "student@school"}, {"password", "wrong-" + std::to_string(i)}}).status ==
@@ -56,7 +56,7 @@ TEST_CASE("sign-in is rate-limited per account, and a right password does not ge
     CHECK(f.call("POST", "sign-in", {{"login", "student2@school"}, {"password", "password-student2"}}).status == 200);
 }
 
-TEST_CASE("sign-out revokes the token, expired and forged tokens are refused", "[integration][accounts]") {
+TEST_CASE("sign-out revokes the token, expired and forged tokens are refused", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const std::string token = f.signIn("student");
     CHECK(f.call("GET", "me", nullptr, token).status == 200);
@@ -75,7 +75,7 @@ TEST_CASE("sign-out revokes the token, expired and forged tokens are refused", "
     CHECK(f.call("GET", "me").errorCode() == "auth_required");
 }
 
-TEST_CASE("the permission matrix: every role against every API action, across two schools", "[integration][accounts]") {
+TEST_CASE("the permission matrix: every role against every API action, across two schools", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const std::string room = std::to_string(f.roomId);
     const std::string lesson = std::to_string(f.lessonId);
@@ -173,7 +173,7 @@ TEST_CASE("the permission matrix: every role against every API action, across tw
     CHECK(f.call("PUT", "schools/1", nullptr, f.token["admin"]).status == 405);
 }
 
-TEST_CASE("a person of one school never sees another school's people, rooms or lessons", "[integration][accounts]") {
+TEST_CASE("a person of one school never sees another school's people, rooms or lessons", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const auto members = f.call("GET", "schools/1/members", nullptr, f.token["admin"]);
     REQUIRE(members.status == 200);
@@ -194,7 +194,7 @@ TEST_CASE("a person of one school never sees another school's people, rooms or l
     CHECK(mine.body["lessons"].empty());
 }
 
-TEST_CASE("my lessons today: the student sees theirs, with the room to join", "[integration][accounts]") {
+TEST_CASE("my lessons today: the student sees theirs, with the room to join", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const auto lessons = f.call("GET", "me/lessons", nullptr, f.token["student"]);
     REQUIRE(lessons.status == 200);
@@ -205,7 +205,7 @@ TEST_CASE("my lessons today: the student sees theirs, with the room to join", "[
     CHECK(f.call("GET", "me/lessons", nullptr, f.token["teacher"]).body["lessons"].size() == 1);  // owns the room
 }
 
-TEST_CASE("odd names, quotes and SQL in every field come back intact, refusals change nothing", "[integration][accounts]") {
+TEST_CASE("odd names, quotes and SQL in every field come back intact, refusals change nothing", "[integration][accounts][untimed]") {
     SchoolFixture f;
     const std::string odd = "Ærlige Øjvind Åkesson 'O''Brien'; DROP TABLE people;-- 🎻";
     const std::string longName(64, 'x');

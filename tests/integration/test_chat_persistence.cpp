@@ -5,7 +5,7 @@
 
 using namespace samspil::test;
 
-TEST_CASE("chat survives a server restart, text intact", "[integration][chat]") {
+TEST_CASE("chat survives a server restart, text intact", "[integration][chat][untimed]") {
     TempDir dir;
     const std::vector<std::string> lines = {"Husk at øve skalaer til torsdag 🎹",
                                             "Robert'); DROP TABLE chat_messages;--"};

@@ -117,7 +117,7 @@ std::set<std::int64_t> storedInvites(const std::string& path, std::size_t& audit
 }  // namespace
 
 TEST_CASE("kill -9 while chat, sign-ins, invites and audit rows are written: everything confirmed is there",
-          "[integration][crash]") {
+          "[integration][crash][untimed]") {
     SchoolFixture school({"--open-rooms"});
     const int port = school.server->port();
     const std::string database = school.server->databasePath();

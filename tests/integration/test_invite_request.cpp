@@ -9,7 +9,7 @@
 using namespace samspil::test;
 
 TEST_CASE("a teacher's app creates an invite: a web link to the room, and a reason when it may not",
-          "[integration][accounts]") {
+          "[integration][accounts][untimed]") {
     SchoolFixture f;
     const std::string server = f.server->url();
 

@@ -36,7 +36,7 @@ TEST_CASE("the line check measures round trip, jitter and loss without joining a
     CHECK(result["summary"].get<std::string>().find("round trip") != std::string::npos);
 }
 
-TEST_CASE("the line check says plainly when the server cannot be reached", "[integration][line-check]") {
+TEST_CASE("the line check says plainly when the server cannot be reached", "[integration][line-check][untimed]") {
     TempDir dir;
     int closedPort = 0;
     {

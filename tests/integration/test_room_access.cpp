@@ -80,7 +80,7 @@ std::string createInvite(SchoolFixture& f, json options) {
 
 }  // namespace
 
-TEST_CASE("who may enter a school's room, and in which role", "[integration][rooms][accounts]") {
+TEST_CASE("who may enter a school's room, and in which role", "[integration][rooms][accounts][untimed]") {
     SchoolFixture f;
     auto teacher = join(f, "klaver-1", token(f, "teacher"));
     CHECK(teacher->outcome() == "welcome");
@@ -115,7 +115,7 @@ TEST_CASE("who may enter a school's room, and in which role", "[integration][roo
     CHECK(walkIn->first["role"] == "student");
 }
 
-TEST_CASE("invites: one room, until they expire, once if single-use, never after withdrawal", "[integration][rooms][accounts]") {
+TEST_CASE("invites: one room, until they expire, once if single-use, never after withdrawal", "[integration][rooms][accounts][untimed]") {
     SchoolFixture f;
     auto teacher = join(f, "klaver-1", token(f, "teacher"));
     const std::string once = createInvite(f, {{"single_use", true}, {"guest_name", "Mentor Mads"}});
@@ -162,7 +162,7 @@ TEST_CASE("invites: one room, until they expire, once if single-use, never after
     CHECK(join(f, "klaver-1", {{"token", welcome["resume_token"]}})->outcome() == "waiting");
 }
 
-TEST_CASE("only the room's teacher holds the controls and every use is in the audit log", "[integration][rooms][accounts]") {
+TEST_CASE("only the room's teacher holds the controls and every use is in the audit log", "[integration][rooms][accounts][untimed]") {
     SchoolFixture f;
     auto teacher = join(f, "klaver-1", token(f, "teacher"));
     auto admin = join(f, "klaver-1", token(f, "admin"));  // a co-teacher, not holding the controls

@@ -15,7 +15,7 @@
 
 using namespace samspil::test;
 
-TEST_CASE("health, metrics and static files share the WebSocket port", "[integration][http]") {
+TEST_CASE("health, metrics and static files share the WebSocket port", "[integration][http][untimed]") {
     TempDir dir;
     std::filesystem::create_directories(dir.file("web"));
     std::ofstream(dir.file("web/index.html")) << "<h1>Samspil</h1>";
@@ -42,7 +42,7 @@ TEST_CASE("health, metrics and static files share the WebSocket port", "[integra
     CHECK(server.stop() == 0);
 }
 
-TEST_CASE("SIGTERM tells connected clients the server is going away and exits 0", "[integration][lifecycle]") {
+TEST_CASE("SIGTERM tells connected clients the server is going away and exits 0", "[integration][lifecycle][untimed]") {
     TempDir dir;
     TestServer server(dir);
     RawWebSocket client;
@@ -62,7 +62,7 @@ TEST_CASE("SIGTERM tells connected clients the server is going away and exits 0"
     CHECK(server.process().stderrText().find("database flushed") != std::string::npos);
 }
 
-TEST_CASE("the server explains itself with --help, and bad options or unusable paths fail clearly", "[integration][lifecycle]") {
+TEST_CASE("the server explains itself with --help, and bad options or unusable paths fail clearly", "[integration][lifecycle][untimed]") {
     TempDir dir;
     ChildProcess help(serverBinary(), {"--help"}, dir.path(), dir.file("help"));
     CHECK(help.wait(std::chrono::seconds(10)) == 0);
@@ -87,7 +87,7 @@ TEST_CASE("the server explains itself with --help, and bad options or unusable p
 }
 
 TEST_CASE("the browser client is served by default, cross-origin isolated, and an invite link opens its page",
-          "[integration][http][web]") {
+          "[integration][http][web][untimed]") {
     SchoolFixture school;
     const int port = school.server->port();
     const HttpResponse page = httpGet(port, "/");

@@ -8,7 +8,7 @@
 
 using namespace samspil::test;
 
-TEST_CASE("wss works with --cert/--key, and an untrusted certificate is refused", "[integration][tls]") {
+TEST_CASE("wss works with --cert/--key, and an untrusted certificate is refused", "[integration][tls][untimed]") {
     TempDir dir;
     const std::string makeCert = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout " +
                                  dir.file("key.pem") + " -out " + dir.file("cert.pem") + " >/dev/null 2>&1";
