@@ -41,11 +41,11 @@ std::string_view describe(DatagramError error) {
 }
 
 Expected<Header, DatagramError> peekHeader(std::span<const std::uint8_t> datagram) {
-    if (datagram.size() < kHeaderBytes + kTagBytes) return Unexpected(DatagramError::TooShort);
-    if (datagram.size() > kMaxDatagramBytes) return Unexpected(DatagramError::TooLong);
-    if (datagram[0] != kVersion) return Unexpected(DatagramError::BadVersion);
+    if (datagram.size() < kHeaderBytes + kTagBytes) return Unexpected{DatagramError::TooShort};
+    if (datagram.size() > kMaxDatagramBytes) return Unexpected{DatagramError::TooLong};
+    if (datagram[0] != kVersion) return Unexpected{DatagramError::BadVersion};
     if (datagram[1] < static_cast<std::uint8_t>(Kind::Hello) || datagram[1] > static_cast<std::uint8_t>(Kind::KeepAlive))
-        return Unexpected(DatagramError::BadKind);
+        return Unexpected{DatagramError::BadKind};
     Header header;
     header.kind = static_cast<Kind>(datagram[1]);
     for (int i = 0; i < 4; ++i) header.sessionId = (header.sessionId << 8) | datagram[2 + i];
@@ -56,7 +56,7 @@ Expected<Header, DatagramError> peekHeader(std::span<const std::uint8_t> datagra
 Expected<std::size_t, DatagramError> seal(const Key& key, Direction direction, const Header& header,
                                           std::span<const std::uint8_t> body, std::span<std::uint8_t> out) {
     const std::size_t total = kHeaderBytes + body.size() + kTagBytes;
-    if (body.size() > kMaxBodyBytes || out.size() < total) return Unexpected(DatagramError::TooLong);
+    if (body.size() > kMaxBodyBytes || out.size() < total) return Unexpected{DatagramError::TooLong};
     ensureSodium();
     writeHeader(header, out.data());
     const auto nonce = nonceOf(direction, header.counter);
@@ -69,15 +69,15 @@ Expected<std::size_t, DatagramError> seal(const Key& key, Direction direction, c
 Expected<Opened, DatagramError> open(const Key& key, Direction direction, std::span<const std::uint8_t> datagram,
                                      std::span<std::uint8_t> out) {
     const auto header = peekHeader(datagram);
-    if (!header) return Unexpected(header.error());
-    if (out.size() < datagram.size()) return Unexpected(DatagramError::TooLong);
+    if (!header) return Unexpected{header.error()};
+    if (out.size() < datagram.size()) return Unexpected{DatagramError::TooLong};
     ensureSodium();
     const auto nonce = nonceOf(direction, header->counter);
     unsigned long long bodyBytes = 0;
     if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &bodyBytes, nullptr, datagram.data() + kHeaderBytes,
                                                   datagram.size() - kHeaderBytes, datagram.data(), kHeaderBytes,
                                                   nonce.data(), key.data()) != 0)
-        return Unexpected(DatagramError::Forged);
+        return Unexpected{DatagramError::Forged};
     return Opened{*header, static_cast<std::size_t>(bodyBytes)};
 }
 
