@@ -147,13 +147,19 @@ TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the 
         const auto heard = recording->channel(0);
         const auto onset = findOnset(heard, 0.05f);
         REQUIRE(onset);
-        // Half a second of what was heard against the tone that was sent, aligned within a period.
-        const auto tone = makeTone(hz, 0.5, 48000);
-        REQUIRE(heard.size() > *onset + 4800 + 24000 + 200);
-        const Alignment match = align(tone, 0, 24000, heard, static_cast<long>(*onset + 4800), static_cast<long>(*onset + 4800 + 200));
-        std::cout << "  through nginx, the " << heardName << "'s " << hz << " Hz tone: correlation " << match.correlation
-                  << ", mouth-to-ear p50 " << (*peer)["mouth_to_ear_ms"]["p50"] << " ms\n";
-        CHECK(match.correlation > 0.95);
+        // Three seconds of what was heard against the tone that was sent, window by window (50 ms
+        // windows, each aligned within a period), so one early jitter-buffer step on a busy
+        // machine does not decide the verdict; silence, noise or a wrong tone would.
+        const auto tone = makeTone(hz, 0.5, 3 * 48000 + 4800);
+        REQUIRE(heard.size() > *onset + 3 * 48000 + 2400);
+        const WindowedMatch match = compareWindowed(tone, 0, 3 * 48000, heard, static_cast<long>(*onset), 2400, 300, 0.9);
+        std::cout << "  through nginx, the " << heardName << "'s " << hz << " Hz tone: median correlation "
+                  << match.medianCorrelation << " over " << match.windows << " windows (" << match.fractionAbove * 100
+                  << " % above 0.9), mouth-to-ear p50 " << (*peer)["mouth_to_ear_ms"]["p50"] << " ms, concealed "
+                  << (*peer)["concealed"] << "\n";
+        CHECK(match.windows >= 55);
+        CHECK(match.medianCorrelation > 0.95);
+        CHECK(match.fractionAbove > 0.9);
     }
     // The proxy really carried it: nginx logged the WebSocket upgrades (101).
     std::ifstream accessLog(dir.file("nginx-access.log"));
