@@ -33,6 +33,10 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
   --admit-all         when holding the room's controls (a teacher), let in everyone who
                       waits in the waiting room
   --insecure          accept a self-signed wss certificate
+  --no-udp            keep media on the WebSocket (by default it takes the server's
+                      UDP fast path when one is offered and gets through)
+  --udp-redundancy N  on UDP, repeat the previous 0, 1 (default) or 2 frames in each
+                      datagram, so a lost one is filled from the next
   --ca FILE           extra CA certificates (PEM) for wss
   --stats             print one JSON object with the session's figures at the end
   --line-check        measure round trip, jitter and loss to the server (50 probes over
@@ -112,6 +116,12 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             SAMSPIL_TAKE(options.passwordFile, value());
         } else if (name == "--insecure") {
             options.allowSelfSigned = true;
+        } else if (name == "--no-udp") {
+            options.useUdp = false;
+        } else if (name == "--udp-redundancy") {
+            double copies = 0;
+            SAMSPIL_TAKE(copies, number(0, 2));
+            options.udpRedundancy = static_cast<int>(copies);
         } else if (name == "--admit-all") {
             options.admitAll = true;
         } else if (name == "--ca") {

@@ -23,6 +23,8 @@ struct CliOptions {
     int bitrate = 64000;
     bool stats = false;
     bool allowSelfSigned = false;
+    bool useUdp = true;             ///< take the UDP fast path when offered
+    int udpRedundancy = 1;          ///< previous frames repeated in each UDP datagram
     std::string caFile;
     std::optional<std::string> token;
     std::optional<std::string> invite;

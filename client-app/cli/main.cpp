@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
     config.frameSamples = options->frameSamples;
     config.allowSelfSignedTls = options->allowSelfSigned;
     config.caFile = options->caFile;
+    config.useUdp = options->useUdp;
+    config.udpRedundancy = options->udpRedundancy;
 
     net::SessionClient* sessionForChat = nullptr;
     std::function<void(std::uint32_t)> admit;
@@ -148,6 +150,13 @@ int main(int argc, char** argv) {
         report["media_received"] = counters.mediaReceived;
         report["media_receive_dropped"] = counters.mediaReceiveDropped;
         report["send_dropped"] = counters.mediaSendDropped;
+        report["udp"] = {{"state", std::string(net::toString(counters.udpState))},
+                         {"media_sent", counters.mediaSentUdp},
+                         {"media_received", counters.mediaReceivedUdp},
+                         {"fallbacks", counters.udpFallbacks},
+                         {"returns", counters.udpReturns},
+                         {"rejected", counters.udpRejected}};
+        report["media_sent"] = counters.mediaSent;
         if (auto rtt = session.roundTripUs()) report["rtt_ms"] = static_cast<double>(*rtt) / 1000.0;
         if (auto offset = session.serverClockOffsetUs()) report["clock_offset_us"] = *offset;
         report["chat"] = nlohmann::json::array();

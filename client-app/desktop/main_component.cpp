@@ -155,6 +155,7 @@ void MainComponent::join(const ui::ConnectFields& fields) {
     join.invite = fields.invite;
     join.frameSamples = session_.engine().frameSamples();
     join.sendChannels = session_.engine().sendChannels();
+    join.useUdp = settings_.useUdp;
     if (auto problem = session_.join(join)) {
         std::cerr << "samspil: " << *problem << std::endl;
         return;

@@ -72,6 +72,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
     config.invite = settings.invite;
     config.channels = settings.sendChannels;
     config.frameSamples = settings.frameSamples;
+    config.useUdp = settings.useUdp;
     engine_->setFrameSamples(settings.frameSamples);
     engine_->setSendChannels(settings.sendChannels);
     client_ = std::make_unique<net::SessionClient>(config, static_cast<net::SessionListener&>(*this));

@@ -51,6 +51,7 @@ struct JoinSettings {
     std::optional<std::string> invite;
     int frameSamples = 240;
     int sendChannels = 1;
+    bool useUdp = true;  ///< the server's UDP fast path when offered (falls back by itself)
 };
 
 class RoomSession : private net::SessionListener, private juce::AsyncUpdater {

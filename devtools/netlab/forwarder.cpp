@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <span>
 
 #include <poll.h>
 #include <sched.h>
@@ -25,6 +26,14 @@ double percentileOf(std::vector<std::int32_t> values, double p) {
     return values[index];
 }
 
+// Whether an IP packet (IPv4 or IPv6, as the TUN device hands it over) carries UDP.
+bool carriesUdp(std::span<const std::uint8_t> packet) {
+    constexpr std::uint8_t kUdp = 17;
+    if (packet.size() >= 20 && (packet[0] >> 4) == 4) return packet[9] == kUdp;
+    if (packet.size() >= 40 && (packet[0] >> 4) == 6) return packet[6] == kUdp;
+    return false;
+}
+
 }  // namespace
 
 std::int64_t monotonicUs() {
@@ -35,14 +44,18 @@ std::int64_t monotonicUs() {
 
 Forwarder::Forwarder(int clientFd, int serverFd, const LinkProfile& up, const LinkProfile& down, std::uint64_t seed)
     : startUs_(monotonicUs()),
-      up_{"client_to_server", clientFd, serverFd, LinkImpairment(up, seed * 2 + 1, startUs_), 0, 0, {}},
-      down_{"server_to_client", serverFd, clientFd, LinkImpairment(down, seed * 2 + 2, startUs_), 0, 0, {}} {}
+      up_{"client_to_server", clientFd, serverFd, LinkImpairment(up, seed * 2 + 1, startUs_), up.blockUdp, 0, 0, 0, {}},
+      down_{"server_to_client", serverFd, clientFd, LinkImpairment(down, seed * 2 + 2, startUs_), down.blockUdp, 0, 0, 0, {}} {}
 
 void Forwarder::readAll(Direction& direction, std::int64_t nowUs) {
     auto& buffer = readBuffer_;
     for (;;) {
         const ssize_t got = read(direction.fromFd, buffer.data(), buffer.size());
         if (got <= 0) return;  // EAGAIN: all read
+        if (direction.blockUdp && carriesUdp({buffer.data(), static_cast<std::size_t>(got)})) {
+            ++direction.udpBlocked;
+            continue;
+        }
         const auto verdict = direction.impairment.admit(nowUs, static_cast<std::size_t>(got));
         if (verdict.fate != Fate::Forward) continue;
         direction.bytes += static_cast<std::uint64_t>(got);
@@ -99,7 +112,8 @@ nlohmann::json Forwarder::figures() const {
             {"forwarded", c.forwarded},
             {"bytes", d->bytes},
             {"dropped", {{"outage", c.outage}, {"random_loss", c.randomLoss}, {"burst_loss", c.burstLoss},
-                         {"queue_full", c.queueFull}, {"write_failed", d->writeFailures}}},
+                         {"queue_full", c.queueFull}, {"write_failed", d->writeFailures},
+                         {"udp_blocked", d->udpBlocked}}},
             {"forwarder_lateness_us",
              {{"p50", percentileOf(d->latenessUs, 0.5)}, {"p99", percentileOf(d->latenessUs, 0.99)},
               {"max", percentileOf(d->latenessUs, 1.0)}, {"samples", d->latenessUs.size()}}},

@@ -33,8 +33,10 @@ private:
         int fromFd;
         int toFd;
         LinkImpairment impairment;
+        bool blockUdp = false;
         std::uint64_t bytes = 0;
         std::uint64_t writeFailures = 0;
+        std::uint64_t udpBlocked = 0;
         std::vector<std::int32_t> latenessUs;  // capped, see kMaxLatenessSamples
     };
     struct Due {

@@ -23,7 +23,8 @@ void onSignal(int) { stopRequested.store(true); }
 void usage(std::ostream& out) {
     out << "samspil-netlab — a line with delay, jitter and loss between two network namespaces\n\n"
            "Usage: samspil-netlab [--profile NAME] [options]     (as root)\n\n"
-           "  --profile NAME      none, lan, city, country or bad-wifi (default lan)\n"
+           "  --profile NAME      none, lan, city, country, bad-wifi or udp-blocked (default lan)\n"
+           "  --block-udp         drop every UDP packet (a firewall that lets only TCP through)\n"
            "  --delay-ms MS       one-way delay, each direction\n"
            "  --jitter-ms MS      each packet's delay varies by ± this\n"
            "  --reorder           let jitter reorder packets (off: order is kept)\n"
@@ -83,6 +84,10 @@ int main(int argc, char** argv) {
             }
             if (option == "--reorder") {
                 profile.reorder = true;
+                continue;
+            }
+            if (option == "--block-udp") {
+                profile.blockUdp = true;
                 continue;
             }
             if (i + 1 >= argc) throw std::invalid_argument(option + " needs a value");

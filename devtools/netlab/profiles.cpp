@@ -29,9 +29,16 @@ std::optional<LinkProfile> profileNamed(const std::string& name) {
         p.burstLengthPackets = 4;
         return p;
     }
+    if (name == "udp-blocked") {  // a school firewall that lets only TCP out, on a city line
+        p.delayMs = 10;
+        p.jitterMs = 2;
+        p.lossRate = 0.001;
+        p.blockUdp = true;
+        return p;
+    }
     return std::nullopt;
 }
 
-std::vector<std::string> profileNames() { return {"none", "lan", "city", "country", "bad-wifi"}; }
+std::vector<std::string> profileNames() { return {"none", "lan", "city", "country", "bad-wifi", "udp-blocked"}; }
 
 }  // namespace samspil::netlab

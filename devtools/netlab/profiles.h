@@ -10,7 +10,7 @@
 
 namespace samspil::netlab {
 
-/// none, lan, city, country, bad-wifi; nullopt for any other name.
+/// none, lan, city, country, bad-wifi, udp-blocked; nullopt for any other name.
 std::optional<LinkProfile> profileNamed(const std::string& name);
 
 /// The names profileNamed knows, in order of worsening line.

@@ -64,6 +64,17 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
     line(out, "samspil_media_packets_dropped_total{reason=\"malformed\"} " + std::to_string(mediaDroppedMalformed));
     line(out, "samspil_media_packets_dropped_total{reason=\"not_joined\"} " + std::to_string(mediaDroppedNotJoined));
     line(out, "samspil_media_packets_dropped_total{reason=\"muted\"} " + std::to_string(mediaDroppedMuted));
+    metric(out, "samspil_udp_datagrams_in_total", "counter", "Datagrams read on the UDP path.", udpDatagramsIn);
+    metric(out, "samspil_udp_datagrams_out_total", "counter", "Datagrams written on the UDP path.", udpDatagramsOut);
+    metric(out, "samspil_udp_media_packets_out_total", "counter", "Media packets relayed on the UDP path.",
+           udpMediaPacketsOut);
+    line(out, "# HELP samspil_udp_datagrams_dropped_total Datagrams dropped and never relayed, by reason.");
+    line(out, "# TYPE samspil_udp_datagrams_dropped_total counter");
+    for (const char* reason : {"malformed", "unknown_session", "forged", "replayed", "unexpected_kind"}) {
+        const auto it = udpDropped.find(reason);
+        line(out, std::string("samspil_udp_datagrams_dropped_total{reason=\"") + reason + "\"} " +
+                      std::to_string(it == udpDropped.end() ? 0 : it->second));
+    }
     metric(out, "samspil_control_messages_in_total", "counter", "Control messages received.", controlMessagesIn);
     metric(out, "samspil_control_messages_out_total", "counter", "Control messages queued to clients.",
            controlMessagesOut);

@@ -51,6 +51,10 @@ struct RelayMetrics {
     std::uint64_t chatMessages = 0;
     std::map<protocol::ErrorCode, std::uint64_t> errorsSent;  ///< by code
     std::map<std::string, std::uint64_t> disconnects;         ///< by reason
+    std::uint64_t udpDatagramsIn = 0;         ///< datagrams read from the UDP socket
+    std::uint64_t udpDatagramsOut = 0;        ///< datagrams written to it
+    std::uint64_t udpMediaPacketsOut = 0;     ///< media packets relayed by UDP (part of mediaPacketsOut)
+    std::map<std::string, std::uint64_t> udpDropped;  ///< datagrams dropped unrelayed, by reason
     LatencyHistogram relayLatency;  ///< receive of a packet → its write to each recipient
 
     /// The whole exposition text.

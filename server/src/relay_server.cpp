@@ -21,6 +21,7 @@ constexpr std::int64_t kStoppingSweepUs = 50'000;
 // the process is gone within 2 s of SIGTERM.
 constexpr std::int64_t kStopGraceUs = 1'500'000;
 constexpr const char* kHttpProtocolName = "samspil-http";
+constexpr const char* kUdpProtocolName = "samspil-udp";
 
 // More clients than the default soft limit of 1024 open files allows.
 unsigned int raiseOpenFileLimit() {
@@ -62,18 +63,15 @@ RelayServer::RelayServer(ServerOptions options)
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
       audit_(store_),
       api_(store_, passwords_, inbox_, apiSettings(options_)),
-      connections_(metrics_, connectionLimits(options_), nullptr,
-                   [this] {
-                       // 1 µs: due at once, so it runs after the events of this pass.
-                       lws_sul_schedule(context_, 0, &flushTimer_->sul, &RelayServer::onFlushTimer, 1);
-                   }),
-      rooms_(connections_, archive_, admission_, audit_, metrics_),
+      connections_(metrics_, connectionLimits(options_), nullptr, [this] { requestFlush(); }),
+      router_(connections_, [this] { requestFlush(); }),
+      rooms_(router_, archive_, admission_, audit_, metrics_),
       sweepTimer_(std::make_unique<SweepTimer>()),
       flushTimer_(std::make_unique<SweepTimer>()) {
     sweepTimer_->owner = this;
     flushTimer_->owner = this;
 
-    protocols_.reset(new lws_protocols[3]{});
+    protocols_.reset(new lws_protocols[4]{});
     protocols_[0].name = kHttpProtocolName;
     protocols_[0].callback = &RelayServer::httpCallback;
     protocols_[0].per_session_data_size = sizeof(void*);
@@ -81,6 +79,8 @@ RelayServer::RelayServer(ServerOptions options)
     protocols_[1].callback = &RelayServer::websocketCallback;
     protocols_[1].per_session_data_size = sizeof(void*);
     protocols_[1].rx_buffer_size = protocol::kMaxClientMediaMessageBytes;
+    protocols_[2].name = kUdpProtocolName;  // the UDP socket, adopted into the same loop
+    protocols_[2].callback = &RelayServer::udpCallback;
 
     // /healthz, /metrics, /api/v1 and /join (the invite link's page) are answered by
     // httpCallback; / serves the browser client's files.
@@ -182,6 +182,8 @@ int RelayServer::run() {
     logInfo("listening on " + host + ":" + std::to_string(port) + ", database " + options_.databasePath +
             " (schema " + std::to_string(store_.schemaVersion()) + ")");
 
+    if (options_.udp) openUdpPath(vhost, port);
+
     inbox_.attach(context_);
     lws_sul_schedule(context_, 0, &sweepTimer_->sul, &RelayServer::onSweepTimer, kSweepIntervalUs);
     if (stopRequested_.load()) beginStop();
@@ -227,9 +229,16 @@ void RelayServer::onSweepTimer(lws_sorted_usec_list* sul) {
                      self.stopping_ ? kStoppingSweepUs : kSweepIntervalUs);
 }
 
+void RelayServer::requestFlush() {
+    // 1 µs: due at once, so it runs after the events of this pass.
+    lws_sul_schedule(context_, 0, &flushTimer_->sul, &RelayServer::onFlushTimer, 1);
+}
+
 void RelayServer::onFlushTimer(lws_sorted_usec_list* sul) {
     RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
-    self.connections_.flushDirty(monotonicMicros());
+    const std::int64_t now = monotonicMicros();
+    self.connections_.flushDirty(now);
+    self.flushUdp(now);
 }
 
 void RelayServer::finishStop() {
@@ -250,6 +259,7 @@ std::string RelayServer::healthJson() const {
                           {"rooms", rooms_.roomCount()},
                           {"participants", rooms_.participantCount()},
                           {"schema_version", store_.schemaVersion()},
+                          {"udp_port", udpPaths_ ? nlohmann::json(udpPaths_->port()) : nlohmann::json(nullptr)},
                           {"version", kVersion}};
     return health.dump() + "\n";
 }

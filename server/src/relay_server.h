@@ -11,6 +11,8 @@
 #include "service_inbox.h"
 #include "store/stored_chat_archive.h"
 #include "store/store_worker.h"
+#include "udp/media_router.h"
+#include "udp/udp_paths.h"
 #include "worker_thread.h"
 
 #include <libwebsockets.h>
@@ -18,6 +20,8 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -41,12 +45,17 @@ public:
     // libwebsockets callbacks, service thread only (ws_endpoint.cpp, http_endpoint.cpp).
     static int websocketCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
     static int httpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+    static int udpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
 
 private:
     static RelayServer& of(lws* wsi);
     static void onSweepTimer(lws_sorted_usec_list* sul);
     static void onFlushTimer(lws_sorted_usec_list* sul);
     void onServiceWake();  // service thread
+    void requestFlush();   // service thread: flush queued output right after this pass
+    void openUdpPath(lws_vhost* vhost, int tcpPort);  // service thread, from run()
+    void onUdpReadable();  // service thread
+    void flushUdp(std::int64_t nowUs);  // service thread
     void beginStop();      // service thread
     void finishStop();     // service thread: everyone is gone (or the grace time is up)
     void stopBackgroundThreads();  // service thread: passwords → store → inbox; idempotent
@@ -66,7 +75,11 @@ private:
     StoredAudit audit_;
     ApiService api_;
     ConnectionTable connections_;
+    MediaRouter router_;
     RoomService rooms_;
+    std::optional<UdpSocket> udpSocket_;       // the UDP fast path, when offered
+    std::unique_ptr<UdpPaths> udpPaths_;
+    std::vector<OutgoingDatagram> udpOut_;     // reused each pass
     std::unordered_map<std::uint64_t, lws*> httpExchanges_;  // open HTTP requests awaiting an answer
     std::uint64_t nextExchangeId_ = 1;
 

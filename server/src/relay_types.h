@@ -22,6 +22,8 @@ using ConnectionId = std::uint64_t;
 /// by every recipient's queue.
 struct MediaBuffer {
     std::int64_t receivedUs = 0;  ///< monotonic µs when the server read it
+    bool repeat = false;          ///< this sequence was relayed before (a UDP redundancy copy):
+                                  ///< UDP paths carry it again, WebSockets need it only once
     std::uint16_t length = 0;
     std::uint8_t bytes[protocol::kMaxMediaPacketBytes];
 
@@ -48,6 +50,10 @@ public:
     virtual void sendMedia(ConnectionId to, const SharedMedia& packet) = 0;
     /// Closes once the queued text has been written.
     virtual void closeAfterFlush(ConnectionId who, int closeCode, std::string reason) = 0;
+    /// The UDP fast path's offer for a joining participant's welcome; none by default.
+    virtual std::optional<protocol::UdpOffer> offerUdp(ConnectionId) { return std::nullopt; }
+    /// The participant left the room or is gone: its UDP path (if any) is closed.
+    virtual void forgetUdp(ConnectionId) {}
 };
 
 /// The newest messages of a room, as loaded from storage.

@@ -81,6 +81,7 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
         buffer->length = static_cast<std::uint16_t>(packet.encodedBytes);
         std::memcpy(buffer->bytes, packet.payload.data() - kMediaHeaderBytes, packet.encodedBytes);
         stampStreamId({buffer->bytes, buffer->length}, session.streamId);
+        buffer->repeat = !session.relayed.firstTime(packet.header.sequence, packet.header.streamStart());
         const SharedMedia shared = std::move(buffer);
         for (ConnectionId member : room.members)
             if (member != session.id) outbox_.sendMedia(member, shared);
@@ -174,8 +175,10 @@ void RoomService::enterRoom(Session& session, Room& room) {
     ++participants_;
     if (room.schoolId != 0 && room.teacher == 0 && session.role == RoomRole::Teacher) room.teacher = session.id;
 
+    session.relayed = RelayedSequences{};
     send(session.id, Welcome{session.participantId, session.streamId, room.code, monotonicMicros(),
-                             std::string(roomRoleName(session.role)), session.resumeToken});
+                             std::string(roomRoleName(session.role)), session.resumeToken,
+                             outbox_.offerUdp(session.id)});
     broadcastPeers(room);
     if (room.schoolId != 0) broadcastRoomState(room);
     if (room.loaded)
@@ -254,6 +257,7 @@ void RoomService::leaveRoom(Session& session) {
     const Stage stage = session.stage;
     if (stage != Stage::Joined && stage != Stage::Waiting) return;
     session.stage = Stage::Connected;
+    outbox_.forgetUdp(session.id);
     auto it = rooms_.find(session.room);
     if (stage == Stage::Joined) {
         --participants_;
@@ -367,6 +371,28 @@ bool RoomService::takeChatToken(Session& session, std::int64_t nowUs) const {
     session.chatTokensAtUs = nowUs;
     if (session.chatTokens < 1) return false;
     session.chatTokens -= 1;
+    return true;
+}
+
+bool RoomService::RelayedSequences::firstTime(std::uint32_t sequence, bool streamStart) {
+    if (streamStart || !any) {
+        any = true;
+        highest = sequence;
+        seen = 1;
+        return true;
+    }
+    const auto ahead = static_cast<std::int32_t>(sequence - highest);  // wraps like the sequence
+    if (ahead > 0) {
+        seen = ahead >= 64 ? 0 : seen << ahead;
+        seen |= 1;
+        highest = sequence;
+        return true;
+    }
+    const std::uint32_t behind = highest - sequence;
+    if (behind >= 64) return true;  // too old to remember: relay it, receivers drop what they played
+    const std::uint64_t bit = std::uint64_t{1} << behind;
+    if (seen & bit) return false;
+    seen |= bit;
     return true;
 }
 

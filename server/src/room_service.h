@@ -59,6 +59,16 @@ public:
 private:
     enum class Stage { Connected, Admitting, Waiting, Joined };
 
+    /// The sequence numbers of one sender's stream relayed lately, so a copy carried again
+    /// for redundancy on the UDP path is told from the first (RFC 6479's bitmap idea).
+    struct RelayedSequences {
+        std::uint32_t highest = 0;
+        std::uint64_t seen = 0;  // bit i: highest - i was relayed
+        bool any = false;
+        /// True the first time a sequence is seen (a stream start resets the memory).
+        bool firstTime(std::uint32_t sequence, bool streamStart);
+    };
+
     struct Session {
         ConnectionId id = 0;
         Stage stage = Stage::Connected;
@@ -80,6 +90,7 @@ private:
         bool muted = false;
         std::optional<protocol::StreamInfo> stream;
         std::int64_t lastTempoUs = 0;   // when this participant last shared a tempo
+        RelayedSequences relayed;
 
         bool joined() const { return stage == Stage::Joined; }
     };

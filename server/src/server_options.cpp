@@ -18,6 +18,14 @@ Usage: samspil-server [options]
 
   --port N          TCP port for WebSocket and HTTP (default 7400; 0 picks a free
                     port and prints it)
+  --udp-port N      UDP port of the media fast path (default: the same number as
+                    --port; 0 picks a free one). Clients fall back to the
+                    WebSocket by themselves where UDP does not get through
+  --udp-bind ADDRESS
+                    listen for UDP there instead of the --bind address: behind a
+                    TLS proxy on this machine the WebSocket stays on loopback while
+                    UDP (encrypted by itself) listens on the school's address
+  --no-udp          offer no UDP path: all media goes over the WebSocket
   --bind ADDRESS    IP address to listen on, IPv4 or IPv6 (default 127.0.0.1,
                     loopback only; 0.0.0.0 or :: accept other machines, and
                     then need --cert/--key or --allow-plaintext)
@@ -116,14 +124,16 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             options.allowPlaintext = true;
         } else if (name == "--fast-password-hashing") {
             options.fastPasswordHashing = true;
-        } else if (name == "--port") {
+        } else if (name == "--port" || name == "--udp-port") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
             int port = -1;
             const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), port);
             if (ec != std::errc() || end != text->data() + text->size() || port < 0 || port > 65535)
-                return Unexpected{"--port must be a number from 0 to 65535"};
-            options.port = port;
+                return Unexpected{name + " must be a number from 0 to 65535"};
+            (name == "--port" ? options.port : options.udpPort) = port;
+        } else if (name == "--no-udp") {
+            options.udp = false;
         } else if (name == "--max-control-backlog-kb") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
@@ -133,11 +143,12 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
                 return Unexpected{"--max-control-backlog-kb must be a number from 16 to 1048576"};
             options.maxControlBacklogKb = kb;
         } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
-                   name == "--key" || name == "--event-loop") {
+                   name == "--key" || name == "--event-loop" || name == "--udp-bind") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
             if (text->empty()) return Unexpected{name + " needs a value"};
             if (name == "--bind") options.bind = *text;
+            if (name == "--udp-bind") options.udpBind = *text;
             if (name == "--db") options.databasePath = *text;
             if (name == "--static-dir") options.staticDir = *text;
             if (name == "--cert") options.certPath = *text;

@@ -11,6 +11,9 @@ namespace samspil::server {
 struct ServerOptions {
     int port = 7400;                      ///< 0 picks a free port (printed at startup)
     std::string bind = "127.0.0.1";       ///< address to listen on
+    bool udp = true;                      ///< offer the UDP fast path (docs/protocol.md)
+    int udpPort = -1;                     ///< -1: the same number as the TCP port; 0: a free one
+    std::string udpBind;                  ///< UDP's address; empty: the same as bind
     std::string databasePath = "var/samspil.db";
     std::string staticDir;                ///< the browser client's files; empty: webDirectory() finds them
     std::string certPath;                 ///< with keyPath: serve wss/https

@@ -62,14 +62,16 @@ void printLab(const nlohmann::json& figures) {
                   << figures[way]["forwarder_lateness_us"]["p99"] << "/" << figures[way]["forwarder_lateness_us"]["max"] << " µs\n";
 }
 
-}  // namespace
+// A student across the lab plays a melody to a teacher beside the server. Returns the
+// match of what the teacher heard against what was played, and both runs' reports.
+struct MelodyLesson {
+    WindowedMatch match;
+    nlohmann::json teacher;   // the teacher's --stats report
+    nlohmann::json student;
+    nlohmann::json lab;       // the lab's closing figures
+};
 
-TEST_CASE("network lab: a student across a city line is heard as played, 10 ms further away", "[integration][netlab]") {
-    TempDir dir;
-    Lab lab(dir, {"--profile", "city", "--seed", "3"});
-    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
-    REQUIRE(server.url().find("10.77.0.2") != std::string::npos);
-
+MelodyLesson playMelodyAcross(const TempDir& dir, Lab& lab, const TestServer& server) {
     const auto melody = makeMelody(1.5, 8, 0.3, 0.8, 0.5);
     AudioBuffer file;
     file.samples = melody;
@@ -82,12 +84,9 @@ TEST_CASE("network lab: a student across a city line is heard as played, 10 ms f
                                     dir.file("melody.wav"), "--duration", duration}, lab.clientSide());
     CHECK(student.finish() == 0);
     CHECK(teacher.finish() == 0);
-    const auto figures = lab.stop();
-    printLab(figures);
-    CHECK(figures["client_to_server"]["forwarded"].get<int>() > 300);  // the student's audio crossed the lab
+    MelodyLesson lesson{{}, teacher.stats(), student.stats(), lab.stop()};
+    printLab(lesson.lab);
 
-    const auto* heard = teacher.peerNamed("Student");
-    REQUIRE(heard != nullptr);
     const auto recording = readWavFile(dir.file("heard/Student.wav"));
     REQUIRE(recording);
     const auto samples = recording->channel(0);
@@ -95,8 +94,29 @@ TEST_CASE("network lab: a student across a city line is heard as played, 10 ms f
     const auto heardOnset = findOnset(samples, 0.05f);
     REQUIRE(heardOnset);
     const long lag = static_cast<long>(*heardOnset) - static_cast<long>(sentOnset);
-    const WindowedMatch match = compareWindowed(melody, sentOnset, static_cast<std::size_t>(8 * 0.3 * 48000), samples, lag,
-                                                2400, 960, 0.9);
+    lesson.match = compareWindowed(melody, sentOnset, static_cast<std::size_t>(8 * 0.3 * 48000), samples, lag, 2400, 960, 0.9);
+    return lesson;
+}
+
+const nlohmann::json* peerIn(const nlohmann::json& report, const std::string& name) {
+    for (const auto& peer : report["peers"])
+        if (peer.value("name", "") == name) return &peer;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("network lab: a student across a city line is heard as played, 10 ms further away", "[integration][netlab]") {
+    TempDir dir;
+    Lab lab(dir, {"--profile", "city", "--seed", "3"});
+    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
+    REQUIRE(server.url().find("10.77.0.2") != std::string::npos);
+
+    const MelodyLesson lesson = playMelodyAcross(dir, lab, server);
+    CHECK(lesson.lab["client_to_server"]["forwarded"].get<int>() > 300);  // the student's audio crossed the lab
+    const auto* heard = peerIn(lesson.teacher, "Student");
+    REQUIRE(heard != nullptr);
+    const WindowedMatch& match = lesson.match;
     const auto& mouthToEar = (*heard)["mouth_to_ear_ms"];
     std::cout << "  student -> teacher across city: correlation " << match.medianCorrelation << " (" << match.windows
               << " windows), mouth-to-ear p50 " << mouthToEar["p50"] << " ms (min " << mouthToEar["min"] << "), concealed "
@@ -135,5 +155,34 @@ TEST_CASE("network lab: after a 1.5 s outage on a country line the student is he
               << " ms at most; the last second's level " << rms(samples, lastSecond, 48000) << "\n";
     CHECK(gap >= 48000);             // the outage was heard (the lab really cut the line) …
     CHECK(rms(samples, lastSecond, 48000) > 0.2);  // … and the tone came back without anyone doing anything
+    // On the UDP path: it fell back when the line went quiet and returned by itself, with
+    // no storm of reconnections.
+    const auto& udp = student.stats()["udp"];
+    std::cout << "  student's UDP path: " << udp.dump() << ", reconnects " << student.stats()["reconnects"] << "\n";
+    CHECK(udp["state"] == "up");
+    CHECK(udp["fallbacks"].get<int>() >= 1);
+    CHECK(udp["returns"].get<int>() >= 1);
+    CHECK(student.stats()["reconnects"].get<int>() <= 1);
+    CHECK(server.stop() == 0);
+}
+
+TEST_CASE("network lab: behind a firewall that blocks UDP the lesson runs on the WebSocket from the start", "[integration][netlab][udp]") {
+    TempDir dir;
+    Lab lab(dir, {"--profile", "udp-blocked", "--seed", "5"});
+    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
+    const MelodyLesson lesson = playMelodyAcross(dir, lab, server);
+    // The student's hellos were stopped by the firewall, and no media was ever sent by UDP.
+    const int blocked = lesson.lab["client_to_server"]["dropped"]["udp_blocked"].get<int>();
+    CHECK(blocked >= 5);
+    CHECK(blocked <= 12);  // 1 s of hellos, then one probe per 10 s
+    const auto& udp = lesson.student["udp"];
+    std::cout << "  student's UDP path: " << udp.dump() << "\n";
+    CHECK(udp["state"] == "down");
+    CHECK(udp["fallbacks"] == 1);
+    CHECK(udp["media_sent"] == 0);
+    // And the teacher heard the whole melody, on the WebSocket.
+    std::cout << "  student -> teacher with UDP blocked: correlation " << lesson.match.medianCorrelation << "\n";
+    CHECK(lesson.match.medianCorrelation > 0.9);
+    CHECK(lesson.match.fractionAbove > 0.8);
     CHECK(server.stop() == 0);
 }

@@ -116,4 +116,13 @@ std::size_t longestQuietRun(const std::vector<float>& signal, std::size_t start,
     return longest;
 }
 
+
+WindowedMatch compareWithTone(const std::vector<float>& recording, double hz, double seconds) {
+    const auto onset = findOnset(recording, 0.05f);
+    const auto length = static_cast<std::size_t>(seconds * 48000);
+    if (!onset || recording.size() < *onset + length + 2400) return {};
+    const auto tone = makeTone(hz, 0.5, length + 4800);
+    return compareWindowed(tone, 0, length, recording, static_cast<long>(*onset), 2400, 300, 0.9);
+}
+
 }  // namespace samspil::test

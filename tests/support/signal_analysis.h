@@ -39,6 +39,11 @@ WindowedMatch compareWindowed(const std::vector<float>& reference, std::size_t r
                               const std::vector<float>& recording, long lag, std::size_t window, long search,
                               double threshold);
 
+/// `seconds` of a recording from its onset against a sine of `hz`, window by window (50 ms
+/// windows, each aligned within a period): windows == 0 when the recording has no onset or
+/// is too short.
+WindowedMatch compareWithTone(const std::vector<float>& recording, double hz, double seconds);
+
 /// Index of the first sample from `from` whose 1 ms RMS envelope exceeds threshold.
 std::optional<std::size_t> findOnset(const std::vector<float>& signal, float threshold, std::size_t from = 0);
 

@@ -131,6 +131,7 @@ TEST_CASE("settings survive a round trip and damaged files fall back to defaults
     settings.room = "klaver-1";
     settings.frameSamples = 120;
     settings.sendChannels = 2;
+    settings.useUdp = false;
     settings.peerMix["Ida Ærø"] = {-6.0f, 0.5f, true};
     REQUIRE(saveClientSettings(settings, dir.file("config/desktop.json")));
     const ClientSettings back = loadClientSettings(dir.file("config/desktop.json"));
@@ -138,6 +139,8 @@ TEST_CASE("settings survive a round trip and damaged files fall back to defaults
     CHECK(back.name == "Lise Lærer");
     CHECK(back.frameSamples == 120);
     CHECK(back.sendChannels == 2);
+    CHECK_FALSE(back.useUdp);
+    CHECK(ClientSettings{}.useUdp);  // the fast path is on unless turned off
     REQUIRE(back.peerMix.count("Ida Ærø"));
     CHECK(back.peerMix.at("Ida Ærø").gainDb == -6.0f);
     CHECK(back.peerMix.at("Ida Ærø").muted);

@@ -84,3 +84,23 @@ TEST_CASE("the control backlog limit is an option with a floor", "[server][optio
     CHECK_FALSE(parseServerOptions({"--max-control-backlog-kb", "8"}));
     CHECK_FALSE(parseServerOptions({"--max-control-backlog-kb=lots"}));
 }
+
+TEST_CASE("the UDP fast path is on by default on the WebSocket's port number, and can move or be switched off",
+          "[server][options][udp]") {
+    auto defaults = parseServerOptions({});
+    REQUIRE(defaults);
+    CHECK(defaults->udp);
+    CHECK(defaults->udpPort == -1);  // the same number as --port
+    CHECK(defaults->udpBind.empty());
+    // UDP is sealed by itself: listening for it beyond loopback needs no --allow-plaintext.
+    auto moved = parseServerOptions({"--udp-port", "7500", "--udp-bind", "0.0.0.0"});
+    REQUIRE(moved);
+    CHECK(moved->udpPort == 7500);
+    CHECK(moved->udpBind == "0.0.0.0");
+    auto off = parseServerOptions({"--no-udp"});
+    REQUIRE(off);
+    CHECK_FALSE(off->udp);
+    auto bad = parseServerOptions({"--udp-port", "70000"});
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == "--udp-port must be a number from 0 to 65535");
+}

@@ -45,7 +45,8 @@ std::string ClientSettings::toJson() const {
                     {"output_device", outputDevice},  {"buffer_size", bufferSize},
                     {"input_gain_db", inputGainDb},   {"frame_samples", frameSamples},
                     {"send_channels", sendChannels},  {"metronome_bpm", metronomeBpm},
-                    {"metronome_beats_per_bar", metronomeBeatsPerBar}, {"peer_mix", peerMixToJson(peerMix)}};
+                    {"metronome_beats_per_bar", metronomeBeatsPerBar}, {"use_udp", useUdp},
+                    {"peer_mix", peerMixToJson(peerMix)}};
     return json.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -66,6 +67,7 @@ Expected<ClientSettings, std::string> ClientSettings::fromJson(const std::string
     readSetting(json, "send_channels", s.sendChannels);
     readSetting(json, "metronome_bpm", s.metronomeBpm);
     readSetting(json, "metronome_beats_per_bar", s.metronomeBeatsPerBar);
+    readSetting(json, "use_udp", s.useUdp);
     if (auto peers = json.find("peer_mix"); peers != json.end()) s.peerMix = peerMixFromJson(*peers);
     if (!isPlayerFrameSize(s.frameSamples)) s.frameSamples = 240;
     s.sendChannels = s.sendChannels == 2 ? 2 : 1;

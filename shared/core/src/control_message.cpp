@@ -263,6 +263,7 @@ struct ServerEncoder {
         json["server_us"] = m.serverUs;
         json["role"] = m.role;
         if (m.resumeToken) json["resume_token"] = *m.resumeToken;
+        if (m.udp) json["udp"] = Json{{"port", m.udp->port}, {"session", m.udp->sessionId}, {"key", m.udp->key}};
         return json;
     }
     Json operator()(const Waiting& m) const {
@@ -386,6 +387,21 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         welcome.serverUs = fields.integer("server_us", kI64Min, kI64Max);
         welcome.role = fields.optionalString("role").value_or("participant");
         welcome.resumeToken = fields.optionalString("resume_token");
+        if (auto udp = json->find("udp"); udp != json->end() && !udp->is_null()) {
+            if (!udp->is_object()) {
+                fields.fail("udp", "must be an object");
+            } else {
+                FieldReader udpFields(*udp);
+                UdpOffer offer;
+                offer.port = static_cast<std::uint16_t>(udpFields.integer("port", 1, kU16Max));
+                offer.sessionId = static_cast<std::uint32_t>(udpFields.integer("session", 0, kU32Max));
+                offer.key = udpFields.string("key");
+                if (udpFields.ok())
+                    welcome.udp = std::move(offer);
+                else
+                    fields.fail("udp", "is malformed");
+            }
+        }
         return finish<ServerMessage>(fields, std::move(welcome));
     }
     if (type == "peers") {

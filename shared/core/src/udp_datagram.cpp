@@ -88,6 +88,29 @@ Key freshKey() {
     return key;
 }
 
+std::uint32_t freshSessionId() {
+    ensureSodium();
+    return randombytes_random();
+}
+
+std::string keyToBase64(const Key& key) {
+    ensureSodium();
+    char text[sodium_base64_ENCODED_LEN(kKeyBytes, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(text, sizeof text, key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
+    return text;
+}
+
+std::optional<Key> keyFromBase64(std::string_view text) {
+    ensureSodium();
+    Key key{};
+    std::size_t length = 0;
+    if (sodium_base642bin(key.data(), key.size(), text.data(), text.size(), nullptr, &length, nullptr,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        length != kKeyBytes)
+        return std::nullopt;
+    return key;
+}
+
 bool ReplayWindow::accept(std::uint64_t counter) {
     auto bit = [](std::uint64_t c) { return std::pair{static_cast<std::size_t>((c % kSpan) / 64), std::uint64_t{1} << (c % 64)}; };
     if (!any_ || counter > highest_) {

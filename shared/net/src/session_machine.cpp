@@ -210,6 +210,8 @@ void SessionMachine::handle(const Welcome& welcome, std::int64_t) {
     everJoined_ = true;
     backoffAttempt_ = 0;
     if (welcome.resumeToken) resumeToken_ = welcome.resumeToken;
+    udpOffer_ = welcome.udp;
+    udpOfferFresh_ = true;
     setState(SessionState::Joined, "");
     listener_.onWelcome(welcome);
     announceStreamIfReady();

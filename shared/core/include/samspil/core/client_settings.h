@@ -29,6 +29,7 @@ struct ClientSettings {
     int sendChannels = 1;
     double metronomeBpm = 90.0;
     int metronomeBeatsPerBar = 4;
+    bool useUdp = true;                  ///< take the server's UDP fast path when offered ("use_udp")
     std::map<std::string, PeerMixSetting> peerMix;  ///< by participant name
 
     /// To JSON text (pretty, UTF-8).

@@ -95,6 +95,13 @@ using ClientMessage =
 // ---- server → client -------------------------------------------------------
 
 /// Join accepted: who you are in this room.
+/// The server's offer of the UDP fast path (docs/protocol.md, "The UDP path").
+struct UdpOffer {
+    std::uint16_t port = 0;        ///< on the same host as the WebSocket
+    std::uint32_t sessionId = 0;   ///< goes in every datagram's header
+    std::string key;               ///< 32 bytes, standard base64 with padding
+};
+
 struct Welcome {
     std::uint32_t participantId = 0;
     std::uint16_t streamId = 0;   ///< the stream id the server stamps on your media
@@ -102,6 +109,7 @@ struct Welcome {
     std::int64_t serverUs = 0;    ///< server clock when sent
     std::string role = "participant";       ///< teacher, student, mentor, guest; participant in open rooms
     std::optional<std::string> resumeToken; ///< for invite guests: use it as token when reconnecting
+    std::optional<UdpOffer> udp;            ///< absent when the server offers no UDP path
 };
 
 /// One participant as everybody in the room sees them.

@@ -34,6 +34,8 @@ inline constexpr int kMediaSampleRate = 48000;
 enum MediaFlag : std::uint8_t {
     kMediaFlagStereo = 0x01,       ///< the Opus packet carries two channels
     kMediaFlagStreamStart = 0x02,  ///< first packet of a (re)started stream: receivers reset
+    kMediaFlagRepeat = 0x04,       ///< a copy of an earlier packet, carried again on the UDP path
+                                   ///< so a lost datagram's frame arrives with the next one
 };
 
 /// The fixed header in front of each Opus packet.

@@ -10,6 +10,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 
@@ -69,6 +71,12 @@ struct Opened {
 
 /// A fresh random key (libsodium's CSPRNG).
 Key freshKey();
+/// A random session id for an offer.
+std::uint32_t freshSessionId();
+/// The key as the `udp` offer carries it (standard base64 with padding), and back;
+/// nullopt for text that is not exactly 32 bytes of base64.
+std::string keyToBase64(const Key& key);
+std::optional<Key> keyFromBase64(std::string_view text);
 
 /// Lets each counter in at most once, and none older than the last kSpan (RFC 6479's
 /// idea, a bitmap below the highest counter seen). Call accept() only after open()

@@ -11,6 +11,7 @@
 #include "samspil/core/expected.h"
 #include "samspil/core/media_slot.h"
 #include "samspil/net/session_types.h"
+#include "samspil/net/udp_path_machine.h"
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,12 @@ struct SessionCounters {
     std::uint64_t pingsSent = 0;             ///< clock probes sent, over all connections
     std::uint64_t pongsReceived = 0;         ///< and answered
     std::uint64_t wakeUps = 0;               ///< times another thread woke the network thread
+    std::uint64_t mediaSentUdp = 0;          ///< of mediaSent, those that went by UDP
+    std::uint64_t mediaReceivedUdp = 0;      ///< of mediaReceived, those that came by UDP (copies included)
+    std::uint64_t udpFallbacks = 0;          ///< times media moved back to the WebSocket
+    std::uint64_t udpReturns = 0;            ///< times it moved to UDP again after a fallback
+    std::uint64_t udpRejected = 0;           ///< datagrams that failed authentication or replayed
+    UdpPathState udpState = UdpPathState::Off;  ///< the path's state while last in the room
 };
 
 class SessionClient {

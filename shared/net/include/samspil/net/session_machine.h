@@ -66,6 +66,13 @@ public:
     bool hasOutgoing() const { return !outgoing_.empty(); }
     /// Leaving and everything queued is written: close the connection normally.
     bool wantsClose() const { return leaving_ && connected_ && outgoing_.empty(); }
+    /// True once per welcome: the UDP offer it carried (in `offer`; nullopt: none).
+    bool takeUdpOffer(std::optional<protocol::UdpOffer>& offer) {
+        if (!udpOfferFresh_) return false;
+        udpOfferFresh_ = false;
+        offer = udpOffer_;
+        return true;
+    }
     /// Nothing more to do: the network thread may end.
     bool finished() const { return finished_; }
     /// When onTimer() should run next (kNever: no timer).
@@ -123,6 +130,8 @@ private:
     std::uint32_t nextPingId_ = 1;
     int pingsThisConnection_ = 0;
     std::optional<std::string> resumeToken_;
+    std::optional<protocol::UdpOffer> udpOffer_;
+    bool udpOfferFresh_ = false;
 
     // The stream as described by the audio side, and as last announced.
     std::int64_t streamEpochLocalUs_ = 0;

@@ -27,6 +27,8 @@ struct SessionConfig {
     bool joinRoom = true;                ///< false: never join, only ping (the line check)
     std::int64_t pingIntervalUs = 0;     ///< 0: the usual cadence (fast at first, then 1 s)
     int maxPings = 0;                    ///< per connection; 0: no limit
+    bool useUdp = true;                  ///< take the server's UDP fast path when offered
+    int udpRedundancy = 1;               ///< on UDP, also carry the previous 0, 1 or 2 frames
 };
 
 /// Where the session is.

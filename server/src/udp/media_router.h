@@ -1,0 +1,50 @@
+// MediaRouter: the Outbox the room logic talks to. Text and closes go to the WebSocket
+// connections; each relayed media packet goes by UDP to a participant whose UDP path is
+// alive and by WebSocket to everyone else — the per-recipient switch of the fast path and
+// its fallback. Service thread only.
+#pragma once
+
+#include "connection_table.h"
+#include "udp/udp_paths.h"
+
+#include <functional>
+
+namespace samspil::server {
+
+class MediaRouter : public Outbox {
+public:
+    /// requestFlush: have the queued datagrams sent after this pass of the event loop.
+    MediaRouter(ConnectionTable& connections, std::function<void()> requestFlush)
+        : connections_(connections), requestFlush_(std::move(requestFlush)) {}
+
+    /// From now on offer the UDP path (null: none, e.g. --no-udp).
+    void attachUdp(UdpPaths* paths) { udp_ = paths; }
+
+    void sendText(ConnectionId to, std::string text) override { connections_.sendText(to, std::move(text)); }
+    void sendMedia(ConnectionId to, const SharedMedia& packet) override {
+        if (udp_ && udp_->carries(to, packet->receivedUs)) {
+            udp_->queueMedia(to, packet);
+            requestFlush_();
+        } else if (!packet->repeat) {
+            connections_.sendMedia(to, packet);
+        }
+    }
+    void closeAfterFlush(ConnectionId who, int closeCode, std::string reason) override {
+        forgetUdp(who);
+        connections_.closeAfterFlush(who, closeCode, std::move(reason));
+    }
+    std::optional<protocol::UdpOffer> offerUdp(ConnectionId id) override {
+        if (!udp_) return std::nullopt;
+        return udp_->offer(id);
+    }
+    void forgetUdp(ConnectionId id) override {
+        if (udp_) udp_->release(id);
+    }
+
+private:
+    ConnectionTable& connections_;
+    std::function<void()> requestFlush_;
+    UdpPaths* udp_ = nullptr;
+};
+
+}  // namespace samspil::server

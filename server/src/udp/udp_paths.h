@@ -1,0 +1,85 @@
+// UdpPaths: the server's side of the UDP fast path (docs/protocol.md, "The UDP path"), with
+// no socket: offers a session id and key per joined connection, opens what arrives
+// (authenticated, replay-checked, then handed on as media exactly like a WebSocket binary
+// frame), says whether a connection's path is alive, and seals the media queued for each
+// path into datagrams once per event-loop pass. Service thread only.
+#pragma once
+
+#include "metrics.h"
+#include "relay_types.h"
+#include "samspil/core/control_message.h"
+#include "samspil/core/udp_datagram.h"
+#include "samspil/net/udp_socket.h"
+
+#include <cstdint>
+#include <array>
+#include <functional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace samspil::server {
+
+using net::OutgoingDatagram;
+using net::UdpAddress;
+using net::UdpSocket;
+
+class UdpPaths {
+public:
+    /// A path that has not been heard from for this long carries no media (both ways fall
+    /// back to the WebSocket); the client sends a keep-alive every 100 ms.
+    static constexpr std::int64_t kSilenceUs = 300'000;
+
+    /// Media that arrived on a path: the connection it belongs to and a media message.
+    using MediaSink = std::function<void(ConnectionId, std::span<const std::uint8_t>, std::int64_t nowUs)>;
+
+    UdpPaths(RelayMetrics& metrics, std::uint16_t port);
+
+    /// The offer for a joined connection's welcome (a fresh session id and key each time).
+    protocol::UdpOffer offer(ConnectionId id);
+    /// The connection is gone: its key is forgotten.
+    void release(ConnectionId id);
+
+    /// One datagram from the socket. Hellos and keep-alives are answered (queued), media
+    /// goes to `deliver`; anything that fails is dropped and counted.
+    void onDatagram(std::span<const std::uint8_t> datagram, const UdpAddress& from, std::int64_t nowUs,
+                    const MediaSink& deliver);
+
+    /// True when media for this connection should go by UDP now.
+    bool carries(ConnectionId id, std::int64_t nowUs) const;
+    /// Queues a relayed packet for the connection's path (sealed at takeDatagrams()).
+    void queueMedia(ConnectionId id, const SharedMedia& packet);
+    /// Seals everything queued since the last call, one datagram per path where it fits;
+    /// appends them to `out`. Returns true if anything was queued.
+    bool takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t nowUs);
+    bool hasQueued() const { return !dirty_.empty(); }
+
+    std::size_t pathCount() const { return paths_.size(); }
+    std::uint16_t port() const { return port_; }
+
+private:
+    struct Path {
+        ConnectionId connection = 0;
+        std::uint32_t session = 0;
+        udp::Key key{};
+        udp::ReplayWindow replay;
+        UdpAddress address;
+        bool proven = false;            // a hello came through: the address is known
+        std::int64_t lastHeardUs = 0;
+        std::uint64_t sendCounter = 0;
+        std::vector<SharedMedia> queued;
+        std::vector<std::uint8_t> pendingControl;  // kinds to answer this pass (HelloAck, KeepAlive)
+    };
+
+    void seal(Path& path, udp::Kind kind, std::span<const std::uint8_t> body, std::vector<OutgoingDatagram>& out);
+
+    RelayMetrics& metrics_;
+    std::uint16_t port_;
+    std::unordered_map<std::uint32_t, Path> paths_;              // by session id
+    std::unordered_map<ConnectionId, std::uint32_t> byConnection_;
+    std::vector<std::uint32_t> dirty_;                           // sessions with something to send
+    std::vector<std::uint8_t> opened_ = std::vector<std::uint8_t>(udp::kMaxDatagramBytes);
+    std::vector<std::uint8_t> body_ = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
+};
+
+}  // namespace samspil::server
