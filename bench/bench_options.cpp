@@ -33,6 +33,9 @@ Usage: samspil-bench [options]
                        participants) and a school's teacher signs in once a second;
                        reports the server's memory at a sixth of the run and at its
                        end, and the errors in its log (only with a server it starts)
+  --udp                media on the server's UDP fast path: every client's datagrams go
+                       through one socket, sent with sendmmsg and read with recvmmsg
+                       once per tick (redundancy 0: each packet relayed once)
   --json               also print the results as one JSON line
   --help               this text
 
@@ -58,6 +61,10 @@ Expected<BenchOptions, std::string> parseBenchOptions(const std::vector<std::str
         }
         if (name == "--json") {
             options.json = true;
+            continue;
+        }
+        if (name == "--udp") {
+            options.udp = true;
             continue;
         }
         if (name == "--burst") {

@@ -21,6 +21,7 @@ struct BenchOptions {
     bool json = false;              ///< also print one JSON line
     bool churn = false;             ///< visitors join, chat and leave; people sign in (the soak)
     bool burst = false;             ///< everyone sends at the same instant instead of spread over the frame
+    bool udp = false;               ///< media on the UDP fast path (one batched socket for all clients)
     int benchCpu = -1;              ///< pin the bench to this CPU (after measuring the send() floor)
     int serverCpu = -1;             ///< pin the server it starts to this CPU
     std::vector<std::string> serverArgs;  ///< extra arguments for the server it starts

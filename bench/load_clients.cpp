@@ -3,6 +3,8 @@
 #include "samspil/core/clock.h"
 #include "samspil/core/control_message.h"
 #include "samspil/core/media_packet.h"
+#include "samspil/net/udp_path_machine.h"
+#include "samspil/net/udp_socket.h"
 
 #include <libwebsockets.h>
 
@@ -11,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
+#include <unordered_map>
 #include <variant>
 
 namespace samspil::bench {
@@ -44,6 +48,7 @@ struct Participant {
     std::string rx;
     std::string pendingText;  // one control message to write (join, chat)
     std::int64_t chatSentAtUs = 0;
+    net::UdpPathMachine udpPath;  // with --udp
 };
 
 // A timer owned by the event loop; `sul` first so the callback can find the owner.
@@ -83,6 +88,15 @@ struct LoadClients::Impl {
     std::function<void()> atMeasureStart, atMeasureEnd;
     std::vector<unsigned char> tx = std::vector<unsigned char>(LWS_PRE + 64 * 1024);
     LoadResults results;
+
+    // --udp: one socket for every participant (the server tells them apart by session id,
+    // the bench by the same), written once per tick with sendmmsg, read with recvmmsg.
+    std::optional<net::UdpSocket> udpSocket;
+    std::unordered_map<std::uint32_t, Participant*> bySession;
+    std::vector<net::OutgoingDatagram> udpOut;
+    std::vector<std::uint8_t> udpBody = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
+    std::vector<std::uint8_t> udpOpened = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
+    std::optional<net::UdpAddress> serverUdp;
 
     void connect(Participant& participant) {
         lws_client_connect_info info{};
@@ -129,9 +143,13 @@ struct LoadClients::Impl {
             return finish();
         }
         if (phase == Phase::Warmup || phase == Phase::Measuring) {
-            // Wake the participants whose frame came due since the last slot.
-            for (auto& p : participants)
-                if (!p->lost && p->joined && dueFor(*p, now) > p->sent) lws_callback_on_writable(p->wsi);
+            // Wake the participants whose frame came due since the last slot (on UDP: send it now).
+            for (auto& p : participants) {
+                if (p->lost || !p->joined) continue;
+                if (plan.udp) sendUdpDue(*p, now);
+                if (!p->udpPath.carriesMedia() && dueFor(*p, now) > p->sent) lws_callback_on_writable(p->wsi);
+            }
+            flushUdp();
             if (now - probe.chatSentAtUs >= kChatIntervalUs && probe.pendingText.empty() && probe.wsi) {
                 probe.pendingText = serialize(ClientMessage{ChatSend{"probe " + std::to_string(now)}});
                 probe.chatSentAtUs = now;
@@ -139,6 +157,11 @@ struct LoadClients::Impl {
             }
             nextSlotUs = std::max(nextSlotUs + slotUs, now - slotUs);
         } else {
+            if (plan.udp) {  // hellos while everyone joins
+                for (auto& p : participants)
+                    if (p->joined) sendUdpDue(*p, now);
+                flushUdp();
+            }
             nextSlotUs = now + 10'000;
         }
         lws_sul_schedule(context, 0, &tickTimer.sul, &Impl::onTick, std::max<std::int64_t>(100, nextSlotUs - now));
@@ -159,6 +182,56 @@ struct LoadClients::Impl {
         return since < 0 ? 0 : static_cast<std::uint64_t>(since / frameUs) + 1;
     }
 
+    // Event loop: the UDP path's hello or keep-alive, and the media due, sealed into udpOut.
+    void sendUdpDue(Participant& p, std::int64_t now) {
+        if (!serverUdp) return;
+        if (const auto kind = p.udpPath.due(now)) sealInto(p, *kind, {});
+        if (!p.udpPath.carriesMedia()) return;
+        const std::uint64_t due = dueFor(p, now);
+        while (p.sent < due) {
+            std::size_t used = 0;
+            for (int n = 0; n < kMaxPacketsPerMessage && p.sent < due; ++n, ++p.sent)
+                used += writeMedia(p, now, std::span(udpBody).subspan(used));
+            sealInto(p, udp::Kind::Media, {udpBody.data(), used});
+        }
+    }
+
+    void sealInto(Participant& p, udp::Kind kind, std::span<const std::uint8_t> body) {
+        net::OutgoingDatagram& datagram = udpOut.emplace_back();
+        datagram.to = *serverUdp;
+        datagram.length = static_cast<std::uint16_t>(p.udpPath.seal(kind, body, datagram.bytes));
+        if (datagram.length == 0) udpOut.pop_back();
+    }
+
+    void flushUdp() {
+        if (udpSocket && !udpOut.empty()) udpSocket->sendAll(udpOut);
+        udpOut.clear();
+    }
+
+    // Event loop: everything waiting on the UDP socket, to the participant it is for.
+    void onUdpReadable() {
+        if (!udpSocket) return;
+        const std::int64_t now = monotonicMicros();
+        udpSocket->receiveAll([&](std::span<const std::uint8_t> datagram, const net::UdpAddress&) {
+            const auto header = udp::peekHeader(datagram);
+            if (!header) return;
+            const auto it = bySession.find(header->sessionId);
+            if (it == bySession.end()) return;
+            const std::size_t body = it->second->udpPath.onDatagram(datagram, udpOpened, now);
+            if (body > 0) onMedia(*it->second, {udpOpened.data(), body});
+        });
+        flushUdp();
+    }
+
+    // One media packet (the prepared Opus frame) for p's next sequence; returns its length.
+    std::size_t writeMedia(Participant& p, std::int64_t now, std::span<std::uint8_t> out) {
+        const auto sequence = static_cast<std::uint32_t>(p.sent);
+        const MediaHeader header{0, 0, sequence, sequence * static_cast<std::uint32_t>(plan.frameSamples)};
+        p.sentAtUs[sequence % kSentRing] = now;
+        p.sentSequence[sequence % kSentRing] = sequence;
+        return writeMediaPacket(header, plan.opusPacket, out);
+    }
+
     // Event loop: write what is due on one connection.
     int onWriteable(Participant& p) {
         if (!p.pendingText.empty()) {
@@ -171,17 +244,12 @@ struct LoadClients::Impl {
             return 0;
         }
         const std::int64_t now = monotonicMicros();
-        const std::uint64_t due = p.probe || !p.joined ? 0 : dueFor(p, now);
+        const std::uint64_t due = p.probe || !p.joined || p.udpPath.carriesMedia() ? 0 : dueFor(p, now);
         if (p.sent >= due) return 0;
         std::size_t used = 0;
         std::span<std::uint8_t> room(tx.data() + LWS_PRE, tx.size() - LWS_PRE);
-        for (int n = 0; n < kMaxPacketsPerMessage && p.sent < due; ++n, ++p.sent) {
-            const auto sequence = static_cast<std::uint32_t>(p.sent);
-            const MediaHeader header{0, 0, sequence, sequence * static_cast<std::uint32_t>(plan.frameSamples)};
-            used += writeMediaPacket(header, plan.opusPacket, room.subspan(used));
-            p.sentAtUs[sequence % kSentRing] = now;
-            p.sentSequence[sequence % kSentRing] = sequence;
-        }
+        for (int n = 0; n < kMaxPacketsPerMessage && p.sent < due; ++n, ++p.sent)
+            used += writeMedia(p, now, room.subspan(used));
         if (lws_write(p.wsi, room.data(), used, LWS_WRITE_BINARY) < static_cast<int>(used)) return -1;
         if (p.sent < due) lws_callback_on_writable(p.wsi);
         return 0;
@@ -220,6 +288,10 @@ struct LoadClients::Impl {
             p.streamId = welcome->streamId;
             streamOwner[welcome->streamId] = &p;
             ++joined;
+            if (plan.udp && !p.probe && welcome->udp && p.udpPath.offer(*welcome->udp, monotonicMicros())) {
+                bySession[welcome->udp->sessionId] = &p;
+                if (!serverUdp) serverUdp = net::udpAddressOf(plan.host, welcome->udp->port);
+            }
         } else if (const auto* chat = std::get_if<ChatMessage>(&*parsed)) {
             if (p.probe && phase == Phase::Measuring && chat->text.rfind("probe ", 0) == 0)
                 results.chatRoundTrip.add(monotonicMicros() - std::stoll(chat->text.substr(6)));
@@ -230,6 +302,10 @@ struct LoadClients::Impl {
 
     static int callback(lws* wsi, lws_callback_reasons reason, void*, void* in, std::size_t len) {
         auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
+        if (self && reason == LWS_CALLBACK_RAW_RX_FILE) {
+            self->onUdpReadable();
+            return 0;
+        }
         auto* p = static_cast<Participant*>(lws_get_opaque_user_data(wsi));
         if (!self || !p) return 0;
         switch (reason) {
@@ -320,6 +396,18 @@ Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>&
     impl.probe.index = impl.plan.participants;
     impl.probe.room = "bench-probe";
 
+    if (impl.plan.udp) {
+        std::string error;
+        impl.udpSocket = net::UdpSocket::open(impl.plan.host.find(':') == std::string::npos ? "0.0.0.0" : "::", 0, error);
+        if (!impl.udpSocket) return Unexpected{"no UDP socket: " + error};
+        lws_sock_file_fd_type descriptor{};
+        descriptor.filefd = impl.udpSocket->fd();
+        if (!lws_adopt_descriptor_vhost(lws_get_vhost_by_name(impl.context, "default"), LWS_ADOPT_RAW_FILE_DESC,
+                                        descriptor, "samspil.v1", nullptr))
+            return Unexpected{std::string("the event loop would not take the UDP socket")};
+        impl.udpSocket->handOverClosing();
+    }
+
     impl.startUs = monotonicMicros();
     for (auto& participant : impl.participants) impl.connect(*participant);
     impl.connect(impl.probe);
@@ -344,6 +432,7 @@ Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>&
         worst = std::min(worst, percent);
     }
     results.sendRateMeanPercent = sum / static_cast<double>(impl.participants.size());
+    for (auto& p : impl.participants) results.onUdp += p->udpPath.carriesMedia() ? 1 : 0;
     results.sendRateMinPercent = worst;
     return results;
 }

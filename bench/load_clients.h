@@ -25,6 +25,7 @@ struct LoadPlan {
     double warmupSeconds = 2;
     double durationSeconds = 10;
     bool burst = false;  ///< all participants send at the same instant (worst case), not spread over the frame
+    bool udp = false;    ///< media on the server's UDP fast path: one socket for everyone, recvmmsg/sendmmsg
 };
 
 /// Figures for the measured window.
@@ -41,6 +42,7 @@ struct LoadResults {
     int disconnects = 0;
     std::uint64_t errorsFromServer = 0;
     LatencyHistogram chatRoundTrip;  ///< µs, the probe client's chat echo
+    int onUdp = 0;                   ///< participants whose UDP path was up at the end (with --udp)
 };
 
 class LoadClients {

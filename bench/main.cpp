@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
     plan.warmupSeconds = options->warmupSeconds;
     plan.durationSeconds = options->durationSeconds;
     plan.burst = options->burst;
+    plan.udp = options->udp;
     Sample start, end;
     LoadClients load(plan);
     // The soak's extra traffic and its memory sample at a sixth of the run ("minute 5 of 30").
@@ -214,6 +215,9 @@ int main(int argc, char** argv) {
         {"rooms", rooms},
         {"frame_ms", frameMs},
         {"burst", options->burst},
+        {"udp", options->udp},
+        {"on_udp", results->onUdp},
+        {"udp_packets_out_per_s", delta("samspil_udp_media_packets_out_total") / seconds},
         {"seconds", seconds},
         {"joined", results->joined},
         {"send_rate_percent_min", results->sendRateMinPercent},
@@ -262,9 +266,12 @@ int main(int argc, char** argv) {
         report["server_exit_code"] = serverExit ? *serverExit : -1;
     }
 
-    std::printf("samspil-bench: %d participants in %d rooms of %d, %.1f ms frames, %.1f s measured%s\n",
+    std::printf("samspil-bench: %d participants in %d rooms of %d, %.1f ms frames, %.1f s measured%s%s\n",
                 options->participants, rooms, options->roomSize, frameMs, seconds,
-                options->burst ? ", all sending at once" : "");
+                options->burst ? ", all sending at once" : "", options->udp ? ", media by UDP" : "");
+    if (options->udp)
+        std::printf("  on the UDP path            %d of %d participants, %.0f of the packets out/s\n", results->onUdp,
+                    options->participants, report["udp_packets_out_per_s"].get<double>());
     std::printf("  joined                     %d of %d (+1 chat probe)\n", results->joined - 1, options->participants);
     std::printf("  send rate achieved         min %.1f %%, mean %.1f %% of the frame rate\n",
                 results->sendRateMinPercent, results->sendRateMeanPercent);

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The WebSocket path across the network lab's lines (docs/performance.md, "Lessons across
-# the network lab"). For each profile and seed: samspil-netlab between two namespaces, the
-# server and a teacher (samspil-cli) on the server side, a student (samspil-cli) across
-# the line, both playing a tone at 5 ms frames. Prints, per direction: mouth-to-ear
+# Media across the network lab's lines (docs/performance.md, "Lessons across the network
+# lab"), on the WebSocket and on the UDP fast path. For each profile, seed and path:
+# samspil-netlab between two namespaces, the server and a teacher (samspil-cli) on the
+# server side, a student (samspil-cli) across the line, both playing a tone at 5 ms
+# frames. On UDP the clients repeat 1 earlier frame per datagram (2 on bad-wifi).
+# Prints, per direction: mouth-to-ear
 # p50/p95/p99, concealed frames, gaps over 20 ms per minute, the jitter buffer's target
 # (median and highest of its once-a-second samples, and at the end), and the lab's own
 # added delay. Needs root. Fails when a run measured nothing.
 #
-# Usage: bench/netlab-figures.sh [BUILD_DIR] [SECONDS] [SEEDS] [PROFILES]
-#   e.g. bench/netlab-figures.sh build 30 "1 2" "lan city country bad-wifi outage"
+# Usage: bench/netlab-figures.sh [BUILD_DIR] [SECONDS] [SEEDS] [PROFILES] [PATHS]
+#   e.g. bench/netlab-figures.sh build 60 "1 2" "lan city country bad-wifi outage" "websocket udp"
 #   ("outage" is the city line with everything dropped for 2 s at t = 10 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ build="${1:-build}"
 seconds="${2:-30}"
 seeds="${3:-1 2}"
 profiles="${4:-lan city country bad-wifi outage}"
+paths="${5:-websocket udp}"
 netlab="$build/devtools/samspil-netlab"
 server="$build/server/samspil-server"
 cli="$build/client-app/cli/samspil-cli"
@@ -44,21 +47,28 @@ wait_for() {
   return 1
 }
 
-# One direction's row from a listener's --stats: PROFILE SEED DIRECTION STATS.json NAME
+# One direction's row from a listener's --stats: PROFILE SEED DIRECTION STATS.json NAME PATH
 row() {
-  jq -r --arg profile "$1" --arg seed "$2" --arg way "$3" --arg name "$5" --argjson seconds "$seconds" '
+  jq -r --arg profile "$1" --arg seed "$2" --arg way "$3" --arg name "$5" --arg path "$6" --argjson seconds "$seconds" '
     (.peers[] | select(.name == $name)) as $p
     | ($p.jitter_buffer.target_ms_each_second | sort) as $t
     | if $p.mouth_to_ear_ms == null then error("no audio measured")
-      else "| \($profile) | \($seed) | \($way) | \($p.mouth_to_ear_ms.p50 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p95 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p99 | .*10 | round / 10) | \(100 * $p.concealed / ([$p.received, 1] | max) | .*100 | round / 100) % | \($p.gaps_over_20ms * 60 / $seconds | .*10 | round / 10) | \($t[($t | length) / 2 | floor] | .*10 | round / 10) / \($t[-1] | .*10 | round / 10) / \($p.jitter_buffer.target_ms_each_second[-1] | .*10 | round / 10) |" end' "$4"
+      elif $path == "udp" and .udp.media_sent == 0 then error("the UDP path carried nothing")
+      else "| \($profile) | \($seed) | \($path) | \($way) | \($p.mouth_to_ear_ms.p50 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p95 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p99 | .*10 | round / 10) | \(100 * $p.concealed / ([$p.received, 1] | max) | .*100 | round / 100) % | \($p.gaps_over_20ms * 60 / $seconds | .*10 | round / 10) | \($t[($t | length) / 2 | floor] | .*10 | round / 10) / \($t[-1] | .*10 | round / 10) / \($p.jitter_buffer.target_ms_each_second[-1] | .*10 | round / 10) |" end' "$4"
 }
 
-echo "| line | seed | direction | mouth-to-ear p50 (ms) | p95 | p99 | concealed | gaps > 20 ms per min | jitter-buffer target median / highest / at the end (ms) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| line | seed | path | direction | mouth-to-ear p50 (ms) | p95 | p99 | concealed | gaps > 20 ms per min | jitter-buffer target median / highest / at the end (ms) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for profile in $profiles; do
   for seed in $seeds; do
-    run="$work/$profile-$seed"
+   for path in $paths; do
+    run="$work/$profile-$seed-$path"
     mkdir -p "$run"
+    media=(--no-udp)
+    if [ "$path" = udp ]; then
+      media=(--udp-redundancy 1)
+      [ "$profile" = bad-wifi ] && media=(--udp-redundancy 2)
+    fi
     line=(--profile "$profile")
     [ "$profile" = outage ] && line=(--profile city --outage 10:2)
     "$netlab" "${line[@]}" --seed "$seed" --name "$lab" --duration $((seconds + 15)) --figures "$run/lab.json" \
@@ -73,16 +83,17 @@ for profile in $profiles; do
     port=$(wait_for "$run/server.out" "listening on ws://" "$serverpid" | sed -n 's/.*:\([0-9]*\)\/ws.*/\1/p')
     url="ws://10.77.0.2:$port"
     ip netns exec "$lab-server" "$cli" --server "$url" --room lab --name Teacher --tone 660 --frame-ms 5 \
-      --duration "$seconds" --stats >"$run/teacher.json" 2>"$run/teacher.err" &
+      "${media[@]}" --duration "$seconds" --stats >"$run/teacher.json" 2>"$run/teacher.err" &
     teacherpid=$!
     ip netns exec "$lab-client" "$cli" --server "$url" --room lab --name Student --tone 440 --frame-ms 5 \
-      --duration "$seconds" --stats >"$run/student.json" 2>"$run/student.err"
+      "${media[@]}" --duration "$seconds" --stats >"$run/student.json" 2>"$run/student.err"
     wait "$teacherpid"
     cleanup  # the server and the lab (which writes its figures as it stops)
-    row "$profile" "$seed" "student → teacher" "$run/teacher.json" Student
-    row "$profile" "$seed" "teacher → student" "$run/student.json" Teacher
-    jq -r '"the lab itself added, µs p50/p99/max: up \(.client_to_server.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"), down \(.server_to_client.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"); dropped up \(.client_to_server.dropped | to_entries | map(select(.value > 0) | "\(.key) \(.value)") | join(", ")) of \(.client_to_server.forwarded + (.client_to_server.dropped | add))"' \
+    row "$profile" "$seed" "student → teacher" "$run/teacher.json" Student "$path"
+    row "$profile" "$seed" "teacher → student" "$run/student.json" Teacher "$path"
+    jq -r --arg what "$profile, seed $seed, $path" '"\($what): the lab itself added, µs p50/p99/max: up \(.client_to_server.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"), down \(.server_to_client.forwarder_lateness_us | "\(.p50)/\(.p99)/\(.max)"); dropped up \(.client_to_server.dropped | to_entries | map(select(.value > 0) | "\(.key) \(.value)") | join(", ")) of \(.client_to_server.forwarded + (.client_to_server.dropped | add))"' \
       "$run/lab.json" >>"$work/lab-figures.txt"
+   done
   done
 done
 echo

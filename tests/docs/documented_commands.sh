@@ -153,8 +153,10 @@ kill "${pids[-1]}" "${pids[-2]}"; wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null |
 step "bench/netlab-figures.sh (docs/performance.md), a short run on one line"
 (cd "$repo" && bash bench/netlab-figures.sh "$build" 4 1 city) >"$work/netlab-figures.txt" ||
   fail "netlab-figures.sh: $(cat "$work/netlab-figures.txt")"
-grep -Eq '^\| city \| 1 \| student → teacher \| [0-9.]+ \|' "$work/netlab-figures.txt" ||
-  fail "netlab-figures.sh measured nothing: $(cat "$work/netlab-figures.txt")"
+for path in websocket udp; do
+  grep -Eq "^\\| city \\| 1 \\| $path \\| student → teacher \\| [0-9.]+ \\|" "$work/netlab-figures.txt" ||
+    fail "netlab-figures.sh measured nothing on $path: $(cat "$work/netlab-figures.txt")"
+done
 step "scripts/measure-latency.sh (docs/performance.md)"
 (cd "$repo" && BUILD_DIR="$build" bash scripts/measure-latency.sh 5 4) >"$work/latency.json" || fail "measure-latency.sh"
 jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency.json" >/dev/null ||
@@ -162,6 +164,10 @@ jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency
 step "samspil-bench (docs/performance.md), a small run"
 "$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --json >"$work/bench.txt"
 tail -1 "$work/bench.txt" | jq -e '.joined == 9' >/dev/null || fail "samspil-bench"
+step "samspil-bench --udp (docs/performance.md), a small run"
+"$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --udp --json >"$work/bench-udp.txt"
+tail -1 "$work/bench-udp.txt" | jq -e '.joined == 9 and .on_udp == 8 and .udp_packets_out_per_s > 1000' >/dev/null ||
+  fail "samspil-bench --udp: $(cat "$work/bench-udp.txt")"
 step "samspil-audio-bench (docs/performance.md), a short run"
 "$build/bench/samspil-audio-bench" 2 240 128 >"$work/audio-bench.json" || fail "samspil-audio-bench"
 jq -e '.frames_sent > 100 and .peer_heard > 100 and .callback_us.mean > 0' "$work/audio-bench.json" >/dev/null ||
