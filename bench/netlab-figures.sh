@@ -11,7 +11,8 @@
 #
 # Usage: bench/netlab-figures.sh [BUILD_DIR] [SECONDS] [SEEDS] [PROFILES] [PATHS]
 #   e.g. bench/netlab-figures.sh build 60 "1 2" "lan city country bad-wifi outage" "websocket udp"
-#   ("outage" is the city line with everything dropped for 2 s at t = 10 s)
+#   ("outage" is the city line with everything dropped for 2 s at t = 10 s; paths: websocket,
+#   udp (redundancy 1, 2 on bad-wifi), or udp0, udp1, udp2 for that redundancy everywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
@@ -53,7 +54,7 @@ row() {
     (.peers[] | select(.name == $name)) as $p
     | ($p.jitter_buffer.target_ms_each_second | sort) as $t
     | if $p.mouth_to_ear_ms == null then error("no audio measured")
-      elif $path == "udp" and .udp.media_sent == 0 then error("the UDP path carried nothing")
+      elif ($path | startswith("udp")) and .udp.media_sent == 0 then error("the UDP path carried nothing")
       else "| \($profile) | \($seed) | \($path) | \($way) | \($p.mouth_to_ear_ms.p50 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p95 | .*10 | round / 10) | \($p.mouth_to_ear_ms.p99 | .*10 | round / 10) | \(100 * $p.concealed / ([$p.received, 1] | max) | .*100 | round / 100) % | \($p.gaps_over_20ms * 60 / $seconds | .*10 | round / 10) | \($t[($t | length) / 2 | floor] | .*10 | round / 10) / \($t[-1] | .*10 | round / 10) / \($p.jitter_buffer.target_ms_each_second[-1] | .*10 | round / 10) |" end' "$4"
 }
 
@@ -64,11 +65,12 @@ for profile in $profiles; do
    for path in $paths; do
     run="$work/$profile-$seed-$path"
     mkdir -p "$run"
-    media=(--no-udp)
-    if [ "$path" = udp ]; then
-      media=(--udp-redundancy 1)
-      [ "$profile" = bad-wifi ] && media=(--udp-redundancy 2)
-    fi
+    case "$path" in
+      websocket) media=(--no-udp) ;;
+      udp) media=(--udp-redundancy 1); [ "$profile" = bad-wifi ] && media=(--udp-redundancy 2) ;;
+      udp0|udp1|udp2) media=(--udp-redundancy "${path#udp}") ;;
+      *) echo "netlab-figures: unknown path $path (websocket, udp, udp0, udp1, udp2)" >&2; exit 1 ;;
+    esac
     line=(--profile "$profile")
     [ "$profile" = outage ] && line=(--profile city --outage 10:2)
     "$netlab" "${line[@]}" --seed "$seed" --name "$lab" --duration $((seconds + 15)) --figures "$run/lab.json" \

@@ -47,6 +47,10 @@ void RoomService::onText(ConnectionId id, std::string_view text, std::int64_t no
 void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes, std::int64_t nowUs) {
     auto it = sessions_.find(id);
     if (it == sessions_.end() || it->second.closing) return;
+    if (it->second.stage == Stage::Twin) {  // a media twin's copy: the participant's own media, again
+        it->second.lastHeardUs = nowUs;
+        return onBinary(it->second.twinOf, bytes, nowUs);
+    }
     Session& session = it->second;
     session.lastHeardUs = nowUs;
     if (!session.joined()) {
@@ -97,13 +101,19 @@ void RoomService::onOversized(ConnectionId id, std::string_view what) {
 void RoomService::onClose(ConnectionId id) {
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return;
+    if (it->second.stage == Stage::Twin) {
+        if (auto main = sessions_.find(it->second.twinOf); main != sessions_.end() && main->second.twin == id) {
+            main->second.twin = 0;
+            outbox_.detachTwin(main->first);
+        }
+    }
     leaveRoom(it->second);
     sessions_.erase(it);
 }
 
 void RoomService::closeIdle(std::int64_t nowUs) {
     for (auto& [id, session] : sessions_) {
-        if (session.closing || session.stage == Stage::Admitting) continue;
+        if (session.closing || session.stage == Stage::Admitting || session.stage == Stage::Twin) continue;  // a twin closes with its participant
         if (session.stage == Stage::Connected && nowUs - session.openedUs > limits_.joinTimeoutUs)
             sendError(session, ErrorCode::IdleTimeout, "no join within 10 s", true);
         else if (nowUs - session.lastHeardUs > limits_.idleTimeoutUs)
@@ -218,6 +228,33 @@ void RoomService::handle(Session& session, const Leave&, std::int64_t) {
     outbox_.closeAfterFlush(session.id, kCloseNormal, "leave");
 }
 
+// A second WebSocket of a joined participant, carrying the same media again (a browser's
+// cover for a stalled TCP connection). It proves itself with its participant's offer.
+void RoomService::handle(Session& session, const MediaTwin& twin, std::int64_t) {
+    if (session.stage != Stage::Connected) return sendError(session, ErrorCode::AlreadyJoined, {}, false);
+    const auto main = outbox_.attachTwin(session.id, twin.sessionId, twin.key);
+    const auto owner = main ? sessions_.find(*main) : sessions_.end();
+    if (owner == sessions_.end() || !owner->second.joined()) {
+        if (main) outbox_.detachTwin(*main);
+        return sendError(session, ErrorCode::NotAllowed, "no joined participant holds that media session", true);
+    }
+    closeTwinOf(owner->second);  // one twin per participant: a newer one replaces the old (and unlinks it) …
+    owner->second.twin = session.id;
+    outbox_.attachTwin(session.id, twin.sessionId, twin.key);  // … so link this one again
+    session.stage = Stage::Twin;
+    session.twinOf = owner->first;
+}
+
+void RoomService::closeTwinOf(Session& session) {
+    if (session.twin == 0) return;
+    if (auto twin = sessions_.find(session.twin); twin != sessions_.end() && !twin->second.closing) {
+        twin->second.closing = true;
+        outbox_.closeAfterFlush(twin->first, kCloseNormal, "leave");
+    }
+    outbox_.detachTwin(session.id);
+    session.twin = 0;
+}
+
 // ---- rooms ----------------------------------------------------------------------------
 
 RoomService::Room& RoomService::openRoom(const std::string& code) {
@@ -257,6 +294,7 @@ void RoomService::leaveRoom(Session& session) {
     const Stage stage = session.stage;
     if (stage != Stage::Joined && stage != Stage::Waiting) return;
     session.stage = Stage::Connected;
+    closeTwinOf(session);
     outbox_.forgetUdp(session.id);
     auto it = rooms_.find(session.room);
     if (stage == Stage::Joined) {

@@ -57,7 +57,7 @@ public:
     std::size_t sessionCount() const { return sessions_.size(); }
 
 private:
-    enum class Stage { Connected, Admitting, Waiting, Joined };
+    enum class Stage { Connected, Admitting, Waiting, Joined, Twin };
 
     /// The sequence numbers of one sender's stream relayed lately, so a copy carried again
     /// for redundancy on the UDP path is told from the first (RFC 6479's bitmap idea).
@@ -91,6 +91,8 @@ private:
         std::optional<protocol::StreamInfo> stream;
         std::int64_t lastTempoUs = 0;   // when this participant last shared a tempo
         RelayedSequences relayed;
+        ConnectionId twin = 0;          // this participant's media twin (a second WebSocket), if any
+        ConnectionId twinOf = 0;        // for a twin: the participant whose media it carries
 
         bool joined() const { return stage == Stage::Joined; }
     };
@@ -125,6 +127,8 @@ private:
     void handle(Session& session, const protocol::ChatSend& chat, std::int64_t nowUs);
     void handle(Session& session, const protocol::Ping& ping, std::int64_t nowUs);
     void handle(Session& session, const protocol::Leave& leave, std::int64_t nowUs);
+    void handle(Session& session, const protocol::MediaTwin& twin, std::int64_t nowUs);
+    void closeTwinOf(Session& session);
     void onAdmitted(ConnectionId id, const std::string& roomCode, Admission admission);
     void enterRoom(Session& session, Room& room);
 

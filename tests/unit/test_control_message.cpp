@@ -47,6 +47,9 @@ TEST_CASE("client messages round-trip", "[protocol][control]") {
     CHECK(stream.epochServerUs == -5'000'000'000);
 
     CHECK(roundTripClient(ChatSend{"Husk at øve skalaer 🎹\nTak!"}).text == "Husk at øve skalaer 🎹\nTak!");
+    auto twin = roundTripClient(MediaTwin{0xFFFFFFFFu, "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="});
+    CHECK(twin.sessionId == 0xFFFFFFFFu);
+    CHECK(twin.key == "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=");
     auto ping = roundTripClient(Ping{4000000000u, 123456789012345});
     CHECK(ping.id == 4000000000u);
     CHECK(ping.clientUs == 123456789012345);

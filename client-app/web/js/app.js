@@ -136,6 +136,14 @@ async function signIn() {
   $('sign-in-status').textContent = t('signedIn', { name: $('name').value });
 }
 
+// The media twin (a second WebSocket with the same media, docs/browser.md): `?twin=1` or
+// `?twin=0` in the address overrides the default.
+const MEDIA_TWIN_BY_DEFAULT = false;
+function mediaTwinWanted() {
+  const asked = new URLSearchParams(location.search).get('twin');
+  return asked === null ? MEDIA_TWIN_BY_DEFAULT : asked === '1';
+}
+
 async function join() {
   const name = $('name').value.trim();
   const room = page.room ?? $('room').value.trim();
@@ -144,7 +152,7 @@ async function join() {
   const audio = await openAudio();
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const session = new Session({ url: `${scheme}//${location.host}/ws`, room, name, token: page.token, invite: page.invite,
-    channels: 1, frameSamples: audio.frameSamples }, {
+    channels: 1, frameSamples: audio.frameSamples, mediaTwin: mediaTwinWanted() }, {
     onState: (state, reason) => {
       page.state = state;
       page.reason = reason;

@@ -81,7 +81,7 @@ export class RoomAudio {
     this.streams = new Map();  // stream id → {decoder, pending decodes, figures from the worklet}
     this.epochs = new Map();   // stream id → epoch_server_us, from the peers list
     this.latencies = [];  // mouth-to-ear samples (ms) of every stream, for the page's figure and the tests
-    this.stats = { framesSent: 0, framesNotSent: 0, encodeErrors: 0, decodeErrors: 0 };
+    this.stats = { framesSent: 0, framesNotSent: 0, encodeErrors: 0, decodeErrors: 0, copiesDropped: 0 };
     this.underruns = 0;
     this.tap = null;
     this.clock = new RenderClock(context);
@@ -218,6 +218,14 @@ export class RoomAudio {
       const stereo = (packet.flags & protocol.FLAG_STEREO) !== 0;
       const remote = this.#remote(packet.streamId, stereo);
       const streamStart = (packet.flags & protocol.FLAG_STREAM_START) !== 0;
+      // A second copy (the media twin's, or a repeat) must not reach the decoder: decoding
+      // a frame twice would advance its state as if it were the next one.
+      if (streamStart) remote.seen.clear();
+      if (remote.seen.has(packet.sequence)) {
+        this.stats.copiesDropped++;
+        continue;
+      }
+      remote.seen.add(packet.sequence);
       if (remote.decoder.state === 'closed' || remote.stereo !== stereo || (streamStart && remote.decoded > 0))
         this.#configureDecoder(remote, stereo);
       const chunkUs = Math.round((packet.timestamp * 1e6) / 48000);
@@ -252,7 +260,8 @@ export class RoomAudio {
   #remote(streamId, stereo) {
     let remote = this.streams.get(streamId);
     if (remote) return remote;
-    remote = { streamId, stereo, pending: [], decoded: 0, figures: undefined, lastLatencyMs: undefined };
+    remote = { streamId, stereo, pending: [], decoded: 0, figures: undefined, lastLatencyMs: undefined,
+      seen: new protocol.RecentSequences(256) };
     this.#configureDecoder(remote, stereo);
     this.streams.set(streamId, remote);
     return remote;

@@ -95,6 +95,8 @@ export const admit = (participantId) => controlMessage('admit', { participant_id
 export const mute = (participantId, muted) => controlMessage('mute', { participant_id: participantId, muted });
 export const remove = (participantId) => controlMessage('remove', { participant_id: participantId });
 export const lock = (locked) => controlMessage('lock', { locked });
+/** The first message on a media twin: the session and key of the welcome's offer. */
+export const mediaTwin = (session, key) => controlMessage('media_twin', { session, key });
 export const handOver = (participantId) => controlMessage('hand_over', { participant_id: participantId });
 
 const isInt = (v) => Number.isInteger(v);
@@ -131,6 +133,27 @@ export function parseServerMessage(text) {
   for (const [name, ok] of Object.entries(fields))
     if (!ok(json[name])) return { error: `${json.type}: "${name}" is missing or of the wrong kind` };
   return { message: json };
+}
+
+/** The last `capacity` sequence numbers seen of one stream, to recognise a second copy. */
+export class RecentSequences {
+  constructor(capacity) {
+    this.capacity = capacity;
+    this.set = new Set();
+    this.order = [];
+  }
+  has(sequence) {
+    return this.set.has(sequence);
+  }
+  add(sequence) {
+    this.set.add(sequence);
+    this.order.push(sequence);
+    if (this.order.length > this.capacity) this.set.delete(this.order.shift());
+  }
+  clear() {
+    this.set.clear();
+    this.order.length = 0;
+  }
 }
 
 /** The protocol's reconnect backoff: 250 ms, 0.5, 1, 2, 4, then every 5 s, each + up to 20 %. */

@@ -7,7 +7,7 @@ const nowUs = () => performance.now() * 1000;
 
 export class Session {
   /**
-   * config: {url, room, name, token, invite, channels, frameSamples}; handlers: optional
+   * config: {url, room, name, token, invite, channels, frameSamples, mediaTwin}; handlers: optional
    * onState(state, reason), onWelcome(m), onWaiting(m), onPeers(m), onRoomState(m),
    * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onError(m), onMedia(packets, arrivalUs).
    */
@@ -21,7 +21,7 @@ export class Session {
     this.everJoined = false;
     this.resumeToken = undefined;
     this.streamEpochLocalUs = undefined;
-    this.counters = { mediaSent: 0, mediaReceived: 0, malformed: 0, reconnects: 0 };
+    this.counters = { mediaSent: 0, mediaReceived: 0, malformed: 0, reconnects: 0, twinSent: 0, twinReceived: 0 };
   }
 
   get joined() {
@@ -43,6 +43,7 @@ export class Session {
       if (this.joined) this.socket.send(protocol.leave());
       this.socket.close(1000);
     }
+    this.#closeTwin();
     this.#setState('closed', '');
   }
 
@@ -54,7 +55,13 @@ export class Session {
   }
   /** Media bytes (one or more packets) once joined; dropped otherwise. */
   sendMedia(bytes) {
-    if (!this.joined || this.socket.bufferedAmount > 64 * 1024) return false;  // never queue stale audio
+    if (!this.joined) return false;
+    const twin = this.twin;
+    if (twin?.readyState === WebSocket.OPEN && twin.bufferedAmount <= 64 * 1024) {
+      twin.send(bytes);
+      this.counters.twinSent++;
+    }
+    if (this.socket.bufferedAmount > 64 * 1024) return false;  // never queue stale audio
     this.socket.send(bytes);
     this.counters.mediaSent++;
     return true;
@@ -92,17 +99,12 @@ export class Session {
     socket.onmessage = (event) => {
       const arrivalUs = nowUs();
       if (typeof event.data === 'string') return this.#onText(event.data, arrivalUs);
-      const parsed = protocol.parseMediaMessage(new Uint8Array(event.data));
-      if (parsed.error) {
-        this.counters.malformed++;
-        return;
-      }
-      this.counters.mediaReceived += parsed.packets.length;
-      this.handlers.onMedia?.(parsed.packets, arrivalUs);
+      this.#onMedia(event.data, arrivalUs, 'mediaReceived');
     };
     socket.onclose = (event) => {
       clearTimeout(this.pingTimer);
       if (this.socket !== socket) return;
+      this.#closeTwin();
       const wasJoined = this.joined;
       this.handlers.onPeers?.({ peers: [] });
       if (this.leaving || this.state === 'refused') return;
@@ -111,6 +113,43 @@ export class Session {
       this.#setState('reconnecting', why);
       this.reconnectTimer = setTimeout(() => this.#connect(), delay);
     };
+  }
+
+  #onMedia(data, arrivalUs, counter) {
+    const parsed = protocol.parseMediaMessage(new Uint8Array(data));
+    if (parsed.error) {
+      this.counters.malformed++;
+      return;
+    }
+    this.counters[counter] += parsed.packets.length;
+    this.handlers.onMedia?.(parsed.packets, arrivalUs);  // the jitter buffer drops the second copy
+  }
+
+  // A second WebSocket that carries our media again and brings everyone's again
+  // (docs/protocol.md, "The media twin"): when one TCP connection stalls behind a lost
+  // segment, the other's copy is usually through. Opened after each welcome that offers it.
+  #openTwin(offer) {
+    this.#closeTwin();
+    const twin = new WebSocket(this.config.url, protocol.SUBPROTOCOL);
+    twin.binaryType = 'arraybuffer';
+    this.twin = twin;
+    twin.onopen = () => twin.send(protocol.mediaTwin(offer.session, offer.key));
+    twin.onmessage = (event) => {
+      if (typeof event.data !== 'string') this.#onMedia(event.data, nowUs(), 'twinReceived');
+    };
+    twin.onclose = () => {
+      if (this.twin !== twin) return;
+      this.twin = undefined;
+      // Lost on its own while we are still in the room: again in a second (the offer still holds).
+      if (this.joined && !this.leaving) this.twinTimer = setTimeout(() => this.joined && this.#openTwin(offer), 1000);
+    };
+  }
+
+  #closeTwin() {
+    clearTimeout(this.twinTimer);
+    const twin = this.twin;
+    this.twin = undefined;
+    if (twin && twin.readyState <= WebSocket.OPEN) twin.close(1000);
   }
 
   #ping() {
@@ -150,6 +189,7 @@ export class Session {
         this.selfParticipantId = m.participant_id;
         this.selfStreamId = m.stream_id;
         this.#setState('joined', '');
+        if (this.config.mediaTwin && m.udp) this.#openTwin(m.udp);
         this.handlers.onWelcome?.(m);
         this.#announceStream();
         break;

@@ -88,3 +88,16 @@ test('samples per Opus packet from the TOC byte (CELT fullband 2.5 to 20 ms)', (
   assert.equal(p.opusPacketSamples(new Uint8Array([(29 << 3) | 3, 3])), 720);  // three frames
   assert.equal(p.opusPacketSamples(new Uint8Array([])), 0);
 });
+
+test('the media twin message, and second copies of a sequence recognised (the last 256 remembered)', () => {
+  assert.deepEqual(JSON.parse(p.mediaTwin(3735928559, 'a2V5')), { v: 1, type: 'media_twin', session: 3735928559, key: 'a2V5' });
+  const seen = new p.RecentSequences(4);
+  for (const sequence of [10, 11, 12]) seen.add(sequence);
+  assert.ok(seen.has(11));
+  assert.ok(!seen.has(13));
+  for (const sequence of [13, 14]) seen.add(sequence);
+  assert.ok(!seen.has(10), 'forgotten once four newer ones came');
+  assert.ok(seen.has(14));
+  seen.clear();
+  assert.ok(!seen.has(14));
+});

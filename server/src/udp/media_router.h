@@ -1,13 +1,15 @@
 // MediaRouter: the Outbox the room logic talks to. Text and closes go to the WebSocket
 // connections; each relayed media packet goes by UDP to a participant whose UDP path is
 // alive and by WebSocket to everyone else — the per-recipient switch of the fast path and
-// its fallback. Service thread only.
+// its fallback — and once more to a browser's media twin (a second WebSocket). Service
+// thread only.
 #pragma once
 
 #include "connection_table.h"
 #include "udp/udp_paths.h"
 
 #include <functional>
+#include <unordered_map>
 
 namespace samspil::server {
 
@@ -28,6 +30,8 @@ public:
         } else if (!packet->repeat) {
             connections_.sendMedia(to, packet);
         }
+        if (!twins_.empty() && !packet->repeat)
+            if (const auto twin = twins_.find(to); twin != twins_.end()) connections_.sendMedia(twin->second, packet);
     }
     void closeAfterFlush(ConnectionId who, int closeCode, std::string reason) override {
         forgetUdp(who);
@@ -40,11 +44,19 @@ public:
     void forgetUdp(ConnectionId id) override {
         if (udp_) udp_->release(id);
     }
+    std::optional<ConnectionId> attachTwin(ConnectionId twin, std::uint32_t session, const std::string& key) override {
+        if (!udp_) return std::nullopt;
+        const auto main = udp_->ownerOf(session, key);
+        if (main) twins_[*main] = twin;
+        return main;
+    }
+    void detachTwin(ConnectionId main) override { twins_.erase(main); }
 
 private:
     ConnectionTable& connections_;
     std::function<void()> requestFlush_;
     UdpPaths* udp_ = nullptr;
+    std::unordered_map<ConnectionId, ConnectionId> twins_;  // participant → its media twin
 };
 
 }  // namespace samspil::server

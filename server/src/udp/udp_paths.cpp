@@ -2,6 +2,8 @@
 
 #include "samspil/core/media_packet.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -32,6 +34,14 @@ void UdpPaths::release(ConnectionId id) {
     paths_.erase(it->second);
     std::erase(dirty_, it->second);
     byConnection_.erase(it);
+}
+
+std::optional<ConnectionId> UdpPaths::ownerOf(std::uint32_t session, const std::string& key) const {
+    const auto found = paths_.find(session);
+    const auto offered = udp::keyFromBase64(key);
+    if (found == paths_.end() || !offered || sodium_memcmp(offered->data(), found->second.key.data(), udp::kKeyBytes) != 0)
+        return std::nullopt;
+    return found->second.connection;
 }
 
 void UdpPaths::onDatagram(std::span<const std::uint8_t> datagram, const UdpAddress& from, std::int64_t nowUs,

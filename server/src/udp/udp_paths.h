@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <array>
 #include <functional>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -39,6 +40,8 @@ public:
     protocol::UdpOffer offer(ConnectionId id);
     /// The connection is gone: its key is forgotten.
     void release(ConnectionId id);
+    /// The connection an offer was made to, if `key` is that offer's (compared in constant time).
+    std::optional<ConnectionId> ownerOf(std::uint32_t session, const std::string& key) const;
 
     /// One datagram from the socket. Hellos and keep-alives are answered (queued), media
     /// goes to `deliver`; anything that fails is dropped and counted.

@@ -227,6 +227,12 @@ struct ClientEncoder {
         return json;
     }
     Json operator()(const Leave&) const { return envelope("leave"); }
+    Json operator()(const MediaTwin& m) const {
+        Json json = envelope("media_twin");
+        json["session"] = m.sessionId;
+        json["key"] = m.key;
+        return json;
+    }
     Json operator()(const Admit& m) const { return withParticipant("admit", m.participantId); }
     Json operator()(const Mute& m) const {
         Json json = withParticipant("mute", m.participantId);
@@ -360,6 +366,12 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
         return finish<ClientMessage>(fields, ping);
     }
     if (type == "leave") return ClientMessage{Leave{}};
+    if (type == "media_twin") {
+        MediaTwin twin;
+        twin.sessionId = static_cast<std::uint32_t>(fields.integer("session", 0, kU32Max));
+        twin.key = fields.string("key");
+        return finish<ClientMessage>(fields, std::move(twin));
+    }
     if (type == "admit") return finish<ClientMessage>(fields, Admit{participant(fields)});
     if (type == "mute") {
         Mute mute{participant(fields), true};

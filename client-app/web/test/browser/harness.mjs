@@ -33,16 +33,49 @@ function run(program, args, { cwd, env } = {}) {
  * samspil-server on a loopback port (a free one unless `port` is given, e.g. to restart on
  * the same one), serving the browser client (its default).
  */
-export async function startServer(dir, args = ['--open-rooms'], { port = 0 } = {}) {
-  const server = run(`${build}/server/samspil-server`,
+export async function startServer(dir, args = ['--open-rooms'], { port = 0, netns } = {}) {
+  const server = runIn(netns, `${build}/server/samspil-server`,
     ['--port', String(port), '--db', join(dir, 'samspil.db'), '--fast-password-hashing', ...args]);
   for (let i = 0; i < 200 && !/listening on/.test(server.output.stdout); i++) await sleep(50);
-  const listening = Number(/listening on ws:\/\/[^:]+:(\d+)/.exec(server.output.stdout)?.[1]);
+  const [, host, portText] = /listening on ws:\/\/([^/]+):(\d+)/.exec(server.output.stdout) ?? [];
+  const listening = Number(portText);
   if (!listening) throw new Error(`samspil-server did not start: ${server.output.stderr}`);
   server.port = listening;
-  server.url = `http://127.0.0.1:${listening}`;
-  server.ws = `ws://127.0.0.1:${listening}`;
+  server.url = `http://${host}:${listening}`;
+  server.ws = `ws://${host}:${listening}`;
   return server;
+}
+
+/** `program args` inside a network namespace (none: as is). */
+function runIn(netns, program, args) {
+  return netns ? run('ip', ['netns', 'exec', netns, program, ...args]) : run(program, args);
+}
+
+/**
+ * samspil-netlab (devtools/netlab) with `args` (a profile, an outage …): namespaces
+ * `${name}-client` and `${name}-server` joined by its line, until stopAll().
+ */
+let labs = 0;
+export async function startLab(args) {
+  const name = `samspil-w${process.pid}-${labs++}`;
+  const lab = run(`${build}/devtools/samspil-netlab`, [...args, '--name', name]);
+  // Stopped with SIGTERM (before the generic kill), so it deletes its namespaces itself.
+  started.push({ stop: async () => {
+    if (lab.exitCode === null) lab.kill('SIGTERM');
+    await Promise.race([lab.exited, sleep(5000)]);
+  } });
+  for (let i = 0; i < 200 && !/ready/.test(lab.output.stdout) && lab.exitCode === null; i++) await sleep(50);
+  if (!/ready/.test(lab.output.stdout)) throw new Error(`samspil-netlab did not start: ${lab.output.stderr}`);
+  lab.clientSide = `${name}-client`;
+  lab.serverSide = `${name}-server`;
+  return lab;
+}
+
+/** A wrapper that runs Debian's Chromium inside a network namespace (for launchChromium). */
+export function chromiumIn(dir, netns) {
+  const path = join(dir, 'chromium-in-netns');
+  writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${netns} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+  return path;
 }
 
 /** Stops a server as its service manager would (SIGTERM) and waits for it. */
@@ -81,8 +114,8 @@ export async function startSchool(dir) {
 }
 
 /** samspil-cli with --stats; resolves to its report when it ends. */
-export function startCli(args) {
-  const cli = run(`${build}/client-app/cli/samspil-cli`, [...args, '--stats']);
+export function startCli(args, { netns } = {}) {
+  const cli = runIn(netns, `${build}/client-app/cli/samspil-cli`, [...args, '--stats']);
   cli.report = cli.exited.then((code) => ({ code, ...JSON.parse(cli.output.stdout || '{}') }));
   return cli;
 }
@@ -194,13 +227,13 @@ export function toneShares(samples, tones, rate = 48000, halfWidthHz = 25) {
 }
 
 /** Debian's Chromium, headless, with a WAV as its microphone. */
-export async function launchChromium(wav) {
+export async function launchChromium(wav, { executablePath = '/usr/bin/chromium', pipe = false, extraArgs = [] } = {}) {
   const browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
+    executablePath, pipe, headless: true,
     args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required', '--disable-gpu',
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-quic', ...(process.env.SAMSPIL_CHROMIUM_ARGS ? process.env.SAMSPIL_CHROMIUM_ARGS.split(' ') : [])],
+      '--disable-quic', ...extraArgs, ...(process.env.SAMSPIL_CHROMIUM_ARGS ? process.env.SAMSPIL_CHROMIUM_ARGS.split(' ') : [])],
   });
   started.push({ stop: () => browser.close().catch(() => {}) });
   return browser;

@@ -53,6 +53,13 @@ struct Ping {
 /// Leave the room on purpose (the connection then closes normally).
 struct Leave {};
 
+/// The first message on a second WebSocket that carries a participant's media again (the
+/// browser's "media twin", docs/protocol.md): the session id and key of its welcome's offer.
+struct MediaTwin {
+    std::uint32_t sessionId = 0;
+    std::string key;
+};
+
 // The teacher's controls. Only the room's teacher may send them (else not_allowed).
 
 /// Let a participant in from the waiting room.
@@ -90,7 +97,8 @@ struct TempoShare {
 };
 
 using ClientMessage =
-    std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare>;
+    std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare,
+                 MediaTwin>;
 
 // ---- server → client -------------------------------------------------------
 
