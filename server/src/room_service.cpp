@@ -413,6 +413,11 @@ bool RoomService::takeChatToken(Session& session, std::int64_t nowUs) const {
 }
 
 bool RoomService::RelayedSequences::firstTime(std::uint32_t sequence, bool streamStart) {
+    if (streamStart && any) {
+        // A second copy of a start already relayed (a media twin's, or a UDP repeat) is no new start.
+        const std::uint32_t behind = highest - sequence;
+        if (behind < 64 && (seen & (std::uint64_t{1} << behind))) return false;
+    }
     if (streamStart || !any) {
         any = true;
         highest = sequence;

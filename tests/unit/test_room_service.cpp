@@ -231,6 +231,33 @@ TEST_CASE("media goes to everyone else in the room, stamped with the sender's id
     CHECK(f.metrics.mediaPacketsIn == 1);
 }
 
+TEST_CASE("a second copy of a packet (a twin's or a UDP repeat) is marked as a repeat, also a stream start's",
+          "[server][rooms][media][udp]") {
+    Fixture f;
+    f.connect(1, "duo", "A");
+    f.connect(2, "duo", "B");
+    auto startPacket = [](std::uint32_t sequence) {
+        std::vector<std::uint8_t> out(64);
+        const std::vector<std::uint8_t> payload{0xE8, 1, 2};
+        out.resize(writeMediaPacket(MediaHeader{kMediaFlagStreamStart, 0, sequence, 0}, payload, out));
+        return out;
+    };
+    // The start, twice (as a media twin sends it), then the next two, the second of them twice.
+    f.rooms.onBinary(1, startPacket(40), 10);
+    f.rooms.onBinary(1, startPacket(40), 11);
+    f.rooms.onBinary(1, mediaMessage(0, 41), 12);
+    f.rooms.onBinary(1, mediaMessage(0, 42), 13);
+    f.rooms.onBinary(1, mediaMessage(0, 42), 14);
+    const auto& got = f.outbox.sent[2].media;
+    REQUIRE(got.size() == 5);  // the room logic passes all on; the Outbox sends repeats only where they help
+    std::vector<bool> repeats;
+    for (const auto& packet : got) repeats.push_back(packet->repeat);
+    CHECK(repeats == std::vector<bool>{false, true, false, false, true});
+    // A real restart (a start packet not seen before) is a first time again.
+    f.rooms.onBinary(1, startPacket(7), 20);
+    CHECK_FALSE(f.outbox.sent[2].media.back()->repeat);
+}
+
 TEST_CASE("bad media and media before join get errors - too many errors close the connection", "[server][rooms]") {
     Fixture f;
     f.rooms.onOpen(1, 0);
