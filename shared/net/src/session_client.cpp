@@ -8,15 +8,10 @@
 #include "samspil/core/server_url.h"
 #include "samspil/core/spsc_queue.h"
 #include "samspil/net/session_machine.h"
-#include "samspil/net/udp_path_machine.h"
+#include "udp_media_link.h"
 #include "quiet_logging.h"
 
 #include <libwebsockets.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -95,17 +90,7 @@ struct SessionClient::Impl {
         std::vector<unsigned char>(LWS_PRE + std::max(kMaxCoalescedSendBytes, kMaxControlMessageBytes));
     bool firstMediaOfConnection = true;
 
-    // The UDP fast path (network thread only).
-    UdpPathMachine udp;
-    int udpFd = -1;             // created at the first offer; libwebsockets closes it with the context
-    int udpFamily = AF_UNSPEC;
-    sockaddr_storage udpServer{};
-    socklen_t udpServerLength = 0;
-    std::array<MediaSlot, 2> sentHistory{};  // the newest packets sent, for redundancy (newest last)
-    std::size_t sentHistoryCount = 0;
-    std::vector<std::uint8_t> udpBody = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
-    std::vector<std::uint8_t> udpDatagram = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
-    std::vector<std::uint8_t> udpOpened = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
+    UdpMediaLink udp{config.udpRedundancy};  // the UDP fast path (network thread only)
 
     // Any thread: wake the network thread (a write to lws's wake pipe: no lock, no allocation).
     void wakeNetworkThread() {
@@ -276,126 +261,27 @@ struct SessionClient::Impl {
         return 0;
     }
 
-    // Network thread: take a new offer, say what is due (hello, keep-alive), and send
+    // Network thread: take a new offer, send the hello or keep-alive that is due, and send
     // queued media by UDP while the path carries it.
     void runUdpPath() {
         std::optional<UdpOffer> offer;
-        if (machine.takeUdpOffer(offer)) startUdp(offer);
+        if (machine.takeUdpOffer(offer)) udp.start(config.useUdp ? offer : std::nullopt, wsi, monotonicMicros());
         if (udp.state() == UdpPathState::Off) return;
-        const std::int64_t now = monotonicMicros();
-        if (const auto kind = udp.due(now)) sendUdp(*kind, {});
-        if (machine.joined() && udp.carriesMedia() && outgoing.sizeApprox() > 0) sendMediaByUdp();
-    }
-
-    // Network thread: a welcome arrived, with or without an offer.
-    void startUdp(const std::optional<UdpOffer>& offer) {
-        udp.withdraw();
-        if (!offer || !config.useUdp || !wsi) return;
-        // The server is where the WebSocket went (its address, not its name: no second lookup).
-        char ip[INET6_ADDRSTRLEN + 8] = {};
-        if (!lws_get_peer_simple(wsi, ip, sizeof ip)) return;
-        sockaddr_storage address{};
-        socklen_t length = 0;
-        int family = AF_UNSPEC;
-        std::string text = ip;
-        if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text = text.substr(7);
-        if (auto* v4 = reinterpret_cast<sockaddr_in*>(&address); inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
-            v4->sin_family = AF_INET;
-            v4->sin_port = htons(offer->port);
-            length = sizeof(sockaddr_in);
-            family = AF_INET;
-        } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-                   inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
-            v6->sin6_family = AF_INET6;
-            v6->sin6_port = htons(offer->port);
-            length = sizeof(sockaddr_in6);
-            family = AF_INET6;
-        } else {
-            return;
+        udp.sendDue(monotonicMicros());
+        if (machine.joined() && udp.carriesMedia() && outgoing.sizeApprox() > 0) {
+            const std::size_t sent = udp.sendMedia(outgoing, firstMediaOfConnection);
+            mediaSent.fetch_add(sent, std::memory_order_relaxed);
+            mediaSentUdp.fetch_add(sent, std::memory_order_relaxed);
         }
-        if (udpFd < 0) {
-            const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            if (fd < 0) return;
-            lws_sock_file_fd_type descriptor{};
-            descriptor.filefd = fd;
-            if (!lws_adopt_descriptor_vhost(lws_get_vhost(wsi), LWS_ADOPT_RAW_FILE_DESC, descriptor, kSubprotocol.data(),
-                                            nullptr)) {
-                ::close(fd);
-                return;
-            }
-            udpFd = fd;
-            udpFamily = family;
-        }
-        if (family != udpFamily) return;  // the server moved between IPv4 and IPv6: stay on the WebSocket
-        udpServer = address;
-        udpServerLength = length;
-        udp.offer(*offer, monotonicMicros());
-    }
-
-    // Network thread: seal and send one datagram (a full socket buffer drops it: perishable).
-    void sendUdp(udp::Kind kind, std::span<const std::uint8_t> body) {
-        const std::size_t length = udp.seal(kind, body, udpDatagram);
-        if (length == 0 || udpFd < 0) return;
-        ::sendto(udpFd, udpDatagram.data(), length, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&udpServer),
-                 udpServerLength);
-    }
-
-    // Network thread: what the audio thread queued, with copies of the packets sent just
-    // before it (the redundancy that fills a lost datagram's frame), in one datagram.
-    void sendMediaByUdp() {
-        std::size_t used = 0;
-        const std::size_t redundancy = static_cast<std::size_t>(std::clamp(config.udpRedundancy, 0, 2));
-        const std::size_t repeats = std::min(redundancy, sentHistoryCount);
-        for (std::size_t i = sentHistoryCount - repeats; i < sentHistoryCount; ++i) {
-            MediaHeader header = sentHistory[i].header;
-            header.flags = static_cast<std::uint8_t>((header.flags | kMediaFlagRepeat) & ~kMediaFlagStreamStart);
-            used += writeMediaPacket(header, sentHistory[i].bytes(), std::span(udpBody).subspan(used));
-        }
-        std::size_t fresh = 0;
-        while (const MediaSlot* slot = outgoing.front()) {
-            if (used + kMediaHeaderBytes + slot->length > udpBody.size()) {
-                if (fresh == 0) {  // cannot happen for Opus frames this size; never stall the queue
-                    outgoing.commitPop();
-                    mediaSendDropped.fetch_add(1, std::memory_order_relaxed);
-                    continue;
-                }
-                break;
-            }
-            MediaHeader header = slot->header;
-            if (firstMediaOfConnection) header.flags |= kMediaFlagStreamStart;
-            firstMediaOfConnection = false;
-            used += writeMediaPacket(header, slot->bytes(), std::span(udpBody).subspan(used));
-            // Remember it for the next datagrams' redundancy.
-            if (sentHistoryCount == sentHistory.size()) {
-                std::rotate(sentHistory.begin(), sentHistory.begin() + 1, sentHistory.end());
-                --sentHistoryCount;
-            }
-            sentHistory[sentHistoryCount] = *slot;
-            sentHistory[sentHistoryCount].header = header;
-            ++sentHistoryCount;
-            outgoing.commitPop();
-            ++fresh;
-            mediaSent.fetch_add(1, std::memory_order_relaxed);
-            mediaSentUdp.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (fresh > 0) sendUdp(udp::Kind::Media, {udpBody.data(), used});
-        if (outgoing.sizeApprox() > 0) sendMediaByUdp();  // more than one datagram's worth
     }
 
     // Network thread: every datagram waiting on the UDP socket.
     void onUdpReadable() {
-        for (int i = 0; i < 256 && udpFd >= 0; ++i) {
-            const ssize_t got = ::recv(udpFd, udpDatagram.data(), udpDatagram.size(), MSG_DONTWAIT);
-            if (got < 0) break;
-            const std::size_t body = udp.onDatagram({udpDatagram.data(), static_cast<std::size_t>(got)}, udpOpened,
-                                                    monotonicMicros());
-            if (body > 0) {
-                const std::uint64_t before = mediaReceived.load(std::memory_order_relaxed);
-                onServerBinary({udpOpened.data(), body});
-                mediaReceivedUdp.fetch_add(mediaReceived.load(std::memory_order_relaxed) - before,
-                                           std::memory_order_relaxed);
-            }
-        }
+        udp.receive([this](std::span<const std::uint8_t> media) {
+            const std::uint64_t before = mediaReceived.load(std::memory_order_relaxed);
+            onServerBinary(media);
+            mediaReceivedUdp.fetch_add(mediaReceived.load(std::memory_order_relaxed) - before, std::memory_order_relaxed);
+        }, monotonicMicros());
     }
 
     // Network thread: every lws event of the client context.
@@ -443,8 +329,7 @@ struct SessionClient::Impl {
                 self->onUdpReadable();
                 break;
             case LWS_CALLBACK_RAW_CLOSE_FILE:
-                self->udpFd = -1;
-                self->udp.withdraw();
+                self->udp.socketClosed();
                 break;
             default:
                 return 0;
