@@ -113,6 +113,7 @@ nlohmann::json PeerRecorder::report() const {
     peer["concealed_plc"] = s.concealedPlc;
     peer["underruns"] = s.underruns;
     peer["dropped_to_catch_up"] = s.droppedToCatchUp;
+    peer["stale"] = s.stale;
     peer["jitter_ms"] = s.jitterMs;
     peer["jitter_buffer"] = {
         {"mean_depth_packets", depthTicks_ ? static_cast<double>(depthSum_) / static_cast<double>(depthTicks_) : 0.0},

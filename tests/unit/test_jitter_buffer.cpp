@@ -431,3 +431,28 @@ TEST_CASE("after an outage, the backlog TCP delivers in one burst is skipped at 
     CHECK(buffer.stats().droppedToCatchUp >= 100);
     CHECK(buffer.stats().depthPackets <= 2);
 }
+
+TEST_CASE("a backlog that trickles in over 600 ms late is dropped unplayed (stale), whatever its pace", "[jitter][adapt]") {
+    // 5 ms frames, 2 ms transit. At 1 s the line goes down for 2 s; when it comes back the
+    // backlog arrives at twice real time (TCP growing its window again, or a socket buffer
+    // draining), so it never lands as one burst the other rules would cut at once.
+    JitterBuffer buffer;
+    const auto payload = fakeOpusPacket(240);
+    const std::int64_t startUs = 10'000'000;
+    auto mediaUs = [&](std::uint32_t n) { return startUs + static_cast<std::int64_t>(n) * 5000; };
+    std::uint32_t sent = 0;
+    std::int64_t oldestPlayedUs = 0;
+    for (std::int64_t nowUs = startUs; nowUs < startUs + 8'000'000; nowUs += 5000) {
+        const bool down = nowUs >= startUs + 1'000'000 && nowUs < startUs + 3'000'000;
+        const int perTick = nowUs < startUs + 3'000'000 ? 1000 : 2;
+        for (int k = 0; !down && k < perTick && mediaUs(sent) + 2000 <= nowUs; ++k) {
+            buffer.insert(MediaHeader{0, 1, sent, sent * 240}, payload, nowUs);
+            ++sent;
+        }
+        const PlayoutDecision decision = buffer.next(nowUs + 100);
+        if (decision.kind == PlayoutKind::Packet)
+            oldestPlayedUs = std::max(oldestPlayedUs, nowUs + 100 - mediaUs(decision.timestamp / 240));
+    }
+    CHECK(buffer.stats().stale >= 300);  // the part of the backlog over 600 ms old
+    CHECK(oldestPlayedUs < 700'000);     // nothing older than the rule's 600 ms reached the ear
+}

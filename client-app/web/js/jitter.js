@@ -65,15 +65,15 @@ export class DelayEstimator {
 
 export class JitterBuffer {
   constructor({ safetyMarginUs = 500, shrinkIntervalUs = 500_000, maxStretchFrames = 3, idleResetUs = 300_000,
-    maxConcealUs = 40_000, frameSamples = 240 } = {}) {
-    Object.assign(this, { safetyMarginUs, shrinkIntervalUs, maxStretchFrames, idleResetUs, maxConcealUs });
+    maxConcealUs = 40_000, staleAfterUs = 600_000, frameSamples = 240 } = {}) {
+    Object.assign(this, { safetyMarginUs, shrinkIntervalUs, maxStretchFrames, idleResetUs, maxConcealUs, staleAfterUs });
     this.frameSamples = frameSamples;
     this.estimator = new DelayEstimator();
     this.slots = new Map();  // sequence → packet
     this.started = false;
     this.playing = false;
     this.stats = { received: 0, duplicates: 0, late: 0, lost: 0, concealed: 0, underruns: 0, grownFrames: 0,
-      droppedToCatchUp: 0, resets: 0, depthPackets: 0, maxDepthPackets: 0, meanBufferDelayMs: 0, jitterMs: 0,
+      droppedToCatchUp: 0, resets: 0, stale: 0, depthPackets: 0, maxDepthPackets: 0, meanBufferDelayMs: 0, jitterMs: 0,
       targetDelayMs: 0 };
     this.waitSumMs = 0;
     this.waitCount = 0;
@@ -97,6 +97,7 @@ export class JitterBuffer {
     this.minDelayInWindowUs = undefined;
     this.estimator.reset();
     this.lastTransitUs = undefined;
+    this.transitFloorUs = undefined;  // [previous 15 s, current 15 s]: the least transit, see #isStale
     this.firstSequence = sequence >>> 0;
     this.highestSequence = sequence >>> 0;
     this.uniqueArrivals = 0;
@@ -106,6 +107,27 @@ export class JitterBuffer {
 
   #mediaUs(timestamp) {
     return samplesToUs((timestamp - this.timestampBase) >>> 0);
+  }
+
+  // As shared/core's JitterBuffer::isStale: a packet over staleAfterUs slower than the
+  // fastest of the last 15–30 s is a stall's backlog, dropped unplayed.
+  #isStale(timestamp, arrivalUs) {
+    const sinceBase = (timestamp - this.timestampBase) | 0;
+    if (sinceBase < 0) return false;
+    const transitUs = arrivalUs - samplesToUs(sinceBase);
+    if (this.transitFloorUs === undefined) {
+      this.transitFloorUs = [transitUs, transitUs];
+      this.transitFloorSinceUs = arrivalUs;
+      return false;
+    }
+    if (transitUs - Math.min(...this.transitFloorUs) > this.staleAfterUs) return true;
+    if (arrivalUs - this.transitFloorSinceUs >= 15_000_000) {
+      this.transitFloorUs = [this.transitFloorUs[1], transitUs];
+      this.transitFloorSinceUs = arrivalUs;
+    } else {
+      this.transitFloorUs[1] = Math.min(this.transitFloorUs[1], transitUs);
+    }
+    return false;
   }
 
   /** A packet arrived: {sequence, timestamp, samples, payload, streamStart}, at arrivalUs (local µs). */
@@ -118,6 +140,10 @@ export class JitterBuffer {
         this.stats.resets++;
         this.#resetTo(sequence, packet.timestamp);
       }
+    }
+    if (this.#isStale(packet.timestamp, arrivalUs)) {
+      this.stats.stale++;
+      return;
     }
     let diff = sequenceDiff(sequence, this.nextSequence);
     if (diff < 0) {

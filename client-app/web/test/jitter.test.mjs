@@ -109,6 +109,23 @@ test('after an outage, the backlog that arrives in one burst is skipped at once,
   assert.ok(buffer.stats.depthPackets <= 2);
 });
 
+test('a backlog that trickles in over 600 ms late is dropped unplayed (stale), whatever its pace', () => {
+  // As in shared/core's test: 2 s outage at 1 s, then the backlog comes back at twice real
+  // time (TCP growing its window again), so no burst ever fills the buffer at once.
+  const buffer = new JitterBuffer();
+  let sent = 0;
+  let oldestPlayedUs = 0;
+  for (let now = 0; now < 8_000_000; now += FRAME_US) {
+    const down = now >= 1_000_000 && now < 3_000_000;
+    for (let k = 0; !down && k < (now < 3_000_000 ? 1000 : 2) && sent * FRAME_US + 2000 <= now; k++)
+      buffer.insert(packet(sent++), now);
+    const decision = buffer.next(now + 100);
+    if (decision.kind === 'packet') oldestPlayedUs = Math.max(oldestPlayedUs, now + 100 - (decision.timestamp / 240) * FRAME_US);
+  }
+  assert.ok(buffer.stats.stale >= 300, `stale ${buffer.stats.stale}`);
+  assert.ok(oldestPlayedUs < 700_000, `played audio ${oldestPlayedUs} µs old`);
+});
+
 test('the delay estimator: least transit as baseline, one stray stall ignored, a recurring one learnt', () => {
   const estimator = new DelayEstimator();
   for (let n = 0; n < 400; n++) estimator.addPacket(n * FRAME_US + 3000 + (n === 100 ? 20_000 : 0), n * FRAME_US);

@@ -24,6 +24,8 @@ struct JitterBufferSettings {
     std::int64_t idleResetUs = 300'000;        ///< no packet this long and empty: stop, re-prime on the next
     std::int64_t maxConcealUs = 40'000;        ///< conceal an empty buffer this long at most, then go quiet
                                                ///< (a sender muted, left or the line broke: PLC would drone)
+    std::int64_t staleAfterUs = 600'000;       ///< a packet this much slower than the fastest of the last
+                                               ///< 15–30 s is a stall's backlog: dropped, never played
     DelayEstimatorSettings estimator;
 };
 
@@ -39,6 +41,7 @@ struct JitterBufferStats {
     std::uint64_t grownFrames = 0;     ///< frames inserted to raise the delay (jitter grew)
     std::uint64_t droppedToCatchUp = 0;///< packets skipped because the buffer held more than needed
     std::uint64_t resets = 0;          ///< stream restarts and jumps
+    std::uint64_t stale = 0;           ///< packets dropped unplayed: over staleAfterUs slower than the fastest lately
     int depthPackets = 0;              ///< packets queued now
     int maxDepthPackets = 0;           ///< most packets queued at once
     double targetDelayMs = 0;          ///< the delay the buffer aims for now (above the fastest arrival)
@@ -102,6 +105,7 @@ private:
     void skipStaleBacklog(std::int64_t nowUs, std::int64_t landUs);
     bool pausesAreRare(std::int64_t nowUs) const;
     std::int64_t mediaMicros(std::uint32_t timestamp) const;
+    bool isStale(std::uint32_t timestamp, std::int64_t arrivalUs);
     void noteArrival(const protocol::MediaHeader& header, std::int64_t arrivalUs);
     void noteUniqueArrival(std::uint32_t sequence);
     void notePlayedWait(std::int64_t waitUs);
@@ -143,6 +147,12 @@ private:
     std::uint64_t uniqueArrivals_ = 0;
     std::uint64_t lostBeforeReset_ = 0;
     bool haveExtended_ = false;
+
+    // The least transit (arrival minus media time) of the previous and the current 15 s:
+    // what a packet that was not held up takes, for telling a stall's backlog (isStale).
+    std::array<std::int64_t, 2> transitFloorUs_{};
+    std::int64_t transitFloorSinceUs_ = 0;
+    bool haveTransitFloor_ = false;
 
     std::int64_t lastArrivalUs_ = 0;
     bool haveTransit_ = false;
