@@ -403,56 +403,52 @@ TEST_CASE("packets that arrive together just before a large block are all played
     CHECK(buffer.stats().droppedToCatchUp == 0);
 }
 
-TEST_CASE("after an outage, the backlog TCP delivers in one burst is skipped at once, not played late for seconds", "[jitter][adapt]") {
-    // 5 ms frames arriving 2 ms after capture, played every 5 ms. At 1 s the line goes
-    // down for 2 s; when it comes back, all 400 frames of the outage arrive together (TCP
-    // retransmits them), then the line is steady again.
-    JitterBuffer buffer;
+// 5 ms frames arriving 2 ms after capture, played every 5 ms for `seconds`. From 1 s to
+// 3 s the line is down; when it comes back the backlog arrives `perTickAfter` packets per
+// 5 ms (everything at once, or at a few times real time as TCP regrows its window).
+// Returns, for each packet played, when and how old (µs since its capture).
+static std::vector<std::pair<std::int64_t, std::int64_t>> playThroughOutage(JitterBuffer& buffer, double seconds, int perTickAfter,
+                                                                     std::uint32_t& sent) {
     const auto payload = fakeOpusPacket(240);
     const std::int64_t startUs = 10'000'000;
     auto mediaUs = [&](std::uint32_t n) { return startUs + static_cast<std::int64_t>(n) * 5000; };
-    std::uint32_t sent = 0;
-    std::int64_t lastStaleUs = 0;  // when playout last took a frame over 40 ms older than the line needs
-    for (std::int64_t nowUs = startUs; nowUs < startUs + 5'000'000; nowUs += 5000) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> played;
+    for (std::int64_t nowUs = startUs; nowUs < startUs + static_cast<std::int64_t>(seconds * 1e6); nowUs += 5000) {
         const bool down = nowUs >= startUs + 1'000'000 && nowUs < startUs + 3'000'000;
-        while (!down && mediaUs(sent) + 2000 <= nowUs) {
-            buffer.insert(MediaHeader{0, 1, sent, sent * 240}, payload, nowUs);
-            ++sent;
-        }
-        const PlayoutDecision decision = buffer.next(nowUs + 100);
-        if (decision.kind == PlayoutKind::Packet && nowUs + 100 - mediaUs(decision.timestamp / 240) > 40'000) lastStaleUs = nowUs;
-    }
-    CHECK(sent >= 990);
-    // Stale audio for at most ~60 ms after the line came back (the 50 ms window that tells
-    // a backlog from a large audio block), instead of the seconds a frame-per-window drain took.
-    CHECK(lastStaleUs < startUs + 3'000'000 + 80'000);
-    // The first 256 frames of the burst are past the buffer's capacity (a restart at the newest);
-    // the rest are skipped in one step.
-    CHECK(buffer.stats().droppedToCatchUp >= 100);
-    CHECK(buffer.stats().depthPackets <= 2);
-}
-
-TEST_CASE("a backlog that trickles in over 600 ms late is dropped unplayed (stale), whatever its pace", "[jitter][adapt]") {
-    // 5 ms frames, 2 ms transit. At 1 s the line goes down for 2 s; when it comes back the
-    // backlog arrives at twice real time (TCP growing its window again, or a socket buffer
-    // draining), so it never lands as one burst the other rules would cut at once.
-    JitterBuffer buffer;
-    const auto payload = fakeOpusPacket(240);
-    const std::int64_t startUs = 10'000'000;
-    auto mediaUs = [&](std::uint32_t n) { return startUs + static_cast<std::int64_t>(n) * 5000; };
-    std::uint32_t sent = 0;
-    std::int64_t oldestPlayedUs = 0;
-    for (std::int64_t nowUs = startUs; nowUs < startUs + 8'000'000; nowUs += 5000) {
-        const bool down = nowUs >= startUs + 1'000'000 && nowUs < startUs + 3'000'000;
-        const int perTick = nowUs < startUs + 3'000'000 ? 1000 : 2;
+        const int perTick = nowUs < startUs + 3'000'000 ? 1000 : perTickAfter;
         for (int k = 0; !down && k < perTick && mediaUs(sent) + 2000 <= nowUs; ++k) {
             buffer.insert(MediaHeader{0, 1, sent, sent * 240}, payload, nowUs);
             ++sent;
         }
         const PlayoutDecision decision = buffer.next(nowUs + 100);
         if (decision.kind == PlayoutKind::Packet)
-            oldestPlayedUs = std::max(oldestPlayedUs, nowUs + 100 - mediaUs(decision.timestamp / 240));
+            played.emplace_back(nowUs - startUs, nowUs + 100 - mediaUs(decision.timestamp / 240));
     }
+    return played;
+}
+
+TEST_CASE("after an outage, the backlog TCP delivers in one burst is skipped at once, not played late for seconds", "[jitter][adapt]") {
+    JitterBuffer buffer;
+    std::uint32_t sent = 0;
+    std::int64_t lastStaleUs = 0;  // when playout last took a frame over 40 ms older than the line needs
+    for (const auto& [atUs, ageUs] : playThroughOutage(buffer, 5.0, 1000, sent))
+        if (ageUs > 40'000) lastStaleUs = atUs;
+    CHECK(sent >= 990);
+    // Stale audio for at most ~60 ms after the line came back (the 50 ms window that tells
+    // a backlog from a large audio block), instead of the seconds a frame-per-window drain took.
+    CHECK(lastStaleUs < 3'000'000 + 80'000);
+    // Over 600 ms old: dropped as stale on arrival; the rest of the burst skipped in one step.
+    CHECK(buffer.stats().stale + buffer.stats().droppedToCatchUp >= 300);
+    CHECK(buffer.stats().depthPackets <= 2);
+}
+
+TEST_CASE("a backlog that trickles in over 600 ms late is dropped unplayed (stale), whatever its pace", "[jitter][adapt]") {
+    // The backlog comes back at twice real time (TCP regrowing its window, or a socket
+    // buffer draining), so it never lands as one burst the other rules would cut at once.
+    JitterBuffer buffer;
+    std::uint32_t sent = 0;
+    std::int64_t oldestPlayedUs = 0;
+    for (const auto& [atUs, ageUs] : playThroughOutage(buffer, 8.0, 2, sent)) oldestPlayedUs = std::max(oldestPlayedUs, ageUs);
     CHECK(buffer.stats().stale >= 300);  // the part of the backlog over 600 ms old
     CHECK(oldestPlayedUs < 700'000);     // nothing older than the rule's 600 ms reached the ear
 }
