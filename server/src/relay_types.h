@@ -54,13 +54,14 @@ public:
     virtual std::optional<protocol::UdpOffer> offerUdp(ConnectionId) { return std::nullopt; }
     /// The participant left the room or is gone: its UDP path (if any) is closed.
     virtual void forgetUdp(ConnectionId) {}
-    /// A second WebSocket (`twin`) shows the session id and key of a participant's offer:
-    /// returns that participant's connection, and from now on relayed media goes to the
-    /// twin too. nullopt when no such offer exists (or the key is wrong).
-    virtual std::optional<ConnectionId> attachTwin(ConnectionId /*twin*/, std::uint32_t /*session*/,
-                                                   const std::string& /*key*/) {
+    /// The participant an offer (session id and key, compared in constant time) was made
+    /// to, so that a second WebSocket showing it may carry that participant's media; none
+    /// when no such offer exists or the key is wrong.
+    virtual std::optional<ConnectionId> mediaSessionOwner(std::uint32_t /*session*/, const std::string& /*key*/) {
         return std::nullopt;
     }
+    /// From now on relayed media for `main` goes to its media twin `twin` too.
+    virtual void linkTwin(ConnectionId /*main*/, ConnectionId /*twin*/) {}
     /// The twin of `main` is gone.
     virtual void detachTwin(ConnectionId /*main*/) {}
 };

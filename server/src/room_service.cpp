@@ -232,15 +232,13 @@ void RoomService::handle(Session& session, const Leave&, std::int64_t) {
 // cover for a stalled TCP connection). It proves itself with its participant's offer.
 void RoomService::handle(Session& session, const MediaTwin& twin, std::int64_t) {
     if (session.stage != Stage::Connected) return sendError(session, ErrorCode::AlreadyJoined, {}, false);
-    const auto main = outbox_.attachTwin(session.id, twin.sessionId, twin.key);
+    const auto main = outbox_.mediaSessionOwner(twin.sessionId, twin.key);
     const auto owner = main ? sessions_.find(*main) : sessions_.end();
-    if (owner == sessions_.end() || !owner->second.joined()) {
-        if (main) outbox_.detachTwin(*main);
+    if (owner == sessions_.end() || !owner->second.joined())
         return sendError(session, ErrorCode::NotAllowed, "no joined participant holds that media session", true);
-    }
-    closeTwinOf(owner->second);  // one twin per participant: a newer one replaces the old (and unlinks it) …
+    closeTwinOf(owner->second);  // one twin per participant: a newer one replaces the old
     owner->second.twin = session.id;
-    outbox_.attachTwin(session.id, twin.sessionId, twin.key);  // … so link this one again
+    outbox_.linkTwin(owner->first, session.id);
     session.stage = Stage::Twin;
     session.twinOf = owner->first;
 }

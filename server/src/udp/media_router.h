@@ -44,12 +44,11 @@ public:
     void forgetUdp(ConnectionId id) override {
         if (udp_) udp_->release(id);
     }
-    std::optional<ConnectionId> attachTwin(ConnectionId twin, std::uint32_t session, const std::string& key) override {
+    std::optional<ConnectionId> mediaSessionOwner(std::uint32_t session, const std::string& key) override {
         if (!udp_) return std::nullopt;
-        const auto main = udp_->ownerOf(session, key);
-        if (main) twins_[*main] = twin;
-        return main;
+        return udp_->ownerOf(session, key);
     }
+    void linkTwin(ConnectionId main, ConnectionId twin) override { twins_[main] = twin; }
     void detachTwin(ConnectionId main) override { twins_.erase(main); }
 
 private:
