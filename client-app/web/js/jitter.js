@@ -15,6 +15,11 @@ const RARE_PAUSES_SPAN_US = 5_000_000;
 // Whatever the stream's nature, more than the largest audio block (341 ms) explains: stale.
 const STALE_ANYWAY_US = 400_000;
 
+// The stale rule's floor is kept per second; a run of stale packets is looked at after a
+// second: a backlog draining at even 1.25× real time has got 250 ms younger by then.
+const FLOOR_BUCKET_US = 1_000_000;
+const RUN_CHECK_US = 1_000_000;
+const DRAINING_US = 250_000;
 const samplesToUs = (samples) => Math.floor(samples * US_PER_SAMPLE);
 // Sequence difference a − b as a signed 32-bit number (sequences wrap at 2^32).
 const sequenceDiff = (a, b) => ((a - b) | 0);
@@ -63,12 +68,58 @@ export class DelayEstimator {
   }
 }
 
+// As shared/core's StalePacketRule (docs/architecture.md): a packet whose transit is over
+// staleAfterUs above the least of the last 1–2 s is a stall's backlog, dropped unplayed; late
+// packets that stop getting younger for a second are the stream's new pace instead (a longer
+// route, a sender's clock slower than ours), and the rule starts again from them.
+export class StalePacketRule {
+  constructor(staleAfterUs) {
+    this.staleAfterUs = staleAfterUs;
+    this.reset();
+  }
+
+  reset() {
+    this.floorUs = undefined;  // [previous second, current second]: the least transit let in
+    this.runSinceUs = undefined;  // the current run of stale packets (or its last second): since when
+    this.runTransitUs = 0;
+  }
+
+  isStale(transitUs, arrivalUs) {
+    if (this.floorUs !== undefined && transitUs - Math.min(...this.floorUs) > this.staleAfterUs) {
+      if (this.runSinceUs === undefined) {
+        this.runSinceUs = arrivalUs;
+        this.runTransitUs = transitUs;
+        return true;
+      }
+      if (arrivalUs - this.runSinceUs < RUN_CHECK_US) return true;
+      if (this.runTransitUs - transitUs >= DRAINING_US) {  // still draining: look again in a second
+        this.runSinceUs = arrivalUs;
+        this.runTransitUs = transitUs;
+        return true;
+      }
+      this.floorUs = undefined;  // the stream's new pace: start again from this packet
+    }
+    this.runSinceUs = undefined;
+    if (this.floorUs === undefined) {
+      this.floorUs = [transitUs, transitUs];
+      this.floorSinceUs = arrivalUs;
+    } else if (arrivalUs - this.floorSinceUs >= FLOOR_BUCKET_US) {
+      this.floorUs = [this.floorUs[1], transitUs];
+      this.floorSinceUs = arrivalUs;
+    } else {
+      this.floorUs[1] = Math.min(this.floorUs[1], transitUs);
+    }
+    return false;
+  }
+}
+
 export class JitterBuffer {
   constructor({ safetyMarginUs = 500, shrinkIntervalUs = 500_000, maxStretchFrames = 3, idleResetUs = 300_000,
     maxConcealUs = 40_000, staleAfterUs = 600_000, frameSamples = 240 } = {}) {
     Object.assign(this, { safetyMarginUs, shrinkIntervalUs, maxStretchFrames, idleResetUs, maxConcealUs, staleAfterUs });
     this.frameSamples = frameSamples;
     this.estimator = new DelayEstimator();
+    this.staleRule = new StalePacketRule(staleAfterUs);
     this.slots = new Map();  // sequence → packet
     this.started = false;
     this.playing = false;
@@ -97,7 +148,7 @@ export class JitterBuffer {
     this.minDelayInWindowUs = undefined;
     this.estimator.reset();
     this.lastTransitUs = undefined;
-    this.transitFloorUs = undefined;  // [previous 15 s, current 15 s]: the least transit, see #isStale
+    this.staleRule.reset();
     this.firstSequence = sequence >>> 0;
     this.highestSequence = sequence >>> 0;
     this.uniqueArrivals = 0;
@@ -109,25 +160,12 @@ export class JitterBuffer {
     return samplesToUs((timestamp - this.timestampBase) >>> 0);
   }
 
-  // As shared/core's JitterBuffer::isStale: a packet over staleAfterUs slower than the
-  // fastest of the last 15–30 s is a stall's backlog, dropped unplayed.
+  // Held up by a stall, see StalePacketRule. Packets from before this stream's start are
+  // left to the other rules.
   #isStale(timestamp, arrivalUs) {
     const sinceBase = (timestamp - this.timestampBase) | 0;
     if (sinceBase < 0) return false;
-    const transitUs = arrivalUs - samplesToUs(sinceBase);
-    if (this.transitFloorUs === undefined) {
-      this.transitFloorUs = [transitUs, transitUs];
-      this.transitFloorSinceUs = arrivalUs;
-      return false;
-    }
-    if (transitUs - Math.min(...this.transitFloorUs) > this.staleAfterUs) return true;
-    if (arrivalUs - this.transitFloorSinceUs >= 15_000_000) {
-      this.transitFloorUs = [this.transitFloorUs[1], transitUs];
-      this.transitFloorSinceUs = arrivalUs;
-    } else {
-      this.transitFloorUs[1] = Math.min(this.transitFloorUs[1], transitUs);
-    }
-    return false;
+    return this.staleRule.isStale(arrivalUs - samplesToUs(sinceBase), arrivalUs);
   }
 
   /** A packet arrived: {sequence, timestamp, samples, payload, streamStart}, at arrivalUs (local µs). */

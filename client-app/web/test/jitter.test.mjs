@@ -126,6 +126,32 @@ test('a backlog that trickles in over 600 ms late is dropped unplayed (stale), w
   assert.ok(oldestPlayedUs < 700_000, `played audio ${oldestPlayedUs} µs old`);
 });
 
+// Packets captured every 5 ms of the sender's clock, which runs at `senderRate` of ours,
+// arrive `transitUs(n)` after capture; playout every 5 ms for `seconds`. Returns packets played.
+function playFromSender(buffer, seconds, senderRate, transitUs) {
+  let sent = 0;
+  let played = 0;
+  for (let now = 0; now < seconds * 1e6; now += FRAME_US) {
+    while (Math.floor(sent * FRAME_US / senderRate) + transitUs(sent) <= now) buffer.insert(packet(sent++), now);
+    if (buffer.next(now + 100).kind === 'packet') played++;
+  }
+  return played;
+}
+
+test('a sender whose sound card runs a fifth slower than our clock is played, not dropped as stale', () => {
+  const buffer = new JitterBuffer();
+  const played = playFromSender(buffer, 10, 0.8, () => 2000);
+  assert.equal(buffer.stats.stale, 0);
+  assert.ok(played >= 1550, `played ${played}`);  // 8 s of the sender's audio in 10 s: 1600 packets
+});
+
+test('a stream that is 800 ms slower for good (a longer route) plays again within about a second', () => {
+  const buffer = new JitterBuffer();
+  const played = playFromSender(buffer, 8, 1, (n) => (n < 400 ? 2000 : 802_000));
+  assert.ok(buffer.stats.stale > 0 && buffer.stats.stale <= 230, `stale ${buffer.stats.stale}`);
+  assert.ok(played >= 1600 - 160 - 230 - 20, `played ${played}`);
+});
+
 test('the delay estimator: least transit as baseline, one stray stall ignored, a recurring one learnt', () => {
   const estimator = new DelayEstimator();
   for (let n = 0; n < 400; n++) estimator.addPacket(n * FRAME_US + 3000 + (n === 100 ? 20_000 : 0), n * FRAME_US);

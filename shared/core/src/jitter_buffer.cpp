@@ -73,7 +73,7 @@ void JitterBuffer::resetTo(std::uint32_t sequence, std::uint32_t timestamp) {
     pendingRestart_ = true;
     passedKnown_ = 0;
     haveTransit_ = false;
-    haveTransitFloor_ = false;
+    staleRule_.reset();
     lostBeforeReset_ = stats_.lost;
     haveExtended_ = false;
     estimator_.reset();
@@ -89,29 +89,12 @@ std::int64_t JitterBuffer::mediaMicros(std::uint32_t timestamp) const {
     return samplesToMicros(std::int64_t{static_cast<std::uint32_t>(timestamp - timestampBase_)});
 }
 
-// A packet that took over staleAfterUs longer than the fastest packet of the last 15–30 s
-// was held up by a stall (an outage, a TCP connection's retransmission backoff, a full
-// socket buffer): its moment has passed, and playing it would put the stream seconds
-// behind until the other rules catch up. Updates the floor with the packets it lets in.
+// Held up by a stall, see StalePacketRule. Packets from before this stream's start are left
+// to the other rules.
 bool JitterBuffer::isStale(std::uint32_t timestamp, std::int64_t arrivalUs) {
-    constexpr std::int64_t kFloorBucketUs = 15'000'000;
     const auto sinceBase = static_cast<std::int32_t>(timestamp - timestampBase_);
-    if (sinceBase < 0) return false;  // from before this stream's start: the other rules decide
-    const std::int64_t transitUs = arrivalUs - samplesToMicros(sinceBase);
-    if (!haveTransitFloor_) {
-        transitFloorUs_ = {transitUs, transitUs};
-        transitFloorSinceUs_ = arrivalUs;
-        haveTransitFloor_ = true;
-        return false;
-    }
-    if (transitUs - std::min(transitFloorUs_[0], transitFloorUs_[1]) > settings_.staleAfterUs) return true;
-    if (arrivalUs - transitFloorSinceUs_ >= kFloorBucketUs) {
-        transitFloorUs_ = {transitFloorUs_[1], transitUs};
-        transitFloorSinceUs_ = arrivalUs;
-    } else {
-        transitFloorUs_[1] = std::min(transitFloorUs_[1], transitUs);
-    }
-    return false;
+    if (sinceBase < 0) return false;
+    return staleRule_.isStale(arrivalUs - samplesToMicros(sinceBase), arrivalUs);
 }
 
 void JitterBuffer::noteUniqueArrival(std::uint32_t sequence) {

@@ -7,6 +7,7 @@
 
 #include "samspil/core/delay_estimator.h"
 #include "samspil/core/media_packet.h"
+#include "samspil/core/stale_packet_rule.h"
 
 #include <array>
 #include <cstdint>
@@ -25,7 +26,7 @@ struct JitterBufferSettings {
     std::int64_t maxConcealUs = 40'000;        ///< conceal an empty buffer this long at most, then go quiet
                                                ///< (a sender muted, left or the line broke: PLC would drone)
     std::int64_t staleAfterUs = 600'000;       ///< a packet this much slower than the fastest of the last
-                                               ///< 15–30 s is a stall's backlog: dropped, never played
+                                               ///< 1–2 s is a stall's backlog: dropped, never played
     DelayEstimatorSettings estimator;
 };
 
@@ -148,11 +149,7 @@ private:
     std::uint64_t lostBeforeReset_ = 0;
     bool haveExtended_ = false;
 
-    // The least transit (arrival minus media time) of the previous and the current 15 s:
-    // what a packet that was not held up takes, for telling a stall's backlog (isStale).
-    std::array<std::int64_t, 2> transitFloorUs_{};
-    std::int64_t transitFloorSinceUs_ = 0;
-    bool haveTransitFloor_ = false;
+    StalePacketRule staleRule_{settings_.staleAfterUs};
 
     std::int64_t lastArrivalUs_ = 0;
     bool haveTransit_ = false;
