@@ -4,21 +4,42 @@
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
+#include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 namespace samspil::test {
+
+namespace {
+
+// JACK lists its servers in a registry in /dev/shm, and a jackd that dies without its
+// goodbye (under load a client may not answer at shutdown) keeps its slot there; after
+// eight such, no JACK server starts on this machine until the file is deleted. Where it
+// is allowed (root, as in CI), this process and everything it starts from the test thread
+// get a /dev/shm of their own, which goes away with them. Elsewhere nothing changes.
+void isolateJackRegistryOnce() {
+    static const bool isolated = [] {
+        if (::unshare(CLONE_NEWNS) != 0) return false;
+        if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+        return ::mount("samspil-test-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == 0;
+    }();
+    (void)isolated;
+}
+
+}  // namespace
 
 std::string jackProbeBinary() {
     return SAMSPIL_JACK_PROBE_BINARY;
 }
 
 JackSession::JackSession(const TempDir& dir, int periodFrames) : dir_(dir) {
+    isolateJackRegistryOnce();
     static int sessions = 0;
     name_ = "samspil-test-" + std::to_string(::getpid()) + "-" + std::to_string(++sessions);
     ::setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
     ::setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
     jackd_ = std::make_unique<ChildProcess>(
-        "jackd", std::vector<std::string>{"-n", name_, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", std::to_string(periodFrames)},
+        "jackd", std::vector<std::string>{"-n", name_, "--realtime", "-d", "dummy", "-r", "48000", "-p", std::to_string(periodFrames)},
         dir.path(), dir.file("jackd"));
     if (!waitForPort("system:playback_1", std::chrono::seconds(10)))
         throw std::runtime_error("jackd did not start: " + jackd_->stderrText());
