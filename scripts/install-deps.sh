@@ -14,6 +14,8 @@ packages=(
   libxinerama-dev libxcursor-dev libxext-dev libfontconfig1-dev libgl-dev lv2-dev fonts-dejavu-core
   # tests and scripts: real hosts for the app and the plugin, audio tools
   openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
+  # recordings are checked with Opus's own tools and ffprobe
+  opus-tools ffmpeg
   # network namespaces for the tests that check what the server listens on, and the
   # network lab; nginx as the TLS proxy in front of the server (docs/examples/)
   iproute2 nginx

@@ -32,6 +32,8 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
                       --password-file FILE or $SAMSPIL_PASSWORD
   --admit-all         when holding the room's controls (a teacher), let in everyone who
                       waits in the waiting room
+  --record-lesson     when holding the room's controls in a school's room, record the
+                      lesson from then on, and stop the recording before leaving
   --insecure          accept a self-signed wss certificate
   --no-udp            keep media on the WebSocket (by default it takes the server's
                       UDP fast path when one is offered and gets through)
@@ -124,6 +126,8 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             options.udpRedundancy = static_cast<int>(copies);
         } else if (name == "--admit-all") {
             options.admitAll = true;
+        } else if (name == "--record-lesson") {
+            options.recordLesson = true;
         } else if (name == "--ca") {
             SAMSPIL_TAKE(options.caFile, value());
         } else if (name == "--stats") {

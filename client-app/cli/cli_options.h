@@ -31,6 +31,7 @@ struct CliOptions {
     std::optional<std::string> signInLogin;  ///< sign in first; password from passwordFile or $SAMSPIL_PASSWORD
     std::optional<std::string> passwordFile;
     bool admitAll = false;                ///< as the room's teacher, let everyone in who waits
+    bool recordLesson = false;            ///< as the room's teacher, record the lesson while in it
     std::vector<std::string> chat;        ///< lines to send once joined
     bool lineCheck = false;               ///< only measure the line to the server, then exit
     bool showHelp = false;

@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
     RoomView room([&] { for (const auto& line : options->chat) sessionForChat->sendChat(line); }, admit);
     net::SessionClient session(config, room);
     sessionForChat = &session;
+    if (options->recordLesson) room.onControls([&] { session.sendControl(protocol::Record{true}); });
 
     // The engine is made before connecting, so the loop ticks as soon as media can come.
     MediaLoop loop(*options, session, room, std::move(source));
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
     if (options->durationSeconds)
         deadline = monotonicMicros() + static_cast<std::int64_t>(*options->durationSeconds * 1e6);
     loop.run(stopRequested, deadline);
+    if (options->recordLesson && room.recordingNow()) session.sendControl(protocol::Record{false});
     session.leave();
     loop.finish();
 
@@ -169,6 +171,7 @@ int main(int argc, char** argv) {
         report["role"] = room.role();
         report["waited"] = room.waited();
         report["welcome_server_us"] = room.welcomeServerUs();
+        if (auto seen = room.recordingSeenUs()) report["recording_seen_local_us"] = *seen;
         report["notices"] = nlohmann::json::array();
         for (const auto& notice : room.notices()) report["notices"].push_back({{"code", notice.code}, {"message", notice.message}});
         std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;

@@ -1,5 +1,7 @@
 #include "room_view.h"
 
+#include "samspil/core/clock.h"
+
 #include <iostream>
 
 namespace samspil::cli {
@@ -62,16 +64,36 @@ void RoomView::onWaiting(const protocol::Waiting& waiting) {
 
 void RoomView::onRoomState(const protocol::RoomState& state) {
     std::vector<protocol::WaitingPeer> toAdmit;
+    bool nowControls = false;
     {
         std::lock_guard lock(mutex_);
-        if (!admitWaiting_ || ownParticipantId_ == 0 || state.teacherParticipantId != ownParticipantId_) return;
-        for (const auto& waiting : state.waiting)
-            if (admitted_.insert(waiting.participantId).second) toAdmit.push_back(waiting);
+        if (state.recording && !recordingSeenUs_) {
+            recordingSeenUs_ = monotonicMicros();
+            std::cerr << "samspil-cli: the room is being recorded\n";
+        }
+        recordingNow_ = state.recording.has_value();
+        if (ownParticipantId_ == 0 || state.teacherParticipantId != ownParticipantId_) return;
+        nowControls = !heldControls_;
+        heldControls_ = true;
+        if (admitWaiting_)
+            for (const auto& waiting : state.waiting)
+                if (admitted_.insert(waiting.participantId).second) toAdmit.push_back(waiting);
     }
+    if (nowControls && onControls_) onControls_();
     for (const auto& waiting : toAdmit) {
         std::cerr << "samspil-cli: letting in " << waiting.name << " (" << waiting.role << ")\n";
         admitWaiting_(waiting.participantId);
     }
+}
+
+std::optional<std::int64_t> RoomView::recordingSeenUs() const {
+    std::lock_guard lock(mutex_);
+    return recordingSeenUs_;
+}
+
+bool RoomView::recordingNow() const {
+    std::lock_guard lock(mutex_);
+    return recordingNow_;
 }
 
 void RoomView::onNotice(const protocol::Notice& notice) {

@@ -41,6 +41,14 @@ public:
     void onNotice(const protocol::Notice& notice) override;
     void onRoomState(const protocol::RoomState& state) override;
 
+    /// Before start: called once (network thread) when a room_state shows that we hold the
+    /// room's controls.
+    void onControls(std::function<void()> callback) { onControls_ = std::move(callback); }
+    /// Any thread: when (local monotonic µs) a room_state first said the room is being
+    /// recorded, and whether the last one said so.
+    std::optional<std::int64_t> recordingSeenUs() const;
+    bool recordingNow() const;
+
     /// Any thread: the remote participant sending on streamId, if known.
     std::optional<PeerSnapshot> peer(std::uint16_t streamId) const;
     /// Any thread: chat lines seen (history, then live), without duplicates, in id order.
@@ -61,6 +69,10 @@ private:
 
     std::function<void()> onFirstJoin_;
     std::function<void(std::uint32_t)> admitWaiting_;
+    std::function<void()> onControls_;
+    bool heldControls_ = false;
+    std::optional<std::int64_t> recordingSeenUs_;
+    bool recordingNow_ = false;
     std::uint32_t ownParticipantId_ = 0;
     std::set<std::uint32_t> admitted_;  // asked once each
     mutable std::mutex mutex_;

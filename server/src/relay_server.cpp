@@ -62,6 +62,7 @@ RelayServer::RelayServer(ServerOptions options)
       archive_(store_, inbox_),
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
       audit_(store_),
+      recorder_(store_, inbox_, recordingsDirectory(options_)),
       api_(store_, passwords_, inbox_, apiSettings(options_)),
       connections_(metrics_, connectionLimits(options_), nullptr, [this] { requestFlush(); }),
       router_(connections_, [this] { requestFlush(); }),
@@ -70,6 +71,8 @@ RelayServer::RelayServer(ServerOptions options)
       flushTimer_(std::make_unique<SweepTimer>()) {
     sweepTimer_->owner = this;
     flushTimer_->owner = this;
+    rooms_.useRecordings(recorder_);
+    recorder_.repairInterrupted();  // recordings a killed server left open
 
     protocols_.reset(new lws_protocols[4]{});
     protocols_[0].name = kHttpProtocolName;
@@ -109,10 +112,11 @@ RelayServer::~RelayServer() {
     stopBackgroundThreads();  // when run() never got as far (or was never called)
 }
 
-// Service thread (or the destructor). The one stop order: the password worker first (its
-// tasks post to the store), then the store (its jobs post to the inbox), then the inbox
+// Service thread (or the destructor). The one stop order: the recorder and the password
+// worker first (their tasks post to the store), then the store (its jobs post to the inbox), then the inbox
 // lets go of the context, which may only then be destroyed.
 void RelayServer::stopBackgroundThreads() {
+    recorder_.stop();   // every packet queued is written and every ended recording closed (store jobs)
     passwords_.stop();  // sign-ins not yet started are dropped: their requests close with the server
     store_.stop();      // every queued write is committed and the WAL checkpointed
     inbox_.detach();    // from here on nothing wakes the context

@@ -10,6 +10,7 @@
 #include "server_options.h"
 #include "service_inbox.h"
 #include "store/stored_chat_archive.h"
+#include "recording/lesson_recorder.h"
 #include "store/store_worker.h"
 #include "udp/media_router.h"
 #include "udp/udp_paths.h"
@@ -73,6 +74,7 @@ private:
     StoredChatArchive archive_;
     AccountAdmission admission_;
     StoredAudit audit_;
+    LessonRecorder recorder_;
     ApiService api_;
     ConnectionTable connections_;
     MediaRouter router_;

@@ -110,6 +110,7 @@ struct Admission {
     std::int64_t personId = 0;                      ///< 0 for guests and open rooms
     std::int64_t inviteId = 0;                      ///< the invite a guest came with
     std::int64_t schoolId = 0;                      ///< 0 for an open room
+    bool mayBeRecorded = true;                      ///< false: left out of recordings (the person's school record)
     bool dropIn = false;                            ///< the room needs no waiting room
     std::optional<std::string> resumeToken;         ///< for guests: rejoin with this instead of the invite
 };
@@ -140,6 +141,49 @@ public:
 class NoAudit : public AuditSink {
 public:
     void record(const AuditEntry&) override {}
+};
+
+/// Where a room's recording goes (the recorder: files on a thread of its own, rows in
+/// SQLite). Every call comes from the service thread, and begin's answer runs there too.
+/// Positions are 48 kHz samples since the recording started, on the server's clock.
+class RecordingSink {
+public:
+    struct Start {
+        std::int64_t schoolId = 0;
+        std::string room;
+        std::int64_t startedBy = 0;  ///< the person who pressed Record (0: a guest)
+        std::string startedByName;
+    };
+    struct Track {
+        std::uint32_t participantId = 0;
+        std::string name;
+        std::int64_t personId = 0;  ///< 0 for a guest
+        int channels = 1;
+    };
+
+    virtual ~RecordingSink() = default;
+    /// A recording starts: done(id) once it is stored and has a folder, done(nullopt)
+    /// when it cannot (the reason is logged).
+    virtual void begin(const Start& start, std::function<void(std::optional<std::int64_t>)> done) = 0;
+    /// Someone with an account was in the room while it recorded (recorded false: left out).
+    virtual void present(std::int64_t recording, std::int64_t personId, bool recorded) = 0;
+    /// A participant's track begins (before their first packet).
+    virtual void track(std::int64_t recording, const Track& track) = 0;
+    /// One packet of a participant's track, whose first sample belongs at `position`.
+    virtual void media(std::int64_t recording, std::uint32_t participantId, std::int64_t position,
+                       const SharedMedia& packet) = 0;
+    /// The recording ends, `length` samples long.
+    virtual void end(std::int64_t recording, std::int64_t length) = 0;
+};
+
+/// Records nothing: every begin is refused (tests, servers without a store).
+class NoRecordings : public RecordingSink {
+public:
+    void begin(const Start&, std::function<void(std::optional<std::int64_t>)> done) override { done(std::nullopt); }
+    void present(std::int64_t, std::int64_t, bool) override {}
+    void track(std::int64_t, const Track&) override {}
+    void media(std::int64_t, std::uint32_t, std::int64_t, const SharedMedia&) override {}
+    void end(std::int64_t, std::int64_t) override {}
 };
 
 }  // namespace samspil::server

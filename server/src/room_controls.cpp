@@ -44,6 +44,7 @@ void RoomService::audit(const Room& room, const Session& actor, std::string acti
 void RoomService::broadcastRoomState(const Room& room) {
     RoomState state;
     state.locked = room.locked;
+    state.recording = recordingState(room);
     if (auto it = sessions_.find(room.teacher); it != sessions_.end()) state.teacherParticipantId = it->second.participantId;
     RoomState full = state;
     for (ConnectionId id : room.waiting) {

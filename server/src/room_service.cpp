@@ -78,7 +78,7 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
     while (reader.next(packet)) {
         ++metrics_.mediaPacketsIn;
         metrics_.mediaBytesIn += packet.encodedBytes;
-        if (room.members.size() < 2) continue;  // nobody to hear it
+        if (room.members.size() < 2 && !room.recording) continue;  // nobody to hear it
         // One shared copy per packet, stamped with the sender's id: a client cannot speak for another.
         auto buffer = std::make_shared<MediaBuffer>();
         buffer->receivedUs = nowUs;
@@ -89,6 +89,7 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
         const SharedMedia shared = std::move(buffer);
         for (ConnectionId member : room.members)
             if (member != session.id) outbox_.sendMedia(member, shared);
+        recordPacket(room, session, packet.header.timestamp, packet.header.streamStart(), shared, nowUs);
     }
 }
 
@@ -122,6 +123,7 @@ void RoomService::closeIdle(std::int64_t nowUs) {
 }
 
 void RoomService::shutdown() {
+    for (auto& [code, room] : rooms_) endRecording(room, monotonicMicros());
     for (auto& [id, session] : sessions_)
         if (!session.closing) sendError(session, ErrorCode::ServerShuttingDown, {}, true, kCloseGoingAway);
 }
@@ -165,6 +167,7 @@ void RoomService::onAdmitted(ConnectionId id, const std::string& roomCode, Admis
     session.personId = admission.personId;
     session.inviteId = admission.inviteId;
     session.resumeToken = admission.resumeToken;
+    session.mayBeRecorded = admission.mayBeRecorded;
     session.participantId = nextParticipantId_++;
 
     const bool mustWait = room.schoolId != 0 && !room.dropIn && !teacher;
@@ -196,6 +199,7 @@ void RoomService::enterRoom(Session& session, Room& room) {
     else
         room.awaitingHistory.push_back(session.id);
     if (room.tempo) send(session.id, *room.tempo);
+    notePresent(room, session);
 }
 
 // ---- messages -----------------------------------------------------------------------
@@ -303,6 +307,7 @@ void RoomService::leaveRoom(Session& session) {
     Room& room = it->second;
     std::erase(room.members, session.id);
     std::erase(room.waiting, session.id);
+    if (room.members.empty()) endRecording(room, monotonicMicros());  // nobody left to record
     if (room.members.empty() && room.waiting.empty()) {
         rooms_.erase(it);  // chat stays in the database; a later join reloads it
         return;

@@ -52,6 +52,9 @@ public:
     /// Tells every client the server is going away and closes them.
     void shutdown();
 
+    /// Service thread, before the first connection: where recordings go (none by default).
+    void useRecordings(RecordingSink& recordings) { recordings_ = &recordings; }
+
     std::size_t roomCount() const { return rooms_.size(); }
     std::size_t participantCount() const { return participants_; }
     std::size_t sessionCount() const { return sessions_.size(); }
@@ -93,6 +96,12 @@ private:
         RelayedSequences relayed;
         ConnectionId twin = 0;          // this participant's media twin (a second WebSocket), if any
         ConnectionId twinOf = 0;        // for a twin: the participant whose media it carries
+        bool mayBeRecorded = true;
+        // Where this participant's media goes in the room's recording: the recording, and
+        // the media timestamp that lands on `basePosition` (samples since it started).
+        std::int64_t recordedIn = 0;
+        std::uint32_t baseTimestamp = 0;
+        std::int64_t basePosition = 0;
 
         bool joined() const { return stage == Stage::Joined; }
     };
@@ -119,6 +128,13 @@ private:
         std::vector<PendingChat> pendingChats;         // typed while the history was loading
         std::vector<ConnectionId> awaitingHistory;     // joined while the history was loading
         std::optional<protocol::RoomTempo> tempo;      // the latest shared tempo
+        struct Recording {
+            std::int64_t id = 0;
+            std::int64_t startUs = 0;       // server clock
+            std::int64_t startedAtMs = 0;   // Unix time, for people
+        };
+        std::optional<Recording> recording;
+        bool recordingStarting = false;     // asked the recorder, no answer yet
     };
 
     // Messages (room_service.cpp).
@@ -138,6 +154,15 @@ private:
     void handle(Session& session, const protocol::Remove& remove, std::int64_t nowUs);
     void handle(Session& session, const protocol::Lock& lock, std::int64_t nowUs);
     void handle(Session& session, const protocol::HandOver& handOver, std::int64_t nowUs);
+
+    // Recording the lesson (room_recording.cpp).
+    void handle(Session& session, const protocol::Record& record, std::int64_t nowUs);
+    void startRecording(Room& room, Session& teacher);
+    void endRecording(Room& room, std::int64_t nowUs);
+    void notePresent(const Room& room, const Session& session);
+    void recordPacket(const Room& room, Session& session, std::uint32_t timestamp, bool streamStart,
+                      const SharedMedia& packet, std::int64_t nowUs);
+    std::optional<protocol::RecordingState> recordingState(const Room& room) const;
 
     // The shared tempo (room_tempo.cpp).
     void handle(Session& session, const protocol::TempoShare& tempo, std::int64_t nowUs);
@@ -168,6 +193,8 @@ private:
     JoinPolicy& policy_;
     AuditSink& audit_;
     RelayMetrics& metrics_;
+    NoRecordings noRecordings_;
+    RecordingSink* recordings_ = &noRecordings_;
     RoomLimits limits_;
     std::unordered_map<ConnectionId, Session> sessions_;
     std::unordered_map<std::string, Room> rooms_;

@@ -31,6 +31,9 @@ Usage: samspil-server [options]
                     then need --cert/--key or --allow-plaintext)
   --db FILE         SQLite database file, created on first run
                     (default var/samspil.db, relative to the working directory)
+  --recordings-dir DIR
+                    where lesson recordings are kept (default: a folder
+                    "recordings" beside the database file)
   --static-dir DIR  serve the browser client from DIR under / (by default the
                     installed or built client-app/web)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
@@ -59,6 +62,12 @@ Endpoints on the one port:
 SIGINT or SIGTERM: stop accepting, tell clients the server is going away,
 flush the database, exit 0.
 )";
+}
+
+std::string recordingsDirectory(const ServerOptions& options) {
+    if (!options.recordingsDir.empty()) return options.recordingsDir;
+    const auto parent = std::filesystem::path(options.databasePath).parent_path();
+    return (parent.empty() ? std::filesystem::path("recordings") : parent / "recordings").string();
 }
 
 std::string webDirectory(const ServerOptions& options) {
@@ -143,7 +152,7 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
                 return Unexpected{"--max-control-backlog-kb must be a number from 16 to 1048576"};
             options.maxControlBacklogKb = kb;
         } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
-                   name == "--key" || name == "--event-loop" || name == "--udp-bind") {
+                   name == "--key" || name == "--event-loop" || name == "--udp-bind" || name == "--recordings-dir") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
             if (text->empty()) return Unexpected{name + " needs a value"};
@@ -151,6 +160,7 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             if (name == "--udp-bind") options.udpBind = *text;
             if (name == "--db") options.databasePath = *text;
             if (name == "--static-dir") options.staticDir = *text;
+            if (name == "--recordings-dir") options.recordingsDir = *text;
             if (name == "--cert") options.certPath = *text;
             if (name == "--key") options.keyPath = *text;
             if (name == "--event-loop") {

@@ -16,6 +16,7 @@ struct ServerOptions {
     std::string udpBind;                  ///< UDP's address; empty: the same as bind
     std::string databasePath = "var/samspil.db";
     std::string staticDir;                ///< the browser client's files; empty: webDirectory() finds them
+    std::string recordingsDir;            ///< lesson recordings; empty: "recordings" beside the database
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
     std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
@@ -35,6 +36,9 @@ bool isLoopbackAddress(const std::string& address);
 
 /// Whether `address` is an IPv6 literal (the listening socket is then IPv6).
 bool isIpv6Address(const std::string& address);
+
+/// Where lesson recordings are kept: --recordings-dir if given, else beside the database.
+std::string recordingsDirectory(const ServerOptions& options);
 
 /// Where the browser client's files are: --static-dir if given, else the install tree's
 /// (share/samspil/web beside the binary's bin/), else the source tree's client-app/web.

@@ -40,7 +40,7 @@ BUILD_DIR="$build" bash "$repo/scripts/run-server.sh" --port 0 --db "$work/run-s
    >"$work/run-server.out" 2>"$work/run-server.out.err" &
 pids+=($!)
 wait_listening "$work/run-server.out"
-curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 2' >/dev/null || fail "healthz"
+curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 3' >/dev/null || fail "healthz"
 curl -sf "localhost:$port/metrics" | grep -q samspil_connections || fail "metrics"
 curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the browser client is not served on / (README, docs/browser.md)"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
@@ -109,6 +109,11 @@ CODE=$(curl -s -X POST $S/rooms/$ROOM/invites -H "Authorization: Bearer $LISE" -
 samspil-cli --server "ws://127.0.0.1:$port" --room klaver-lise --name Mentor --invite "$CODE" --duration 2 --stats \
     >"$work/mentor.json" 2>/dev/null || true
 jq -e '.joined == true or .waited == true' "$work/mentor.json" >/dev/null || fail "the invite did not let the mentor in"
+step "a student left out of recordings (docs/operations.md)"
+TOKEN=$ADMIN
+curl -s -X PATCH $S/schools/1/members/$IDA -H "Authorization: Bearer $TOKEN" \
+     -H 'Content-Type: application/json' -d '{"may_be_recorded": false}' | jq -e '.may_be_recorded == false' >/dev/null ||
+  fail "may_be_recorded"
 step "demo mode: Lise heard Ida and wrote recordings/Ida.wav (README)"
 check_demo
 step "admin reset-password and a backup (docs/operations.md)"

@@ -185,3 +185,28 @@ TEST_CASE("a shared tempo round-trips and nonsense tempos are refused by field",
     CHECK(odd.error().detail.find("denominator") != std::string::npos);
     CHECK(parseClientMessage(R"({"v":1,"type":"tempo","bpm":60,"numerator":4,"denominator":4})"));
 }
+
+TEST_CASE("record and the room's recording state round-trip; a malformed recording state is refused", "[protocol][control][recording]") {
+    CHECK(roundTripClient(Record{true}).on);
+    CHECK_FALSE(roundTripClient(Record{false}).on);
+    CHECK(clientError(R"({"v":1,"type":"record"})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"record","on":"yes"})") == ErrorCode::BadMessage);
+
+    RoomState recorded;
+    recorded.teacherParticipantId = 4;
+    recorded.recording = RecordingState{1764700000000, {7, 4294967295u}};
+    auto back = roundTripServer(recorded);
+    REQUIRE(back.recording);
+    CHECK(back.recording->startedAtMs == 1764700000000);
+    CHECK(back.recording->notRecorded == std::vector<std::uint32_t>{7, 4294967295u});
+    CHECK_FALSE(roundTripServer(RoomState{}).recording);  // null: not recorded
+
+    for (const char* broken : {R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":5})",
+                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"not_recorded":[]}})",
+                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"started_at_ms":1,"not_recorded":[-1]}})"}) {
+        INFO(broken);
+        auto parsed = parseServerMessage(broken);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().code == ErrorCode::BadMessage);
+    }
+}

@@ -2,6 +2,7 @@
 // fan-out and stamping, and what happens to peers that misbehave.
 #include "room_service.h"
 
+#include "samspil/core/clock.h"
 #include "samspil/core/control_message.h"
 
 #include <catch2/catch.hpp>
@@ -464,4 +465,133 @@ TEST_CASE("a shared tempo reaches the whole room and whoever joins later, at a s
     f.rooms.onOpen(4, 0);  // not in a room
     f.rooms.onText(4, serialize(ClientMessage{TempoShare{98, 4, 4}}), 2'000'000);
     CHECK(f.outbox.messages<ErrorMessage>(4).back().code == ErrorCode::NotJoined);
+}
+
+namespace {
+
+// A recorder that answers begin() when the test says so, and notes what it was given.
+class FakeRecorder : public RecordingSink {
+public:
+    explicit FakeRecorder(FakeOutbox& outbox) : outbox_(outbox) {}
+    void begin(const Start& start, std::function<void(std::optional<std::int64_t>)> done) override {
+        started.push_back(start);
+        pendingBegin = std::move(done);
+    }
+    void present(std::int64_t, std::int64_t personId, bool recorded) override { presentPeople[personId] = recorded; }
+    void track(std::int64_t, const Track& track) override { tracks.push_back(track); }
+    void media(std::int64_t, std::uint32_t participantId, std::int64_t position, const SharedMedia&) override {
+        if (packets.empty())  // the first packet stored: had every member been told?
+            for (ConnectionId member : members) {
+                const auto states = outbox_.messages<RoomState>(member);
+                toldBeforeFirstPacket = toldBeforeFirstPacket && !states.empty() && states.back().recording.has_value();
+            }
+        packets.emplace_back(participantId, position);
+    }
+    void end(std::int64_t recording, std::int64_t length) override { ended.emplace_back(recording, length); }
+
+    std::vector<Start> started;
+    std::function<void(std::optional<std::int64_t>)> pendingBegin;
+    std::map<std::int64_t, bool> presentPeople;
+    std::vector<Track> tracks;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> packets;
+    std::vector<std::pair<std::int64_t, std::int64_t>> ended;
+    std::vector<ConnectionId> members;
+    bool toldBeforeFirstPacket = true;
+
+private:
+    FakeOutbox& outbox_;
+};
+
+std::string control(const ClientMessage& message) {
+    return serialize(message);
+}
+
+}  // namespace
+
+TEST_CASE("recording: everyone is told before a packet is stored, and a person who may not be recorded is left out",
+          "[server][rooms][recording]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    FakeRecorder recorder(outbox);
+    recorder.members = {1, 2, 3};
+    rooms.useRecordings(recorder);
+    Admission teacher = schoolAdmission(RoomRole::Teacher, "Lise", 10);
+    teacher.dropIn = true;
+    Admission noConsent = schoolAdmission(RoomRole::Student, "Emil", 12);
+    noConsent.mayBeRecorded = false;
+    policy.script = {teacher, schoolAdmission(RoomRole::Student, "Ida", 11), noConsent};
+    f.joinAll("klaver", {1, 2, 3});
+    const auto idOf = [&f](ConnectionId id) { return f.outbox.messages<Welcome>(id).at(0).participantId; };
+
+    rooms.onText(1, control(Record{true}), 10);
+    REQUIRE(recorder.started.size() == 1);
+    CHECK(recorder.started[0].room == "klaver");
+    CHECK(recorder.started[0].startedBy == 10);
+    // Until the recorder has answered, nothing is recorded and nobody is told.
+    rooms.onBinary(2, mediaMessage(0, 1), 20);
+    CHECK(recorder.packets.empty());
+    CHECK_FALSE(outbox.messages<RoomState>(2).back().recording);
+
+    recorder.pendingBegin(41);
+    for (ConnectionId member : {1, 2, 3}) {
+        const auto state = outbox.messages<RoomState>(member).back();
+        REQUIRE(state.recording);
+        CHECK(state.recording->notRecorded == std::vector<std::uint32_t>{idOf(3)});
+        const auto notices = outbox.messages<Notice>(member);
+        CHECK(std::any_of(notices.begin(), notices.end(), [](const Notice& n) { return n.code == "recording_started"; }));
+    }
+    CHECK(recorder.presentPeople == std::map<std::int64_t, bool>{{10, true}, {11, true}, {12, false}});
+
+    // Their streams' clocks: media timestamp 0 is a second from now on the server's clock.
+    const std::int64_t epoch = samspil::monotonicMicros() + 1'000'000;
+    for (ConnectionId from : {1, 2, 3}) rooms.onText(from, control(StreamInfo{1, 240, epoch}), 25);
+    for (std::uint32_t sequence = 2; sequence < 6; ++sequence)
+        for (ConnectionId from : {1, 2, 3}) rooms.onBinary(from, mediaMessage(0, sequence), 30);
+    CHECK(recorder.toldBeforeFirstPacket);
+    REQUIRE(recorder.tracks.size() == 2);  // Lise and Ida; never Emil
+    for (const auto& [participant, position] : recorder.packets) CHECK(participant != idOf(3));
+    CHECK(recorder.packets.size() == 8);
+    // A participant's packets follow their media timestamps (240 samples apart).
+    CHECK(recorder.packets[2].second - recorder.packets[0].second == 240);
+    CHECK(recorder.packets[0].second >= 48000 + 2 * 240 - 48);  // a second after the start, at timestamp 480
+
+    // Stopping: everyone is told, and the recorder ends it.
+    rooms.onText(1, control(Record{false}), 40);
+    REQUIRE(recorder.ended.size() == 1);
+    CHECK(recorder.ended[0].first == 41);
+    for (ConnectionId member : {1, 2, 3}) CHECK_FALSE(outbox.messages<RoomState>(member).back().recording);
+    rooms.onBinary(2, mediaMessage(0, 9), 50);
+    CHECK(recorder.packets.size() == 8);
+}
+
+TEST_CASE("recording: only the teacher starts it, only in a school's room, and the last one out ends it",
+          "[server][rooms][recording]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    FakeRecorder recorder(outbox);
+    rooms.useRecordings(recorder);
+    Admission teacher = schoolAdmission(RoomRole::Teacher, "Lise", 10);
+    teacher.dropIn = true;
+    policy.script = {teacher, schoolAdmission(RoomRole::Student, "Ida", 11)};
+    f.joinAll("klaver", {1, 2});
+    rooms.onText(2, control(Record{true}), 10);
+    CHECK(recorder.started.empty());
+    CHECK(outbox.messages<ErrorMessage>(2).back().code == ErrorCode::NotAllowed);
+
+    rooms.onText(1, control(Record{true}), 10);
+    recorder.pendingBegin(7);
+    rooms.onClose(1);
+    CHECK(recorder.ended.empty());  // Ida is still in it
+    rooms.onClose(2);
+    REQUIRE(recorder.ended.size() == 1);
+    CHECK(recorder.ended[0].first == 7);
+
+    // An open room (no school) has nobody to keep its recordings for.
+    Fixture open;
+    FakeRecorder openRecorder(open.outbox);
+    open.rooms.useRecordings(openRecorder);
+    open.connect(5, "open-room", "Ada");
+    open.rooms.onText(5, control(Record{true}), 10);
+    CHECK(openRecorder.started.empty());
+    CHECK(open.outbox.messages<ErrorMessage>(5).back().code == ErrorCode::NotAllowed);
 }

@@ -1,6 +1,7 @@
 // The real SQLite file: schema migrations, chat storage, text that must round-trip.
 #include "process.h"
 #include "store/chat_store.h"
+#include "store/recording_store.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "store/store_worker.h"
@@ -158,4 +159,45 @@ TEST_CASE("the password worker survives a throwing task and drops what has not s
     stopper.join();
     CHECK(started.load() == 1);  // the running task finished; the ten waiting were dropped
     CHECK_FALSE(worker.post([] {}));
+}
+
+TEST_CASE("recordings: titled after their room, consent judged for the whole recording, unfinished ones interrupted",
+          "[store][recording]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("samspil.db"));
+    migrateSchema(db);
+    db.exec("INSERT INTO schools (id, name, created_at_ms) VALUES (1, 'Musikskolen', 0);"
+            "INSERT INTO people (id, login, display_name, password_hash, created_at_ms) VALUES (5, 'ida', 'Ida', 'x', 0);"
+            "INSERT INTO rooms (code, created_at_ms, school_id, name) VALUES ('klaver-1', 0, 1, 'Klaverværelset')");
+    RecordingStore store(db);
+    const std::int64_t first = store.begin({1, "klaver-1", 5, "Ida"}, 1000);
+    const std::int64_t second = store.begin({1, "no-row-yet", 0, "Gæst"}, 2000);
+    auto titles = db.prepare("SELECT title, status FROM recordings ORDER BY id");
+    REQUIRE(titles.step());
+    CHECK(titles.columnText(0) == "Klaverværelset");
+    CHECK(titles.columnText(1) == "recording");
+    REQUIRE(titles.step());
+    CHECK(titles.columnText(0) == "no-row-yet");
+
+    // Present, recorded; then back without consent: left out for the whole recording.
+    store.notePresent(first, 5, true);
+    store.notePresent(first, 5, false);
+    store.notePresent(first, 5, true);
+    auto recorded = db.prepare("SELECT recorded FROM recording_people WHERE recording_id = ?1 AND person_id = 5");
+    recorded.bind(1, first);
+    REQUIRE(recorded.step());
+    CHECK(recorded.columnInt(0) == 0);
+
+    store.addTrack(first, {77, "Ida", 5, 1}, "1/77.opus");
+    store.addTrack(second, {78, "Gæst", 0, 2}, "2/78.opus");
+    store.finish(first, 9000, 8000, {{"1/77.opus", 7990}});
+    // The server was killed during the second: it comes back as interrupted, with its files.
+    CHECK(store.markInterrupted() == std::vector<std::string>{"2/78.opus"});
+    auto statuses = db.prepare("SELECT status, length_ms FROM recordings ORDER BY id");
+    REQUIRE(statuses.step());
+    CHECK(statuses.columnText(0) == "complete");
+    CHECK(statuses.columnInt(1) == 8000);
+    REQUIRE(statuses.step());
+    CHECK(statuses.columnText(0) == "interrupted");
+    CHECK(store.markInterrupted().empty());
 }

@@ -59,6 +59,7 @@ async function init() {
   $('input-gain').addEventListener('input', (event) => { if (page.audio) page.audio.inputGain = Number(event.target.value); });
   $('mute-me').addEventListener('change', (event) => { if (page.audio) page.audio.selfMuted = event.target.checked; });
   $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
+  $('record').addEventListener('click', () => page.session?.sendControl(protocol.record(!page.roomState?.recording)));
   setInterval(renderMeters, 250);
   page.ready = true;
 }
@@ -168,7 +169,12 @@ async function join() {
       page.roomState = m;
       renderRoom();
     },
-    onNotice: (m) => addNotice(m.message),
+    onNotice: (m) => {
+      // Notices the page knows are said in the page's language; a recording also gets a cue.
+      const known = { recording_started: 'recordingStarted', recording_stopped: 'recordingStopped', muted: 'mutedByTeacher' };
+      addNotice(known[m.code] ? t(known[m.code]) : m.message);
+      if (m.code === 'recording_started' || m.code === 'recording_stopped') playCue(m.code === 'recording_started');
+    },
     onChat: (m) => addChat(m),
     onChatHistory: (m) => m.messages.forEach(addChat),
     onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
@@ -202,6 +208,25 @@ function renderStatus() {
   }
   status.textContent = page.state === 'refused' ? t('refused', { why: page.reason })
     : page.state === 'reconnecting' ? t('reconnecting') + why : t(page.state);
+}
+
+// A short chime when a recording starts (rising) or stops (falling), played into the
+// room's audio context so it reaches the same headphones.
+function playCue(rising) {
+  const context = page.audio?.context;
+  if (!context) return;
+  const [from, to] = rising ? [660, 990] : [990, 660];
+  const now = context.currentTime;
+  for (const [i, hz] of [from, to].entries()) {
+    const tone = new OscillatorNode(context, { frequency: hz });
+    const level = new GainNode(context, { gain: 0 });
+    level.gain.setValueAtTime(0, now + i * 0.15);
+    level.gain.linearRampToValueAtTime(0.15, now + i * 0.15 + 0.01);
+    level.gain.linearRampToValueAtTime(0, now + i * 0.15 + 0.14);
+    tone.connect(level).connect(context.destination);
+    tone.start(now + i * 0.15);
+    tone.stop(now + i * 0.15 + 0.15);
+  }
 }
 
 function addNotice(text) {
@@ -247,10 +272,17 @@ function renderRoom() {
     actions.querySelector('.remove').textContent = t('remove');
     actions.querySelector('.hand-over').textContent = `${t('handOver')} ${peer.name}`;
   }
+  const recording = page.roomState?.recording;
+  $('recording').hidden = !recording;
+  if (recording) {
+    const leftOut = page.peers.filter((p) => recording.not_recorded?.includes(p.participant_id)).map((p) => p.name);
+    $('recording').textContent = t('recording') + (leftOut.length ? ` — ${t('notRecorded', { names: leftOut.join(', ') })}` : '');
+  }
   const teacher = isTeacherHere();
   $('teacher-panel').hidden = !teacher;
   if (teacher) {
     $('lock').textContent = page.roomState.locked ? t('unlock') : t('lock');
+    $('record').textContent = recording ? t('stopRecording') : t('startRecording');
     const list = $('waiting-list');
     list.replaceChildren();
     for (const waiting of page.roomState.waiting) {

@@ -52,6 +52,7 @@ Admission withToken(SqliteDatabase& db, const RoomRecord& room, const protocol::
     Admission admission;
     admission.displayName = person->displayName;
     admission.personId = person->id;
+    admission.mayBeRecorded = person->mayBeRecorded;
     admission.schoolId = room.schoolId;
     admission.dropIn = room.dropIn;
     switch (*role) {

@@ -19,6 +19,7 @@ struct Person {
     std::int64_t id = 0;
     std::string login;
     std::string displayName;
+    bool mayBeRecorded = true;  ///< false: left out of lesson recordings (e.g. no guardian's consent)
 };
 
 struct Membership {

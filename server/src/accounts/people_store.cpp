@@ -43,10 +43,14 @@ std::optional<Credentials> PeopleStore::credentialsByLogin(std::string_view logi
 }
 
 std::optional<Person> PeopleStore::person(std::int64_t id) {
-    auto statement = db_.prepare("SELECT id, login, display_name FROM people WHERE id = ?1");
+    auto statement = db_.prepare("SELECT id, login, display_name, may_be_recorded FROM people WHERE id = ?1");
     statement.bind(1, id);
     if (!statement.step()) return std::nullopt;
-    return Person{statement.columnInt(0), statement.columnText(1), statement.columnText(2)};
+    return Person{statement.columnInt(0), statement.columnText(1), statement.columnText(2), statement.columnInt(3) != 0};
+}
+
+void PeopleStore::setMayBeRecorded(std::int64_t personId, bool mayBeRecorded) {
+    db_.prepare("UPDATE people SET may_be_recorded = ?2 WHERE id = ?1").bind(1, personId).bind(2, std::int64_t{mayBeRecorded}).run();
 }
 
 void PeopleStore::setMembership(std::int64_t schoolId, std::int64_t personId, Role role) {

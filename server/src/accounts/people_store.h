@@ -50,6 +50,8 @@ public:
     std::optional<Credentials> credentialsByLogin(std::string_view login);
     std::optional<Person> person(std::int64_t id);
 
+    /// Whether lesson recordings may include this person (the school admin decides).
+    void setMayBeRecorded(std::int64_t personId, bool mayBeRecorded);
     /// Adds the person to the school with the role, or changes their role there.
     void setMembership(std::int64_t schoolId, std::int64_t personId, Role role);
     /// Removes a membership; false when there was none.

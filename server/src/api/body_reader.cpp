@@ -54,9 +54,13 @@ std::int64_t BodyReader::integer(const char* key) {
 }
 
 bool BodyReader::flag(const char* key, bool fallback) {
+    return optionalFlag(key).value_or(fallback);
+}
+
+std::optional<bool> BodyReader::optionalFlag(const char* key) {
     const auto* value = field(key, false);
-    if (!value) return fallback;
-    if (!value->is_boolean()) return fail(std::string("\"") + key + "\" must be true or false"), fallback;
+    if (!value) return std::nullopt;
+    if (!value->is_boolean()) return fail(std::string("\"") + key + "\" must be true or false"), std::nullopt;
     return value->get<bool>();
 }
 

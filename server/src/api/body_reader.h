@@ -18,6 +18,7 @@ public:
     std::int64_t integer(const char* key);
     std::optional<std::int64_t> optionalInteger(const char* key);
     bool flag(const char* key, bool fallback);
+    std::optional<bool> optionalFlag(const char* key);
     std::vector<std::int64_t> integers(const char* key);
 
     bool ok() const { return error_.empty(); }

@@ -100,17 +100,33 @@ ApiResponse changeMember(ApiContext& context) {
     Role role;
     if (auto refusal = refuseUnless(context, {Role::Admin}, role)) return *refusal;
     BodyReader body(context.request);
-    const auto newRole = roleFromName(body.text("role", 16));
-    if (body.ok() && !newRole) body.fail("\"role\" must be admin, teacher, student or mentor");
+    // Either or both: the person's role in the school, and whether they may be recorded
+    // (e.g. false while a guardian's consent is missing).
+    const auto roleText = body.optionalText("role", 16);
+    const auto mayBeRecorded = body.optionalFlag("may_be_recorded");
+    std::optional<Role> newRole;
+    if (roleText && !(newRole = roleFromName(*roleText))) body.fail("\"role\" must be admin, teacher, student or mentor");
+    if (body.ok() && !roleText && !mayBeRecorded) body.fail("give \"role\", \"may_be_recorded\" or both");
     if (!body.ok()) return body.problem();
     const std::int64_t schoolId = context.ids[0], personId = context.ids[1];
     PeopleStore people(context.db);
-    if (!people.roleIn(schoolId, personId)) return apiError(404, ErrorCode::NotFound);
-    if (personId == context.caller.person.id && *newRole != Role::Admin)
+    const auto currentRole = people.roleIn(schoolId, personId);
+    if (!currentRole) return apiError(404, ErrorCode::NotFound);
+    if (newRole && personId == context.caller.person.id && *newRole != Role::Admin)
         return apiError(409, ErrorCode::Conflict, "an admin cannot take away their own admin role");
-    people.setMembership(schoolId, personId, *newRole);
-    auditAction(context, schoolId, "member.role", "person:" + std::to_string(personId), std::string(roleName(*newRole)));
-    return {200, {{"person_id", personId}, {"role", roleName(*newRole)}}};
+    const std::string target = "person:" + std::to_string(personId);
+    if (newRole) {
+        people.setMembership(schoolId, personId, *newRole);
+        auditAction(context, schoolId, "member.role", target, std::string(roleName(*newRole)));
+    }
+    if (mayBeRecorded) {
+        people.setMayBeRecorded(personId, *mayBeRecorded);
+        auditAction(context, schoolId, "member.may_be_recorded", target, *mayBeRecorded ? "true" : "false");
+    }
+    return {200,
+            {{"person_id", personId},
+             {"role", roleName(newRole.value_or(*currentRole))},
+             {"may_be_recorded", people.person(personId)->mayBeRecorded}}};
 }
 
 ApiResponse removeMember(ApiContext& context) {

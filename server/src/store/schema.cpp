@@ -9,7 +9,7 @@ namespace samspil::server {
 namespace {
 
 // Migration N brings user_version from N-1 to N. Never edit one that has shipped; add a new one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -103,6 +103,40 @@ constexpr std::array<const char*, 2> kMigrations = {
         detail          TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX audit_by_school ON audit_log (school_id, id);
+    )sql",
+    // 3: lesson recordings. A person may be left out of recordings (no guardian's consent);
+    // a school keeps recordings for a number of days. Files are named by ids, never by
+    // user text; who was in the room while it recorded may listen back.
+    R"sql(
+    ALTER TABLE people ADD COLUMN may_be_recorded INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE schools ADD COLUMN recording_retention_days INTEGER NOT NULL DEFAULT 90;
+    CREATE TABLE recordings (
+        id            INTEGER PRIMARY KEY,
+        school_id     INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+        room_id       INTEGER REFERENCES rooms(id) ON DELETE SET NULL,
+        title         TEXT NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        ended_at_ms   INTEGER,
+        length_ms     INTEGER NOT NULL DEFAULT 0,
+        status        TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'interrupted')),
+        started_by    INTEGER REFERENCES people(id) ON DELETE SET NULL
+    );
+    CREATE INDEX recordings_by_school ON recordings (school_id, started_at_ms);
+    CREATE TABLE recording_tracks (
+        id               INTEGER PRIMARY KEY,
+        recording_id     INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        participant_name TEXT NOT NULL,
+        person_id        INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        channels         INTEGER NOT NULL CHECK (channels IN (1, 2)),
+        file             TEXT NOT NULL,
+        length_ms        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE recording_people (
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        person_id    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        recorded     INTEGER NOT NULL,
+        PRIMARY KEY (recording_id, person_id)
+    );
     )sql",
 };
 

@@ -246,6 +246,11 @@ struct ClientEncoder {
         return json;
     }
     Json operator()(const HandOver& m) const { return withParticipant("hand_over", m.participantId); }
+    Json operator()(const Record& m) const {
+        Json json = envelope("record");
+        json["on"] = m.on;
+        return json;
+    }
     Json operator()(const TempoShare& m) const {
         Json json = envelope("tempo");
         json.update(tempoJson(m));
@@ -286,6 +291,9 @@ struct ServerEncoder {
         json["locked"] = m.locked;
         json["teacher_participant_id"] = m.teacherParticipantId;
         json["waiting"] = std::move(waiting);
+        json["recording"] = nullptr;
+        if (m.recording)
+            json["recording"] = Json{{"started_at_ms", m.recording->startedAtMs}, {"not_recorded", m.recording->notRecorded}};
         return json;
     }
     Json operator()(const Notice& m) const {
@@ -380,6 +388,7 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     }
     if (type == "remove") return finish<ClientMessage>(fields, Remove{participant(fields)});
     if (type == "lock") return finish<ClientMessage>(fields, Lock{fields.boolean("locked")});
+    if (type == "record") return finish<ClientMessage>(fields, Record{fields.boolean("on")});
     if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
     if (type == "tempo") return finish<ClientMessage>(fields, readTempo(fields));
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
@@ -471,6 +480,23 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
                 }
                 state.waiting.push_back(std::move(peer));
             }
+        }
+        if (auto recording = json->find("recording"); recording != json->end() && !recording->is_null()) {
+            static const Json kNoFields = Json::object();
+            FieldReader recordingFields(recording->is_object() ? *recording : kNoFields);
+            if (!recording->is_object()) fields.fail("recording", "must be an object or null");
+            RecordingState recordingState;
+            recordingState.startedAtMs = recordingFields.integer("started_at_ms", 0, kI64Max);
+            if (const Json* left = recordingFields.array("not_recorded"))
+                for (const Json& id : *left) {
+                    if (!id.is_number_unsigned() || id.get<std::uint64_t>() > kU32Max) {
+                        fields.fail("not_recorded", "must hold participant ids");
+                        break;
+                    }
+                    recordingState.notRecorded.push_back(id.get<std::uint32_t>());
+                }
+            if (!recordingFields.ok()) fields.fail("recording", "is malformed");
+            state.recording = std::move(recordingState);
         }
         return finish<ServerMessage>(fields, std::move(state));
     }

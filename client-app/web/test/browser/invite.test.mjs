@@ -1,7 +1,7 @@
 // The invite link end to end, as a teacher and a student use it: the teacher (API) makes an
 // invite, the student opens its web link in Chromium, sees where it leads, waits in the
 // waiting room, the teacher's samspil-cli (signed in, --admit-all) lets her in, and both
-// hear each other. A link whose invite has expired says so, in the page's language, with
+// hear each other; the teacher records the lesson and the guest's page shows it. A link whose invite has expired says so, in the page's language, with
 // the server's word. Real parts: samspil-server with a school in its SQLite file,
 // samspil-cli, Debian's Chromium.
 import { after, test } from 'node:test';
@@ -39,9 +39,14 @@ test('invite link: join page, waiting room, let in by the teacher, audio both wa
   assert.match(waitingText, /waiting room|venteværelset/);
 
   const teacher = h.startCli(['--server', school.server.ws, '--room', 'klaver-1', '--name', 'Lise',
-    '--sign-in', school.teacherLogin, '--password-file', school.teacherPasswordFile, '--admit-all',
+    '--sign-in', school.teacherLogin, '--password-file', school.teacherPasswordFile, '--admit-all', '--record-lesson',
     '--tone', '660', '--record', join(dir, 'heard'), '--duration', '12']);
   await h.waitForState(page, 'joined', 20_000);
+  // The teacher records the lesson: the guest's page says so plainly, in its language.
+  await page.waitForFunction(() => !document.getElementById('recording').hidden, { timeout: 10_000 });
+  const recording = await page.evaluate(() => ({ text: document.getElementById('recording').textContent,
+    lang: document.documentElement.lang }));
+  assert.match(recording.text, recording.lang === 'da' ? /optaget/ : /being recorded/);
   await h.waitForSettled(page, 1);
   const heardInPage = await h.listen(page, 5000);
   const report = await teacher.report;

@@ -96,9 +96,15 @@ struct TempoShare {
     int denominator = 4;       ///< 1, 2, 4, 8, 16 or 32
 };
 
+/// Start or stop recording the lesson (the participant holding the room's controls, in a
+/// school's room). Everyone in the room is told before anything is stored.
+struct Record {
+    bool on = true;
+};
+
 using ClientMessage =
     std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare,
-                 MediaTwin>;
+                 MediaTwin, Record>;
 
 // ---- server → client -------------------------------------------------------
 
@@ -143,12 +149,19 @@ struct WaitingPeer {
     std::string role;
 };
 
+/// The room is being recorded: since when, and who is left out of it (no consent).
+struct RecordingState {
+    std::int64_t startedAtMs = 0;                 ///< Unix time in milliseconds
+    std::vector<std::uint32_t> notRecorded;      ///< participants in the room left out of the recording
+};
+
 /// The room's controls, sent to everyone in the room on every change. Only teachers and
 /// mentors see who is waiting.
 struct RoomState {
     bool locked = false;
     std::uint32_t teacherParticipantId = 0;  ///< 0 when no teacher is in the room
     std::vector<WaitingPeer> waiting;
+    std::optional<RecordingState> recording; ///< absent (null) when the room is not being recorded
 };
 
 /// Something happened to you: code is stable ("muted", "unmuted", "now_teacher"), message is for people.

@@ -1,0 +1,98 @@
+// Recording a lesson: the room's teacher starts and stops it; everyone in the room is told
+// (room_state and a notice) before the recorder gets a single packet; people whose school
+// record says they may not be recorded are left out, and the room sees who. Each
+// participant's packets go to the recorder at their place on the recording's timeline,
+// taken from their stream's clock epoch. Service thread only.
+#include "room_service.h"
+
+#include "samspil/core/clock.h"
+
+namespace samspil::server {
+
+using namespace samspil::protocol;
+
+void RoomService::handle(Session& session, const Record& record, std::int64_t nowUs) {
+    Room* room = roomControlledBy(session);
+    if (!room) return;
+    if (room->schoolId == 0)
+        return sendError(session, ErrorCode::NotAllowed, "only a school's rooms can be recorded", false);
+    if (record.on && !room->recording && !room->recordingStarting) startRecording(*room, session);
+    if (!record.on && room->recording) {
+        audit(*room, session, "recording.stop", nullptr, "recording:" + std::to_string(room->recording->id));
+        endRecording(*room, nowUs);
+    }
+}
+
+void RoomService::startRecording(Room& room, Session& teacher) {
+    room.recordingStarting = true;
+    RecordingSink::Start start{room.schoolId, room.code, teacher.personId, teacher.name};
+    recordings_->begin(start, [this, code = room.code, teacherId = teacher.id,
+                               generation = room.generation](std::optional<std::int64_t> id) {
+        auto it = rooms_.find(code);
+        const bool sameRoom = it != rooms_.end() && it->second.generation == generation;
+        if (sameRoom) it->second.recordingStarting = false;
+        if (!id) {
+            if (auto who = sessions_.find(teacherId); who != sessions_.end() && !who->second.closing)
+                sendError(who->second, ErrorCode::Internal, "the recording could not be started", false);
+            return;
+        }
+        if (!sameRoom) return recordings_->end(*id, 0);  // everybody left before it began
+        Room& recorded = it->second;
+        recorded.recording = Room::Recording{*id, monotonicMicros(), unixMillis()};
+        if (auto who = sessions_.find(teacherId); who != sessions_.end())
+            audit(recorded, who->second, "recording.start", nullptr, "recording:" + std::to_string(*id));
+        // Everyone hears of it before the recorder is given anything.
+        broadcastRoomState(recorded);
+        for (ConnectionId member : recorded.members) {
+            send(member, Notice{"recording_started", "The lesson is being recorded."});
+            notePresent(recorded, sessions_.at(member));
+        }
+    });
+}
+
+void RoomService::endRecording(Room& room, std::int64_t nowUs) {
+    if (!room.recording) return;
+    const std::int64_t length = std::max<std::int64_t>(0, (nowUs - room.recording->startUs) * 48 / 1000);
+    recordings_->end(room.recording->id, length);
+    room.recording.reset();
+    broadcastRoomState(room);
+    for (ConnectionId member : room.members) send(member, Notice{"recording_stopped", "The recording has stopped."});
+}
+
+void RoomService::notePresent(const Room& room, const Session& session) {
+    if (room.recording && session.personId) recordings_->present(room.recording->id, session.personId, session.mayBeRecorded);
+}
+
+std::optional<RecordingState> RoomService::recordingState(const Room& room) const {
+    if (!room.recording) return std::nullopt;
+    RecordingState state;
+    state.startedAtMs = room.recording->startedAtMs;
+    for (ConnectionId member : room.members) {
+        const Session& session = sessions_.at(member);
+        if (!session.mayBeRecorded) state.notRecorded.push_back(session.participantId);
+    }
+    return state;
+}
+
+void RoomService::recordPacket(const Room& room, Session& session, std::uint32_t timestamp, bool streamStart,
+                               const SharedMedia& packet, std::int64_t nowUs) {
+    if (!room.recording || !session.mayBeRecorded || packet->repeat) return;
+    const auto& recording = *room.recording;
+    if (session.recordedIn != recording.id || streamStart) {
+        // Place the stream on the recording's timeline: where its clock epoch says this
+        // packet was captured, or (no epoch announced) when it arrived, less one frame.
+        const std::int64_t capturedUs = session.stream && session.stream->epochServerUs
+                                            ? *session.stream->epochServerUs + std::int64_t{timestamp} * 1000 / 48
+                                            : nowUs - 5000;
+        session.baseTimestamp = timestamp;
+        session.basePosition = (capturedUs - recording.startUs) * 48 / 1000;
+        if (session.recordedIn != recording.id)
+            recordings_->track(recording.id, {session.participantId, session.name, session.personId,
+                                              session.stream ? session.stream->channels : 1});
+        session.recordedIn = recording.id;
+    }
+    const std::int64_t position = session.basePosition + static_cast<std::int32_t>(timestamp - session.baseTimestamp);
+    if (position >= 0) recordings_->media(recording.id, session.participantId, position, packet);
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,71 @@
+#include "store/recording_store.h"
+
+#include "store/sqlite.h"
+
+namespace samspil::server {
+
+std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64_t startedAtMs) {
+    db_.prepare(
+           "INSERT INTO recordings (school_id, room_id, title, started_at_ms, status, started_by) "
+           "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4 "
+           "FROM (SELECT ?2 AS code) c LEFT JOIN rooms r ON r.code = c.code")
+        .bind(1, start.schoolId)
+        .bind(2, start.room)
+        .bind(3, startedAtMs)
+        .bindOptional(4, start.startedBy ? std::optional<std::int64_t>(start.startedBy) : std::nullopt)
+        .run();
+    return db_.lastInsertRowId();  // titled after the room's name, or its code when it has none
+}
+
+void RecordingStore::addTrack(std::int64_t recording, const RecordingSink::Track& track, const std::string& file) {
+    db_.prepare(
+           "INSERT INTO recording_tracks (recording_id, participant_name, person_id, channels, file) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(1, recording)
+        .bind(2, track.name)
+        .bindOptional(3, track.personId ? std::optional<std::int64_t>(track.personId) : std::nullopt)
+        .bind(4, std::int64_t{track.channels})
+        .bind(5, file)
+        .run();
+}
+
+void RecordingStore::notePresent(std::int64_t recording, std::int64_t personId, bool recorded) {
+    // Left out once means left out: consent is judged for the whole recording.
+    db_.prepare(
+           "INSERT INTO recording_people (recording_id, person_id, recorded) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (recording_id, person_id) DO UPDATE SET recorded = MIN(recorded, excluded.recorded)")
+        .bind(1, recording)
+        .bind(2, personId)
+        .bind(3, std::int64_t{recorded})
+        .run();
+}
+
+void RecordingStore::finish(std::int64_t recording, std::int64_t endedAtMs, std::int64_t lengthMs,
+                            const std::vector<std::pair<std::string, std::int64_t>>& trackLengthsMs) {
+    SqliteTransaction transaction(db_);
+    db_.prepare("UPDATE recordings SET ended_at_ms = ?2, length_ms = ?3, status = 'complete' WHERE id = ?1")
+        .bind(1, recording)
+        .bind(2, endedAtMs)
+        .bind(3, lengthMs)
+        .run();
+    for (const auto& [file, length] : trackLengthsMs)
+        db_.prepare("UPDATE recording_tracks SET length_ms = ?3 WHERE recording_id = ?1 AND file = ?2")
+            .bind(1, recording)
+            .bind(2, file)
+            .bind(3, length)
+            .run();
+    transaction.commit();
+}
+
+std::vector<std::string> RecordingStore::markInterrupted() {
+    SqliteTransaction transaction(db_);
+    std::vector<std::string> files;
+    auto statement = db_.prepare(
+        "SELECT t.file FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id WHERE r.status = 'recording'");
+    while (statement.step()) files.push_back(statement.columnText(0));
+    db_.prepare("UPDATE recordings SET status = 'interrupted' WHERE status = 'recording'").run();
+    transaction.commit();
+    return files;
+}
+
+}  // namespace samspil::server

@@ -1,0 +1,198 @@
+// Lesson recordings end to end: a teacher records a lesson from samspil-cli; the server
+// writes one Ogg Opus file per participant from the packets as received. Checked with
+// Opus's own tools and ffprobe, by decoding each track and comparing it with what that
+// participant sent, and by the tracks lining up with each other on the server's clock.
+// A person the school marked "may not be recorded" is left out, and everyone's client
+// was told of the recording.
+#include "opus_tools.h"
+#include "samspil/core/wav_file.h"
+#include "school_fixture.h"
+#include "signal_analysis.h"
+#include "store/sqlite.h"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+using namespace samspil;
+using namespace samspil::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kLeadSeconds = 2.0;  // silence before each participant's click
+
+// What a participant sends: silence, a 10 ms click at kLeadSeconds, 0.5 s of silence,
+// then a tone of their own for 5 s.
+std::vector<float> clickThenTone(double hz) {
+    std::vector<float> audio(static_cast<std::size_t>((kLeadSeconds + 6.0) * 48000), 0.0f);
+    const auto click = static_cast<std::size_t>(kLeadSeconds * 48000);
+    for (std::size_t i = 0; i < 480; ++i) audio[click + i] = (i / 24) % 2 ? 0.6f : -0.6f;
+    const auto tone = makeTone(hz, 0.5, 5 * 48000);
+    std::copy(tone.begin(), tone.end(), audio.begin() + static_cast<std::ptrdiff_t>(click + 480 + 24000));
+    return audio;
+}
+
+std::vector<std::string> cliArgs(SchoolFixture& f, const std::string& who, const std::string& wav, double seconds,
+                                 std::vector<std::string> extra = {}) {
+    const std::string passwordFile = f.dir.file("pw-" + who);
+    std::ofstream(passwordFile) << "password-" << who << "\n";
+    std::vector<std::string> args{"--server", f.server->url(), "--room", "klaver-1", "--name", who,
+                                  "--sign-in", who + "@school", "--password-file", passwordFile,
+                                  "--send", wav, "--duration", std::to_string(seconds)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+struct StoredTrack {
+    std::string name;
+    std::string file;
+};
+
+// Waits until the newest recording is complete; its status and tracks.
+std::pair<std::string, std::vector<StoredTrack>> newestRecording(const std::string& database) {
+    std::string status;
+    std::vector<StoredTrack> tracks;
+    for (int attempt = 0; attempt < 100 && status != "complete"; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        server::SqliteDatabase db(database);
+        auto recording = db.prepare("SELECT id, status FROM recordings ORDER BY id DESC LIMIT 1");
+        if (!recording.step()) continue;
+        status = recording.columnText(1);
+        tracks.clear();
+        auto rows = db.prepare("SELECT participant_name, file FROM recording_tracks WHERE recording_id = ?1 ORDER BY id");
+        rows.bind(1, recording.columnInt(0));
+        while (rows.step()) tracks.push_back({rows.columnText(0), rows.columnText(1)});
+    }
+    return {status, tracks};
+}
+
+}  // namespace
+
+TEST_CASE("a recorded lesson: a file per participant that plays what they sent, the tracks lined up, nobody left out unasked",
+          "[integration][recording][audio]") {
+    SchoolFixture f;
+    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
+    // The mentor's guardian has not consented (the school's admin says so).
+    const auto consent = f.call("PATCH", "schools/1/members/" + std::to_string(f.personId["mentor"]),
+                                {{"may_be_recorded", false}}, f.token["admin"]);
+    REQUIRE(consent.status == 200);
+    CHECK(consent.body["may_be_recorded"] == false);
+    CHECK(consent.body["role"] == "mentor");
+    // Only the school's admin decides it, and a change must say what changes.
+    const std::string mentorPath = "schools/1/members/" + std::to_string(f.personId["mentor"]);
+    CHECK(f.call("PATCH", mentorPath, {{"may_be_recorded", true}}, f.token["teacher"]).status == 403);
+    CHECK(f.call("PATCH", mentorPath, json::object(), f.token["admin"]).status == 400);
+    CHECK(f.call("PATCH", mentorPath, {{"may_be_recorded", "yes"}}, f.token["admin"]).status == 400);
+
+    const std::map<std::string, double> toneOf{{"teacher", 440}, {"student", 660}, {"student2", 550}, {"mentor", 770}};
+    for (const auto& [who, hz] : toneOf) REQUIRE(writeWavFile(f.dir.file(who + ".wav"), AudioBuffer{1, 48000, clickThenTone(hz)}));
+
+    CliRun teacher(f.dir, "teacher", cliArgs(f, "teacher", f.dir.file("teacher.wav"), 13, {"--record-lesson", "--stats"}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the recording has begun
+    std::vector<std::unique_ptr<CliRun>> others;
+    for (const std::string who : {"student", "student2", "mentor"})
+        others.push_back(std::make_unique<CliRun>(f.dir, who, cliArgs(f, who, f.dir.file(who + ".wav"), 10, {"--stats"})));
+    for (auto& other : others) REQUIRE(other->finish() == 0);
+    REQUIRE(teacher.finish() == 0);
+
+    // Everyone's client was told, the teacher's included.
+    CHECK(teacher.stats().contains("recording_seen_local_us"));
+    for (auto& other : others) CHECK(other->stats().contains("recording_seen_local_us"));
+
+    const auto [status, tracks] = newestRecording(f.server->databasePath());
+    REQUIRE(status == "complete");
+    // One track each, and none for the mentor.
+    std::map<std::string, std::string> fileOf;
+    for (const auto& track : tracks) fileOf[track.name] = track.file;
+    CHECK(fileOf.size() == 3);
+    CHECK(fileOf.count("mentor") == 0);
+    const std::string folder = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings").string();
+
+    std::map<std::string, double> clickAtMs;  // in the track, on the recording's timeline
+    std::map<std::string, double> sentClickServerMs;  // when it was played, on the server's clock
+    auto statsOf = [&](const std::string& who) -> const json& {
+        if (who == "teacher") return teacher.stats();
+        for (auto& other : others)
+            if (other->stats()["name"] == who) return other->stats();
+        FAIL("no stats for " + who);
+        return teacher.stats();
+    };
+    for (const auto& [who, file] : fileOf) {
+        INFO(who);
+        const std::string path = folder + "/" + file;
+        REQUIRE(std::filesystem::exists(path));
+        CHECK(runTool(f.dir, "opusinfo", {path}) == 0);
+        CHECK(runTool(f.dir, "ffprobe", {"-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path}) == 0);
+        const auto decoded = decodeOggOpus(f.dir, path);
+        REQUIRE(decoded);
+        const auto& audio = *decoded;
+        const auto click = findOnset(audio, 0.3f);
+        REQUIRE(click);
+        clickAtMs[who] = static_cast<double>(*click) / 48.0;
+        sentClickServerMs[who] = statsOf(who)["stream_epoch_server_us"].get<double>() / 1000.0 + kLeadSeconds * 1000.0;
+        // What they sent, where they sent it: the tone after the click.
+        const auto sent = clickThenTone(toneOf.at(who));
+        const auto sentClick = static_cast<std::size_t>(kLeadSeconds * 48000);
+        const std::size_t toneFrom = 480 + 24000 + 4800;  // after the click, into the tone
+        REQUIRE(audio.size() > *click + toneFrom + 4 * 48000);
+        // (The click's detected onset is within a few samples of it; the tone is compared at
+        // its best alignment within 10 ms of there.)
+        const long clickLag = static_cast<long>(*click) - static_cast<long>(sentClick);
+        const auto aligned = align(sent, sentClick + toneFrom, 48000, audio, clickLag - 480, clickLag + 480);
+        const double match = correlation(sent, sentClick + toneFrom, audio,
+                                         static_cast<std::size_t>(static_cast<long>(sentClick + toneFrom) + aligned.lag), 4 * 48000);
+        std::cout << "recording: " << who << "'s track: click at " << clickAtMs[who] << " ms, tone correlation " << match << "\n";
+        CHECK(match > 0.95);
+    }
+    // The tracks line up: each click sits where the server's clock says it was played,
+    // relative to the others, within 5 ms.
+    for (const auto& [a, atA] : clickAtMs)
+        for (const auto& [b, atB] : clickAtMs) {
+            if (a >= b) continue;
+            const double offByMs = (atA - atB) - (sentClickServerMs[a] - sentClickServerMs[b]);
+            std::cout << "recording: " << a << " against " << b << ": " << offByMs << " ms off\n";
+            CHECK(std::abs(offByMs) < 5.0);
+        }
+}
+
+TEST_CASE("kill -9 while a lesson is recorded: the track plays to within a second of the kill, and is marked interrupted",
+          "[integration][recording][crash]") {
+    SchoolFixture f;
+    REQUIRE(writeWavFile(f.dir.file("teacher.wav"), AudioBuffer{1, 48000, clickThenTone(440)}));
+    CliRun teacher(f.dir, "teacher", cliArgs(f, "teacher", f.dir.file("teacher.wav"), 20, {"--record-lesson"}));
+    std::this_thread::sleep_for(std::chrono::seconds(6));  // the click at 2 s and a few seconds of tone are recorded
+    f.server->process().signal(SIGKILL);
+    REQUIRE(f.server->process().wait(std::chrono::seconds(10)) == 128 + SIGKILL);
+    teacher.process().signal();
+    teacher.finish();
+
+    // The next start marks it interrupted and cuts its file back to whole pages.
+    const int port = f.server->port();
+    f.server = std::make_unique<TestServer>(f.dir, std::vector<std::string>{}, port, false);
+    std::string status;
+    std::string file;
+    for (int attempt = 0; attempt < 50 && status != "interrupted"; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        server::SqliteDatabase db(f.server->databasePath());
+        auto row = db.prepare(
+            "SELECT r.status, t.file FROM recordings r JOIN recording_tracks t ON t.recording_id = r.id ORDER BY r.id DESC");
+        if (row.step()) status = row.columnText(0), file = row.columnText(1);
+    }
+    REQUIRE(status == "interrupted");
+    const std::string path =
+        (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings" / file).string();
+    const auto decoded = decodeOggOpus(f.dir, path);
+    REQUIRE(decoded);
+    const auto& audio = *decoded;
+    const auto click = findOnset(audio, 0.3f);
+    REQUIRE(click);
+    // The teacher joined and started recording within the first second; the kill came 6 s
+    // after the start: at least the click and 2 s of tone after it are there.
+    std::cout << "recording: after kill -9, the track holds " << static_cast<double>(audio.size()) / 48000.0 << " s\n";
+    CHECK(audio.size() >= *click + 2 * 48000);
+}
