@@ -12,7 +12,7 @@ HttpResponse httpGet(int port, const std::string& path) {
 }
 
 HttpResponse httpRequest(int port, const std::string& method, const std::string& path, const std::string& body,
-                         const std::string& bearerToken) {
+                         const std::string& bearerToken, const std::string& extraHeaderLines) {
     HttpResponse response;
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -21,6 +21,7 @@ HttpResponse httpRequest(int port, const std::string& method, const std::string&
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     if (!bearerToken.empty()) request += "Authorization: Bearer " + bearerToken + "\r\n";
+    request += extraHeaderLines;
     if (!body.empty())
         request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     request += "\r\n" + body;

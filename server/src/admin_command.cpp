@@ -3,6 +3,9 @@
 #include "accounts/audit_log.h"
 #include "accounts/credentials.h"
 #include "accounts/people_store.h"
+#include "recording/recording_retention.h"
+#include "samspil/core/clock.h"
+#include "server_options.h"
 #include "samspil/core/validation.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
@@ -10,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +149,29 @@ int resetPassword(const Flags& flags) {
     return 0;
 }
 
+// Deletes recordings past their school's retention, as of now or of --as-of (Unix ms: for
+// checking what a later run would delete, and for tests).
+int expireOldRecordings(const Flags& flags) {
+    ServerOptions options;
+    if (flags.count("--db")) options.databasePath = flags.at("--db");
+    if (flags.count("--recordings-dir")) options.recordingsDir = flags.at("--recordings-dir");
+    std::int64_t asOf = unixMillis();
+    if (flags.count("--as-of")) {
+        const std::string& text = flags.at("--as-of");
+        std::int64_t parsed = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+        if (error != std::errc() || end != text.data() + text.size() || parsed <= 0) {
+            std::cerr << "samspil-server admin expire-recordings: --as-of is Unix time in milliseconds\n";
+            return 2;
+        }
+        asOf = parsed;
+    }
+    auto db = openDatabase(flags);
+    const int deleted = expireRecordings(*db, recordingsDirectory(options), asOf);
+    std::cout << "deleted " << deleted << " recording" << (deleted == 1 ? "" : "s") << " past their school's retention\n";
+    return 0;
+}
+
 }  // namespace
 
 std::string adminHelpText() {
@@ -157,6 +184,9 @@ std::string adminHelpText() {
   samspil-server admin list-schools [--db FILE]
   samspil-server admin reset-password --login LOGIN [--password-file FILE] [--db FILE]
       Sets a new password ($SAMSPIL_NEW_PASSWORD or typed) and signs the person out.
+  samspil-server admin expire-recordings [--db FILE] [--recordings-dir DIR] [--as-of UNIX_MS]
+      Deletes lesson recordings older than their school's retention (the server does
+      this itself every hour), with an audit row each.
 
 The admin then signs in through the API (docs/api.md) to add teachers and students.
 )";
@@ -173,6 +203,7 @@ int runAdminCommand(const std::vector<std::string>& args) {
         if (args[0] == "create-school") return createSchool(flags);
         if (args[0] == "list-schools") return listSchools(flags);
         if (args[0] == "reset-password") return resetPassword(flags);
+        if (args[0] == "expire-recordings") return expireOldRecordings(flags);
     } catch (const std::exception& error) {
         std::cerr << "samspil-server admin: " << error.what() << "\n";
         return 1;

@@ -2,13 +2,19 @@
 // /api/v1/, the invite link's page /join/CODE, and the headers of the browser client's
 // files (served by lws from the mount). Also receives the service thread's wake-ups.
 // Service thread only.
+#include "api/byte_range.h"
 #include "relay_server.h"
 #include "server_options.h"
 #include "upgrade_check.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace samspil::server {
 
@@ -22,6 +28,21 @@ struct HttpExchange {
     unsigned status = HTTP_STATUS_OK;
     std::string contentType = "application/json";
     std::string answer;
+    // A file answer (a recording's track): its bytes from fileOffset, a piece per
+    // writeable callback, after the headers.
+    int fileFd = -1;
+    std::uint64_t fileOffset = 0;
+    std::uint64_t fileRemaining = 0;
+    std::string contentRange;  // for 206 and 416
+    std::string downloadName;
+    bool headersSent = false;
+
+    HttpExchange() = default;
+    HttpExchange(const HttpExchange&) = delete;
+    HttpExchange& operator=(const HttpExchange&) = delete;
+    ~HttpExchange() {
+        if (fileFd >= 0) ::close(fileFd);
+    }
 };
 
 namespace {
@@ -138,7 +159,90 @@ int writeAnswer(lws* wsi, HttpExchange& exchange) {
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+constexpr std::uint64_t kFilePiece = 16 * 1024;
+
+int addHeader(lws* wsi, const char* name, const std::string& value, unsigned char** p, unsigned char* end) {
+    return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
+                                       reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()), p, end);
+}
+
+// A file answer: the headers first, then a piece of the file per call (lws asks again
+// when the socket can take more), so a large track never sits whole in memory.
+int writeFilePiece(lws* wsi, HttpExchange& exchange) {
+    if (!exchange.headersSent) {
+        std::vector<unsigned char> buffer(LWS_PRE + 2048);
+        unsigned char* start = buffer.data() + LWS_PRE;
+        unsigned char* p = start;
+        unsigned char* end = buffer.data() + buffer.size() - 1;
+        if (lws_add_http_common_headers(wsi, exchange.status, exchange.contentType.c_str(), exchange.fileRemaining, &p, end) ||
+            addHeader(wsi, "accept-ranges:", "bytes", &p, end) ||
+            addHeader(wsi, "cache-control:", "private, no-store", &p, end) ||
+            addHeader(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+            (!exchange.contentRange.empty() && addHeader(wsi, "content-range:", exchange.contentRange, &p, end)) ||
+            (!exchange.downloadName.empty() &&
+             addHeader(wsi, "content-disposition:", "inline; filename=\"" + exchange.downloadName + "\"", &p, end)) ||
+            lws_finalize_write_http_header(wsi, start, &p, end))
+            return -1;
+        exchange.headersSent = true;
+        if (exchange.fileRemaining == 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    const auto piece = static_cast<std::size_t>(std::min(exchange.fileRemaining, kFilePiece));
+    std::vector<unsigned char> buffer(LWS_PRE + piece);
+    const ssize_t got = ::pread(exchange.fileFd, buffer.data() + LWS_PRE, piece, static_cast<off_t>(exchange.fileOffset));
+    if (got <= 0) return -1;  // the file shrank or vanished: end the connection, the length was promised
+    const bool last = static_cast<std::uint64_t>(got) == exchange.fileRemaining;
+    if (lws_write(wsi, buffer.data() + LWS_PRE, static_cast<std::size_t>(got), last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0)
+        return -1;
+    exchange.fileOffset += static_cast<std::uint64_t>(got);
+    exchange.fileRemaining -= static_cast<std::uint64_t>(got);
+    if (!last) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    ::close(exchange.fileFd);
+    exchange.fileFd = -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 }  // namespace
+
+void RelayServer::answerFile(std::uint64_t exchangeId, const FileAnswer& file, const std::string& range) {
+    auto it = httpExchanges_.find(exchangeId);
+    if (it == httpExchanges_.end()) return;
+    auto* exchange = static_cast<HttpExchange*>(*static_cast<void**>(lws_wsi_user(it->second)));
+    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat info {};
+    if (fd < 0 || ::fstat(fd, &info) != 0) {
+        if (fd >= 0) ::close(fd);
+        const ApiResponse gone = apiError(404, protocol::ErrorCode::NotFound, "the file is gone");
+        return answerHttp(exchangeId, 404, "application/json", gone.body.dump() + "\n");
+    }
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    const ByteRange part = parseByteRange(range, size);
+    exchange->fileFd = fd;
+    exchange->contentType = file.contentType;
+    exchange->downloadName = file.downloadName;
+    switch (part.kind) {
+        case ByteRange::Kind::Whole:
+            exchange->status = HTTP_STATUS_OK;
+            exchange->fileRemaining = size;
+            break;
+        case ByteRange::Kind::Part:
+            exchange->status = HTTP_STATUS_PARTIAL_CONTENT;
+            exchange->fileOffset = part.first;
+            exchange->fileRemaining = part.last - part.first + 1;
+            exchange->contentRange = "bytes " + std::to_string(part.first) + "-" + std::to_string(part.last) + "/" + std::to_string(size);
+            break;
+        case ByteRange::Kind::Unsatisfiable:
+            exchange->status = HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE;
+            exchange->contentRange = "bytes */" + std::to_string(size);
+            break;
+    }
+    exchange->ready = true;
+    lws_callback_on_writable(it->second);
+}
 
 void RelayServer::answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body) {
     auto it = httpExchanges_.find(exchangeId);
@@ -164,7 +268,9 @@ void RelayServer::dispatchApi(HttpExchange& exchange) {
             request.bodyMalformed = true;
         }
     }
-    api_.handle(std::move(request), [this, id = exchange.id](ApiResponse response) {
+    std::string range = request.range;  // taken before the request is moved away
+    api_.handle(std::move(request), [this, id = exchange.id, range = std::move(range)](ApiResponse response) {
+        if (response.file) return answerFile(id, *response.file, range);
         answerHttp(id, static_cast<unsigned>(response.status), "application/json; charset=utf-8",
                    response.body.is_null() ? std::string() : response.body.dump(-1, ' ', false,
                                                                                nlohmann::json::error_handler_t::replace) + "\n");
@@ -233,6 +339,7 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
                 const std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
                 if (authorization.rfind("Bearer ", 0) == 0) request.bearerToken = authorization.substr(7);
                 request.host = header(wsi, WSI_TOKEN_HOST);
+                request.range = header(wsi, WSI_TOKEN_HTTP_RANGE);
                 request.secure = lws_is_ssl(wsi) != 0;
                 char address[64] = {};
                 lws_get_peer_simple(wsi, address, sizeof address);
@@ -267,7 +374,7 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             return 0;
         case LWS_CALLBACK_HTTP_WRITEABLE:
             if (!slot || !*slot || !(*slot)->ready) break;
-            return writeAnswer(wsi, **slot);
+            return (*slot)->fileFd >= 0 ? writeFilePiece(wsi, **slot) : writeAnswer(wsi, **slot);
         case LWS_CALLBACK_CLOSED_HTTP:
             if (slot && *slot) {
                 of(wsi).httpExchanges_.erase((*slot)->id);

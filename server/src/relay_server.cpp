@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::int64_t kSweepIntervalUs = 1'000'000;
 constexpr std::int64_t kStoppingSweepUs = 50'000;
+constexpr std::int64_t kRetentionIntervalUs = 3'600'000'000;
 // Clients told the server is going away get this long to leave; with the store's flush
 // the process is gone within 2 s of SIGTERM.
 constexpr std::int64_t kStopGraceUs = 1'500'000;
@@ -45,6 +46,7 @@ ConnectionLimits connectionLimits(const ServerOptions& options) {
 ApiSettings apiSettings(const ServerOptions& options) {
     ApiSettings settings;
     settings.passwordCost = options.fastPasswordHashing ? PasswordCost::Fast : PasswordCost::Interactive;
+    settings.recordingsDir = recordingsDirectory(options);
     return settings;
 }
 
@@ -72,7 +74,7 @@ RelayServer::RelayServer(ServerOptions options)
     sweepTimer_->owner = this;
     flushTimer_->owner = this;
     rooms_.useRecordings(recorder_);
-    recorder_.repairInterrupted();  // recordings a killed server left open
+    recorder_.repairInterrupted();  // recordings a killed server left open (the first sweep expires old ones)
 
     protocols_.reset(new lws_protocols[4]{});
     protocols_[0].name = kHttpProtocolName;
@@ -225,6 +227,10 @@ void RelayServer::beginStop() {
 void RelayServer::onSweepTimer(lws_sorted_usec_list* sul) {
     RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
     if (!self.stopping_) self.rooms_.closeIdle(monotonicMicros());
+    if (!self.stopping_ && monotonicMicros() >= self.nextRetentionUs_) {  // hourly: old recordings go
+        self.recorder_.expireOld();
+        self.nextRetentionUs_ = monotonicMicros() + kRetentionIntervalUs;
+    }
     if (self.stopping_ && (self.connections_.size() == 0 || monotonicMicros() > self.stopDeadlineUs_)) {
         self.finishStop();
         return;

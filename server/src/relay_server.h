@@ -64,6 +64,7 @@ private:
     std::string metricsText() const;
     void dispatchApi(HttpExchange& exchange);  // service thread
     void answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body);
+    void answerFile(std::uint64_t exchangeId, const FileAnswer& file, const std::string& range);  // service thread
 
     ServerOptions options_;
     std::string webDir_;  // the browser client's files ("" when there are none)
@@ -96,6 +97,7 @@ private:
     bool finished_ = false;
     bool usingEventLibrary_ = false;
     std::int64_t stopDeadlineUs_ = 0;
+    std::int64_t nextRetentionUs_ = 0;  // service thread: when old recordings are next expired
 };
 
 }  // namespace samspil::server

@@ -122,6 +122,8 @@ curl -s -X POST $S/sign-in -d '{"login":"lise@aarhus.dk","password":"lise-secret
   fail "the reset password does not sign in"
 sqlite3 var/samspil.db ".backup var/backup-$(date +%F).db"
 [ "$(sqlite3 "var/backup-$(date +%F).db" 'SELECT COUNT(*) FROM people')" = 3 ] || fail "the backup lacks people"
+samspil-server admin expire-recordings --db var/samspil.db --as-of $(( ($(date +%s) + 86400) * 1000 )) |
+  grep -q "^deleted 0 recordings" || fail "admin expire-recordings (docs/operations.md)"
 samspil-server --help | grep -q -- "--open-rooms" || fail "--help"
 
 # --- docs/operations.md: TLS ------------------------------------------------------------------

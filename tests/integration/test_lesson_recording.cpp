@@ -4,6 +4,7 @@
 // participant sent, and by the tracks lining up with each other on the server's clock.
 // A person the school marked "may not be recorded" is left out, and everyone's client
 // was told of the recording.
+#include "http_get.h"
 #include "opus_tools.h"
 #include "samspil/core/wav_file.h"
 #include "school_fixture.h"
@@ -149,6 +150,26 @@ TEST_CASE("a recorded lesson: a file per participant that plays what they sent, 
         std::cout << "recording: " << who << "'s track: click at " << clickAtMs[who] << " ms, tone correlation " << match << "\n";
         CHECK(match > 0.95);
     }
+    // The mix, made seconds after the end: everyone recorded is in it, the mentor is not.
+    const std::string mixFile = (std::filesystem::path(folder) / std::filesystem::path(fileOf.begin()->second).parent_path() / "mix.opus").string();
+    for (int attempt = 0; attempt < 100 && !std::filesystem::exists(mixFile); ++attempt)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto mix = decodeOggOpus(f.dir, mixFile);
+    REQUIRE(mix);
+    double allFrom = 0, allTo = 1e9;  // when every recorded tone plays, on the timeline (s)
+    for (const auto& [who, atMs] : clickAtMs) {
+        allFrom = std::max(allFrom, atMs / 1000.0 + 0.6);
+        allTo = std::min(allTo, atMs / 1000.0 + 5.4);
+    }
+    REQUIRE(allTo - allFrom > 1.0);
+    const auto from = static_cast<std::size_t>(allFrom * 48000), n = static_cast<std::size_t>((allTo - allFrom) * 48000);
+    for (const auto& [who, hz] : toneOf) {
+        const double level = toneAmplitude(*mix, from, n, hz);
+        std::cout << "recording: in the mix, " << who << "'s tone at " << level << "\n";
+        if (who == "mentor") CHECK(level < 0.02);
+        else CHECK(level > 0.2);  // 0.5 sent; three at once, kept under full scale
+    }
+
     // The tracks line up: each click sits where the server's clock says it was played,
     // relative to the others, within 5 ms.
     for (const auto& [a, atA] : clickAtMs)
@@ -195,4 +216,125 @@ TEST_CASE("kill -9 while a lesson is recorded: the track plays to within a secon
     // after the start: at least the click and 2 s of tone after it are there.
     std::cout << "recording: after kill -9, the track holds " << static_cast<double>(audio.size()) / 48000.0 << " s\n";
     CHECK(audio.size() >= *click + 2 * 48000);
+}
+
+TEST_CASE("recordings in the API: who may list, open, download (whole or a range) and delete them",
+          "[integration][recording][untimed]") {
+    SchoolFixture f;
+    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
+    REQUIRE(writeWavFile(f.dir.file("teacher.wav"), AudioBuffer{1, 48000, clickThenTone(440)}));
+    REQUIRE(writeWavFile(f.dir.file("student.wav"), AudioBuffer{1, 48000, clickThenTone(660)}));
+    {
+        CliRun teacher(f.dir, "teacher", cliArgs(f, "teacher", f.dir.file("teacher.wav"), 4, {"--record-lesson"}));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        CliRun student(f.dir, "student", cliArgs(f, "student", f.dir.file("student.wav"), 3));
+        REQUIRE(student.finish() == 0);
+        REQUIRE(teacher.finish() == 0);
+    }
+    const auto [status, tracks] = newestRecording(f.server->databasePath());
+    REQUIRE(status == "complete");
+
+    // Who sees it: the teacher and the student who were in it, and the school's admin.
+    const std::map<std::string, std::size_t> sees{{"teacher", 1}, {"student", 1}, {"admin", 1}, {"student2", 0},
+                                                  {"teacherB", 0}, {"adminB", 0}};
+    for (const auto& [who, count] : sees) {
+        INFO(who);
+        const auto list = f.call("GET", "recordings", nullptr, f.token[who]);
+        REQUIRE(list.status == 200);
+        CHECK(list.body["recordings"].size() == count);
+    }
+    CHECK(f.call("GET", "recordings").status == 401);
+    const auto listed = f.call("GET", "recordings", nullptr, f.token["student"]).body["recordings"][0];
+    const std::int64_t id = listed["id"];
+    CHECK(listed["title"] == "Klaverværelset");
+    CHECK(listed["status"] == "complete");
+    CHECK(listed["length_ms"].get<std::int64_t>() > 2000);
+    REQUIRE(listed["tracks"].size() == 2);
+    for (const std::string who : {"student2", "teacherB", "adminB"})
+        CHECK(f.call("GET", "recordings/" + std::to_string(id), nullptr, f.token[who]).status == 404);
+    CHECK(f.call("GET", "recordings/" + std::to_string(id), nullptr, f.token["admin"]).status == 200);
+
+    // The download: the file as stored, whole or the range asked for.
+    const std::string download = listed["tracks"][0]["download"];
+    const std::string folder = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings").string();
+    const std::string file = folder + "/" + tracks[0].file;
+    std::ifstream in(file, std::ios::binary);
+    const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(stored.size() > 1000);
+    const auto whole = httpRequest(f.server->port(), "GET", download, "", f.token["student"]);
+    CHECK(whole.status == 200);
+    CHECK(whole.headers.find("content-type: audio/ogg") != std::string::npos);
+    CHECK(whole.headers.find("accept-ranges: bytes") != std::string::npos);
+    CHECK(whole.body == stored);
+    const auto part = httpRequest(f.server->port(), "GET", download, "", f.token["student"], "Range: bytes=100-199\r\n");
+    CHECK(part.status == 206);
+    CHECK(part.headers.find("content-range: bytes 100-199/" + std::to_string(stored.size())) != std::string::npos);
+    CHECK(part.body == stored.substr(100, 100));
+    const auto tail = httpRequest(f.server->port(), "GET", download, "", f.token["teacher"], "Range: bytes=-10\r\n");
+    CHECK(tail.body == stored.substr(stored.size() - 10));
+    const auto beyond = httpRequest(f.server->port(), "GET", download, "", f.token["teacher"],
+                                    "Range: bytes=" + std::to_string(stored.size()) + "-\r\n");
+    CHECK(beyond.status == 416);
+    CHECK(httpRequest(f.server->port(), "GET", download, "", f.token["student2"]).status == 404);
+    CHECK(httpRequest(f.server->port(), "GET", download).status == 401);
+    CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings/" + std::to_string(id) + "/tracks/999999", "", f.token["teacher"]).status == 404);
+    CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings/" + std::to_string(id) + "/tracks/../../samspil.db", "",
+                      f.token["admin"]).status == 404);
+
+    // Deleting: not by a student; the teacher may, and it is gone from the API and the disk,
+    // with an audit row.
+    CHECK(f.call("DELETE", "recordings/" + std::to_string(id), nullptr, f.token["student"]).status == 403);
+    CHECK(f.call("DELETE", "recordings/" + std::to_string(id), nullptr, f.token["teacher"]).status == 204);
+    CHECK_FALSE(std::filesystem::exists(file));
+    CHECK(f.call("GET", "recordings", nullptr, f.token["admin"]).body["recordings"].empty());
+    CHECK(httpRequest(f.server->port(), "GET", download, "", f.token["teacher"]).status == 404);
+    const auto audit = f.call("GET", "schools/1/audit", nullptr, f.token["admin"]);
+    bool deletionAudited = false;
+    for (const auto& entry : audit.body["entries"]) deletionAudited = deletionAudited || entry["action"] == "recording.delete";
+    CHECK(deletionAudited);
+}
+
+TEST_CASE("a school's retention: a recording older than it is deleted from the API and the disk, with an audit row",
+          "[integration][recording][untimed]") {
+    SchoolFixture f;
+    REQUIRE(writeWavFile(f.dir.file("teacher.wav"), AudioBuffer{1, 48000, clickThenTone(440)}));
+    {
+        CliRun teacher(f.dir, "teacher", cliArgs(f, "teacher", f.dir.file("teacher.wav"), 3, {"--record-lesson"}));
+        REQUIRE(teacher.finish() == 0);
+    }
+    const auto [status, tracks] = newestRecording(f.server->databasePath());
+    REQUIRE(status == "complete");
+    REQUIRE(tracks.size() == 1);
+    const std::string file = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings" / tracks[0].file).string();
+    REQUIRE(std::filesystem::exists(file));
+
+    // The admin keeps recordings for a week; a teacher may not change that.
+    CHECK(f.call("PATCH", "schools/1", {{"recording_retention_days", 7}}, f.token["teacher"]).status == 403);
+    CHECK(f.call("PATCH", "schools/1", {{"recording_retention_days", 0}}, f.token["admin"]).status == 400);
+    const auto set = f.call("PATCH", "schools/1", {{"recording_retention_days", 7}}, f.token["admin"]);
+    REQUIRE(set.status == 200);
+    CHECK(set.body["recording_retention_days"] == 7);
+
+    // The clock is the command's --as-of: six days on, it stays; eight days on, it goes.
+    auto expireAsOf = [&](int days) {
+        const std::int64_t asOfMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+            std::int64_t{days} * 86'400'000;
+        ChildProcess command(serverBinary(), {"admin", "expire-recordings", "--db", f.server->databasePath(), "--as-of",
+                                              std::to_string(asOfMs)},
+                             f.dir.path(), f.dir.file("expire-" + std::to_string(days)));
+        REQUIRE(command.wait(std::chrono::seconds(20)) == 0);
+        return command.stdoutText();
+    };
+    CHECK(expireAsOf(6).find("deleted 0 recordings") != std::string::npos);
+    CHECK(f.call("GET", "recordings", nullptr, f.token["teacher"]).body["recordings"].size() == 1);
+    CHECK(expireAsOf(8).find("deleted 1 recording ") != std::string::npos);
+    CHECK(f.call("GET", "recordings", nullptr, f.token["teacher"]).body["recordings"].empty());
+    CHECK_FALSE(std::filesystem::exists(file));
+    bool audited = false;
+    const auto auditLog = f.call("GET", "schools/1/audit", nullptr, f.token["admin"]);
+    INFO(auditLog.body.dump().substr(0, 600));
+    for (const auto& entry : auditLog.body["entries"])
+        audited = audited || (entry["action"] == "recording.expire" && entry["actor_name"] == "samspil-server");
+    CHECK(audited);
 }

@@ -125,4 +125,16 @@ WindowedMatch compareWithTone(const std::vector<float>& recording, double hz, do
     return compareWindowed(tone, 0, length, recording, static_cast<long>(*onset), 2400, 300, 0.9);
 }
 
+double toneAmplitude(const std::vector<float>& signal, std::size_t start, std::size_t n, double hz) {
+    if (n == 0 || start + n > signal.size()) return 0;
+    const double w = 2 * M_PI * hz / 48000, c = 2 * std::cos(w);
+    double s1 = 0, s2 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double s0 = signal[start + i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return 2 * std::sqrt(std::max(0.0, s1 * s1 + s2 * s2 - c * s1 * s2)) / static_cast<double>(n);
+}
+
 }  // namespace samspil::test

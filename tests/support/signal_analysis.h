@@ -48,6 +48,9 @@ WindowedMatch compareWithTone(const std::vector<float>& recording, double hz, do
 std::optional<std::size_t> findOnset(const std::vector<float>& signal, float threshold, std::size_t from = 0);
 
 /// RMS of signal[start..start+n).
+/// The amplitude of a sine of `hz` in signal[start, start + n) (Goertzel's algorithm).
+double toneAmplitude(const std::vector<float>& signal, std::size_t start, std::size_t n, double hz);
+
 double rms(const std::vector<float>& signal, std::size_t start, std::size_t n);
 
 /// Longest run (in samples) inside [start, end) whose 1 ms RMS stays below threshold.

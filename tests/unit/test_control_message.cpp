@@ -186,7 +186,7 @@ TEST_CASE("a shared tempo round-trips and nonsense tempos are refused by field",
     CHECK(parseClientMessage(R"({"v":1,"type":"tempo","bpm":60,"numerator":4,"denominator":4})"));
 }
 
-TEST_CASE("record and the room's recording state round-trip; a malformed recording state is refused", "[protocol][control][recording]") {
+TEST_CASE("record and the room's recording state round-trip, and a malformed recording state is refused", "[protocol][control][recording]") {
     CHECK(roundTripClient(Record{true}).on);
     CHECK_FALSE(roundTripClient(Record{false}).on);
     CHECK(clientError(R"({"v":1,"type":"record"})") == ErrorCode::BadMessage);

@@ -11,10 +11,14 @@ std::int64_t PeopleStore::createSchool(std::string_view name) {
 }
 
 std::optional<School> PeopleStore::school(std::int64_t id) {
-    auto statement = db_.prepare("SELECT id, name FROM schools WHERE id = ?1");
+    auto statement = db_.prepare("SELECT id, name, recording_retention_days FROM schools WHERE id = ?1");
     statement.bind(1, id);
     if (!statement.step()) return std::nullopt;
-    return School{statement.columnInt(0), statement.columnText(1)};
+    return School{statement.columnInt(0), statement.columnText(1), static_cast<int>(statement.columnInt(2))};
+}
+
+void PeopleStore::setRecordingRetention(std::int64_t schoolId, int days) {
+    db_.prepare("UPDATE schools SET recording_retention_days = ?2 WHERE id = ?1").bind(1, schoolId).bind(2, std::int64_t{days}).run();
 }
 
 std::vector<School> PeopleStore::schools() {

@@ -16,6 +16,7 @@ class SqliteDatabase;
 struct School {
     std::int64_t id = 0;
     std::string name;
+    int recordingRetentionDays = 90;  ///< lesson recordings older than this are deleted
 };
 
 /// A person with the hash of their password (only the sign-in path needs it).
@@ -50,6 +51,8 @@ public:
     std::optional<Credentials> credentialsByLogin(std::string_view login);
     std::optional<Person> person(std::int64_t id);
 
+    /// How many days the school keeps its lesson recordings.
+    void setRecordingRetention(std::int64_t schoolId, int days);
     /// Whether lesson recordings may include this person (the school admin decides).
     void setMayBeRecorded(std::int64_t personId, bool mayBeRecorded);
     /// Adds the person to the school with the role, or changes their role there.

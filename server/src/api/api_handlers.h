@@ -19,6 +19,7 @@ struct ApiContext {
     const Caller& caller;
     std::vector<std::int64_t> ids;  ///< the numeric path segments, in order
     std::int64_t nowMs = 0;
+    std::string recordingsDir;  ///< where lesson recordings are kept
 };
 
 // Who is calling (auth_api.cpp).
@@ -28,6 +29,7 @@ ApiResponse signOut(ApiContext& context);
 
 // Schools and people (school_api.cpp).
 ApiResponse getSchool(ApiContext& context);
+ApiResponse changeSchool(ApiContext& context);
 ApiResponse listMembers(ApiContext& context);
 /// Checks and validates a new member; the password is hashed elsewhere, then addMember runs.
 ApiResponse checkNewMember(ApiContext& context);
@@ -46,6 +48,13 @@ ApiResponse deleteLesson(ApiContext& context);
 ApiResponse listInvites(ApiContext& context);
 ApiResponse createInvite(ApiContext& context);
 ApiResponse revokeInvite(ApiContext& context);
+
+// Lesson recordings (recording_api.cpp).
+ApiResponse listRecordings(ApiContext& context);
+ApiResponse getRecording(ApiContext& context);
+ApiResponse downloadTrack(ApiContext& context);
+ApiResponse downloadMix(ApiContext& context);
+ApiResponse deleteRecording(ApiContext& context);
 
 // Shared helpers (api_json.cpp).
 /// An integer query parameter (?from=...), or fallback when absent or not a number.

@@ -32,6 +32,7 @@ constexpr std::array kRoutes{
     Route{"GET", {"me", "lessons"}, &getMyLessons},
     Route{"POST", {"sign-out"}, &signOut},
     Route{"GET", {"schools", "#"}, &getSchool},
+    Route{"PATCH", {"schools", "#"}, &changeSchool},
     Route{"GET", {"schools", "#", "members"}, &listMembers},
     Route{"PATCH", {"schools", "#", "members", "#"}, &changeMember},
     Route{"DELETE", {"schools", "#", "members", "#"}, &removeMember},
@@ -45,6 +46,11 @@ constexpr std::array kRoutes{
     Route{"GET", {"rooms", "#", "invites"}, &listInvites},
     Route{"POST", {"rooms", "#", "invites"}, &createInvite},
     Route{"DELETE", {"invites", "#"}, &revokeInvite},
+    Route{"GET", {"recordings"}, &listRecordings},
+    Route{"GET", {"recordings", "#"}, &getRecording},
+    Route{"GET", {"recordings", "#", "tracks", "#"}, &downloadTrack},
+    Route{"GET", {"recordings", "#", "mix"}, &downloadMix},
+    Route{"DELETE", {"recordings", "#"}, &deleteRecording},
 };
 
 // Matches path against a pattern; fills ids with the numeric segments.
@@ -137,12 +143,13 @@ void ApiService::handle(ApiRequest request, Respond respond) {
     }
     if (!route) return respond(pathKnown ? apiError(405, ErrorCode::NotAllowed, "method") : apiError(404, ErrorCode::NotFound));
     store_.post([request = std::move(request), ids = std::move(ids), handler = route->handler,
+                 recordingsDir = settings_.recordingsDir,
                  respond = onServiceThread(std::move(respond))](SqliteDatabase& db) {
         failSafely(respond, [&] {
             const std::int64_t now = unixMillis();
             const auto caller = authenticate(db, request.bearerToken, now);
             if (!caller) return respond(unauthenticated(request));
-            ApiContext context{db, request, *caller, ids, now};
+            ApiContext context{db, request, *caller, ids, now, recordingsDir};
             respond(handler(context));
         });
     });
@@ -245,7 +252,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
         const std::int64_t now = unixMillis();
         const auto caller = authenticate(db, request.bearerToken, now);
         if (!caller) return respond(unauthenticated(request));
-        ApiContext context{db, request, *caller, ids, now};
+        ApiContext context{db, request, *caller, ids, now, {}};
         ApiResponse checked = checkNewMember(context);
         if (checked.status != 100) return respond(std::move(checked));
         const std::string password = request.body["password"].get<std::string>();
@@ -255,7 +262,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
             if (!hash) return respond(apiError(500, ErrorCode::Internal, "could not hash the password"));
             store_.post([request, ids, caller, hash = *hash, respond](SqliteDatabase& db2) {
                 failSafely(respond, [&] {
-                    ApiContext context2{db2, request, caller, ids, unixMillis()};
+                    ApiContext context2{db2, request, caller, ids, unixMillis(), {}};
                     respond(samspil::server::addMember(context2, hash));
                 });
             });

@@ -20,6 +20,7 @@ struct ApiSettings {
     PasswordCost passwordCost = PasswordCost::Interactive;
     std::int64_t sessionLifetimeMs = 12 * 60 * 60'000;  ///< a school day
     SignInLimits signInLimits;
+    std::string recordingsDir;  ///< where lesson recordings are kept (downloads, deletions)
 };
 
 class ApiService {

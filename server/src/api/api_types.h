@@ -23,11 +23,23 @@ struct ApiRequest {
     std::string clientAddress;
     std::string host;                         ///< the Host header, for links in answers
     bool secure = false;                      ///< asked over TLS (links in answers use https)
+    std::string range;                        ///< the Range header ("" when absent)
+};
+
+/// A file to send instead of a JSON body (a recording's track), with Range support.
+struct FileAnswer {
+    std::string path;          ///< never a path from the client: built from ids
+    std::string contentType;   ///< e.g. audio/ogg
+    std::string downloadName;  ///< for Content-Disposition (ASCII, made of ids)
 };
 
 struct ApiResponse {
+    ApiResponse() = default;
+    ApiResponse(int statusCode, nlohmann::json json) : status(statusCode), body(std::move(json)) {}
+
     int status = 200;
     nlohmann::json body;  ///< null: no body (204)
+    std::optional<FileAnswer> file;  ///< set: status 200, the file instead of body
 };
 
 /// A JSON error answer: {"error": {"code": ..., "message": ...}}.

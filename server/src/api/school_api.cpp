@@ -43,7 +43,25 @@ ApiResponse getSchool(ApiContext& context) {
         return *refusal;
     const auto school = PeopleStore(context.db).school(context.ids[0]);
     if (!school) return apiError(404, ErrorCode::NotFound);
-    return {200, {{"id", school->id}, {"name", school->name}, {"your_role", roleName(role)}}};
+    return {200,
+            {{"id", school->id},
+             {"name", school->name},
+             {"your_role", roleName(role)},
+             {"recording_retention_days", school->recordingRetentionDays}}};
+}
+
+ApiResponse changeSchool(ApiContext& context) {
+    Role role;
+    if (auto refusal = refuseUnless(context, {Role::Admin}, role)) return *refusal;
+    BodyReader body(context.request);
+    const std::int64_t days = body.integer("recording_retention_days");
+    if (body.ok() && (days < 1 || days > 3650)) body.fail("\"recording_retention_days\" must be from 1 to 3650");
+    if (!body.ok()) return body.problem();
+    PeopleStore people(context.db);
+    people.setRecordingRetention(context.ids[0], static_cast<int>(days));
+    auditAction(context, context.ids[0], "school.recording_retention", "school:" + std::to_string(context.ids[0]),
+                std::to_string(days) + " days");
+    return getSchool(context);
 }
 
 ApiResponse listMembers(ApiContext& context) {

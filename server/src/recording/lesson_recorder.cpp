@@ -2,6 +2,8 @@
 
 #include "log.h"
 #include "recording/ogg_opus_track.h"
+#include "recording/recording_mix.h"
+#include "recording/recording_retention.h"
 #include "samspil/core/clock.h"
 #include "samspil/core/media_packet.h"
 #include "service_inbox.h"
@@ -42,6 +44,25 @@ void LessonRecorder::repairInterrupted() {
     });
 }
 
+// The mixer thread: mix.opus appears only once whole (written under another name first).
+void LessonRecorder::mix(std::int64_t recording, const std::vector<std::string>& tracks) {
+    const std::string folder = folder_ + "/" + std::to_string(recording);
+    const std::string part = folder + "/mix.opus.part";
+    std::error_code ignored;
+    std::filesystem::remove(part, ignored);
+    auto mixed = mixTracks(tracks, part);
+    if (!mixed) return logError("mixing recording " + std::to_string(recording) + ": " + mixed.error());
+    std::filesystem::rename(part, folder + "/mix.opus", ignored);
+    if (ignored) logError("mixing recording " + std::to_string(recording) + ": " + ignored.message());
+}
+
+void LessonRecorder::expireOld() {
+    store_.post([folder = folder_](SqliteDatabase& db) {
+        if (const int deleted = expireRecordings(db, folder, unixMillis()))
+            logInfo("deleted " + std::to_string(deleted) + " recordings past their school's retention");
+    });
+}
+
 void LessonRecorder::stop() {
     // Tasks run in order: once this one runs, everything queued before it is on disk.
     auto drained = std::make_shared<std::promise<void>>();
@@ -49,6 +70,8 @@ void LessonRecorder::stop() {
     if (thread_.post([drained] { drained->set_value(); }, kMaxQueued + 1))
         done.wait_for(std::chrono::seconds(10));
     thread_.stop();
+    // A mix the stop cuts short is not made (the tracks are all there to listen to).
+    mixer_.stop();
 }
 
 void LessonRecorder::begin(const Start& start, std::function<void(std::optional<std::int64_t>)> done) {
@@ -98,15 +121,18 @@ void LessonRecorder::end(std::int64_t recording, std::int64_t length) {
     thread_.post(
         [this, recording, length] {
             std::vector<std::pair<std::string, std::int64_t>> lengthsMs;
+            std::vector<std::string> paths;
             if (auto tracks = open_.find(recording); tracks != open_.end()) {
                 for (auto& [participantId, track] : tracks->second) {
                     track->padTo(length);
                     track->finish();
                     if (track->failed()) logError("recording " + trackFile(recording, participantId) + ": a write failed");
                     lengthsMs.emplace_back(trackFile(recording, participantId), track->length() / 48);
+                    paths.push_back(folder_ + "/" + trackFile(recording, participantId));
                 }
                 open_.erase(tracks);
             }
+            if (!paths.empty()) mixer_.post([this, recording, paths] { mix(recording, paths); }, 1024);
             store_.post([=](SqliteDatabase& db) {
                 RecordingStore(db).finish(recording, unixMillis(), length / 48, lengthsMs);
             });

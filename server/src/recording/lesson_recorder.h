@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace samspil::server {
 
@@ -26,6 +27,8 @@ public:
     /// Service thread, at startup: recordings a killed server left unfinished are marked
     /// interrupted, and their files cut back to their last whole page.
     void repairInterrupted();
+    /// Any thread: deletes recordings past their school's retention (store thread).
+    void expireOld();
     /// Service thread, at shutdown before the store stops: every queued packet is written
     /// and every ended recording closed; then the recorder thread stops.
     void stop();
@@ -43,6 +46,7 @@ public:
 
 private:
     static std::string trackFile(std::int64_t recording, std::uint32_t participantId);
+    void mix(std::int64_t recording, const std::vector<std::string>& tracks);  // mixer thread
 
     StoreWorker& store_;
     ServiceInbox& inbox_;
@@ -50,6 +54,7 @@ private:
     std::uint64_t dropped_ = 0;  // service thread
     // The open tracks, by recording and participant: the recorder thread's alone.
     std::map<std::int64_t, std::map<std::uint32_t, std::unique_ptr<OggOpusTrack>>> open_;
+    WorkerThread mixer_;   // mixes ended recordings, so the recorder thread never waits on one
     WorkerThread thread_;  // last: stopped (joined) before the members it uses go
 };
 

@@ -68,4 +68,67 @@ std::vector<std::string> RecordingStore::markInterrupted() {
     return files;
 }
 
+namespace {
+RecordingInfo readRecording(SqliteStatement& row) {
+    RecordingInfo info;
+    info.id = row.columnInt(0);
+    info.schoolId = row.columnInt(1);
+    info.title = row.columnText(2);
+    info.room = row.columnText(3);
+    info.startedAtMs = row.columnInt(4);
+    info.lengthMs = row.columnInt(5);
+    info.status = row.columnText(6);
+    return info;
+}
+}  // namespace
+
+std::optional<RecordingInfo> RecordingStore::find(std::int64_t recording) {
+    auto row = db_.prepare(
+        "SELECT r.id, r.school_id, r.title, COALESCE(rm.code, ''), r.started_at_ms, r.length_ms, r.status "
+        "FROM recordings r LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?1");
+    row.bind(1, recording);
+    if (!row.step()) return std::nullopt;
+    RecordingInfo info = readRecording(row);
+    auto tracks = db_.prepare("SELECT id, participant_name, file, length_ms FROM recording_tracks WHERE recording_id = ?1 ORDER BY id");
+    tracks.bind(1, recording);
+    while (tracks.step())
+        info.tracks.push_back({tracks.columnInt(0), tracks.columnText(1), tracks.columnText(2), tracks.columnInt(3)});
+    auto leftOut = db_.prepare(
+        "SELECT p.display_name FROM recording_people rp JOIN people p ON p.id = rp.person_id "
+        "WHERE rp.recording_id = ?1 AND rp.recorded = 0 ORDER BY p.display_name");
+    leftOut.bind(1, recording);
+    while (leftOut.step()) info.leftOut.push_back(leftOut.columnText(0));
+    return info;
+}
+
+std::vector<RecordingInfo> RecordingStore::visibleTo(std::int64_t personId) {
+    std::vector<std::int64_t> ids;
+    auto rows = db_.prepare(
+        "SELECT r.id FROM recordings r WHERE "
+        "r.school_id IN (SELECT school_id FROM memberships WHERE person_id = ?1 AND role = 'admin') "
+        "OR r.id IN (SELECT recording_id FROM recording_people WHERE person_id = ?1) "
+        "ORDER BY r.started_at_ms DESC, r.id DESC LIMIT 500");
+    rows.bind(1, personId);
+    while (rows.step()) ids.push_back(rows.columnInt(0));
+    std::vector<RecordingInfo> out;
+    for (const std::int64_t id : ids)
+        if (auto info = find(id)) out.push_back(std::move(*info));
+    return out;
+}
+
+bool RecordingStore::wasPresent(std::int64_t recording, std::int64_t personId) {
+    auto row = db_.prepare("SELECT 1 FROM recording_people WHERE recording_id = ?1 AND person_id = ?2");
+    row.bind(1, recording).bind(2, personId);
+    return row.step();
+}
+
+std::vector<std::string> RecordingStore::remove(std::int64_t recording) {
+    std::vector<std::string> files;
+    auto rows = db_.prepare("SELECT file FROM recording_tracks WHERE recording_id = ?1");
+    rows.bind(1, recording);
+    while (rows.step()) files.push_back(rows.columnText(0));
+    db_.prepare("DELETE FROM recordings WHERE id = ?1").bind(1, recording).run();  // tracks and people cascade
+    return files;
+}
+
 }  // namespace samspil::server

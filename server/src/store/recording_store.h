@@ -6,12 +6,32 @@
 #include "relay_types.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace samspil::server {
 
 class SqliteDatabase;
+
+/// A recording as the API shows it.
+struct RecordingInfo {
+    std::int64_t id = 0;
+    std::int64_t schoolId = 0;
+    std::string title;
+    std::string room;
+    std::int64_t startedAtMs = 0;
+    std::int64_t lengthMs = 0;
+    std::string status;  ///< recording, complete or interrupted
+    struct Track {
+        std::int64_t id = 0;
+        std::string name;
+        std::string file;  ///< relative to the recordings folder
+        std::int64_t lengthMs = 0;
+    };
+    std::vector<Track> tracks;
+    std::vector<std::string> leftOut;  ///< names of people who were there and not recorded
+};
 
 class RecordingStore {
 public:
@@ -29,6 +49,16 @@ public:
     /// Recordings a server left unfinished (killed mid-recording) become "interrupted";
     /// returns their track files for repair.
     std::vector<std::string> markInterrupted();
+
+    /// One recording with its tracks, or nullopt.
+    std::optional<RecordingInfo> find(std::int64_t recording);
+    /// The recordings a person may open: those of schools they are the admin of, and those
+    /// they were in the room for. Newest first.
+    std::vector<RecordingInfo> visibleTo(std::int64_t personId);
+    /// Whether the person was in the room while it recorded.
+    bool wasPresent(std::int64_t recording, std::int64_t personId);
+    /// Deletes the rows; returns the track files to delete.
+    std::vector<std::string> remove(std::int64_t recording);
 
 private:
     SqliteDatabase& db_;

@@ -1,0 +1,104 @@
+// Lesson recordings in the API: who may list, open, download and delete them. A school's
+// admin sees the school's recordings; a teacher or student sees those they were in the room
+// for; nobody else sees any (404, as for anything that is not theirs). Files are found by
+// ids in the database, never by a path from the request. Store thread.
+#include "accounts/people_store.h"
+#include "api/api_handlers.h"
+#include "log.h"
+#include "store/recording_store.h"
+#include "store/sqlite.h"
+
+#include <filesystem>
+
+namespace samspil::server {
+
+using protocol::ErrorCode;
+
+namespace {
+
+std::string mixPath(const ApiContext& context, std::int64_t recording) {
+    return context.recordingsDir + "/" + std::to_string(recording) + "/mix.opus";
+}
+
+nlohmann::json recordingJson(const ApiContext& context, const RecordingInfo& info) {
+    nlohmann::json tracks = nlohmann::json::array();
+    for (const auto& track : info.tracks)
+        tracks.push_back({{"id", track.id}, {"name", track.name}, {"length_ms", track.lengthMs},
+                          {"download", "/api/v1/recordings/" + std::to_string(info.id) + "/tracks/" + std::to_string(track.id)}});
+    return {{"id", info.id},           {"school_id", info.schoolId}, {"title", info.title},
+            {"room", info.room},       {"started_at_ms", info.startedAtMs}, {"length_ms", info.lengthMs},
+            {"status", info.status},   {"tracks", std::move(tracks)}, {"not_recorded", info.leftOut},
+            // The mix, once it is made (seconds after the recording ends).
+            {"mix", std::filesystem::exists(mixPath(context, info.id))
+                        ? nlohmann::json("/api/v1/recordings/" + std::to_string(info.id) + "/mix")
+                        : nlohmann::json(nullptr)}};
+}
+
+// The recording if the caller may open it.
+std::optional<RecordingInfo> visibleRecording(ApiContext& context) {
+    RecordingStore store(context.db);
+    auto info = store.find(context.ids.at(0));
+    if (!info) return std::nullopt;
+    if (context.caller.roleIn(info->schoolId) == Role::Admin) return info;
+    if (store.wasPresent(info->id, context.caller.person.id)) return info;
+    return std::nullopt;
+}
+
+}  // namespace
+
+ApiResponse listRecordings(ApiContext& context) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const RecordingInfo& info : RecordingStore(context.db).visibleTo(context.caller.person.id))
+        list.push_back(recordingJson(context, info));
+    return {200, {{"recordings", std::move(list)}}};
+}
+
+ApiResponse getRecording(ApiContext& context) {
+    const auto info = visibleRecording(context);
+    if (!info) return apiError(404, ErrorCode::NotFound);
+    return {200, recordingJson(context, *info)};
+}
+
+ApiResponse downloadMix(ApiContext& context) {
+    const auto info = visibleRecording(context);
+    if (!info) return apiError(404, ErrorCode::NotFound);
+    const std::string path = mixPath(context, info->id);
+    if (!std::filesystem::exists(path)) return apiError(404, ErrorCode::NotFound, "the mix is not made yet");
+    ApiResponse answer;
+    answer.file = FileAnswer{path, "audio/ogg", "samspil-recording-" + std::to_string(info->id) + "-mix.opus"};
+    return answer;
+}
+
+ApiResponse downloadTrack(ApiContext& context) {
+    const auto info = visibleRecording(context);
+    if (!info) return apiError(404, ErrorCode::NotFound);
+    for (const auto& track : info->tracks) {
+        if (track.id != context.ids.at(1)) continue;
+        const std::string path = context.recordingsDir + "/" + track.file;
+        if (!std::filesystem::exists(path)) return apiError(404, ErrorCode::NotFound, "the file is gone");
+        ApiResponse answer;
+        answer.file = FileAnswer{path, "audio/ogg",
+                                 "samspil-recording-" + std::to_string(info->id) + "-track-" + std::to_string(track.id) + ".opus"};
+        return answer;
+    }
+    return apiError(404, ErrorCode::NotFound);
+}
+
+ApiResponse deleteRecording(ApiContext& context) {
+    const auto info = visibleRecording(context);
+    if (!info) return apiError(404, ErrorCode::NotFound);
+    // The school's admin, or a teacher who was in it; students may listen, not delete.
+    const auto role = context.caller.roleIn(info->schoolId);
+    if (role != Role::Admin && role != Role::Teacher) return apiError(403, ErrorCode::NotAllowed);
+    if (info->status == "recording") return apiError(409, ErrorCode::Conflict, "it is still being recorded");
+    SqliteTransaction transaction(context.db);
+    const auto files = RecordingStore(context.db).remove(info->id);
+    auditAction(context, info->schoolId, "recording.delete", "recording:" + std::to_string(info->id), info->title);
+    transaction.commit();
+    std::error_code ignored;
+    for (const std::string& file : files) std::filesystem::remove(context.recordingsDir + "/" + file, ignored);
+    std::filesystem::remove_all(context.recordingsDir + "/" + std::to_string(info->id), ignored);  // the mix and the folder
+    return {204, nullptr};
+}
+
+}  // namespace samspil::server
