@@ -174,6 +174,11 @@ void MainComponent::sessionChanged() {
         if (state == net::SessionState::Refused) tabs_.setCurrentTabIndex(kConnectPage);
         if (auto* window = findParentComponentOfClass<juce::DocumentWindow>()) window->setName(title());
     }
+    const bool recording = session_.roomState().recording.has_value();
+    if (recording != shownRecording_) {
+        shownRecording_ = recording;
+        std::cout << "samspil: " << (recording ? "the lesson is being recorded" : "the recording has stopped") << std::endl;
+    }
 }
 
 juce::String MainComponent::title() const {

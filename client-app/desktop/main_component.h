@@ -39,6 +39,7 @@ private:
     ClientSettings settings_;
     bool settingsDirty_ = false;
     net::SessionState shownState_ = net::SessionState::Idle;
+    bool shownRecording_ = false;  // message thread: what the last status line said of recording
 
     ui::SamspilLook look_;
     ui::RoomSession session_;

@@ -81,6 +81,15 @@ void RoomView::update() {
         hint << "You are " << juce::String(session_.selfRole()) << utf8(" · ") << static_cast<int>(others)
              << (others == 1 ? " other" : " others") << " in the room";
         if (session_.roomState().locked) hint << utf8(" · locked");
+        if (const auto& recording = session_.roomState().recording) {
+            hint = utf8("● Recording this lesson · ") + hint;
+            juce::StringArray leftOut;
+            for (const auto& p : session_.participants())
+                if (std::find(recording->notRecorded.begin(), recording->notRecorded.end(), p.participantId) !=
+                    recording->notRecorded.end())
+                    leftOut.add(juce::String::fromUTF8(p.name.c_str()));
+            if (!leftOut.isEmpty()) hint << utf8(" · not in the recording: ") << leftOut.joinIntoString(", ");
+        }
         if (const auto& tempo = session_.roomTempo())
             hint << utf8(" · tempo ") << juce::String(tempo->tempo.bpm, 1) << " " << tempo->tempo.numerator << "/"
                  << tempo->tempo.denominator;
@@ -88,6 +97,8 @@ void RoomView::update() {
             hint << utf8(" · server ") << juce::String(static_cast<double>(*rtt) / 1000.0, 1) << " ms";
     }
     hint_.setText(hint, juce::dontSendNotification);
+    hint_.setColour(juce::Label::textColourId,
+                    session_.roomState().recording ? juce::Colour(0xffe5484d) : colours::dimText);
     for (const auto& p : session_.participants())
         if (p.isSelf) self_.setName(p.name);
     self_.update();

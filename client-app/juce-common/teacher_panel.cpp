@@ -9,6 +9,9 @@ TeacherPanel::TeacherPanel(RoomSession& session) : session_(session) {
     lock_.setTooltip("While locked, only teachers can come in");
     lock_.onClick = [this] { session_.sendControl(protocol::Lock{lock_.getToggleState()}); };
     addAndMakeVisible(lock_);
+    record_.setTooltip("Everyone in the room is told first; people the school may not record are left out");
+    record_.onClick = [this] { session_.sendControl(protocol::Record{record_.getToggleState()}); };
+    addAndMakeVisible(record_);
 
     guestName_.setTextToShowWhenEmpty("Guest's name (optional)", colours::dimText);
     guestName_.setTitle("Guest's name");
@@ -58,11 +61,12 @@ void TeacherPanel::startInvite() {
 
 int TeacherPanel::wantedHeight() const {
     if (!session_.holdsControls()) return 0;
-    return 44 + 32 * std::max<int>(1, static_cast<int>(shownWaiting_.size())) + (canInvite() ? 92 : 0);
+    return 74 + 32 * std::max<int>(1, static_cast<int>(shownWaiting_.size())) + (canInvite() ? 92 : 0);
 }
 
 void TeacherPanel::update() {
     lock_.setToggleState(session_.roomState().locked, juce::dontSendNotification);
+    record_.setToggleState(session_.roomState().recording.has_value(), juce::dontSendNotification);
     const bool invites = canInvite();
     if (invites != invite_.isVisible()) {
         for (juce::Component* c : std::initializer_list<juce::Component*>{&guestName_, &invite_, &link_, &copy_, &inviteStatus_})
@@ -95,7 +99,7 @@ void TeacherPanel::paint(juce::Graphics& g) {
     if (shownWaiting_.empty()) {
         g.setColour(colours::dimText);
         g.setFont(13.0f);
-        g.drawText("Nobody is waiting.", getLocalBounds().reduced(12).withTrimmedTop(32).removeFromTop(24),
+        g.drawText("Nobody is waiting.", getLocalBounds().reduced(12).withTrimmedTop(62).removeFromTop(24),
                    juce::Justification::centredLeft);
     }
 }
@@ -105,6 +109,7 @@ void TeacherPanel::resized() {
     auto top = area.removeFromTop(26);
     title_.setBounds(top.removeFromLeft(140));
     lock_.setBounds(top.removeFromRight(140));
+    record_.setBounds(area.removeFromTop(28).removeFromRight(170));
     area.removeFromTop(4);
     for (int i = 0; i < waitingNames_.size(); ++i) {
         auto row = area.removeFromTop(30);

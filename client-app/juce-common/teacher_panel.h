@@ -1,5 +1,5 @@
 // What only the room's teacher sees: who waits in the waiting room (with "Let in"), the
-// room lock, and (when signed in to a school) "invite a guest": a web link to send a
+// room lock, recording the lesson, and (when signed in to a school) "invite a guest": a web link to send a
 // student or mentor, shown and copied. Hidden for everyone else. Message thread.
 #pragma once
 
@@ -25,6 +25,7 @@ private:
     RoomSession& session_;
     juce::Label title_;
     juce::ToggleButton lock_{"Lock the room"};
+    juce::ToggleButton record_{"Record the lesson"};
     juce::OwnedArray<juce::Label> waitingNames_;
     juce::OwnedArray<juce::TextButton> admitButtons_;
     std::vector<std::uint32_t> shownWaiting_;

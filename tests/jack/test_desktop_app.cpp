@@ -3,6 +3,7 @@
 #include "desktop_app.h"
 #include "jack_session.h"
 #include "samspil/core/wav_file.h"
+#include "school_fixture.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -203,4 +205,28 @@ TEST_CASE("desktop app: --help answers on the terminal without a display", "[des
     ChildProcess bad(desktopBinary(), {"--frame-ms", "7"}, dir.path(), dir.file("bad"));
     CHECK(bad.wait(std::chrono::seconds(10)) == 2);
     CHECK(bad.stderrText().find("2.5, 5 or 10") != std::string::npos);
+}
+
+TEST_CASE("desktop app: a student in a school's lesson is shown, and told on its status line, that the teacher records it",
+          "[desktop][jack][recording]") {
+    SchoolFixture f;
+    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
+    JackSession jack(f.dir);
+    DesktopApp app(f.dir, "student",
+                   {"--server", f.server->url(), "--room", "klaver-1", "--name", "student", "--token", f.token["student"],
+                    "--join", "--audio-driver", "JACK", "--quit-after", "40", "--screenshot", f.dir.file("recording.png"),
+                    "--screenshot-after", "5"});
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
+    CHECK(app.output().find("being recorded") == std::string::npos);
+    const std::string passwordFile = f.dir.file("pw-teacher");
+    std::ofstream(passwordFile) << "password-teacher\n";
+    CliRun teacher(f.dir, "teacher",
+                   {"--server", f.server->url(), "--room", "klaver-1", "--name", "teacher", "--sign-in", "teacher@school",
+                    "--password-file", passwordFile, "--record-lesson", "--tone", "440", "--duration", "7"});
+    CHECK(app.waitForOutput("samspil: the lesson is being recorded", std::chrono::seconds(10)));
+    CHECK(app.waitForOutput("samspil: screenshot saved", std::chrono::seconds(10)));
+    REQUIRE(teacher.finish() == 0);
+    CHECK(app.waitForOutput("samspil: the recording has stopped", std::chrono::seconds(10)));
+    app.process().signal();
+    CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
 }
