@@ -281,6 +281,24 @@ TEST_CASE("recordings in the API: who may list, open, download (whole or a range
     CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings/" + std::to_string(id) + "/tracks/../../samspil.db", "",
                       f.token["admin"]).status == 404);
 
+    // The listen link (for the page's <audio> element, which sends no Authorization header):
+    // the same file, whole or a range, for this recording only, and not once tampered with.
+    const std::string listen = listed["tracks"][0]["listen"];
+    REQUIRE(listen.rfind(download + "?ticket=", 0) == 0);
+    CHECK(httpRequest(f.server->port(), "GET", listen).body == stored);
+    const auto seek = httpRequest(f.server->port(), "GET", listen, "", "", "Range: bytes=500-\r\n");
+    CHECK(seek.status == 206);
+    CHECK(seek.body == stored.substr(500));
+    std::string tampered = listen;
+    tampered.back() = tampered.back() == '0' ? '1' : '0';
+    CHECK(httpRequest(f.server->port(), "GET", tampered).status == 401);
+    const std::string ticket = listen.substr(listen.find("?ticket="));
+    CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings/" + std::to_string(id + 1) + "/mix" + ticket).status == 401);
+    CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings/" + std::to_string(id) + "/tracks/999999" + ticket).status == 404);
+    CHECK(httpRequest(f.server->port(), "GET", "/api/v1/recordings" + ticket).status == 401);  // opens files, nothing else
+    CHECK(listed["you_may_delete"] == false);
+    CHECK(f.call("GET", "recordings/" + std::to_string(id), nullptr, f.token["teacher"]).body["you_may_delete"] == true);
+
     // Deleting: not by a student; the teacher may, and it is gone from the API and the disk,
     // with an audit row.
     CHECK(f.call("DELETE", "recordings/" + std::to_string(id), nullptr, f.token["student"]).status == 403);
@@ -288,6 +306,7 @@ TEST_CASE("recordings in the API: who may list, open, download (whole or a range
     CHECK_FALSE(std::filesystem::exists(file));
     CHECK(f.call("GET", "recordings", nullptr, f.token["admin"]).body["recordings"].empty());
     CHECK(httpRequest(f.server->port(), "GET", download, "", f.token["teacher"]).status == 404);
+    CHECK(httpRequest(f.server->port(), "GET", listen).status == 404);
     const auto audit = f.call("GET", "schools/1/audit", nullptr, f.token["admin"]);
     bool deletionAudited = false;
     for (const auto& entry : audit.body["entries"]) deletionAudited = deletionAudited || entry["action"] == "recording.delete";

@@ -4,6 +4,7 @@
 // audio.js's, the connection session.js's.
 import { browserSupport, RoomAudio } from './audio.js';
 import * as protocol from './protocol.js';
+import { RecordingsList } from './recordings.js';
 import { Session } from './session.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 
@@ -29,6 +30,7 @@ async function init() {
     setLanguage(event.target.value);
     applyLanguage();
     renderRoom();
+    page.recordings?.render();
   });
   applyLanguage();
   $('name').value = localStorage.getItem('samspil.name') ?? '';
@@ -135,6 +137,16 @@ async function signIn() {
   page.token = body.token;
   $('name').value = body.person?.display_name ?? $('name').value;
   $('sign-in-status').textContent = t('signedIn', { name: $('name').value });
+  showRecordings();
+}
+
+// A signed-in person's recordings, below the join form (not while in a room).
+function showRecordings() {
+  page.recordings?.stop();
+  page.recordings = new RecordingsList({ list: $('recordings-list'), empty: $('recordings-empty'),
+    problem: $('recordings-problem'), token: page.token });
+  $('recordings-page').hidden = false;
+  page.recordings.refresh();
 }
 
 // The media twin (a second WebSocket with the same media, docs/browser.md): `?twin=1` or
@@ -188,6 +200,7 @@ async function join() {
   audio.attach(session);
   session.start();
   $('join-page').hidden = true;
+  $('recordings-page').hidden = true;
   $('room-page').hidden = false;
 }
 
@@ -196,6 +209,7 @@ function leave() {
   page.session = undefined;
   $('room-page').hidden = true;
   $('join-page').hidden = false;
+  if (page.token) showRecordings();  // a lesson just recorded is there now
 }
 
 function renderStatus() {

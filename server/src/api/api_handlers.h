@@ -11,6 +11,7 @@
 
 namespace samspil::server {
 
+class ListenLinks;
 class SqliteDatabase;
 
 struct ApiContext {
@@ -20,6 +21,7 @@ struct ApiContext {
     std::vector<std::int64_t> ids;  ///< the numeric path segments, in order
     std::int64_t nowMs = 0;
     std::string recordingsDir;  ///< where lesson recordings are kept
+    const ListenLinks* listenLinks = nullptr;  ///< signs the recordings' listen links
 };
 
 // Who is calling (auth_api.cpp).

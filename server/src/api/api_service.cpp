@@ -24,6 +24,7 @@ struct Route {
     const char* method;
     std::array<const char*, 4> pattern;  // "#" stands for a numeric id; nullptr ends it
     Handler handler;
+    bool listenLinkOpens = false;  // a ?ticket= from a listen link stands in for the bearer token
 };
 
 // Every route but sign-in and adding a member (which also hash passwords).
@@ -48,8 +49,8 @@ constexpr std::array kRoutes{
     Route{"DELETE", {"invites", "#"}, &revokeInvite},
     Route{"GET", {"recordings"}, &listRecordings},
     Route{"GET", {"recordings", "#"}, &getRecording},
-    Route{"GET", {"recordings", "#", "tracks", "#"}, &downloadTrack},
-    Route{"GET", {"recordings", "#", "mix"}, &downloadMix},
+    Route{"GET", {"recordings", "#", "tracks", "#"}, &downloadTrack, true},
+    Route{"GET", {"recordings", "#", "mix"}, &downloadMix, true},
     Route{"DELETE", {"recordings", "#"}, &deleteRecording},
 };
 
@@ -106,14 +107,35 @@ void failSafely(const ApiService::Respond& respond, Step&& step) {
     }
 }
 
+// Store thread: the person a recording's listen link speaks for (listen_links.h), when the
+// request has no bearer token. The handler still checks what this person may open.
+std::optional<Caller> authenticateListenLink(SqliteDatabase& db, const ListenLinks& links, const ApiRequest& request,
+                                             std::int64_t recordingId, std::int64_t nowMs) {
+    const auto ticket = request.query.find("ticket");
+    if (request.bearerToken || ticket == request.query.end()) return std::nullopt;
+    const auto personId = links.personFor(ticket->second, recordingId, nowMs);
+    if (!personId) return std::nullopt;
+    PeopleStore people(db);
+    const auto person = people.person(*personId);
+    if (!person) return std::nullopt;
+    return Caller{*person, people.memberships(person->id), 0};
+}
+
 ApiResponse unauthenticated(const ApiRequest& request) {
+    if (!request.bearerToken && request.query.count("ticket"))
+        return apiError(401, ErrorCode::InvalidToken, "the listen link has expired; open the recording again");
     return request.bearerToken ? apiError(401, ErrorCode::InvalidToken) : apiError(401, ErrorCode::AuthRequired);
 }
 
 }  // namespace
 
 ApiService::ApiService(StoreWorker& store, WorkerThread& passwords, ServiceInbox& inbox, ApiSettings settings)
-    : store_(store), passwords_(passwords), inbox_(inbox), settings_(settings), limiter_(settings.signInLimits) {}
+    : store_(store),
+      passwords_(passwords),
+      inbox_(inbox),
+      settings_(settings),
+      limiter_(settings.signInLimits),
+      listenLinks_(std::make_shared<const ListenLinks>()) {}
 
 ApiService::Respond ApiService::onServiceThread(Respond respond) {
     return [this, respond = std::move(respond)](ApiResponse response) mutable {
@@ -143,13 +165,14 @@ void ApiService::handle(ApiRequest request, Respond respond) {
     }
     if (!route) return respond(pathKnown ? apiError(405, ErrorCode::NotAllowed, "method") : apiError(404, ErrorCode::NotFound));
     store_.post([request = std::move(request), ids = std::move(ids), handler = route->handler,
-                 recordingsDir = settings_.recordingsDir,
-                 respond = onServiceThread(std::move(respond))](SqliteDatabase& db) {
+                 listenLinkOpens = route->listenLinkOpens, recordingsDir = settings_.recordingsDir,
+                 links = listenLinks_, respond = onServiceThread(std::move(respond))](SqliteDatabase& db) {
         failSafely(respond, [&] {
             const std::int64_t now = unixMillis();
-            const auto caller = authenticate(db, request.bearerToken, now);
+            auto caller = authenticate(db, request.bearerToken, now);
+            if (!caller && listenLinkOpens) caller = authenticateListenLink(db, *links, request, ids.at(0), now);
             if (!caller) return respond(unauthenticated(request));
-            ApiContext context{db, request, *caller, ids, now, recordingsDir};
+            ApiContext context{db, request, *caller, ids, now, recordingsDir, links.get()};
             respond(handler(context));
         });
     });
@@ -252,7 +275,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
         const std::int64_t now = unixMillis();
         const auto caller = authenticate(db, request.bearerToken, now);
         if (!caller) return respond(unauthenticated(request));
-        ApiContext context{db, request, *caller, ids, now, {}};
+        ApiContext context{db, request, *caller, ids, now, {}, nullptr};
         ApiResponse checked = checkNewMember(context);
         if (checked.status != 100) return respond(std::move(checked));
         const std::string password = request.body["password"].get<std::string>();
@@ -262,7 +285,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
             if (!hash) return respond(apiError(500, ErrorCode::Internal, "could not hash the password"));
             store_.post([request, ids, caller, hash = *hash, respond](SqliteDatabase& db2) {
                 failSafely(respond, [&] {
-                    ApiContext context2{db2, request, caller, ids, unixMillis(), {}};
+                    ApiContext context2{db2, request, caller, ids, unixMillis(), {}, nullptr};
                     respond(samspil::server::addMember(context2, hash));
                 });
             });

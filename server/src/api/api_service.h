@@ -6,9 +6,11 @@
 #include "accounts/credentials.h"
 #include "accounts/sign_in_limiter.h"
 #include "api/api_types.h"
+#include "api/listen_links.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace samspil::server {
 
@@ -43,6 +45,7 @@ private:
     ServiceInbox& inbox_;
     ApiSettings settings_;
     SignInLimiter limiter_;  // service thread only
+    std::shared_ptr<const ListenLinks> listenLinks_;  // read-only; shared with store-thread steps
 };
 
 }  // namespace samspil::server

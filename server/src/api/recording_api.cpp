@@ -4,6 +4,7 @@
 // ids in the database, never by a path from the request. Store thread.
 #include "accounts/people_store.h"
 #include "api/api_handlers.h"
+#include "api/listen_links.h"
 #include "log.h"
 #include "store/recording_store.h"
 #include "store/sqlite.h"
@@ -20,18 +21,41 @@ std::string mixPath(const ApiContext& context, std::int64_t recording) {
     return context.recordingsDir + "/" + std::to_string(recording) + "/mix.opus";
 }
 
+// The school's admin, or a teacher who was in it; students may listen, not delete.
+bool mayDelete(const ApiContext& context, const RecordingInfo& info) {
+    const auto role = context.caller.roleIn(info.schoolId);
+    return role == Role::Admin || role == Role::Teacher;
+}
+
+// A download path and its listen link: the same path with the caller's ticket, which opens
+// it without the Authorization header (an <audio> element cannot send one).
+struct FileLinks {
+    nlohmann::json download;
+    nlohmann::json listen;
+};
+
+FileLinks fileLinks(const ApiContext& context, std::int64_t recording, const std::string& path) {
+    if (!context.listenLinks) return {path, nullptr};
+    return {path, path + "?ticket=" + context.listenLinks->ticket(recording, context.caller.person.id, context.nowMs)};
+}
+
 nlohmann::json recordingJson(const ApiContext& context, const RecordingInfo& info) {
+    const std::string base = "/api/v1/recordings/" + std::to_string(info.id);
     nlohmann::json tracks = nlohmann::json::array();
-    for (const auto& track : info.tracks)
+    for (const auto& track : info.tracks) {
+        const FileLinks links = fileLinks(context, info.id, base + "/tracks/" + std::to_string(track.id));
         tracks.push_back({{"id", track.id}, {"name", track.name}, {"length_ms", track.lengthMs},
-                          {"download", "/api/v1/recordings/" + std::to_string(info.id) + "/tracks/" + std::to_string(track.id)}});
+                          {"download", links.download}, {"listen", links.listen}});
+    }
+    // The mix, once it is made (seconds after the recording ends).
+    const FileLinks mix = std::filesystem::exists(mixPath(context, info.id)) ? fileLinks(context, info.id, base + "/mix")
+                                                                              : FileLinks{nullptr, nullptr};
     return {{"id", info.id},           {"school_id", info.schoolId}, {"title", info.title},
             {"room", info.room},       {"started_at_ms", info.startedAtMs}, {"length_ms", info.lengthMs},
             {"status", info.status},   {"tracks", std::move(tracks)}, {"not_recorded", info.leftOut},
-            // The mix, once it is made (seconds after the recording ends).
-            {"mix", std::filesystem::exists(mixPath(context, info.id))
-                        ? nlohmann::json("/api/v1/recordings/" + std::to_string(info.id) + "/mix")
-                        : nlohmann::json(nullptr)}};
+            {"mix", mix.download},     {"mix_listen", mix.listen},
+            // What the caller may do with it, so a page shows the right buttons.
+            {"you_may_delete", mayDelete(context, info)}};
 }
 
 // The recording if the caller may open it.
@@ -87,9 +111,7 @@ ApiResponse downloadTrack(ApiContext& context) {
 ApiResponse deleteRecording(ApiContext& context) {
     const auto info = visibleRecording(context);
     if (!info) return apiError(404, ErrorCode::NotFound);
-    // The school's admin, or a teacher who was in it; students may listen, not delete.
-    const auto role = context.caller.roleIn(info->schoolId);
-    if (role != Role::Admin && role != Role::Teacher) return apiError(403, ErrorCode::NotAllowed);
+    if (!mayDelete(context, *info)) return apiError(403, ErrorCode::NotAllowed);
     if (info->status == "recording") return apiError(409, ErrorCode::Conflict, "it is still being recorded");
     SqliteTransaction transaction(context.db);
     const auto files = RecordingStore(context.db).remove(info->id);
