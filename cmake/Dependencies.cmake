@@ -6,6 +6,7 @@ find_package(libwebsockets REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
 pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
+pkg_check_modules(OPUSFILE REQUIRED IMPORTED_TARGET opusfile)  # the desktop app plays recordings back
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 if(SAMSPIL_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)

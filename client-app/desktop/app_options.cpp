@@ -21,6 +21,7 @@ These options fill in the connect screen (and are remembered like anything typed
   --token TOKEN         a session token from the school's sign-in
   --invite LINK|CODE    an invite link (samspil://...) or code from the teacher's email
   --join                join the room at once, without a click (needs server, room and name)
+  --listen-newest       open Recordings and play the newest recorded lesson's mix (with --token)
 
 Audio:
   --audio-driver NAME   JACK or ALSA (default: what was used last, else the system default)
@@ -63,6 +64,8 @@ Expected<AppOptions, std::string> parseAppOptions(const std::vector<std::string>
             options.showHelp = true;
         } else if (name == "--join") {
             options.join = true;
+        } else if (name == "--listen-newest") {
+            options.listenNewest = true;
         } else if (name == "--server") {
             problem = text(options.server);
         } else if (name == "--room") {

@@ -52,6 +52,7 @@ void AudioBridge::audioDeviceIOCallbackWithContext(const float* const* inputs, i
         const int validInputs = (inputsUsed > 0 && chunkInputs[0]) ? (inputsUsed == 2 && chunkInputs[1] ? 2 : 1) : 0;
         engine_.process(chunkInputs, validInputs, left_.data(), right_.data(), nullptr, frames,
                         now + static_cast<std::int64_t>(offset) * 1'000'000 / 48000);
+        player_.addTo(left_.data(), right_.data(), frames);
         if (numOutputs >= 2) {
             if (outputs[0]) juce::FloatVectorOperations::copy(outputs[0] + offset, left_.data(), frames);
             if (outputs[1]) juce::FloatVectorOperations::copy(outputs[1] + offset, right_.data(), frames);

@@ -1,7 +1,9 @@
-// The audio device's callback: hands the device's input and output to the RoomAudioEngine.
+// The audio device's callback: hands the device's input and output to the RoomAudioEngine,
+// and adds a recording being listened back to (RecordingPlayer).
 // Audio thread; never locks, waits or allocates (scratch buffers are sized before start).
 #pragma once
 
+#include "recording_player.h"
 #include "room_session.h"
 
 #include <juce_audio_devices/juce_audio_devices.h>
@@ -10,7 +12,7 @@ namespace samspil::ui {
 
 class AudioBridge : public juce::AudioIODeviceCallback {
 public:
-    explicit AudioBridge(RoomAudioEngine& engine) : engine_(engine) {}
+    AudioBridge(RoomAudioEngine& engine, desktop::RecordingPlayer& player) : engine_(engine), player_(player) {}
 
     void audioDeviceIOCallbackWithContext(const float* const* inputs, int numInputs, float* const* outputs,
                                           int numOutputs, int numSamples,
@@ -29,6 +31,7 @@ public:
 
 private:
     RoomAudioEngine& engine_;
+    desktop::RecordingPlayer& player_;
     std::vector<float> left_, right_;
     std::atomic<double> sampleRate_{0}, outputLatencyMs_{0}, inputLatencyMs_{0};
     std::atomic<int> blockSize_{0};

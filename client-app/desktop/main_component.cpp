@@ -5,12 +5,12 @@
 namespace samspil::desktop {
 namespace {
 
-enum Page { kConnectPage = 0, kAudioPage = 1, kRoomPage = 2 };
+enum Page { kConnectPage = 0, kAudioPage = 1, kRoomPage = 2, kRecordingsPage = 3 };
 
 }  // namespace
 
 MainComponent::MainComponent(const AppOptions& options, std::string settingsPath)
-    : options_(options), settingsPath_(std::move(settingsPath)), bridge_(session_.engine()), connect_(session_) {
+    : options_(options), settingsPath_(std::move(settingsPath)), bridge_(session_.engine(), player_), connect_(session_) {
     setLookAndFeel(&look_);
     settings_ = loadClientSettings(settingsPath_);
     // The command line fills in the connect page like typing would, and is remembered.
@@ -59,6 +59,13 @@ MainComponent::MainComponent(const AppOptions& options, std::string settingsPath
     tabs_.addTab("Connect", background, &connect_, false);
     tabs_.addTab("Audio setup", background, audio_.get(), false);
     tabs_.addTab("Room", background, room_.get(), false);
+    recordings_ = std::make_unique<RecordingsPanel>(player_);
+    recordings_->onWantsFront = [this] { tabs_.setCurrentTabIndex(kRecordingsPage); };
+    if (options.listenNewest) recordings_->playNewestWhenListed();
+    tabs_.addTab("Recordings", background, recordings_.get(), false);
+    // Signed in (on the Connect page, or with --token): the recordings of that account.
+    connect_.onSignedIn = [this] { recordings_->setAccount(connect_.fields().serverUrl, connect_.fields().token); };
+    if (options.token) connect_.onSignedIn();
     tabs_.setTabBarDepth(34);
     addAndMakeVisible(tabs_);
 
@@ -172,6 +179,7 @@ void MainComponent::sessionChanged() {
         // One line per change on stdout: scripts and support staff can follow what happened.
         std::cout << "samspil: " << net::toString(state) << ": " << session_.statusText() << std::endl;
         if (state == net::SessionState::Refused) tabs_.setCurrentTabIndex(kConnectPage);
+        if (state == net::SessionState::Closed) recordings_->refresh();  // a lesson just recorded is listed now
         if (auto* window = findParentComponentOfClass<juce::DocumentWindow>()) window->setName(title());
     }
     const bool recording = session_.roomState().recording.has_value();

@@ -1,4 +1,4 @@
-// The app's one window: Connect, Audio setup and Room pages, the room session, the audio
+// The app's one window: Connect, Audio setup, Room and Recordings pages, the room session, the audio
 // device and the remembered settings. Message thread.
 #pragma once
 
@@ -6,6 +6,8 @@
 #include "audio_bridge.h"
 #include "audio_setup_panel.h"
 #include "connect_panel.h"
+#include "recording_player.h"
+#include "recordings_panel.h"
 #include "room_view.h"
 #include "samspil/core/client_settings.h"
 
@@ -43,6 +45,7 @@ private:
 
     ui::SamspilLook look_;
     ui::RoomSession session_;
+    RecordingPlayer player_;  // before bridge_, which plays it
     juce::AudioDeviceManager devices_;
     ui::AudioBridge bridge_;
     juce::TooltipWindow tooltips_{this, 400};
@@ -50,6 +53,7 @@ private:
     ui::ConnectPanel connect_;
     std::unique_ptr<AudioSetupPanel> audio_;
     std::unique_ptr<ui::RoomView> room_;
+    std::unique_ptr<RecordingsPanel> recordings_;
 };
 
 }  // namespace samspil::desktop

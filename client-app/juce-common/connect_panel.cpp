@@ -139,6 +139,7 @@ void ConnectPanel::startSignIn() {
             if (token) {
                 token_ = *token;
                 signInStatus_.setText("Signed in. Choose the room and join.", juce::dontSendNotification);
+                if (onSignedIn) onSignedIn();
             } else {
                 token_.reset();
                 signInStatus_.setText(token.error(), juce::dontSendNotification);

@@ -35,6 +35,8 @@ public:
     /// Join or Leave clicked (after the fields were checked).
     std::function<void(const ConnectFields&)> onJoin;
     std::function<void()> onLeave;
+    /// A sign-in succeeded (fields().token holds the session token).
+    std::function<void()> onSignedIn;
 
     void paint(juce::Graphics& g) override;
     void resized() override;

@@ -230,3 +230,55 @@ TEST_CASE("desktop app: a student in a school's lesson is shown, and told on its
     app.process().signal();
     CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
 }
+
+TEST_CASE("desktop app: a student finds the recorded lesson under Recordings and hears its mix from the app's output",
+          "[desktop][jack][recording]") {
+    SchoolFixture f;
+    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
+    // The lesson: the teacher plays 660 Hz and records; the student joins and plays 440 Hz.
+    {
+        const std::string passwordFile = f.dir.file("pw-teacher");
+        std::ofstream(passwordFile) << "password-teacher\n";
+        CliRun teacher(f.dir, "teacher",
+                       {"--server", f.server->url(), "--room", "klaver-1", "--name", "teacher", "--sign-in", "teacher@school",
+                        "--password-file", passwordFile, "--record-lesson", "--tone", "660", "--duration", "6"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        CliRun student(f.dir, "student", {"--server", f.server->url(), "--room", "klaver-1", "--name", "student", "--token",
+                                          f.token["student"], "--tone", "440", "--duration", "5"});
+        REQUIRE(student.finish() == 0);
+        REQUIRE(teacher.finish() == 0);
+    }
+    bool mixMade = false;
+    for (int attempt = 0; attempt < 150 && !mixMade; ++attempt) {
+        const auto list = f.call("GET", "recordings", nullptr, f.token["student"]);
+        mixMade = list.status == 200 && list.body["recordings"].size() == 1 && list.body["recordings"][0]["mix"].is_string();
+        if (!mixMade) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    REQUIRE(mixMade);
+
+    JackSession jack(f.dir);
+    DesktopApp app(f.dir, "student-listens",
+                   {"--server", f.server->url(), "--token", f.token["student"], "--listen-newest", "--audio-driver", "JACK",
+                    "--quit-after", "40", "--screenshot", f.dir.file("recordings.png"), "--screenshot-after", "14"});
+    REQUIRE(app.waitForOutput("samspil: recordings: 1 listed", std::chrono::seconds(20)));
+    REQUIRE(app.waitForOutput("samspil: playing the mix of", std::chrono::seconds(20)));
+    REQUIRE(jack.record({"Samspil:out_1", "Samspil:out_2"}, f.dir.file("listened.wav"), 3));
+    const auto heard = readWavFile(f.dir.file("listened.wav"));
+    REQUIRE(heard);
+    const auto left = heard->channel(0), right = heard->channel(1);
+    REQUIRE(left.size() >= 2 * 48000);
+    // From 1 s on (the student had joined by then): both are heard, on both sides.
+    const std::size_t from = 48000, n = left.size() - from;
+    const double teacherLeft = toneAmplitude(left, from, n, 660), studentLeft = toneAmplitude(left, from, n, 440);
+    const double teacherRight = toneAmplitude(right, from, n, 660), studentRight = toneAmplitude(right, from, n, 440);
+    std::cout << "desktop listening: teacher 660 Hz " << teacherLeft << " / " << teacherRight << ", student 440 Hz "
+              << studentLeft << " / " << studentRight << " (left / right)\n";
+    CHECK(teacherLeft > 0.05);
+    CHECK(studentLeft > 0.05);
+    CHECK(teacherRight > 0.05);
+    CHECK(studentRight > 0.05);
+    CHECK(toneAmplitude(left, from, n, 1000) < 0.01);
+    CHECK(app.waitForOutput("samspil: playback ended", std::chrono::seconds(15)));
+    CHECK(app.waitForOutput("samspil: screenshot saved", std::chrono::seconds(15)));
+    CHECK(app.process().wait(std::chrono::seconds(10)) == 0);  // it quits after the screenshot
+}

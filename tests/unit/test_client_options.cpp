@@ -24,6 +24,8 @@ TEST_CASE("desktop options start a headless join and refuse nonsense", "[client]
     CHECK(*options->frameSamples == 120);
     CHECK(*options->quitAfterSeconds == 20.0);
     CHECK_FALSE(options->screenshotFile);
+    CHECK_FALSE(options->listenNewest);
+    CHECK(parseAppOptions({"--token", "t", "--listen-newest"})->listenNewest);
 
     CHECK(parseAppOptions({"--help"})->showHelp);
     CHECK(parseAppOptions({})->server == std::nullopt);
