@@ -36,6 +36,10 @@ Usage: samspil-bench [options]
   --udp                media on the server's UDP fast path: every client's datagrams go
                        through one socket, sent with sendmmsg and read with recvmmsg
                        once per tick (redundancy 0: each packet relayed once)
+  --record-rooms N     the first N rooms are a school's rooms whose teacher records the
+                       lesson (server-side Ogg Opus tracks, a mix after the end);
+                       reports the recorder's CPU, the disk write rate and the bytes
+                       recorded (only with a server it starts)
   --json               also print the results as one JSON line
   --help               this text
 
@@ -110,12 +114,16 @@ Expected<BenchOptions, std::string> parseBenchOptions(const std::vector<std::str
             options.benchCpu = static_cast<int>(number);
         } else if (name == "--server-cpu") {
             options.serverCpu = static_cast<int>(number);
+        } else if (name == "--record-rooms") {
+            options.recordRooms = static_cast<int>(number);
         } else {
             return Unexpected{"unknown option " + name + " (see --help)"};
         }
     }
     if (options.participants < 1 || options.roomSize < 1)
         return Unexpected{std::string("--participants and --room-size must be at least 1")};
+    if (!options.serverUrl.empty() && options.recordRooms > 0)
+        return Unexpected{std::string("--record-rooms needs a server the bench starts (no --server)")};
     if (!options.serverUrl.empty() && options.serverPid == 0)
         return Unexpected{std::string("--server needs --server-pid for the CPU and memory figures")};
     return options;

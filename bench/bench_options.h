@@ -22,6 +22,7 @@ struct BenchOptions {
     bool churn = false;             ///< visitors join, chat and leave; people sign in (the soak)
     bool burst = false;             ///< everyone sends at the same instant instead of spread over the frame
     bool udp = false;               ///< media on the UDP fast path (one batched socket for all clients)
+    int recordRooms = 0;            ///< the first N rooms are a school's lessons, recorded (server it starts)
     int benchCpu = -1;              ///< pin the bench to this CPU (after measuring the send() floor)
     int serverCpu = -1;             ///< pin the server it starts to this CPU
     std::vector<std::string> serverArgs;  ///< extra arguments for the server it starts

@@ -39,6 +39,10 @@ struct Participant {
     bool lost = false;  // closed after joining
     std::uint16_t streamId = 0;
     std::string room;
+    bool recorded = false;          // in a school's room that is recorded
+    bool askedToRecord = false;     // as the room's teacher (the first in holds the controls)
+    bool sawRecordingStart = false;
+    std::uint32_t participantId = 0;
     std::uint64_t sent = 0;
     std::uint64_t sentAtWindowStart = 0;
     std::uint64_t sentAtWindowEnd = 0;
@@ -287,14 +291,28 @@ struct LoadClients::Impl {
             p.joined = true;
             p.streamId = welcome->streamId;
             streamOwner[welcome->streamId] = &p;
+            p.participantId = welcome->participantId;
             ++joined;
             if (plan.udp && !p.probe && welcome->udp && p.udpPath.offer(*welcome->udp, monotonicMicros())) {
                 bySession[welcome->udp->sessionId] = &p;
                 if (!serverUdp) serverUdp = net::udpAddressOf(plan.host, welcome->udp->port);
             }
+        } else if (const auto* state = std::get_if<RoomState>(&*parsed)) {
+            // The room's teacher (the first in holds the controls) records the lesson from the start.
+            if (p.recorded && !p.askedToRecord && p.participantId != 0 &&
+                state->teacherParticipantId == p.participantId && !state->recording && p.pendingText.empty()) {
+                p.askedToRecord = true;
+                p.pendingText = serialize(ClientMessage{Record{true}});
+                lws_callback_on_writable(p.wsi);
+            }
         } else if (const auto* chat = std::get_if<ChatMessage>(&*parsed)) {
             if (p.probe && phase == Phase::Measuring && chat->text.rfind("probe ", 0) == 0)
                 results.chatRoundTrip.add(monotonicMicros() - std::stoll(chat->text.substr(6)));
+        } else if (const auto* notice = std::get_if<Notice>(&*parsed)) {
+            if (p.askedToRecord && !p.sawRecordingStart && notice->code == "recording_started") {
+                p.sawRecordingStart = true;
+                ++results.recordingsStarted;
+            }
         } else if (std::holds_alternative<ErrorMessage>(*parsed)) {
             ++results.errorsFromServer;
         }
@@ -310,8 +328,9 @@ struct LoadClients::Impl {
         if (!self || !p) return 0;
         switch (reason) {
             case LWS_CALLBACK_CLIENT_ESTABLISHED:
-                p->pendingText = serialize(ClientMessage{JoinRequest{p->room, "p" + std::to_string(p->index),
-                                                                      std::nullopt, std::nullopt}});
+                p->pendingText = serialize(ClientMessage{JoinRequest{
+                    p->room, "p" + std::to_string(p->index),
+                    p->recorded ? std::optional<std::string>(self->plan.token) : std::nullopt, std::nullopt}});
                 lws_callback_on_writable(wsi);
                 return 0;
             case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -384,6 +403,7 @@ Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>&
         auto participant = std::make_unique<Participant>();
         participant->index = i;
         participant->room = "bench-" + std::to_string(i / impl.plan.roomSize);
+        participant->recorded = i / impl.plan.roomSize < impl.plan.recordedRooms;
         impl.participants.push_back(std::move(participant));
     }
     (void)rooms;

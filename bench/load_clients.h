@@ -26,6 +26,10 @@ struct LoadPlan {
     double durationSeconds = 10;
     bool burst = false;  ///< all participants send at the same instant (worst case), not spread over the frame
     bool udp = false;    ///< media on the server's UDP fast path: one socket for everyone, recvmmsg/sendmmsg
+    /// Rooms bench-0 … bench-(recordedRooms − 1) are a school's rooms (made beforehand):
+    /// their participants join with `token`, and the first of each records the lesson.
+    int recordedRooms = 0;
+    std::string token;
 };
 
 /// Figures for the measured window.
@@ -41,6 +45,7 @@ struct LoadResults {
     double longestGapMs = 0;
     int disconnects = 0;
     std::uint64_t errorsFromServer = 0;
+    int recordingsStarted = 0;       ///< rooms whose recording_started notice arrived
     LatencyHistogram chatRoundTrip;  ///< µs, the probe client's chat echo
     int onUdp = 0;                   ///< participants whose UDP path was up at the end (with --udp)
 };

@@ -10,6 +10,7 @@
 #include "samspil/core/media_packet.h"
 #include "samspil/core/opus_codec.h"
 #include "samspil/core/server_url.h"
+#include "samspil/net/http_client.h"
 #include "send_cost.h"
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <numbers>
 #include <optional>
@@ -56,6 +58,41 @@ void pinToCpu(int pid, int cpu) {
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     if (sched_setaffinity(pid, sizeof set, &set) != 0) std::perror("samspil-bench: sched_setaffinity");
+}
+
+// The school's rooms bench-0 … bench-(count − 1), made through the API as the bench's
+// admin, whose token the participants of those rooms join with. The admin's token.
+Expected<std::string, std::string> makeRecordedRooms(const std::string& host, int port, int count) {
+    const std::string url = "ws://" + host + ":" + std::to_string(port);
+    auto token = net::signIn(url, "bench@school", "bench-password-1");
+    if (!token) return Unexpected{"signing in: " + token.error()};
+    net::HttpOptions options;
+    options.bearerToken = *token;
+    for (int i = 0; i < count; ++i) {
+        const nlohmann::json room{{"code", "bench-" + std::to_string(i)}, {"name", "Bench lesson " + std::to_string(i)}};
+        auto made = net::httpRequest(url, "POST", "/api/v1/schools/1/rooms", room.dump(), options);
+        if (!made || made->status != 201)
+            return Unexpected{"making room bench-" + std::to_string(i) + ": " + (made ? made->body : made.error())};
+    }
+    return *token;
+}
+
+// How many files under folder are called name (the mixes made).
+int countFilesNamed(const std::string& folder, const std::string& name) {
+    int count = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder, error))
+        if (entry.path().filename() == name) ++count;
+    return count;
+}
+
+// Bytes in the files under folder (the recordings).
+std::uint64_t bytesUnder(const std::string& folder) {
+    std::uint64_t bytes = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder, error))
+        if (entry.is_regular_file(error)) bytes += entry.file_size(error);
+    return bytes;
 }
 
 struct Sample {
@@ -96,8 +133,8 @@ int main(int argc, char** argv) {
     int serverPid = options->serverPid;
     if (options->serverUrl.empty()) {
         dir = std::make_unique<test::TempDir>();
-        if (options->churn) {
-            // A school with one teacher-admin, for the sign-ins of the churn.
+        if (options->churn || options->recordRooms > 0) {
+            // A school with one teacher-admin, for the sign-ins of the churn and the recorded lessons.
             std::ofstream(dir->file("password")) << "bench-password-1\n";
             test::ChildProcess create(options->serverBinary,
                                       {"admin", "create-school", "--name", "Bench Musikskole", "--admin-login", "bench@school",
@@ -134,6 +171,16 @@ int main(int argc, char** argv) {
         port = url->port;
     }
 
+    std::string schoolToken;
+    if (options->recordRooms > 0) {
+        auto token = makeRecordedRooms(host, port, options->recordRooms);
+        if (!token) {
+            std::cerr << "samspil-bench: " << token.error() << "\n";
+            return 1;
+        }
+        schoolToken = *token;
+    }
+
     const auto packet = preparePacket(options->frameSamples, options->bitrate);
     const std::size_t wireBytes = protocol::kMediaHeaderBytes + packet.size() + 2;  // + WebSocket frame header
     const double sendMicros = measureLoopbackSendMicros(wireBytes, 200'000);
@@ -150,6 +197,8 @@ int main(int argc, char** argv) {
     plan.durationSeconds = options->durationSeconds;
     plan.burst = options->burst;
     plan.udp = options->udp;
+    plan.recordedRooms = options->recordRooms;
+    plan.token = schoolToken;
     Sample start, end;
     LoadClients load(plan);
     // The soak's extra traffic and its memory sample at a sixth of the run ("minute 5 of 30").
@@ -165,9 +214,12 @@ int main(int argc, char** argv) {
     std::thread rssSampler;
     std::atomic<bool> measuring{false};
     std::uint64_t rssEarlyKiB = 0;
+    const std::string recordingsFolder = dir ? dir->file("recordings") : std::string();
+    std::uint64_t recordedBytesStart = 0, recordedBytesEnd = 0;
     auto results = load.run(
         [&] {
             start = takeSample(serverPid, port);
+            if (options->recordRooms > 0) recordedBytesStart = bytesUnder(recordingsFolder);
             if (!options->churn) return;
             churn.start();
             measuring.store(true);
@@ -177,9 +229,31 @@ int main(int argc, char** argv) {
                 if (auto usage = readProcessUsage(serverPid)) rssEarlyKiB = usage->rssKiB;
             });
         },
-        [&] { end = takeSample(serverPid, port); });
+        [&] {
+            end = takeSample(serverPid, port);
+            if (options->recordRooms > 0) recordedBytesEnd = bytesUnder(recordingsFolder);
+        });
     measuring.store(false);
     if (rssSampler.joinable()) rssSampler.join();
+    // The clients are gone, so the recorded lessons ended: the server makes their mixes now.
+    // Wait for them and take what they cost the mixer thread.
+    int mixesMade = 0;
+    double mixerCpuSeconds = 0, mixWaitSeconds = 0;
+    if (options->recordRooms > 0 && results) {
+        const auto before = readProcessUsage(serverPid).value_or(ProcessUsage{});
+        const std::int64_t waitStart = monotonicMicros();
+        while (mixesMade < results->recordingsStarted && monotonicMicros() - waitStart < 300'000'000) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            mixesMade = countFilesNamed(recordingsFolder, "mix.opus");
+        }
+        mixWaitSeconds = static_cast<double>(monotonicMicros() - waitStart) / 1e6;
+        const auto after = readProcessUsage(serverPid).value_or(ProcessUsage{});
+        const auto mixerCpu = [](const ProcessUsage& usage) {
+            const auto it = usage.threadCpuSeconds.find("sp-mixer");
+            return it == usage.threadCpuSeconds.end() ? 0.0 : it->second;
+        };
+        mixerCpuSeconds = mixerCpu(after) - mixerCpu(before);
+    }
     const ChurnResults churned = options->churn ? churn.stop() : ChurnResults{};
     std::optional<int> serverExit;
     int serverLogErrors = 0;
@@ -252,6 +326,23 @@ int main(int argc, char** argv) {
             if (count > 0) reasons[name.substr(reasonPrefix.size(), name.size() - reasonPrefix.size() - 2)] = count;
         }
     report["disconnect_reasons"] = reasons;
+    // Where the server's CPU went, by thread (service: the relay's own loop).
+    nlohmann::json threads = nlohmann::json::object();
+    for (const auto& [name, cpu] : end.server.threadCpuSeconds) {
+        const auto before = start.server.threadCpuSeconds.find(name);
+        threads[name] = 100.0 * (cpu - (before == start.server.threadCpuSeconds.end() ? 0.0 : before->second)) / seconds;
+    }
+    report["server_cpu_percent_by_thread"] = threads;
+    report["server_disk_write_kib_per_s"] =
+        static_cast<double>(end.server.diskWriteBytes - start.server.diskWriteBytes) / 1024.0 / seconds;
+    if (options->recordRooms > 0) {
+        report["record_rooms"] = options->recordRooms;
+        report["recordings_started"] = results->recordingsStarted;
+        report["recorded_kib_per_s"] = static_cast<double>(recordedBytesEnd - recordedBytesStart) / 1024.0 / seconds;
+        report["mixes_made"] = mixesMade;
+        report["mixer_cpu_seconds"] = mixerCpuSeconds;
+        report["mixes_ready_after_s"] = mixWaitSeconds;
+    }
     if (options->churn) {
         report["churn"] = {{"joins", churned.joins},   {"leaves", churned.leaves},     {"chats", churned.chats},
                            {"sign_ins", churned.signIns}, {"failures", churned.failures}};
@@ -276,7 +367,19 @@ int main(int argc, char** argv) {
     std::printf("  send rate achieved         min %.1f %%, mean %.1f %% of the frame rate\n",
                 results->sendRateMinPercent, results->sendRateMeanPercent);
     std::printf("  server CPU                 %.1f %% of one core\n", report["server_cpu_percent"].get<double>());
+    std::string byThread;
+    for (const auto& [name, percent] : threads.items())
+        if (percent.get<double>() >= 0.05 || name == "service")
+            byThread += (byThread.empty() ? "" : ", ") + name + " " + std::to_string(percent.get<double>()).substr(0, 4) + " %";
+    std::printf("  server CPU by thread       %s\n", byThread.c_str());
     std::printf("  server memory (RSS)        %.1f MiB\n", report["server_rss_mib"].get<double>());
+    std::printf("  server disk writes         %.1f KiB/s\n", report["server_disk_write_kib_per_s"].get<double>());
+    if (options->recordRooms > 0)
+        std::printf("  recorded lessons           %d of %d started; %.1f KiB/s into their track files\n",
+                    results->recordingsStarted, options->recordRooms, report["recorded_kib_per_s"].get<double>());
+    if (options->recordRooms > 0)
+        std::printf("  mixes after the lessons    %d made within %.1f s of the end, %.2f s of CPU on the mixer thread\n",
+                    mixesMade, mixWaitSeconds, mixerCpuSeconds);
     std::printf("  media packets              %.0f in/s, %.0f out/s (clients got %.0f/s)\n", packetsIn / seconds,
                 packetsOut / seconds, report["received_by_clients_per_s"].get<double>());
     std::printf("  relay latency, end to end  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",

@@ -1,5 +1,6 @@
 #include "process_probe.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -8,9 +9,11 @@
 #include <unistd.h>
 
 namespace samspil::bench {
+namespace {
 
-std::optional<ProcessUsage> readProcessUsage(int pid) {
-    std::ifstream statFile("/proc/" + std::to_string(pid) + "/stat");
+// utime + stime of a /proc stat file, in seconds.
+std::optional<double> cpuSecondsOf(const std::string& statPath) {
+    std::ifstream statFile(statPath);
     std::string stat;
     if (!std::getline(statFile, stat)) return std::nullopt;
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
@@ -26,8 +29,27 @@ std::optional<ProcessUsage> readProcessUsage(int pid) {
             break;
         }
     }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+std::optional<ProcessUsage> readProcessUsage(int pid) {
+    const std::string proc = "/proc/" + std::to_string(pid);
+    const auto cpu = cpuSecondsOf(proc + "/stat");
+    if (!cpu) return std::nullopt;
     ProcessUsage usage;
-    usage.cpuSeconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    usage.cpuSeconds = *cpu;
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator(proc + "/task", error)) {
+        std::string name;
+        std::getline(std::ifstream(task.path() / "comm"), name);
+        if (task.path().filename() == std::to_string(pid)) name = "service";
+        if (const auto seconds = cpuSecondsOf((task.path() / "stat").string())) usage.threadCpuSeconds[name] += *seconds;
+    }
+    std::ifstream io(proc + "/io");
+    for (std::string line; std::getline(io, line);)
+        if (line.rfind("write_bytes:", 0) == 0) usage.diskWriteBytes = std::stoull(line.substr(12));
 
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(status, line);) {

@@ -71,7 +71,7 @@ private:
     RelayMetrics metrics_;
     StoreWorker store_;
     ServiceInbox inbox_;
-    WorkerThread passwords_;
+    WorkerThread passwords_{"sp-passwords"};
     StoredChatArchive archive_;
     AccountAdmission admission_;
     StoredAudit audit_;

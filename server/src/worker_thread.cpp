@@ -4,9 +4,11 @@
 
 #include <exception>
 
+#include <pthread.h>
+
 namespace samspil::server {
 
-WorkerThread::WorkerThread() : thread_([this] { run(); }) {}
+WorkerThread::WorkerThread(const char* name) : name_(name), thread_([this] { run(); }) {}
 
 WorkerThread::~WorkerThread() {
     stop();
@@ -35,6 +37,7 @@ void WorkerThread::stop() {
 }
 
 void WorkerThread::run() {
+    pthread_setname_np(pthread_self(), name_);
     for (;;) {
         std::function<void()> task;
         {

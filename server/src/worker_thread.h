@@ -12,7 +12,8 @@ namespace samspil::server {
 
 class WorkerThread {
 public:
-    WorkerThread();
+    /// name: the thread's name in top -H, ps -L and /proc (at most 15 characters).
+    explicit WorkerThread(const char* name = "sp-worker");
     ~WorkerThread();  ///< stop()
 
     /// Any thread: queue a task. False (and the task is dropped) when maxQueued are waiting
@@ -30,6 +31,7 @@ private:
     std::condition_variable wake_;
     std::deque<std::function<void()>> tasks_;  // guarded by mutex_
     bool stopping_ = false;                    // guarded by mutex_
+    const char* name_;
     std::thread thread_;
 };
 

@@ -175,6 +175,13 @@ step "samspil-bench --udp (docs/performance.md), a small run"
 "$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --udp --json >"$work/bench-udp.txt"
 tail -1 "$work/bench-udp.txt" | jq -e '.joined == 9 and .on_udp == 8 and .udp_packets_out_per_s > 1000' >/dev/null ||
   fail "samspil-bench --udp: $(cat "$work/bench-udp.txt")"
+step "samspil-bench --record-rooms (docs/performance.md), a small run"
+"$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --record-rooms 2 --json \
+  >"$work/bench-record.txt"
+tail -1 "$work/bench-record.txt" |
+  jq -e '.joined == 9 and .recordings_started == 2 and .recorded_kib_per_s > 10 and .mixes_made == 2
+         and (.server_cpu_percent_by_thread | has("sp-recorder")) and .server_drops == 0' >/dev/null ||
+  fail "samspil-bench --record-rooms measured nothing: $(tail -1 "$work/bench-record.txt")"
 step "samspil-audio-bench (docs/performance.md), a short run"
 "$build/bench/samspil-audio-bench" 2 240 128 >"$work/audio-bench.json" || fail "samspil-audio-bench"
 jq -e '.frames_sent > 100 and .peer_heard > 100 and .callback_us.mean > 0' "$work/audio-bench.json" >/dev/null ||

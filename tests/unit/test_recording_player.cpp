@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
 
@@ -80,7 +81,16 @@ TEST_CASE("the recording player plays the file's left and right, seeks, and stop
     pull(player, left, right, 96000);
     CHECK(player.reachedEnd());
     CHECK_FALSE(player.isPlaying());
-    CHECK(static_cast<double>(left.size()) == Approx(48000).margin(512));
+    // What sounds is the last second. (This test pulls ~18 times faster than a sound card,
+    // so it can get ahead of the decoder: the blocks it pulled too early are silent.)
+    std::size_t sounding = 0, firstSound = left.size();
+    for (std::size_t at = 0; at + 256 <= left.size(); at += 256)
+        if (rms(left, at, 256) >= 0.05) {
+            sounding += 256;
+            firstSound = std::min(firstSound, at);
+        }
+    CHECK(firstSound < 48000 / 10);
+    CHECK(static_cast<double>(sounding) == Approx(48000).margin(512));
     CHECK(player.positionSeconds() == Approx(3.0).margin(0.03));
 
     // Play after the end starts again at the beginning.

@@ -12,17 +12,30 @@
 #include "store/store_worker.h"
 
 #include <filesystem>
-#include <future>
+#include <thread>
+
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace samspil::server {
 
 namespace {
-// Packets waiting for the recorder thread: 50 lessons of 4 for about a second.
-constexpr std::size_t kMaxQueued = 40'000;
+// Packets waiting for the recorder thread: 50 lessons of 4 at 5 ms frames for 0.8 s
+// (it empties the queue every 20 ms; a disk that stalls for longer loses packets, counted).
+constexpr std::size_t kQueueSlots = 32'768;
+constexpr auto kEmptyEvery = std::chrono::milliseconds(20);
 }  // namespace
 
 LessonRecorder::LessonRecorder(StoreWorker& store, ServiceInbox& inbox, std::string folder)
-    : store_(store), inbox_(inbox), folder_(std::move(folder)) {}
+    : store_(store), inbox_(inbox), folder_(std::move(folder)), queue_(kQueueSlots) {
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sp-recorder");
+        recorderLoop();
+    });
+    // Mixing takes ~0.8 s of CPU per lesson-minute; niced, so it never competes with the relay.
+    mixer_.post([] { setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10); });
+}
 
 LessonRecorder::~LessonRecorder() {
     stop();
@@ -64,14 +77,52 @@ void LessonRecorder::expireOld() {
 }
 
 void LessonRecorder::stop() {
-    // Tasks run in order: once this one runs, everything queued before it is on disk.
-    auto drained = std::make_shared<std::promise<void>>();
-    auto done = drained->get_future();
-    if (thread_.post([drained] { drained->set_value(); }, kMaxQueued + 1))
-        done.wait_for(std::chrono::seconds(10));
-    thread_.stop();
+    // Ends still waiting for room (the recorder thread makes room within 20 ms).
+    for (int attempt = 0; !pendingEnds_.empty() && attempt < 100 && thread_.joinable(); ++attempt) {
+        while (!pendingEnds_.empty() && queue_.tryPush(pendingEnds_.front())) pendingEnds_.pop_front();
+        if (!pendingEnds_.empty()) std::this_thread::sleep_for(kEmptyEvery);
+    }
+    // The recorder thread empties the queue once more after it sees this, then ends.
+    stopping_.store(true);
+    if (thread_.joinable()) thread_.join();
     // A mix the stop cuts short is not made (the tracks are all there to listen to).
     mixer_.stop();
+}
+
+bool LessonRecorder::enqueue(const Item& item) {
+    if (stopping_.load(std::memory_order_relaxed)) return false;
+    // Ends that found the queue full go first, so no recording stays open for ever.
+    while (!pendingEnds_.empty() && queue_.tryPush(pendingEnds_.front())) pendingEnds_.pop_front();
+    return pendingEnds_.empty() && queue_.tryPush(item);
+}
+
+void LessonRecorder::recorderLoop() {
+    Item item;
+    for (;;) {
+        const bool last = stopping_.load();
+        while (queue_.tryPop(item)) handle(item);
+        item.packet.reset();  // the relay's buffer goes back as soon as it is written
+        if (last) return;
+        std::this_thread::sleep_for(kEmptyEvery);
+    }
+}
+
+void LessonRecorder::handle(Item& item) {
+    switch (item.kind) {
+        case Item::Kind::OpenTrack:
+            return openTrack(item);
+        case Item::Kind::End:
+            return endRecording(item.recording, item.position);
+        case Item::Kind::Media: {
+            auto tracks = open_.find(item.recording);
+            if (tracks == open_.end()) return;
+            auto track = tracks->second.find(item.participantId);
+            if (track == tracks->second.end()) return;
+            track->second->write(item.position, item.packet->encoded().subspan(protocol::kMediaHeaderBytes),
+                                 monotonicMicros());
+            return;
+        }
+    }
 }
 
 void LessonRecorder::begin(const Start& start, std::function<void(std::optional<std::int64_t>)> done) {
@@ -95,49 +146,54 @@ void LessonRecorder::present(std::int64_t recording, std::int64_t personId, bool
 void LessonRecorder::track(std::int64_t recording, const Track& track) {
     const std::string file = trackFile(recording, track.participantId);
     store_.post([=](SqliteDatabase& db) { RecordingStore(db).addTrack(recording, track, file); });
-    thread_.post([this, recording, track, file] {
-        auto created = OggOpusTrack::create(folder_ + "/" + file, track.channels, track.participantId,
-                                            "SAMSPIL_RECORDING=" + std::to_string(recording));
-        if (!created) return logError("recording: " + created.error());
-        open_[recording][track.participantId] = std::move(*created);
-    }, kMaxQueued + 1);
+    Item item;
+    item.kind = Item::Kind::OpenTrack;
+    item.channels = static_cast<std::uint8_t>(track.channels);
+    item.participantId = track.participantId;
+    item.recording = recording;
+    if (!enqueue(item)) logError("recording " + file + ": the recorder is behind; this track is not recorded");
+}
+
+void LessonRecorder::openTrack(const Item& item) {
+    auto created = OggOpusTrack::create(folder_ + "/" + trackFile(item.recording, item.participantId), item.channels,
+                                        item.participantId, "SAMSPIL_RECORDING=" + std::to_string(item.recording));
+    if (!created) return logError("recording: " + created.error());
+    open_[item.recording][item.participantId] = std::move(*created);
 }
 
 void LessonRecorder::media(std::int64_t recording, std::uint32_t participantId, std::int64_t position,
                            const SharedMedia& packet) {
-    const bool queued = thread_.post(
-        [this, recording, participantId, position, packet] {
-            auto tracks = open_.find(recording);
-            if (tracks == open_.end()) return;
-            auto track = tracks->second.find(participantId);
-            if (track == tracks->second.end()) return;
-            track->second->write(position, packet->encoded().subspan(protocol::kMediaHeaderBytes), monotonicMicros());
-        },
-        kMaxQueued);
-    if (!queued) ++dropped_;
+    Item item;
+    item.participantId = participantId;
+    item.recording = recording;
+    item.position = position;
+    item.packet = packet;
+    if (!enqueue(item)) ++dropped_;
 }
 
 void LessonRecorder::end(std::int64_t recording, std::int64_t length) {
-    thread_.post(
-        [this, recording, length] {
-            std::vector<std::pair<std::string, std::int64_t>> lengthsMs;
-            std::vector<std::string> paths;
-            if (auto tracks = open_.find(recording); tracks != open_.end()) {
-                for (auto& [participantId, track] : tracks->second) {
-                    track->padTo(length);
-                    track->finish();
-                    if (track->failed()) logError("recording " + trackFile(recording, participantId) + ": a write failed");
-                    lengthsMs.emplace_back(trackFile(recording, participantId), track->length() / 48);
-                    paths.push_back(folder_ + "/" + trackFile(recording, participantId));
-                }
-                open_.erase(tracks);
-            }
-            if (!paths.empty()) mixer_.post([this, recording, paths] { mix(recording, paths); }, 1024);
-            store_.post([=](SqliteDatabase& db) {
-                RecordingStore(db).finish(recording, unixMillis(), length / 48, lengthsMs);
-            });
-        },
-        kMaxQueued + 1);
+    Item item;
+    item.kind = Item::Kind::End;
+    item.recording = recording;
+    item.position = length;
+    if (!enqueue(item)) pendingEnds_.push_back(item);  // the queue is full: sent with the next packet
+}
+
+void LessonRecorder::endRecording(std::int64_t recording, std::int64_t length) {
+    std::vector<std::pair<std::string, std::int64_t>> lengthsMs;
+    std::vector<std::string> paths;
+    if (auto tracks = open_.find(recording); tracks != open_.end()) {
+        for (auto& [participantId, track] : tracks->second) {
+            track->padTo(length);
+            track->finish();
+            if (track->failed()) logError("recording " + trackFile(recording, participantId) + ": a write failed");
+            lengthsMs.emplace_back(trackFile(recording, participantId), track->length() / 48);
+            paths.push_back(folder_ + "/" + trackFile(recording, participantId));
+        }
+        open_.erase(tracks);
+    }
+    if (!paths.empty()) mixer_.post([this, recording, paths] { mix(recording, paths); }, 1024);
+    store_.post([=](SqliteDatabase& db) { RecordingStore(db).finish(recording, unixMillis(), length / 48, lengthsMs); });
 }
 
 }  // namespace samspil::server

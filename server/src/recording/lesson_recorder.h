@@ -2,10 +2,20 @@
 // participant's packets go, as received, into an Ogg Opus file of their own on the
 // recorder thread (never the service thread: a slow disk must not hold up the relay).
 // Files live under the recordings folder as <recording id>/<participant id>.opus.
+//
+// The service thread hands packets over through a preallocated single-producer queue (a
+// shared pointer copied into a slot: no allocation, no lock, no wake-up per packet); the
+// recorder thread empties it every 20 ms. Tracks opening and recordings ending go through
+// the same queue, so they stay in order with the packets.
 #pragma once
 
 #include "relay_types.h"
+#include "samspil/core/spsc_queue.h"
 #include "worker_thread.h"
+
+#include <atomic>
+#include <deque>
+#include <thread>
 
 #include <map>
 #include <memory>
@@ -45,17 +55,35 @@ public:
     std::uint64_t dropped() const { return dropped_; }
 
 private:
+    // One item of the service thread → recorder thread queue.
+    struct Item {
+        enum class Kind : std::uint8_t { Media, OpenTrack, End } kind = Kind::Media;
+        std::uint8_t channels = 1;       // OpenTrack
+        std::uint32_t participantId = 0;
+        std::int64_t recording = 0;
+        std::int64_t position = 0;       // Media: samples since the start; End: the length
+        SharedMedia packet;              // Media
+    };
+
     static std::string trackFile(std::int64_t recording, std::uint32_t participantId);
+    bool enqueue(const Item& item);  // service thread
+    void recorderLoop();             // recorder thread
+    void handle(Item& item);         // recorder thread
+    void openTrack(const Item& item);
+    void endRecording(std::int64_t recording, std::int64_t length);
     void mix(std::int64_t recording, const std::vector<std::string>& tracks);  // mixer thread
 
     StoreWorker& store_;
     ServiceInbox& inbox_;
     std::string folder_;
     std::uint64_t dropped_ = 0;  // service thread
+    SpscQueue<Item> queue_;      // service thread → recorder thread
+    std::deque<Item> pendingEnds_;  // service thread: ends that found the queue full
+    std::atomic<bool> stopping_{false};
     // The open tracks, by recording and participant: the recorder thread's alone.
     std::map<std::int64_t, std::map<std::uint32_t, std::unique_ptr<OggOpusTrack>>> open_;
-    WorkerThread mixer_;   // mixes ended recordings, so the recorder thread never waits on one
-    WorkerThread thread_;  // last: stopped (joined) before the members it uses go
+    WorkerThread mixer_{"sp-mixer"};  // mixes ended recordings, so the recorder thread never waits on one
+    std::thread thread_;              // last: started after, joined before the members it uses
 };
 
 }  // namespace samspil::server
