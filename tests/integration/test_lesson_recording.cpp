@@ -216,6 +216,21 @@ TEST_CASE("kill -9 while a lesson is recorded: the track plays to within a secon
     // after the start: at least the click and 2 s of tone after it are there.
     std::cout << "recording: after kill -9, the track holds " << static_cast<double>(audio.size()) / 48000.0 << " s\n";
     CHECK(audio.size() >= *click + 2 * 48000);
+
+    // It is still there to listen to: listed as interrupted, and its mix is made after the
+    // restart (the lesson's end never came), downloadable.
+    nlohmann::json listed;
+    for (int attempt = 0; attempt < 100 && !(listed.is_object() && listed["mix"].is_string()); ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const auto list = f.call("GET", "recordings", nullptr, f.token["teacher"]);
+        if (list.status == 200 && !list.body["recordings"].empty()) listed = list.body["recordings"][0];
+    }
+    REQUIRE(listed.is_object());
+    CHECK(listed["status"] == "interrupted");
+    REQUIRE(listed["mix"].is_string());
+    const auto mix = httpRequest(f.server->port(), "GET", listed["mix"].get<std::string>(), "", f.token["teacher"]);
+    CHECK(mix.status == 200);
+    CHECK(mix.body.size() > 1000);
 }
 
 TEST_CASE("recordings in the API: who may list, open, download (whole or a range) and delete them",

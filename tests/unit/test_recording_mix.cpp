@@ -78,3 +78,14 @@ TEST_CASE("a loud lesson's mix is brought under full scale instead of clipping",
     CHECK(peak < 1.0f);
     CHECK(peak > 0.8f);  // loud, just not clipped
 }
+
+TEST_CASE("a mix gives up when the server stops, instead of holding the stop up", "[recording][mix]") {
+    TempDir dir;
+    const auto a = toneTrack(dir, "a.opus", 440, 0.4, 0.0, 2.0, 2.0);
+    const std::atomic<bool> stopping{true};
+    const auto stopped = mixTracks({a}, dir.file("mix.opus"), &stopping);
+    REQUIRE_FALSE(stopped);
+    CHECK(stopped.error() == "stopped");
+    const std::atomic<bool> running{false};
+    CHECK(mixTracks({a}, dir.file("mix2.opus"), &running));
+}

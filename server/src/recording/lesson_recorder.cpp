@@ -46,13 +46,21 @@ std::string LessonRecorder::trackFile(std::int64_t recording, std::uint32_t part
 }
 
 void LessonRecorder::repairInterrupted() {
-    store_.post([folder = folder_](SqliteDatabase& db) {
+    store_.post([this, folder = folder_](SqliteDatabase& db) {
         for (const std::string& file : RecordingStore(db).markInterrupted()) {
             const std::string path = folder + "/" + file;
             if (!std::filesystem::exists(path)) continue;  // the participant never sent a packet
             auto kept = repairTrackFile(path);
             if (kept) logInfo("recording " + file + " was interrupted; kept " + std::to_string(*kept) + " bytes");
             else logError("repairing recording " + file + ": " + kept.error());
+        }
+        for (const auto& ended : RecordingStore(db).endedTrackFiles()) {
+            const std::int64_t recording = ended.first;
+            if (std::filesystem::exists(folder + "/" + std::to_string(recording) + "/mix.opus")) continue;
+            std::vector<std::string> paths;
+            for (const std::string& file : ended.second)
+                if (std::filesystem::exists(folder + "/" + file)) paths.push_back(folder + "/" + file);
+            if (!paths.empty()) mixer_.post([this, recording, paths] { mix(recording, paths); }, 1024);
         }
     });
 }
@@ -63,7 +71,11 @@ void LessonRecorder::mix(std::int64_t recording, const std::vector<std::string>&
     const std::string part = folder + "/mix.opus.part";
     std::error_code ignored;
     std::filesystem::remove(part, ignored);
-    auto mixed = mixTracks(tracks, part);
+    auto mixed = mixTracks(tracks, part, &stopping_);
+    if (!mixed && stopping_.load()) {
+        std::filesystem::remove(part, ignored);
+        return logInfo("the mix of recording " + std::to_string(recording) + " was not made: the server stopped");
+    }
     if (!mixed) return logError("mixing recording " + std::to_string(recording) + ": " + mixed.error());
     std::filesystem::rename(part, folder + "/mix.opus", ignored);
     if (ignored) logError("mixing recording " + std::to_string(recording) + ": " + ignored.message());

@@ -35,7 +35,8 @@ public:
     ~LessonRecorder() override;
 
     /// Service thread, at startup: recordings a killed server left unfinished are marked
-    /// interrupted, and their files cut back to their last whole page.
+    /// interrupted, and their files cut back to their last whole page; ended recordings
+    /// without a mix (interrupted, or their mix cut short by a stop) get one.
     void repairInterrupted();
     /// Any thread: deletes recordings past their school's retention (store thread).
     void expireOld();

@@ -110,7 +110,8 @@ private:
 
 }  // namespace
 
-Expected<std::int64_t, std::string> mixTracks(const std::vector<std::string>& tracks, const std::string& mixPath) {
+Expected<std::int64_t, std::string> mixTracks(const std::vector<std::string>& tracks, const std::string& mixPath,
+                                              const std::atomic<bool>* stop) {
     std::vector<std::unique_ptr<TrackReader>> readers;
     for (const std::string& path : tracks) {
         readers.push_back(std::make_unique<TrackReader>(path));
@@ -132,6 +133,7 @@ Expected<std::int64_t, std::string> mixTracks(const std::vector<std::string>& tr
     float gain = 1.0f;
     std::int64_t position = 0;
     for (;;) {
+        if (stop && stop->load(std::memory_order_relaxed)) return Unexpected{std::string("stopped")};
         std::fill(std::begin(frame), std::end(frame), 0.0f);
         bool any = false;
         for (auto& reader : readers) any = reader->addInto(frame, kFrame) || any;

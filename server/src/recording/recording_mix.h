@@ -7,6 +7,7 @@
 
 #include "samspil/core/expected.h"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,7 +15,9 @@
 namespace samspil::server {
 
 /// Writes the mix of `tracks` to `mixPath` (which must not exist yet); its length in
-/// 48 kHz samples, or why not.
-Expected<std::int64_t, std::string> mixTracks(const std::vector<std::string>& tracks, const std::string& mixPath);
+/// 48 kHz samples, or why not. Gives up ("stopped") as soon as `stop` is set (the server
+/// is stopping: a long lesson's mix must not hold that up).
+Expected<std::int64_t, std::string> mixTracks(const std::vector<std::string>& tracks, const std::string& mixPath,
+                                              const std::atomic<bool>* stop = nullptr);
 
 }  // namespace samspil::server

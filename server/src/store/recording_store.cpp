@@ -68,6 +68,15 @@ std::vector<std::string> RecordingStore::markInterrupted() {
     return files;
 }
 
+std::map<std::int64_t, std::vector<std::string>> RecordingStore::endedTrackFiles() {
+    std::map<std::int64_t, std::vector<std::string>> files;
+    auto statement = db_.prepare(
+        "SELECT t.recording_id, t.file FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id "
+        "WHERE r.status != 'recording' ORDER BY t.recording_id, t.id");
+    while (statement.step()) files[statement.columnInt(0)].push_back(statement.columnText(1));
+    return files;
+}
+
 namespace {
 RecordingInfo readRecording(SqliteStatement& row) {
     RecordingInfo info;

@@ -6,6 +6,7 @@
 #include "relay_types.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ public:
     /// Recordings a server left unfinished (killed mid-recording) become "interrupted";
     /// returns their track files for repair.
     std::vector<std::string> markInterrupted();
+    /// The track files of every recording that is no longer being recorded, by recording.
+    std::map<std::int64_t, std::vector<std::string>> endedTrackFiles();
 
     /// One recording with its tracks, or nullopt.
     std::optional<RecordingInfo> find(std::int64_t recording);
