@@ -1,7 +1,11 @@
 // The plugin through JUCE's plugin API, as a host drives it: bus layouts, state save and
 // restore, silence on the participants' outputs without a connection, and any block size.
+#include "http_get.h"
+#include "opus_tools.h"
 #include "raw_websocket.h"
 #include "samspil_processor.h"
+#include "school_fixture.h"
+#include "signal_analysis.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>
@@ -12,6 +16,8 @@
 #include <cmath>
 #include <thread>
 #include <deque>
+#include <fstream>
+#include <iostream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -103,6 +109,22 @@ bool waitForStreamChannels(samspil::test::RawWebSocket& listener, SamspilProcess
         }
     }
     return false;
+}
+
+// Whether any label in the component tree shows text containing `text`.
+bool showsText(juce::Component& component, const juce::String& text) {
+    if (auto* label = dynamic_cast<juce::Label*>(&component); label && label->getText().contains(text)) return true;
+    for (auto* child : component.getChildren())
+        if (showsText(*child, text)) return true;
+    return false;
+}
+
+// The button in the component tree whose text is `text`.
+juce::Button* buttonNamed(juce::Component& component, const juce::String& text) {
+    if (auto* button = dynamic_cast<juce::Button*>(&component); button && button->getButtonText() == text) return button;
+    for (auto* child : component.getChildren())
+        if (auto* found = buttonNamed(*child, text)) return found;
+    return nullptr;
 }
 
 }  // namespace
@@ -339,4 +361,68 @@ TEST_CASE("the network dropping mid-song: silence on the participant's output, t
     CHECK(processor.session().state() == net::SessionState::Joined);
     singer.process().signal();
     processor.leave();
+}
+
+TEST_CASE("the plugin as the lesson's teacher: Record in its own window records the room and its header says so - its track is in the recording",
+          "[plugin][recording]") {
+    samspil::test::SchoolFixture f;
+    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
+    SamspilProcessor processor;
+    processor.prepareToPlay(48000, 240);
+    processor.editState([&](PluginState& edit) {
+        edit.serverUrl = f.server->url();
+        edit.room = "klaver-1";
+        edit.name = "teacher";
+    });
+    REQUIRE_FALSE(processor.join(f.token["teacher"]));
+    runFor(processor, 1000);
+    REQUIRE(processor.session().state() == net::SessionState::Joined);
+    samspil::test::CliRun student(f.dir, "student", {"--server", f.server->url(), "--room", "klaver-1", "--name", "student",
+                                                      "--token", f.token["student"], "--tone", "660", "--duration", "12"});
+    runFor(processor, 1000);
+
+    std::unique_ptr<juce::AudioProcessorEditor> editor(processor.createEditor());
+    REQUIRE(editor);
+    runFor(processor, 400);
+    CHECK_FALSE(showsText(*editor, "Recording this lesson"));
+    auto* record = buttonNamed(*editor, "Record the lesson");
+    REQUIRE(record);
+    record->triggerClick();  // as the teacher's click does
+    for (int attempt = 0; attempt < 20 && !processor.session().roomState().recording; ++attempt) runFor(processor, 100);
+    REQUIRE(processor.session().roomState().recording.has_value());
+    runFor(processor, 3000);  // the plugin's track (its 440 Hz input) is recorded meanwhile
+    CHECK(showsText(*editor, juce::String::fromUTF8("● Recording this lesson")));
+    record->triggerClick();
+    for (int attempt = 0; attempt < 20 && processor.session().roomState().recording; ++attempt) runFor(processor, 100);
+    CHECK_FALSE(processor.session().roomState().recording.has_value());
+    runFor(processor, 400);
+    CHECK_FALSE(showsText(*editor, "Recording this lesson"));
+
+    // The recording: the plugin's track holds what the DAW's track played into it.
+    nlohmann::json recording;
+    for (int attempt = 0; attempt < 50 && !(recording.is_object() && recording["status"] == "complete"); ++attempt) {
+        runFor(processor, 100);
+        const auto list = f.call("GET", "recordings", nullptr, f.token["teacher"]);
+        if (list.status == 200 && !list.body["recordings"].empty()) recording = list.body["recordings"][0];
+    }
+    REQUIRE(recording.is_object());
+    CHECK(recording["status"] == "complete");
+    REQUIRE(recording["tracks"].size() == 2);
+    std::string pluginTrack;
+    for (const auto& track : recording["tracks"])
+        if (track["name"] == "teacher") pluginTrack = track["download"];
+    REQUIRE_FALSE(pluginTrack.empty());
+    const auto download = samspil::test::httpRequest(f.server->port(), "GET", pluginTrack, "", f.token["teacher"]);
+    REQUIRE(download.status == 200);
+    std::ofstream(f.dir.file("plugin-track.opus"), std::ios::binary) << download.body;
+    const auto audio = samspil::test::decodeOggOpus(f.dir, f.dir.file("plugin-track.opus"));
+    REQUIRE(audio);
+    REQUIRE(audio->size() > 2 * 48000);
+    const double level = samspil::test::toneAmplitude(*audio, 24000, audio->size() - 48000, 440);
+    std::cout << "plugin recording: the plugin's track " << static_cast<double>(audio->size()) / 48000.0
+              << " s - its 440 Hz input at " << level << "\n";
+    CHECK(level > 0.3);
+    editor.reset();
+    processor.leave();
+    student.process().signal();
 }
