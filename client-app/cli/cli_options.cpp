@@ -4,6 +4,7 @@
 #include "samspil/core/parse_number.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace samspil::cli {
@@ -34,6 +35,12 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
                       waits in the waiting room
   --record-lesson     when holding the room's controls in a school's room, record the
                       lesson from then on, and stop the recording before leaving
+  --metronome BPM[/BEATS]  once joined, start the room's metronome (the teacher in a
+                      school's room, anyone in an open room): BPM 20-400, BEATS per bar
+                      1-16 (default 4); every client in the room clicks on its grid
+  --record-output FILE  write what this client plays — the room's mix and its clicks — to
+                      a WAV whose first sample is played at the report's
+                      recording_start_local_us
   --insecure          accept a self-signed wss certificate
   --no-udp            keep media on the WebSocket (by default it takes the server's
                       UDP fast path when one is offered and gets through)
@@ -128,6 +135,18 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             options.admitAll = true;
         } else if (name == "--record-lesson") {
             options.recordLesson = true;
+        } else if (name == "--metronome") {
+            std::string text;
+            SAMSPIL_TAKE(text, value());
+            const auto slash = text.find('/');
+            const auto bpm = parseNumber(text.substr(0, slash));
+            const auto beats = slash == std::string::npos ? std::optional<double>(4) : parseNumber(text.substr(slash + 1));
+            if (!bpm || *bpm < 20 || *bpm > 400 || !beats || *beats < 1 || *beats > 16 || *beats != std::floor(*beats))
+                return Unexpected{"--metronome needs BPM (20-400) or BPM/BEATS (beats 1-16), not " + text};
+            options.metronomeBpm = *bpm;
+            options.metronomeBeats = static_cast<int>(*beats);
+        } else if (name == "--record-output") {
+            SAMSPIL_TAKE(options.recordOutput, value());
         } else if (name == "--ca") {
             SAMSPIL_TAKE(options.caFile, value());
         } else if (name == "--stats") {

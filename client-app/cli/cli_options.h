@@ -32,6 +32,9 @@ struct CliOptions {
     std::optional<std::string> passwordFile;
     bool admitAll = false;                ///< as the room's teacher, let everyone in who waits
     bool recordLesson = false;            ///< as the room's teacher, record the lesson while in it
+    std::optional<double> metronomeBpm;   ///< start the room's metronome at this tempo once joined
+    int metronomeBeats = 4;               ///< its beats per bar
+    std::optional<std::string> recordOutput;  ///< write what this client plays (room mix + clicks) to a WAV
     std::vector<std::string> chat;        ///< lines to send once joined
     bool lineCheck = false;               ///< only measure the line to the server, then exit
     bool showHelp = false;

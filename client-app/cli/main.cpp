@@ -118,10 +118,22 @@ int main(int argc, char** argv) {
     std::function<void(std::uint32_t)> admit;
     if (options->admitAll)
         admit = [&](std::uint32_t participant) { sessionForChat->sendControl(protocol::Admit{participant}); };
-    RoomView room([&] { for (const auto& line : options->chat) sessionForChat->sendChat(line); }, admit);
+    // The room's metronome: in a school's room once we hold the controls, in an open room at once.
+    std::atomic<bool> metronomeAsked{false};
+    auto startMetronome = [&] {
+        if (!options->metronomeBpm || metronomeAsked.exchange(true)) return;
+        sessionForChat->sendControl(protocol::MetronomeSet{true, *options->metronomeBpm, options->metronomeBeats, true});
+    };
+    RoomView* roomView = nullptr;
+    RoomView room([&] {
+        for (const auto& line : options->chat) sessionForChat->sendChat(line);
+        if (roomView->role() == "participant") startMetronome();  // an open room: no controls to wait for
+    }, admit);
+    roomView = &room;
     net::SessionClient session(config, room);
     sessionForChat = &session;
     if (options->recordLesson) room.onControls([&] { session.sendControl(protocol::Record{true}); });
+    if (options->metronomeBpm) room.onControls(startMetronome);
 
     // The engine is made before connecting, so the loop ticks as soon as media can come.
     MediaLoop loop(*options, session, room, std::move(source));

@@ -1,6 +1,9 @@
 #include "media_loop.h"
 
 #include "samspil/core/clock.h"
+#include "samspil/core/wav_file.h"
+
+#include <iostream>
 
 #include <stdexcept>
 
@@ -95,7 +98,15 @@ void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t now
         }
         inputChannels = options_.channels;
     }
+    followRoomMetronome();
+    if (tick % (48000 / frames) == 48000 / frames - 1)  // the clock offset estimate at the end of each second
+        if (const auto offset = session_.serverClockOffsetUs()) offsetEachSecond_.push_back(*offset);
     engine_->process(inputs, inputChannels, mixLeft_.data(), mixRight_.data(), busPointers_.data(), frames, nowUs);
+    if (options_.recordOutput)
+        for (int i = 0; i < frames; ++i) {
+            output_.push_back(mixLeft_[static_cast<std::size_t>(i)]);
+            output_.push_back(mixRight_[static_cast<std::size_t>(i)]);
+        }
 
     const Tick context{tick, dueUs, nowUs, frames, session_.serverClockOffsetUs()};
     for (int slot = 0; slot < engine_->maxPeers(); ++slot) {
@@ -111,8 +122,26 @@ void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t now
     }
 }
 
+// The room's click grid and the clock offset it is placed by, handed to the engine's
+// metronome (this thread is its only writer).
+void MediaLoop::followRoomMetronome() {
+    if (const auto offset = session_.serverClockOffsetUs()) engine_->metronome().setServerOffsetUs(*offset);
+    const std::uint32_t version = room_.metronomeVersion();
+    if (version == metronomeSeen_) return;
+    metronomeSeen_ = version;
+    const auto grid = room_.metronome();
+    if (grid && grid->running)
+        engine_->metronome().followRoomGrid(grid->startServerUs, grid->bpm, grid->beatsPerBar, grid->accent);
+    else
+        engine_->metronome().stopRoomGrid();
+}
+
 void MediaLoop::finish() {
     for (auto& [streamId, recorder] : recorders_) recorder.finish();
+    if (options_.recordOutput) {
+        const auto written = writeWavFile(*options_.recordOutput, AudioBuffer{2, 48000, output_});
+        if (!written) std::cerr << "samspil-cli: " << written.error() << "\n";
+    }
 }
 
 nlohmann::json MediaLoop::report() const {
@@ -127,6 +156,10 @@ nlohmann::json MediaLoop::report() const {
         // The first playout block (and every recording) starts one frame after the epoch.
         report["recording_start_server_us"] = epochUs_ + *offset + std::int64_t{options_.frameSamples} * 1'000'000 / 48000;
     }
+    if (const auto grid = room_.metronome())
+        report["metronome"] = {{"running", grid->running}, {"bpm", grid->bpm}, {"beats_per_bar", grid->beatsPerBar},
+                               {"start_server_us", grid->startServerUs}, {"set_by", grid->name}};
+    report["clock_offset_us_each_second"] = offsetEachSecond_;
     report["peers"] = nlohmann::json::array();
     for (const auto& [streamId, recorder] : recorders_) report["peers"].push_back(recorder.report());
     return report;

@@ -39,6 +39,7 @@ public:
 private:
     class Transport;
     void playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t nowUs);
+    void followRoomMetronome();
 
     const CliOptions& options_;
     net::SessionClient& session_;
@@ -55,6 +56,9 @@ private:
     std::vector<float*> busPointers_;
     std::int64_t epochUs_ = 0;
     std::int64_t lateTicks_ = 0;
+    std::uint32_t metronomeSeen_ = 0;  // RoomView's metronome version applied to the engine
+    std::vector<float> output_;        // --record-output: what was played, interleaved stereo
+    std::vector<std::int64_t> offsetEachSecond_;  // the clock offset estimate, sampled once a second
 };
 
 }  // namespace samspil::cli

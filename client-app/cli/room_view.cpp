@@ -79,11 +79,25 @@ void RoomView::onRoomState(const protocol::RoomState& state) {
             for (const auto& waiting : state.waiting)
                 if (admitted_.insert(waiting.participantId).second) toAdmit.push_back(waiting);
     }
-    if (nowControls && onControls_) onControls_();
+    if (nowControls)
+        for (const auto& callback : onControls_) callback();
     for (const auto& waiting : toAdmit) {
         std::cerr << "samspil-cli: letting in " << waiting.name << " (" << waiting.role << ")\n";
         admitWaiting_(waiting.participantId);
     }
+}
+
+void RoomView::onRoomMetronome(const protocol::RoomMetronome& metronome) {
+    std::cerr << "samspil-cli: the room's metronome " << (metronome.running ? "runs at " : "stopped")
+              << (metronome.running ? std::to_string(metronome.bpm) + " BPM, set by " + metronome.name : std::string()) << "\n";
+    std::lock_guard lock(mutex_);
+    metronome_ = metronome;
+    metronomeVersion_.fetch_add(1);
+}
+
+std::optional<protocol::RoomMetronome> RoomView::metronome() const {
+    std::lock_guard lock(mutex_);
+    return metronome_;
 }
 
 std::optional<std::int64_t> RoomView::recordingSeenUs() const {

@@ -5,6 +5,7 @@
 
 #include "samspil/net/session_client.h"
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -40,10 +41,11 @@ public:
     void onWaiting(const protocol::Waiting& waiting) override;
     void onNotice(const protocol::Notice& notice) override;
     void onRoomState(const protocol::RoomState& state) override;
+    void onRoomMetronome(const protocol::RoomMetronome& metronome) override;
 
     /// Before start: called once (network thread) when a room_state shows that we hold the
     /// room's controls.
-    void onControls(std::function<void()> callback) { onControls_ = std::move(callback); }
+    void onControls(std::function<void()> callback) { onControls_.push_back(std::move(callback)); }
     /// Any thread: when (local monotonic µs) a room_state first said the room is being
     /// recorded, and whether the last one said so.
     std::optional<std::int64_t> recordingSeenUs() const;
@@ -63,16 +65,21 @@ public:
     std::int64_t welcomeServerUs() const;
     bool waited() const;
     std::vector<protocol::Notice> notices() const;
+    /// Any thread: the room's metronome grid as last heard, and a number that changes with it.
+    std::optional<protocol::RoomMetronome> metronome() const;
+    std::uint32_t metronomeVersion() const { return metronomeVersion_.load(); }
 
 private:
     void rememberChat(const protocol::ChatMessage& chat);  // with mutex_ held
 
     std::function<void()> onFirstJoin_;
     std::function<void(std::uint32_t)> admitWaiting_;
-    std::function<void()> onControls_;
+    std::vector<std::function<void()>> onControls_;
     bool heldControls_ = false;
     std::optional<std::int64_t> recordingSeenUs_;
     bool recordingNow_ = false;
+    std::optional<protocol::RoomMetronome> metronome_;
+    std::atomic<std::uint32_t> metronomeVersion_{0};
     std::uint32_t ownParticipantId_ = 0;
     std::set<std::uint32_t> admitted_;  // asked once each
     mutable std::mutex mutex_;

@@ -16,6 +16,8 @@ void AudioBridge::audioDeviceAboutToStart(juce::AudioIODevice* device) {
     blockSize_.store(block);
     inputLatencyMs_.store(1000.0 * device->getInputLatencyInSamples() / std::max(rate, 1.0));
     outputLatencyMs_.store(1000.0 * device->getOutputLatencyInSamples() / std::max(rate, 1.0));
+    // The room's clicks are placed to leave the card on the grid: the engine adds this.
+    engine_.setOutputLatencyUs(static_cast<std::int64_t>(1e6 * device->getOutputLatencyInSamples() / std::max(rate, 1.0)));
     wrongRate_.store(std::abs(rate - 48000.0) > 1.0);
     const juce::ScopedLock lock(problemLock_);
     deviceError_.clear();

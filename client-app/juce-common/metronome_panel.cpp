@@ -9,10 +9,13 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
     title_.setFont(juce::Font(15.0f, juce::Font::bold));
     addAndMakeVisible(title_);
     startStop_.setClickingTogglesState(true);
-    startStop_.onClick = [this] {
-        metronome_.setRunning(startStop_.getToggleState());
-        startStop_.setButtonText(startStop_.getToggleState() ? "Stop" : "Start");
-    };
+    startStop_.onClick = [this] { startStopClicked(); };
+    forRoom_.setTooltip("Starts the room's metronome: everyone hears the click at the same instant "
+                        "(the teacher's choice in a school's room)");
+    addAndMakeVisible(forRoom_);
+    hearRoom_.setToggleState(true, juce::dontSendNotification);
+    hearRoom_.onClick = [this] { metronome_.setRoomClickAudible(hearRoom_.getToggleState()); };
+    addAndMakeVisible(hearRoom_);
     addAndMakeVisible(startStop_);
     styleCaption(tempoCaption_, "BPM");
     addAndMakeVisible(tempoCaption_);
@@ -21,6 +24,9 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
     tempo_.setRange(30.0, 260.0, 1.0);
     tempo_.setValue(initial.bpm, juce::dontSendNotification);
     tempo_.onValueChange = [this] { changed(); };
+    tempo_.onDragEnd = [this] {  // the room hears a new tempo once the slider is let go
+        if (metronome_.followingRoomGrid() && sendToRoom) sendToRoom(roomSetting(true));
+    };
     addAndMakeVisible(tempo_);
     for (int beats = 1; beats <= 12; ++beats) beats_.addItem(juce::String(beats) + " / bar", beats);
     beats_.setSelectedId(juce::jlimit(1, 12, initial.beatsPerBar), juce::dontSendNotification);
@@ -50,7 +56,29 @@ void MetronomePanel::changed() {
     repaint();
 }
 
+protocol::MetronomeSet MetronomePanel::roomSetting(bool running) const {
+    return protocol::MetronomeSet{running, tempo_.getValue(), beats_.getSelectedId(), accent_.getToggleState()};
+}
+
+void MetronomePanel::startStopClicked() {
+    const bool start = startStop_.getToggleState();
+    if ((forRoom_.getToggleState() || metronome_.followingRoomGrid()) && sendToRoom) {
+        sendToRoom(roomSetting(start));  // the server's grid comes back and starts (or stops) the click
+        metronome_.setRunning(false);
+    } else {
+        metronome_.setRunning(start);
+    }
+    startStop_.setButtonText(start ? "Stop" : "Start");
+}
+
 void MetronomePanel::timerCallback() {
+    const bool room = metronome_.followingRoomGrid();
+    if (room != roomShown_) {
+        roomShown_ = room;
+        title_.setText(room ? "Room metronome" : "Metronome", juce::dontSendNotification);
+        startStop_.setToggleState(room || metronome_.running(), juce::dontSendNotification);
+        startStop_.setButtonText(startStop_.getToggleState() ? "Stop" : "Start");
+    }
     const int beat = metronome_.beatInBar();
     if (beat != shownBeat_) {
         shownBeat_ = beat;
@@ -93,6 +121,10 @@ void MetronomePanel::resized() {
     row2.removeFromLeft(6);
     accent_.setBounds(row2.removeFromLeft(140));
     level_.setBounds(row2);
+    area.removeFromTop(4);
+    auto row3 = area.removeFromTop(24);
+    forRoom_.setBounds(row3.removeFromLeft(160));
+    hearRoom_.setBounds(row3);
 }
 
 }  // namespace samspil::ui

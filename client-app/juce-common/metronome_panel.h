@@ -1,7 +1,10 @@
-// The metronome: start/stop, tempo, beats per bar, accent on beat one, level; heard only
-// here (a room-wide tempo comes later). Shows the beat as it plays. Message thread.
+// The metronome: start/stop, tempo, beats per bar, accent on beat one, level. Heard only
+// here, or — with "For the whole room" — started as the room's metronome, whose clicks
+// everyone hears at the same instant (docs/protocol.md). Shows the beat as it plays, and
+// when the room's metronome runs. Message thread.
 #pragma once
 
+#include "samspil/core/control_message.h"
 #include "samspil/core/metronome.h"
 #include "samspil_look.h"
 
@@ -18,12 +21,17 @@ class MetronomePanel : public juce::Component, private juce::Timer {
 public:
     MetronomePanel(Metronome& metronome, MetronomeSettings initial, std::function<void(const MetronomeSettings&)> onChanged);
 
+    /// Sends a start, change or stop of the room's metronome (set by the room view).
+    std::function<void(const protocol::MetronomeSet&)> sendToRoom;
+
     void paint(juce::Graphics& g) override;
     void resized() override;
 
 private:
     void timerCallback() override;
     void changed();
+    void startStopClicked();
+    protocol::MetronomeSet roomSetting(bool running) const;
     juce::Rectangle<int> beatArea() const;
 
     Metronome& metronome_;
@@ -33,6 +41,9 @@ private:
     juce::Slider tempo_;
     juce::ComboBox beats_;
     juce::ToggleButton accent_{"Accent beat one"};
+    juce::ToggleButton forRoom_{"For the whole room"};
+    juce::ToggleButton hearRoom_{"Hear the room's click"};
+    bool roomShown_ = false;
     juce::Slider level_;
     int shownBeat_ = -1;
 };

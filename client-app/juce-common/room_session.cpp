@@ -108,6 +108,7 @@ void RoomSession::leave() {
     }
     state_ = net::SessionState::Closed;
     statusText_ = "Left the room";
+    engine_->metronome().stopRoomGrid();  // the room's click stops with the room
     participants_.clear();
     roomState_ = {};
     selfId_ = 0;
@@ -234,6 +235,16 @@ void RoomSession::onRoomTempo(const RoomTempo& tempo) {
     post([this, tempo] { roomTempo_ = tempo; });
 }
 
+// The room's click grid goes to the engine's metronome (the message thread is its one writer).
+void RoomSession::onRoomMetronome(const RoomMetronome& metronome) {
+    post([this, metronome] {
+        if (metronome.running)
+            engine_->metronome().followRoomGrid(metronome.startServerUs, metronome.bpm, metronome.beatsPerBar, metronome.accent);
+        else
+            engine_->metronome().stopRoomGrid();
+    });
+}
+
 void RoomSession::onNotice(const Notice& notice) {
     post([this, notice] { chat_.push_back({"Samspil", notice.message}); });
 }
@@ -257,6 +268,8 @@ void RoomSession::tick() {
     // re-estimates it (every 0.5 s), since a card that runs a few ms/s slow would otherwise
     // make everyone's delay figure for us wrong by that much. Each announcement goes to the
     // room, so never more than twice a second.
+    if (client_)  // the room's clicks are placed through the clock offset to the server
+        if (const auto offset = client_->serverClockOffsetUs()) engine_->metronome().setServerOffsetUs(*offset);
     const std::int64_t epoch = engine_->streamEpochUs();
     if (!client_ || epoch == 0) return;
     const std::int64_t now = monotonicMicros();

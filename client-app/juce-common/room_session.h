@@ -109,6 +109,7 @@ private:
     void onRoomState(const protocol::RoomState& state) override;
     void onNotice(const protocol::Notice& notice) override;
     void onRoomTempo(const protocol::RoomTempo& tempo) override;
+    void onRoomMetronome(const protocol::RoomMetronome& metronome) override;
     void post(std::function<void()> event);
     void handleAsyncUpdate() override;  // message thread
 

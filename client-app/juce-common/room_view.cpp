@@ -35,6 +35,7 @@ RoomView::RoomView(RoomSession& session, RoomViewMemory memory)
     stripsViewport_.setScrollBarsShown(true, false);
     addAndMakeVisible(stripsViewport_);
     addAndMakeVisible(chat_);
+    metronome_.sendToRoom = [this](const protocol::MetronomeSet& set) { session_.sendControl(set); };
     addAndMakeVisible(metronome_);
     addChildComponent(teacher_);
     update();
@@ -139,7 +140,7 @@ void RoomView::resized() {
     area.removeFromTop(6);
     auto side = area.removeFromRight(std::clamp(area.getWidth() / 3, 260, 380));
     area.removeFromRight(8);
-    metronome_.setBounds(side.removeFromBottom(124));
+    metronome_.setBounds(side.removeFromBottom(152));
     side.removeFromBottom(6);
     if (teacherHeight_ > 0) {
         teacher_.setBounds(side.removeFromTop(teacherHeight_));

@@ -199,6 +199,7 @@ void RoomService::enterRoom(Session& session, Room& room) {
     else
         room.awaitingHistory.push_back(session.id);
     if (room.tempo) send(session.id, *room.tempo);
+    if (room.metronome && room.metronome->running) send(session.id, *room.metronome);
     notePresent(room, session);
 }
 

@@ -93,6 +93,7 @@ private:
         bool muted = false;
         std::optional<protocol::StreamInfo> stream;
         std::int64_t lastTempoUs = 0;   // when this participant last shared a tempo
+        std::int64_t lastMetronomeUs = 0;  // when this participant last set the room's metronome
         RelayedSequences relayed;
         ConnectionId twin = 0;          // this participant's media twin (a second WebSocket), if any
         ConnectionId twinOf = 0;        // for a twin: the participant whose media it carries
@@ -128,6 +129,7 @@ private:
         std::vector<PendingChat> pendingChats;         // typed while the history was loading
         std::vector<ConnectionId> awaitingHistory;     // joined while the history was loading
         std::optional<protocol::RoomTempo> tempo;      // the latest shared tempo
+        std::optional<protocol::RoomMetronome> metronome;  // the room's click grid (room_metronome.cpp)
         struct Recording {
             std::int64_t id = 0;
             std::int64_t startUs = 0;       // server clock
@@ -166,6 +168,7 @@ private:
 
     // The shared tempo (room_tempo.cpp).
     void handle(Session& session, const protocol::TempoShare& tempo, std::int64_t nowUs);
+    void handle(Session& session, const protocol::MetronomeSet& set, std::int64_t nowUs);
     Room* roomControlledBy(Session& session);
     Session* findInRoom(const std::vector<ConnectionId>& list, std::uint32_t participantId);
     void audit(const Room& room, const Session& actor, std::string action, const Session* target,

@@ -1,5 +1,6 @@
 // samspil-jack-probe: listens to one JACK port and prints, as JSON, when each click began
-// on the machine's monotonic clock (the clock samspil-cli reports its recordings on).
+// on the machine's monotonic clock (the clock samspil-cli reports its recordings on), and
+// the port's playback latency (how much later that audio leaves the sound card).
 // The desktop test feeds jack_metro into the app and into this probe, so that
 // click-to-ear latency = when the cli heard a click − when the click entered JACK.
 //
@@ -104,9 +105,14 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     const std::int64_t offset = jackClockOffset();
+    // How long after entering the graph the source's audio leaves the sound card.
+    jack_latency_range_t playback{0, 0};
+    if (jack_port_t* sourcePort = jack_port_by_name(probe.client, source.c_str()))
+        jack_port_get_latency_range(sourcePort, JackPlaybackLatency, &playback);
     jack_deactivate(probe.client);
     const int count = probe.count.load(std::memory_order_acquire);
-    std::printf("{\"jack_minus_monotonic_us\":%lld,\"onsets_us\":[", static_cast<long long>(offset));
+    std::printf("{\"jack_minus_monotonic_us\":%lld,\"playback_latency_frames\":%u,\"onsets_us\":[",
+                static_cast<long long>(offset), playback.max);
     for (int i = 0; i < count; ++i)
         std::printf("%s%lld", i ? "," : "", static_cast<long long>(static_cast<std::int64_t>(probe.onsets[static_cast<std::size_t>(i)]) - offset));
     std::printf("]}\n");

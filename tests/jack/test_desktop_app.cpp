@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -241,10 +242,10 @@ TEST_CASE("desktop app: a student finds the recorded lesson under Recordings and
         std::ofstream(passwordFile) << "password-teacher\n";
         CliRun teacher(f.dir, "teacher",
                        {"--server", f.server->url(), "--room", "klaver-1", "--name", "teacher", "--sign-in", "teacher@school",
-                        "--password-file", passwordFile, "--record-lesson", "--tone", "660", "--duration", "6"});
+                        "--password-file", passwordFile, "--record-lesson", "--tone", "660", "--duration", "4.5"});
         std::this_thread::sleep_for(std::chrono::milliseconds(700));
         CliRun student(f.dir, "student", {"--server", f.server->url(), "--room", "klaver-1", "--name", "student", "--token",
-                                          f.token["student"], "--tone", "440", "--duration", "5"});
+                                          f.token["student"], "--tone", "440", "--duration", "3.5"});
         REQUIRE(student.finish() == 0);
         REQUIRE(teacher.finish() == 0);
     }
@@ -259,7 +260,7 @@ TEST_CASE("desktop app: a student finds the recorded lesson under Recordings and
     JackSession jack(f.dir);
     DesktopApp app(f.dir, "student-listens",
                    {"--server", f.server->url(), "--token", f.token["student"], "--listen-newest", "--audio-driver", "JACK",
-                    "--quit-after", "40", "--screenshot", f.dir.file("recordings.png"), "--screenshot-after", "14"});
+                    "--quit-after", "40", "--screenshot", f.dir.file("recordings.png"), "--screenshot-after", "10"});
     REQUIRE(app.waitForOutput("samspil: recordings: 1 listed", std::chrono::seconds(20)));
     REQUIRE(app.waitForOutput("samspil: playing the mix of", std::chrono::seconds(20)));
     REQUIRE(jack.record({"Samspil:out_1", "Samspil:out_2"}, f.dir.file("listened.wav"), 3));
@@ -281,4 +282,48 @@ TEST_CASE("desktop app: a student finds the recorded lesson under Recordings and
     CHECK(app.waitForOutput("samspil: playback ended", std::chrono::seconds(15)));
     CHECK(app.waitForOutput("samspil: screenshot saved", std::chrono::seconds(15)));
     CHECK(app.process().wait(std::chrono::seconds(10)) == 0);  // it quits after the screenshot
+}
+
+TEST_CASE("desktop app: the room's metronome leaves the app's JACK output on the server's grid - as the cli's clicks do",
+          "[desktop][jack][metronome]") {
+    TempDir dir;
+    TestServer server(dir);
+    JackSession jack(dir);
+    DesktopApp app(dir, "drummer", {"--server", server.url(), "--room", "band", "--name", "Drummer", "--join",
+                                    "--audio-driver", "JACK", "--quit-after", "40"});
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
+    CliRun leader(dir, "leader", {"--server", server.url(), "--room", "band", "--name", "Leader", "--metronome", "150/4",
+                                  "--record-output", dir.file("leader.wav"), "--duration", "9"});
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // joined, the grid sent, the first clicks out
+    ChildProcess probe(jackProbeBinary(), {"--connect", "Samspil:out_1", "--seconds", "5", "--threshold", "0.05"},
+                       dir.path(), dir.file("probe"));
+    REQUIRE(probe.wait(std::chrono::seconds(15)) == 0);
+    REQUIRE(leader.finish() == 0);
+
+    const auto& grid = leader.stats()["metronome"];
+    REQUIRE(grid.is_object());
+    const auto start = grid["start_server_us"].get<std::int64_t>();
+    const double beatUs = 60e6 / grid["bpm"].get<double>();
+    const auto clicks = nlohmann::json::parse(probe.stdoutText());
+    // The probe sees a click as it enters JACK's graph; it leaves the card the port's
+    // playback latency later. The server's clock is this host's.
+    const double latencyUs = clicks["playback_latency_frames"].get<double>() * 1e6 / 48000.0;
+    std::vector<double> errorsUs;
+    for (const std::int64_t entered : clicks["onsets_us"].get<std::vector<std::int64_t>>()) {
+        const double leftUs = static_cast<double>(entered) + latencyUs;
+        const double beats = (leftUs - static_cast<double>(start)) / beatUs;
+        errorsUs.push_back(leftUs - static_cast<double>(start) - std::round(beats) * beatUs);
+    }
+    std::cout << "desktop: room metronome at JACK's output (playback latency " << latencyUs / 1000 << " ms), error per click (ms):";
+    for (const double e : errorsUs) std::cout << " " << e / 1000;
+    std::cout << "\n";
+    REQUIRE(errorsUs.size() >= 8);  // 2.5 clicks a second for 5 s
+    std::sort(errorsUs.begin(), errorsUs.end());
+    const double median = errorsUs[errorsUs.size() / 2];
+    CHECK(std::fabs(median) <= 1500.0);
+    // JACK's dummy driver slips on a busy machine: the middle half of the clicks is checked.
+    CHECK(std::fabs(errorsUs[errorsUs.size() / 4]) <= 1500.0);
+    CHECK(std::fabs(errorsUs[errorsUs.size() * 3 / 4]) <= 1500.0);
+    app.process().signal();
+    CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
 }

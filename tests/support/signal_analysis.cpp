@@ -94,6 +94,12 @@ std::optional<std::size_t> findOnset(const std::vector<float>& signal, float thr
     return std::nullopt;
 }
 
+std::optional<std::size_t> firstSampleAbove(const std::vector<float>& signal, float threshold, std::size_t from) {
+    for (std::size_t i = from; i < signal.size(); ++i)
+        if (std::fabs(signal[i]) > threshold) return i;
+    return std::nullopt;
+}
+
 double rms(const std::vector<float>& signal, std::size_t start, std::size_t n) {
     if (n == 0 || start + n > signal.size()) return 0;
     double sum = 0;

@@ -46,6 +46,9 @@ WindowedMatch compareWithTone(const std::vector<float>& recording, double hz, do
 
 /// Index of the first sample from `from` whose 1 ms RMS envelope exceeds threshold.
 std::optional<std::size_t> findOnset(const std::vector<float>& signal, float threshold, std::size_t from = 0);
+/// The first sample at or after `from` whose magnitude exceeds threshold (a sample-accurate
+/// onset of a clean click; findOnset's RMS windows start up to 48 samples before the sound).
+std::optional<std::size_t> firstSampleAbove(const std::vector<float>& signal, float threshold, std::size_t from = 0);
 
 /// RMS of signal[start..start+n).
 /// The amplitude of a sine of `hz` in signal[start, start + n) (Goertzel's algorithm).

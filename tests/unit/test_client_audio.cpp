@@ -101,19 +101,25 @@ TEST_CASE("the meter catches a peak and lets it fall about 20 dB a second", "[cl
     CHECK(meter.decibels() == Approx(gainToDecibels(0.8f) - 20.0f).margin(0.5));
 }
 
+// Onsets of clicks, to the sample: the first sample above 0.02, at least 100 ms apart.
+static std::vector<std::size_t> clickOnsets(const std::vector<float>& signal) {
+    std::vector<std::size_t> onsets;
+    for (std::size_t at = 0; at < signal.size();) {
+        auto onset = firstSampleAbove(signal, 0.02f, at);
+        if (!onset) break;
+        onsets.push_back(*onset);
+        at = *onset + 4800;
+    }
+    return onsets;
+}
+
 TEST_CASE("the metronome clicks on every beat, louder and higher on beat one", "[client][metronome]") {
     Metronome metronome;
     metronome.setTempo(120);  // a beat every 24000 samples at 48 kHz
     metronome.setRunning(true);
     std::vector<float> left(48000 * 2, 0.0f), right(48000 * 2, 0.0f);
     for (int at = 0; at < 96000; at += 128) metronome.render(left.data() + at, right.data() + at, 128, 48000);
-    std::vector<std::size_t> onsets;
-    for (std::size_t at = 0; at < left.size();) {
-        auto onset = findOnset(left, 0.05f, at);
-        if (!onset) break;
-        onsets.push_back(*onset);
-        at = *onset + 4800;
-    }
+    const auto onsets = clickOnsets(left);
     REQUIRE(onsets.size() == 4);
     for (std::size_t i = 1; i < onsets.size(); ++i) CHECK(static_cast<double>(onsets[i] - onsets[i - 1]) == Approx(24000).margin(64));
     CHECK(rms(left, onsets[0], 1000) > 1.4 * rms(left, onsets[1], 1000));  // the accent
@@ -121,6 +127,59 @@ TEST_CASE("the metronome clicks on every beat, louder and higher on beat one", "
     std::vector<float> quiet(1024, 0.0f), quietRight(1024, 0.0f);
     metronome.render(quiet.data(), quietRight.data(), 1024, 48000);
     CHECK(rms(quiet, 0, 1024) == 0.0);
+}
+
+TEST_CASE("the room's metronome puts each click where the grid says it leaves the sound card", "[client][metronome]") {
+    Metronome metronome;
+    metronome.setServerOffsetUs(5000);                  // the server's clock is 5 ms ahead of ours
+    metronome.followRoomGrid(1'000'000, 120, 4, true);  // beat 0 at server 1.000 s, a beat every 0.5 s
+    REQUIRE(metronome.followingRoomGrid());
+    // Blocks of 256; block b's first sample leaves the card at local 0.900 s + b·256/48000 s,
+    // except that from 1.6 s the block times read 2 ms early (the stream's epoch re-estimated).
+    std::vector<float> left(48000 * 3, 0.0f), right(48000 * 3, 0.0f);
+    for (int at = 0; at + 256 <= static_cast<int>(left.size()); at += 256) {
+        std::int64_t firstUs = 900'000 + static_cast<std::int64_t>(at) * 1'000'000 / 48000;
+        if (firstUs > 1'600'000) firstUs -= 2000;
+        metronome.render(left.data() + at, right.data() + at, 256, 48000, firstUs);
+    }
+    // Beat k leaves at local 0.995 s + k·0.5 s: sample 4560 + 24000·k (+96 once the times read early).
+    const auto onsets = clickOnsets(left);
+    REQUIRE(onsets.size() == 6);
+    for (std::size_t k = 0; k < onsets.size(); ++k) {
+        const double expected = 4560.0 + 24000.0 * static_cast<double>(k) + (k >= 2 ? 96.0 : 0.0);
+        INFO("beat " << k);
+        CHECK(static_cast<double>(onsets[k]) == Approx(expected).margin(3));
+    }
+    CHECK(rms(left, 0, 4500) == 0.0);  // nothing before beat 0
+    CHECK(rms(left, onsets[4], 1000) > 1.4 * rms(left, onsets[3], 1000));  // bar 2 starts accented
+
+    // Stopped: what sounds ends, nothing new starts; the own metronome (off) stays quiet.
+    metronome.stopRoomGrid();
+    std::vector<float> after(48000, 0.0f), afterRight(48000, 0.0f);
+    for (int at = 0; at < 48000; at += 256)
+        metronome.render(after.data() + at, afterRight.data() + at, std::min(256, 48000 - at), 48000,
+                         3'900'000 + std::int64_t{at} * 1'000'000 / 48000);
+    CHECK(rms(after, 2400, 48000 - 2400) == 0.0);
+    CHECK_FALSE(metronome.followingRoomGrid());
+}
+
+TEST_CASE("the room's click can be silenced by the listener and still keeps its place", "[client][metronome]") {
+    Metronome metronome;
+    metronome.followRoomGrid(0, 240, 4, true);  // a beat every 250 ms from server time 0
+    metronome.setRoomClickAudible(false);
+    std::vector<float> left(48000, 0.0f), right(48000, 0.0f);
+    for (int at = 0; at < 48000; at += 480)
+        metronome.render(left.data() + at, right.data() + at, 480, 48000, std::int64_t{at} * 1'000'000 / 48000);
+    CHECK(rms(left, 0, 48000) == 0.0);
+    CHECK(metronome.beatInBar() == 3);  // it counted the beats it did not play
+    metronome.setRoomClickAudible(true);
+    std::vector<float> more(24000, 0.0f), moreRight(24000, 0.0f);
+    for (int at = 0; at < 24000; at += 480)
+        metronome.render(more.data() + at, moreRight.data() + at, 480, 48000, 1'000'000 + std::int64_t{at} * 1'000'000 / 48000);
+    const auto onsets = clickOnsets(more);
+    REQUIRE(onsets.size() == 2);
+    CHECK(onsets[0] <= 2);  // beat 4, exactly at 1.000 s
+    CHECK(static_cast<double>(onsets[1]) == Approx(12000).margin(2));
 }
 
 TEST_CASE("settings survive a round trip and damaged files fall back to defaults", "[client][settings]") {

@@ -210,3 +210,27 @@ TEST_CASE("record and the room's recording state round-trip, and a malformed rec
         CHECK(parsed.error().code == ErrorCode::BadMessage);
     }
 }
+
+TEST_CASE("the room's metronome round-trips both ways and nonsense is refused by field", "[protocol][control][metronome]") {
+    auto set = roundTripClient(MetronomeSet{true, 96.5, 3, false});
+    CHECK(set.running);
+    CHECK(set.bpm == 96.5);
+    CHECK(set.beatsPerBar == 3);
+    CHECK_FALSE(set.accent);
+    auto grid = roundTripServer(RoomMetronome{true, 150, 4, true, 1'234'567'890'123, 7, "Lise"});
+    CHECK(grid.running);
+    CHECK(grid.startServerUs == 1'234'567'890'123);
+    CHECK(grid.participantId == 7);
+    CHECK(grid.name == "Lise");
+    CHECK(grid.beatsPerBar == 4);
+
+    // accent may be left out (beat one accented); running, bpm and beats may not.
+    const auto plain = parseClientMessage(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4})");
+    REQUIRE(plain);
+    CHECK(std::get<MetronomeSet>(*plain).accent);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":1000,"beats_per_bar":4})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":0})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":17})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","bpm":90,"beats_per_bar":4})") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":"yes","bpm":90,"beats_per_bar":4})") == ErrorCode::BadMessage);
+}

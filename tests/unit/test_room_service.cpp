@@ -595,3 +595,54 @@ TEST_CASE("recording: only the teacher starts it, only in a school's room, and t
     CHECK(openRecorder.started.empty());
     CHECK(open.outbox.messages<ErrorMessage>(5).back().code == ErrorCode::NotAllowed);
 }
+
+TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ahead of time, changes keep the bar lines",
+          "[server][rooms][metronome]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    Admission teacher = schoolAdmission(RoomRole::Teacher, "Lise", 10);
+    teacher.dropIn = true;
+    Admission student = schoolAdmission(RoomRole::Student, "Ida", 11);
+    student.dropIn = true;
+    Admission late = schoolAdmission(RoomRole::Student, "Emil", 12);
+    late.dropIn = true;
+    policy.script = {teacher, student, late};
+    f.joinAll("band", {1, 2});
+
+    // A student may not start it; the teacher may, and both hear the same grid, 300 ms ahead.
+    rooms.onText(2, serialize(ClientMessage{MetronomeSet{true, 120, 4, true}}), 1'000'000);
+    CHECK(outbox.messages<ErrorMessage>(2).back().code == ErrorCode::NotAllowed);
+    CHECK(outbox.messages<RoomMetronome>(1).empty());
+    const std::int64_t before = samspil::monotonicMicros();
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 120, 4, true}}), 2'000'000);
+    const std::int64_t after = samspil::monotonicMicros();
+    for (ConnectionId id : {1, 2}) {
+        const auto grids = outbox.messages<RoomMetronome>(id);
+        REQUIRE(grids.size() == 1);
+        CHECK(grids[0].running);
+        CHECK(grids[0].name == "Lise");
+        CHECK(grids[0].startServerUs >= before + 300'000);
+        CHECK(grids[0].startServerUs <= after + 300'000);
+    }
+    const auto first = outbox.messages<RoomMetronome>(1).back();
+
+    // A newcomer gets the running grid after its welcome.
+    f.joinAll("band", {3});
+    REQUIRE(outbox.messages<RoomMetronome>(3).size() == 1);
+    CHECK(outbox.messages<RoomMetronome>(3)[0].startServerUs == first.startServerUs);
+
+    // A new tempo while it runs starts on one of the old grid's bar lines (every 2 s at
+    // 120 BPM in 4), so nobody hears the beat jump.
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 90, 3, true}}), 3'000'000);
+    const auto changed = outbox.messages<RoomMetronome>(2).back();
+    CHECK(changed.bpm == 90);
+    CHECK(changed.beatsPerBar == 3);
+    CHECK((changed.startServerUs - first.startServerUs) % 2'000'000 == 0);
+    CHECK(changed.startServerUs >= first.startServerUs);
+
+    // Too fast a change is refused; a stop reaches everyone, and a newcomer gets nothing.
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 91, 3, true}}), 3'050'000);
+    CHECK(outbox.messages<ErrorMessage>(1).back().code == ErrorCode::RateLimited);
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{false, 90, 3, true}}), 3'500'000);
+    CHECK_FALSE(outbox.messages<RoomMetronome>(3).back().running);
+}

@@ -5,6 +5,7 @@
 import { browserSupport, RoomAudio } from './audio.js';
 import * as protocol from './protocol.js';
 import { RecordingsList } from './recordings.js';
+import { RoomMetronome } from './room-metronome.js';
 import { Session } from './session.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 
@@ -62,6 +63,9 @@ async function init() {
   $('mute-me').addEventListener('change', (event) => { if (page.audio) page.audio.selfMuted = event.target.checked; });
   $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
   $('record').addEventListener('click', () => page.session?.sendControl(protocol.record(!page.roomState?.recording)));
+  $('metronome-start').addEventListener('click', () => page.session?.sendControl(protocol.metronome({
+    running: !page.metronome?.grid, bpm: Math.min(400, Math.max(20, Number($('metronome-bpm').value) || 90)), beatsPerBar: 4 })));
+  $('hear-click').addEventListener('change', (event) => { if (page.metronome) page.metronome.audible = event.target.checked; });
   setInterval(renderMeters, 250);
   page.ready = true;
 }
@@ -189,6 +193,12 @@ async function join() {
     },
     onChat: (m) => addChat(m),
     onChatHistory: (m) => m.messages.forEach(addChat),
+    onMetronome: (m) => {
+      page.metronome ??= new RoomMetronome(audio.context, () => session.offsetUs);
+      page.metronome.audible = $('hear-click').checked;
+      page.metronome.follow(m);
+      renderRoom();
+    },
     onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
     onError: (m) => {
       if (m.fatal) page.refusalCode = m.code;
@@ -205,6 +215,7 @@ async function join() {
 }
 
 function leave() {
+  page.metronome?.stop();
   page.session?.leave();
   page.session = undefined;
   $('room-page').hidden = true;
@@ -292,6 +303,11 @@ function renderRoom() {
     const leftOut = page.peers.filter((p) => recording.not_recorded?.includes(p.participant_id)).map((p) => p.name);
     $('recording').textContent = t('recording') + (leftOut.length ? ` — ${t('notRecorded', { names: leftOut.join(', ') })}` : '');
   }
+  const grid = page.metronome?.grid;
+  $('room-metronome').textContent = grid ? t('roomMetronome', { bpm: Math.round(grid.bpm), beats: grid.beats_per_bar, name: grid.name }) : '';
+  // The teacher starts the room's click; in an open room (no teacher) anyone may.
+  $('metronome-controls').hidden = !(isTeacherHere() || (page.welcome && page.welcome.role === 'participant'));
+  $('metronome-start').textContent = grid ? t('stopMetronome') : t('startMetronome');
   const teacher = isTeacherHere();
   $('teacher-panel').hidden = !teacher;
   if (teacher) {

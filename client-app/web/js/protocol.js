@@ -99,6 +99,8 @@ export const record = (on) => controlMessage('record', { on });
 /** The first message on a media twin: the session and key of the welcome's offer. */
 export const mediaTwin = (session, key) => controlMessage('media_twin', { session, key });
 export const handOver = (participantId) => controlMessage('hand_over', { participant_id: participantId });
+export const metronome = ({ running, bpm, beatsPerBar, accent = true }) =>
+  controlMessage('metronome', { running, bpm, beats_per_bar: beatsPerBar, accent });
 
 const isInt = (v) => Number.isInteger(v);
 const isStr = (v) => typeof v === 'string';
@@ -115,6 +117,8 @@ const SERVER_FIELDS = {
   chat_history: { messages: Array.isArray },
   pong: { id: isInt, client_us: isInt, server_us: isInt },
   tempo: { participant_id: isInt, name: isStr, bpm: (v) => typeof v === 'number', numerator: isInt, denominator: isInt },
+  metronome: { running: isBool, bpm: (v) => typeof v === 'number' && v >= 20 && v <= 400, beats_per_bar: isInt,
+    start_server_us: isInt, participant_id: isInt, name: isStr },
   error: { code: isStr, message: isStr, fatal: isBool },
 };
 

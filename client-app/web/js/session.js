@@ -9,7 +9,7 @@ export class Session {
   /**
    * config: {url, room, name, token, invite, channels, frameSamples, mediaTwin}; handlers: optional
    * onState(state, reason), onWelcome(m), onWaiting(m), onPeers(m), onRoomState(m),
-   * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onError(m), onMedia(packets, arrivalUs).
+   * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onMetronome(m), onError(m), onMedia(packets, arrivalUs).
    */
   constructor(config, handlers = {}) {
     this.config = config;
@@ -207,6 +207,7 @@ export class Session {
       case 'chat': this.handlers.onChat?.(m); break;
       case 'chat_history': this.handlers.onChatHistory?.(m); break;
       case 'tempo': this.handlers.onTempo?.(m); break;
+      case 'metronome': this.handlers.onMetronome?.(m); break;
       case 'error':
         this.handlers.onError?.(m);
         if (m.fatal && protocol.FINAL_ERRORS.has(m.code)) {

@@ -175,8 +175,22 @@ Json streamJson(const StreamInfo& info) {
     return json;
 }
 
+Json metronomeJson(bool running, double bpm, int beatsPerBar, bool accent) {
+    return Json{{"running", running}, {"bpm", bpm}, {"beats_per_bar", beatsPerBar}, {"accent", accent}};
+}
+
 Json tempoJson(const TempoShare& tempo) {
     return Json{{"bpm", tempo.bpm}, {"numerator", tempo.numerator}, {"denominator", tempo.denominator}};
+}
+
+// The fields a metronome message has both ways; accent may be left out (beat one accented).
+MetronomeSet readMetronome(FieldReader& fields) {
+    MetronomeSet set;
+    set.running = fields.boolean("running");
+    set.bpm = fields.number("bpm", 20.0, 400.0);
+    set.beatsPerBar = static_cast<int>(fields.integer("beats_per_bar", 1, 16));
+    set.accent = fields.optionalBoolean("accent", true);
+    return set;
 }
 
 TempoShare readTempo(FieldReader& fields) {
@@ -256,6 +270,11 @@ struct ClientEncoder {
         json.update(tempoJson(m));
         return json;
     }
+    Json operator()(const MetronomeSet& m) const {
+        Json json = envelope("metronome");
+        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent));
+        return json;
+    }
 
 private:
     static Json withParticipant(const char* type, std::uint32_t id) {
@@ -326,6 +345,14 @@ struct ServerEncoder {
         json["messages"] = std::move(messages);
         return json;
     }
+    Json operator()(const RoomMetronome& m) const {
+        Json json = envelope("metronome");
+        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent));
+        json["start_server_us"] = m.startServerUs;
+        json["participant_id"] = m.participantId;
+        json["name"] = m.name;
+        return json;
+    }
     Json operator()(const RoomTempo& m) const {
         Json json = envelope("tempo");
         json["participant_id"] = m.participantId;
@@ -391,6 +418,9 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     if (type == "record") return finish<ClientMessage>(fields, Record{fields.boolean("on")});
     if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
     if (type == "tempo") return finish<ClientMessage>(fields, readTempo(fields));
+    if (type == "metronome") {
+        return finish<ClientMessage>(fields, readMetronome(fields));
+    }
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
 }
 
@@ -501,6 +531,15 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         return finish<ServerMessage>(fields, std::move(state));
     }
     if (type == "notice") return finish<ServerMessage>(fields, Notice{fields.string("code"), fields.string("message")});
+    if (type == "metronome") {
+        const MetronomeSet set = readMetronome(fields);
+        RoomMetronome metronome{set.running, set.bpm, set.beatsPerBar, set.accent, 0, 0, {}};
+        metronome.startServerUs = fields.integer("start_server_us", std::numeric_limits<std::int64_t>::min(),
+                                                 std::numeric_limits<std::int64_t>::max());
+        metronome.participantId = participant(fields);
+        metronome.name = fields.string("name");
+        return finish<ServerMessage>(fields, std::move(metronome));
+    }
     if (type == "tempo") {
         RoomTempo tempo;
         tempo.participantId = participant(fields);

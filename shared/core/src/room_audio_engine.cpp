@@ -214,7 +214,11 @@ void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels,
             view.lastPlayedUs.store(nowUs, std::memory_order_relaxed);
         }
     }
-    metronome_.render(mixLeft, mixRight, frames, 48000.0);
+    // The block's first sample is the stream's sample (samplesCaptured_ − frames): it was
+    // computed at epoch + that position and leaves the card one output latency later.
+    const auto blockStart = static_cast<std::int64_t>((samplesCaptured_ - static_cast<std::uint64_t>(frames)) * 1'000'000 / 48000);
+    metronome_.render(mixLeft, mixRight, frames, 48000.0,
+                      epochUs_.load(std::memory_order_relaxed) + blockStart + outputLatencyUs_.load(std::memory_order_relaxed));
 }
 
 }  // namespace samspil

@@ -12,13 +12,27 @@ test('Chromium student and cli teacher hear each other (tone correlation over 50
   const server = await h.startServer(dir);
   const browser = await h.launchChromium(h.writeToneWav(join(dir, 'a440.wav'), { hz: 440 }));
   const teacher = h.startCli(['--server', server.ws, '--room', 'lesson', '--name', 'Lise', '--tone', '660',
-    '--record', join(dir, 'heard'), '--duration', '14']);
+    '--record', join(dir, 'heard'), '--duration', '14', '--metronome', '120/4']);
   const page = await h.joinFromPage(browser, server.url, { name: 'Ida', room: 'lesson' });
   await page.waitForFunction(() => window.samspil.state === 'joined', { timeout: 10_000 });
   await h.waitForSettled(page, 1);  // then listen to what the page plays
   await page.evaluate(() => window.samspil.audio.setTap(true));
   await h.sleep(6000);
   const heardInPage = await h.tapOf(page);
+  // The room's metronome the teacher started: the page follows the server's grid, a click
+  // per beat, each placed on the page's audio clock to leave the card at the beat's instant.
+  const click = await page.evaluate(() => ({ text: document.getElementById('room-metronome').textContent,
+    scheduled: window.samspil.metronome?.scheduled ?? [], grid: window.samspil.metronome?.grid }));
+  console.log(`the room's metronome in the page: "${click.text}", ${click.scheduled.length} clicks scheduled`);
+  assert.match(click.text, /120 BPM/);
+  assert.ok(click.scheduled.length >= 8, 'a click per beat');
+  for (const [i, s] of click.scheduled.entries()) {
+    assert.equal(s.serverUs, click.grid.start_server_us + s.beat * 500_000, 'on the grid');
+    if (i === 0) continue;
+    const previous = click.scheduled[i - 1];
+    assert.equal(s.beat, previous.beat + 1, 'no beat skipped or doubled');
+    assert.ok(Math.abs(s.contextTime - previous.contextTime - 0.5) < 0.0015, `beat ${s.beat} lands 0.5 s after the last`);
+  }
   const figures = await page.evaluate(() => ({ latencies: window.samspil.audio.latencies.slice(-500),
     stats: window.samspil.audio.stats, underruns: window.samspil.audio.underruns }));
   const report = await teacher.report;

@@ -102,9 +102,18 @@ struct Record {
     bool on = true;
 };
 
+/// Start, change or stop the room's metronome (the teacher in a school's room, anyone in
+/// an open room). The server answers everyone with the grid (RoomMetronome).
+struct MetronomeSet {
+    bool running = true;
+    double bpm = 90.0;     ///< 20 .. 400
+    int beatsPerBar = 4;   ///< 1 .. 16
+    bool accent = true;    ///< beat one higher and louder
+};
+
 using ClientMessage =
     std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare,
-                 MediaTwin, Record>;
+                 MediaTwin, Record, MetronomeSet>;
 
 // ---- server → client -------------------------------------------------------
 
@@ -196,6 +205,20 @@ struct RoomTempo {
     TempoShare tempo;
 };
 
+/// The room's metronome as a grid on the server's clock: beat k sounds at
+/// startServerUs + k × 60/bpm seconds (k ≥ 0; bar lines every beatsPerBar beats). Every
+/// client plays its clicks so they leave its sound card at those instants. Sent to everyone
+/// when it changes, and to newcomers while it runs.
+struct RoomMetronome {
+    bool running = false;
+    double bpm = 90.0;
+    int beatsPerBar = 4;
+    bool accent = true;
+    std::int64_t startServerUs = 0;   ///< beat 0, bar 1 (server clock, µs)
+    std::uint32_t participantId = 0;  ///< who set it
+    std::string name;
+};
+
 /// Answer to Ping.
 struct Pong {
     std::uint32_t id = 0;
@@ -211,7 +234,8 @@ struct ErrorMessage {
 };
 
 using ServerMessage =
-    std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice, RoomTempo>;
+    std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice, RoomTempo,
+                 RoomMetronome>;
 
 /// Why a text frame could not be turned into a message.
 struct ControlParseError {

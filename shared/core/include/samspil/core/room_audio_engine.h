@@ -109,6 +109,10 @@ public:
     /// Re-estimated every half second: a sound card's clock drifts against the
     /// computer's, so the first block's time alone goes stale over a lesson.
     std::int64_t streamEpochUs() const { return epochUs_.load(); }
+    /// Any thread: how long the sound card takes from the callback to the speaker (its
+    /// output latency as the device or host reports it), so the room's clicks leave the
+    /// card on the grid's instants.
+    void setOutputLatencyUs(std::int64_t latencyUs) { outputLatencyUs_.store(latencyUs); }
     std::uint64_t framesSent() const { return framesSent_.load(); }
     std::uint64_t framesNotSent() const { return framesNotSent_.load(); }
 
@@ -146,6 +150,7 @@ private:
     std::atomic<int> sendChannels_{1};
     std::atomic<int> frameSamples_{240};
     std::atomic<std::int64_t> epochUs_{0};
+    std::atomic<std::int64_t> outputLatencyUs_{0};
     std::atomic<std::uint64_t> framesSent_{0}, framesNotSent_{0};
     LevelMeter inputMeter_;
     Metronome metronome_;

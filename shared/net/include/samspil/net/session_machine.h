@@ -106,6 +106,7 @@ private:
     void handle(const protocol::RoomState& roomState, std::int64_t) { listener_.onRoomState(roomState); }
     void handle(const protocol::Notice& notice, std::int64_t) { listener_.onNotice(notice); }
     void handle(const protocol::RoomTempo& tempo, std::int64_t) { listener_.onRoomTempo(tempo); }
+    void handle(const protocol::RoomMetronome& metronome, std::int64_t) { listener_.onRoomMetronome(metronome); }
     void handle(const protocol::ChatMessage& chat, std::int64_t) { listener_.onChat(chat); }
     void handle(const protocol::ChatHistory& history, std::int64_t) { listener_.onChatHistory(history); }
 

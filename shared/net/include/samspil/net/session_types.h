@@ -59,6 +59,8 @@ public:
     virtual void onRoomState(const protocol::RoomState&) {}
     virtual void onNotice(const protocol::Notice&) {}
     virtual void onRoomTempo(const protocol::RoomTempo&) {}
+    /// The room's metronome grid changed (or is running as we join).
+    virtual void onRoomMetronome(const protocol::RoomMetronome&) {}
     virtual void onClockSync(std::int64_t /*offsetUs*/, std::int64_t /*roundTripUs*/) {}
 };
 

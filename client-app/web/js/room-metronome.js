@@ -1,0 +1,78 @@
+// The room's metronome in the page (docs/protocol.md, "The room's metronome"): the server's
+// grid says beat k sounds at start_server_us + k·60/bpm s on its clock; each click is
+// scheduled in the AudioContext so that it leaves the sound card then — server time to
+// this page's clock through the session's clock offset, to the context's clock through
+// getOutputTimestamp(), minus the output latency the browser reports. Main thread: a timer
+// schedules the clicks of the next 400 ms every 100 ms.
+const LOOKAHEAD_MS = 400;
+const TICK_MS = 100;
+
+export class RoomMetronome {
+  /** context: the room's AudioContext; offsetUs(): server clock − performance.now() in µs. */
+  constructor(context, offsetUs) {
+    Object.assign(this, { context, offsetUs });
+    this.grid = undefined;
+    this.level = 0.5;
+    this.audible = true;
+    this.nextBeat = undefined;
+    this.scheduled = [];  // {beat, serverUs, contextTime} of recent clicks, for the tests
+  }
+
+  /** The server's `metronome` message. */
+  follow(message) {
+    this.grid = message.running ? message : undefined;
+    this.nextBeat = undefined;
+    clearInterval(this.timer);
+    if (this.grid) {
+      this.timer = setInterval(() => this.schedule(), TICK_MS);
+      this.schedule();
+    }
+  }
+
+  stop() {
+    this.follow({ running: false });
+  }
+
+  /** When a context time reaches the speaker, on the server's clock (µs); undefined without a clock. */
+  #contextTimeForServerUs(serverUs) {
+    const offset = this.offsetUs();
+    if (offset === undefined) return undefined;
+    const stamp = this.context.getOutputTimestamp();
+    const localMs = (serverUs - offset) / 1000;
+    const latency = (this.context.outputLatency || 0) + (this.context.baseLatency || 0);
+    return stamp.contextTime + (localMs - stamp.performanceTime) / 1000 - latency;
+  }
+
+  schedule() {
+    const grid = this.grid;
+    if (!grid || this.context.state !== 'running') return;
+    const offset = this.offsetUs();
+    if (offset === undefined) return;
+    const beatUs = 60e6 / grid.bpm;
+    const nowServerUs = performance.now() * 1000 + offset;
+    if (this.nextBeat === undefined) this.nextBeat = Math.max(0, Math.ceil((nowServerUs - grid.start_server_us) / beatUs));
+    for (;;) {
+      const serverUs = grid.start_server_us + this.nextBeat * beatUs;
+      if (serverUs > nowServerUs + LOOKAHEAD_MS * 1000) break;
+      const when = this.#contextTimeForServerUs(serverUs);
+      if (when !== undefined && when >= this.context.currentTime) {
+        const accent = grid.accent !== false && this.nextBeat % grid.beats_per_bar === 0;
+        if (this.audible && this.level > 0) this.#click(when, accent);
+        this.scheduled.push({ beat: this.nextBeat, serverUs, contextTime: when });
+        if (this.scheduled.length > 64) this.scheduled.shift();
+      }
+      this.nextBeat += 1;
+    }
+  }
+
+  // A short decaying sine, higher and louder on beat one (as the apps' metronome).
+  #click(when, accent) {
+    const tone = new OscillatorNode(this.context, { frequency: accent ? 1760 : 1320 });
+    const gain = new GainNode(this.context, { gain: 0 });
+    gain.gain.setValueAtTime((accent ? 1 : 0.6) * this.level, when);
+    gain.gain.setTargetAtTime(0, when, 1 / 120);
+    tone.connect(gain).connect(this.context.destination);
+    tone.start(when);
+    tone.stop(when + 0.03);
+  }
+}
