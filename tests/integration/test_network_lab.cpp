@@ -6,6 +6,7 @@
 // Needs root (namespaces, TUN), like CI.
 #include "samspil/core/wav_file.h"
 #include "signal_analysis.h"
+#include "netlab_run.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>
@@ -21,39 +22,6 @@ using namespace samspil::test;
 
 namespace {
 
-// samspil-netlab for the length of a test: up once it printed `ready`; stopped (and its
-// namespaces deleted) at the end, also when the test fails.
-class Lab {
-public:
-    Lab(const TempDir& dir, std::vector<std::string> args) : name_("samspil-t" + std::to_string(getpid())) {
-        args.insert(args.end(), {"--name", name_});
-        process_ = std::make_unique<ChildProcess>(SAMSPIL_NETLAB_BINARY, args, dir.path(), dir.file("netlab"));
-        const bool ready = waitUntil([&] { return process_->stdoutText().find("ready") != std::string::npos || !process_->running(); },
-                                     std::chrono::seconds(10));
-        if (!ready || !process_->running())
-            throw std::runtime_error("samspil-netlab did not start: " + process_->stderrText());
-    }
-    ~Lab() { stop(); }
-    std::string clientSide() const { return name_ + "-client"; }
-    std::string serverSide() const { return name_ + "-server"; }
-
-    /// Stops the lab; returns its closing figures (the last line it printed).
-    nlohmann::json stop() {
-        if (process_->running()) {
-            process_->signal(SIGTERM);
-            process_->wait(std::chrono::seconds(10));
-        }
-        const std::string out = process_->stdoutText();
-        const auto lastLine = out.rfind("\n{");
-        return lastLine == std::string::npos ? nlohmann::json() : nlohmann::json::parse(out.substr(lastLine + 1), nullptr, false);
-    }
-
-private:
-    std::string name_;
-    std::unique_ptr<ChildProcess> process_;
-};
-
-std::vector<std::string> labServerArgs() { return {"--bind", "10.77.0.2", "--allow-plaintext"}; }
 
 void printLab(const nlohmann::json& figures) {
     for (const char* way : {"client_to_server", "server_to_client"})

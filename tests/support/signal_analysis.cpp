@@ -100,6 +100,15 @@ std::optional<std::size_t> firstSampleAbove(const std::vector<float>& signal, fl
     return std::nullopt;
 }
 
+std::vector<std::size_t> sampleOnsets(const std::vector<float>& signal, float threshold, std::size_t minGap) {
+    std::vector<std::size_t> onsets;
+    for (std::size_t at = 0; auto onset = firstSampleAbove(signal, threshold, at);) {
+        onsets.push_back(*onset);
+        at = *onset + minGap;
+    }
+    return onsets;
+}
+
 double rms(const std::vector<float>& signal, std::size_t start, std::size_t n) {
     if (n == 0 || start + n > signal.size()) return 0;
     double sum = 0;

@@ -49,6 +49,8 @@ std::optional<std::size_t> findOnset(const std::vector<float>& signal, float thr
 /// The first sample at or after `from` whose magnitude exceeds threshold (a sample-accurate
 /// onset of a clean click; findOnset's RMS windows start up to 48 samples before the sound).
 std::optional<std::size_t> firstSampleAbove(const std::vector<float>& signal, float threshold, std::size_t from = 0);
+/// Sample-accurate onsets of clicks: firstSampleAbove, each at least minGap samples after the last.
+std::vector<std::size_t> sampleOnsets(const std::vector<float>& signal, float threshold, std::size_t minGap);
 
 /// RMS of signal[start..start+n).
 /// The amplitude of a sine of `hz` in signal[start, start + n) (Goertzel's algorithm).

@@ -103,14 +103,7 @@ TEST_CASE("the meter catches a peak and lets it fall about 20 dB a second", "[cl
 
 // Onsets of clicks, to the sample: the first sample above 0.02, at least 100 ms apart.
 static std::vector<std::size_t> clickOnsets(const std::vector<float>& signal) {
-    std::vector<std::size_t> onsets;
-    for (std::size_t at = 0; at < signal.size();) {
-        auto onset = firstSampleAbove(signal, 0.02f, at);
-        if (!onset) break;
-        onsets.push_back(*onset);
-        at = *onset + 4800;
-    }
-    return onsets;
+    return sampleOnsets(signal, 0.02f, 4800);
 }
 
 TEST_CASE("the metronome clicks on every beat, louder and higher on beat one", "[client][metronome]") {

@@ -184,7 +184,7 @@ TEST_CASE("a refusal for good ends the session, a server going away is retried",
     CHECK(restarting.nextDeadlineUs() != SessionMachine::kNever);
 }
 
-TEST_CASE("pings: five quick ones to learn the clock, then one a second, the offset comes from pongs", "[session]") {
+TEST_CASE("pings: ten quick ones to learn the clock, then two a second, the offset comes from pongs", "[session]") {
     RecordingListener listener;
     SessionMachine machine(config(), listener, 1);
     machine.start(0);
@@ -192,7 +192,7 @@ TEST_CASE("pings: five quick ones to learn the clock, then one a second, the off
     std::int64_t now = 1'000'000;
     machine.onConnected(now);
     std::vector<Ping> pings;
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < 13; ++i) {
         for (const auto& m : drain(machine))
             if (const auto* p = std::get_if<Ping>(&m)) pings.push_back(*p);
         // The server's clock runs 5 s ahead; each trip takes 400 µs, evenly split.
@@ -201,15 +201,15 @@ TEST_CASE("pings: five quick ones to learn the clock, then one a second, the off
         now = machine.nextDeadlineUs();
         machine.onTimer(now);
     }
-    REQUIRE(pings.size() == 8);
+    REQUIRE(pings.size() == 13);
     CHECK(pings[1].clientUs - pings[0].clientUs == 100'000);
-    CHECK(pings[4].clientUs - pings[3].clientUs == 100'000);
-    CHECK(pings[5].clientUs - pings[4].clientUs == 1'000'000);
-    CHECK(pings[7].clientUs - pings[6].clientUs == 1'000'000);
+    CHECK(pings[9].clientUs - pings[8].clientUs == 100'000);
+    CHECK(pings[10].clientUs - pings[9].clientUs == 500'000);
+    CHECK(pings[12].clientUs - pings[11].clientUs == 500'000);
     CHECK(pings[1].id == pings[0].id + 1);
     REQUIRE(machine.clockSynced());
     CHECK(*machine.clock().offsetUs() == 5'000'000);
-    CHECK(machine.pongsReceived() == 8);
+    CHECK(machine.pongsReceived() == 13);
     // No pings while disconnected.
     machine.onDisconnected("connection closed", now);
     drain(machine);

@@ -156,7 +156,7 @@ export class Session {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
     this.socket.send(protocol.ping(this.pingId++, nowUs()));
     this.pingsThisConnection++;
-    this.pingTimer = setTimeout(() => this.#ping(), this.pingsThisConnection < 5 ? 100 : 1000);
+    this.pingTimer = setTimeout(() => this.#ping(), this.pingsThisConnection < 10 ? 100 : 500);
   }
 
   #announceStream() {

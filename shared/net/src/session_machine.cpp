@@ -9,9 +9,9 @@ namespace {
 
 using namespace samspil::protocol;
 
-constexpr std::int64_t kPingIntervalUs = 1'000'000;
+constexpr std::int64_t kPingIntervalUs = 500'000;  // two a second: more chances of a round trip that queued nowhere
 constexpr std::int64_t kFastPingIntervalUs = 100'000;  // the first pings, to sync the clock quickly
-constexpr int kFastPings = 5;
+constexpr int kFastPings = 10;
 constexpr std::int64_t kLeaveDeadlineUs = 1'000'000;
 constexpr std::int64_t kBackoffMs[] = {250, 500, 1000, 2000, 4000, 5000};
 

@@ -1,5 +1,6 @@
 // ClockSync: estimates the offset from this host's monotonic clock to the server's
-// from ping/pong round trips (NTP's idea: trust the sample with the shortest round trip).
+// from ping/pong round trips (NTP's idea: trust the quickest round trips, least disturbed
+// by queueing; here the median of the quickest few).
 #pragma once
 
 #include <array>
@@ -13,7 +14,7 @@ public:
     /// Adds one round trip: sent at clientSendUs, server stamped serverUs, answer read at clientReceiveUs.
     void addSample(std::int64_t clientSendUs, std::int64_t serverUs, std::int64_t clientReceiveUs);
 
-    /// serverClock - localClock, from the best recent sample; nullopt before the first sample.
+    /// serverClock - localClock, from the quickest recent samples; nullopt before the first sample.
     std::optional<std::int64_t> offsetUs() const;
 
     /// Round trip of the best recent sample.
@@ -32,7 +33,8 @@ private:
         std::int64_t roundTripUs = 0;
         std::int64_t offsetUs = 0;
     };
-    static constexpr std::size_t kWindow = 16;  // samples considered (about 16 s at one ping a second)
+    static constexpr std::size_t kWindow = 32;  // samples considered (16 s at two pings a second)
+    static constexpr std::size_t kMedianOf = 7;  // the quickest trips whose median offset is taken
     std::array<Sample, kWindow> samples_{};
     std::size_t count_ = 0;
     std::size_t next_ = 0;
