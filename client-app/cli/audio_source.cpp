@@ -16,6 +16,10 @@ void ToneSource::fill(float* interleaved, int frames, int channels) {
     }
 }
 
+void SilenceSource::fill(float* interleaved, int frames, int channels) {
+    std::fill(interleaved, interleaved + frames * channels, 0.0f);
+}
+
 Expected<std::unique_ptr<WavSource>, std::string> WavSource::load(const std::string& path) {
     auto audio = readWavFile(path);
     if (!audio) return Unexpected{audio.error()};

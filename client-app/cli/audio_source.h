@@ -1,4 +1,5 @@
-// What samspil-cli "plays into its microphone": a sine tone or a WAV file.
+// What samspil-cli "plays into its microphone": a sine tone, a WAV file, or silence (for
+// --play-on-click alone, whose clicks the media loop adds).
 #pragma once
 
 #include "samspil/core/expected.h"
@@ -27,6 +28,12 @@ private:
     double hz_;
     double level_;
     std::size_t position_ = 0;
+};
+
+/// Nothing: a player whose only sound is their clicks.
+class SilenceSource : public AudioSource {
+public:
+    void fill(float* interleaved, int frames, int channels) override;
 };
 
 /// A WAV file played once, then silence. Mono files are copied to every channel;

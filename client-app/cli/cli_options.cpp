@@ -35,6 +35,11 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
                       waits in the waiting room
   --record-lesson     when holding the room's controls in a school's room, record the
                       lesson from then on, and stop the recording before leaving
+  --record-take       when holding the room's controls and the room's metronome runs,
+                      record a take: a bar's count-in, then from the next bar line until
+                      this client leaves
+  --play-on-click     send a click on every beat of the room's metronome, as a musician
+                      playing exactly on the click they hear (added to --tone or --send)
   --metronome BPM[/BEATS]  once joined, start the room's metronome (the teacher in a
                       school's room, anyone in an open room): BPM 20-400, BEATS per bar
                       1-16 (default 4); every client in the room clicks on its grid
@@ -135,6 +140,10 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             options.admitAll = true;
         } else if (name == "--record-lesson") {
             options.recordLesson = true;
+        } else if (name == "--record-take") {
+            options.recordTake = true;
+        } else if (name == "--play-on-click") {
+            options.playOnClick = true;
         } else if (name == "--metronome") {
             std::string text;
             SAMSPIL_TAKE(text, value());
@@ -163,6 +172,8 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
     if (options.server.empty() || options.room.empty() || options.name.empty())
         return Unexpected{std::string("--server, --room and --name are required (see --help)")};
     if (options.sendFile && options.toneHz) return Unexpected{std::string("choose --send or --tone, not both")};
+    if (options.recordLesson && options.recordTake)
+        return Unexpected{std::string("choose --record-lesson or --record-take, not both")};
     return options;
 }
 

@@ -32,6 +32,8 @@ struct CliOptions {
     std::optional<std::string> passwordFile;
     bool admitAll = false;                ///< as the room's teacher, let everyone in who waits
     bool recordLesson = false;            ///< as the room's teacher, record the lesson while in it
+    bool recordTake = false;              ///< as the room's teacher, record a take on the room's metronome
+    bool playOnClick = false;             ///< play a click on every beat of the room's metronome (a musician on the click)
     std::optional<double> metronomeBpm;   ///< start the room's metronome at this tempo once joined
     int metronomeBeats = 4;               ///< its beats per bar
     std::optional<std::string> recordOutput;  ///< write what this client plays (room mix + clicks) to a WAV

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
         }
         source = std::move(*wav);
     }
+    if (options->playOnClick && !source) source = std::make_unique<SilenceSource>();
     if (options->recordDir) {
         std::error_code error;
         std::filesystem::create_directories(*options->recordDir, error);
@@ -133,6 +134,12 @@ int main(int argc, char** argv) {
     net::SessionClient session(config, room);
     sessionForChat = &session;
     if (options->recordLesson) room.onControls([&] { session.sendControl(protocol::Record{true}); });
+    // A take needs the room's metronome: asked for once it runs (we hold the controls by then).
+    std::atomic<bool> takeAsked{false};
+    if (options->recordTake)
+        room.onMetronomeRunning([&] {
+            if (!takeAsked.exchange(true)) session.sendControl(protocol::Record{true, true});
+        });
     if (options->metronomeBpm) room.onControls(startMetronome);
 
     // The engine is made before connecting, so the loop ticks as soon as media can come.
@@ -149,7 +156,7 @@ int main(int argc, char** argv) {
     if (options->durationSeconds)
         deadline = monotonicMicros() + static_cast<std::int64_t>(*options->durationSeconds * 1e6);
     loop.run(stopRequested, deadline);
-    if (options->recordLesson && room.recordingNow()) session.sendControl(protocol::Record{false});
+    if ((options->recordLesson || options->recordTake) && room.recordingNow()) session.sendControl(protocol::Record{false});
     session.leave();
     loop.finish();
 

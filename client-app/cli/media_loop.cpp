@@ -50,7 +50,10 @@ MediaLoop::MediaLoop(const CliOptions& options, net::SessionClient& session, con
       channels_(static_cast<std::size_t>(options.channels), std::vector<float>(static_cast<std::size_t>(options.frameSamples))),
       mixLeft_(static_cast<std::size_t>(options.frameSamples)),
       mixRight_(static_cast<std::size_t>(options.frameSamples)),
-      buses_(2 * kSlots, std::vector<float>(static_cast<std::size_t>(options.frameSamples))) {
+      buses_(2 * kSlots, std::vector<float>(static_cast<std::size_t>(options.frameSamples))),
+      playerLeft_(static_cast<std::size_t>(options.frameSamples)),
+      playerRight_(static_cast<std::size_t>(options.frameSamples)) {
+    player_.setLevel(0.8f);
     EngineSettings settings;
     settings.maxPeers = kSlots;
     settings.maxBlockFrames = options.frameSamples;
@@ -99,6 +102,17 @@ void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t now
         inputChannels = options_.channels;
     }
     followRoomMetronome();
+    if (source_ && options_.playOnClick) {
+        // This frame was captured from epoch + tick·F on: a musician playing on the click
+        // they hear puts each beat at the grid's instant on the capture timeline.
+        const std::int64_t capturedLocalUs = epochUs_ + tick * std::int64_t{frames} * 1'000'000 / 48000;
+        std::fill(playerLeft_.begin(), playerLeft_.end(), 0.0f);
+        std::fill(playerRight_.begin(), playerRight_.end(), 0.0f);
+        player_.render(playerLeft_.data(), playerRight_.data(), frames, 48000.0, capturedLocalUs);
+        for (int c = 0; c < options_.channels; ++c)
+            for (int i = 0; i < frames; ++i)
+                channels_[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)] += playerLeft_[static_cast<std::size_t>(i)];
+    }
     if (tick % (48000 / frames) == 48000 / frames - 1)  // the clock offset estimate at the end of each second
         if (const auto offset = session_.serverClockOffsetUs()) offsetEachSecond_.push_back(*offset);
     engine_->process(inputs, inputChannels, mixLeft_.data(), mixRight_.data(), busPointers_.data(), frames, nowUs);
@@ -125,15 +139,17 @@ void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t now
 // The room's click grid and the clock offset it is placed by, handed to the engine's
 // metronome (this thread is its only writer).
 void MediaLoop::followRoomMetronome() {
-    if (const auto offset = session_.serverClockOffsetUs()) engine_->metronome().setServerOffsetUs(*offset);
+    const auto offset = session_.serverClockOffsetUs();
+    if (offset) engine_->metronome().setServerOffsetUs(*offset);
+    if (offset) player_.setServerOffsetUs(*offset);
     const std::uint32_t version = room_.metronomeVersion();
     if (version == metronomeSeen_) return;
     metronomeSeen_ = version;
     const auto grid = room_.metronome();
-    if (grid && grid->running)
-        engine_->metronome().followRoomGrid(grid->startServerUs, grid->bpm, grid->beatsPerBar, grid->accent);
-    else
-        engine_->metronome().stopRoomGrid();
+    for (Metronome* metronome : {&engine_->metronome(), &player_}) {
+        if (grid && grid->running) metronome->followRoomGrid(grid->startServerUs, grid->bpm, grid->beatsPerBar, grid->accent);
+        else metronome->stopRoomGrid();
+    }
 }
 
 void MediaLoop::finish() {
@@ -160,6 +176,9 @@ nlohmann::json MediaLoop::report() const {
         report["metronome"] = {{"running", grid->running}, {"bpm", grid->bpm}, {"beats_per_bar", grid->beatsPerBar},
                                {"start_server_us", grid->startServerUs}, {"set_by", grid->name}};
     report["clock_offset_us_each_second"] = offsetEachSecond_;
+    if (const auto take = room_.take())
+        report["take"] = {{"count_in_server_us", take->countInServerUs}, {"start_server_us", take->startServerUs},
+                          {"bpm", take->bpm}, {"beats_per_bar", take->beatsPerBar}};
     report["peers"] = nlohmann::json::array();
     for (const auto& [streamId, recorder] : recorders_) report["peers"].push_back(recorder.report());
     return report;

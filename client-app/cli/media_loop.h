@@ -10,6 +10,7 @@
 #include "cli_options.h"
 #include "peer_recorder.h"
 #include "room_view.h"
+#include "samspil/core/metronome.h"
 #include "samspil/core/room_audio_engine.h"
 #include "samspil/net/session_client.h"
 
@@ -57,6 +58,9 @@ private:
     std::int64_t epochUs_ = 0;
     std::int64_t lateTicks_ = 0;
     std::uint32_t metronomeSeen_ = 0;  // RoomView's metronome version applied to the engine
+    // --play-on-click: a musician's own click, on the capture timeline.
+    Metronome player_;
+    std::vector<float> playerLeft_, playerRight_;
     std::vector<float> output_;        // --record-output: what was played, interleaved stereo
     std::vector<std::int64_t> offsetEachSecond_;  // the clock offset estimate, sampled once a second
 };

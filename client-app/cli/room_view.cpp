@@ -72,6 +72,10 @@ void RoomView::onRoomState(const protocol::RoomState& state) {
             std::cerr << "samspil-cli: the room is being recorded\n";
         }
         recordingNow_ = state.recording.has_value();
+        if (state.recording && state.recording->take && !take_) {
+            take_ = state.recording->take;
+            std::cerr << "samspil-cli: a take at " << take_->bpm << " BPM: one bar's count-in, then recording\n";
+        }
         if (ownParticipantId_ == 0 || state.teacherParticipantId != ownParticipantId_) return;
         nowControls = !heldControls_;
         heldControls_ = true;
@@ -90,9 +94,18 @@ void RoomView::onRoomState(const protocol::RoomState& state) {
 void RoomView::onRoomMetronome(const protocol::RoomMetronome& metronome) {
     std::cerr << "samspil-cli: the room's metronome " << (metronome.running ? "runs at " : "stopped")
               << (metronome.running ? std::to_string(metronome.bpm) + " BPM, set by " + metronome.name : std::string()) << "\n";
+    {
+        std::lock_guard lock(mutex_);
+        metronome_ = metronome;
+        metronomeVersion_.fetch_add(1);
+    }
+    if (metronome.running)
+        for (const auto& callback : onMetronomeRunning_) callback();
+}
+
+std::optional<protocol::TakeTiming> RoomView::take() const {
     std::lock_guard lock(mutex_);
-    metronome_ = metronome;
-    metronomeVersion_.fetch_add(1);
+    return take_;
 }
 
 std::optional<protocol::RoomMetronome> RoomView::metronome() const {

@@ -46,6 +46,10 @@ public:
     /// Before start: called once (network thread) when a room_state shows that we hold the
     /// room's controls.
     void onControls(std::function<void()> callback) { onControls_.push_back(std::move(callback)); }
+    /// Before start: called (network thread) on every room metronome grid that runs.
+    void onMetronomeRunning(std::function<void()> callback) { onMetronomeRunning_.push_back(std::move(callback)); }
+    /// Any thread: the take being recorded (its count-in and bar line), if one is.
+    std::optional<protocol::TakeTiming> take() const;
     /// Any thread: when (local monotonic µs) a room_state first said the room is being
     /// recorded, and whether the last one said so.
     std::optional<std::int64_t> recordingSeenUs() const;
@@ -75,6 +79,8 @@ private:
     std::function<void()> onFirstJoin_;
     std::function<void(std::uint32_t)> admitWaiting_;
     std::vector<std::function<void()>> onControls_;
+    std::vector<std::function<void()>> onMetronomeRunning_;
+    std::optional<protocol::TakeTiming> take_;  // the last one seen
     bool heldControls_ = false;
     std::optional<std::int64_t> recordingSeenUs_;
     bool recordingNow_ = false;

@@ -153,6 +153,9 @@ public:
         std::string room;
         std::int64_t startedBy = 0;  ///< the person who pressed Record (0: a guest)
         std::string startedByName;
+        std::int64_t startsInMs = 0;  ///< a take starts after its count-in, this far ahead
+        double takeBpm = 0;           ///< a take's tempo; 0 for a lesson recording
+        int takeBeatsPerBar = 0;
     };
     struct Track {
         std::uint32_t participantId = 0;

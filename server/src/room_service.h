@@ -132,8 +132,9 @@ private:
         std::optional<protocol::RoomMetronome> metronome;  // the room's click grid (room_metronome.cpp)
         struct Recording {
             std::int64_t id = 0;
-            std::int64_t startUs = 0;       // server clock
+            std::int64_t startUs = 0;       // server clock: the recording's sample 0
             std::int64_t startedAtMs = 0;   // Unix time, for people
+            std::optional<protocol::TakeTiming> take;  // a take: on the metronome's grid
         };
         std::optional<Recording> recording;
         bool recordingStarting = false;     // asked the recorder, no answer yet
@@ -159,7 +160,8 @@ private:
 
     // Recording the lesson (room_recording.cpp).
     void handle(Session& session, const protocol::Record& record, std::int64_t nowUs);
-    void startRecording(Room& room, Session& teacher);
+    void startRecording(Room& room, Session& teacher, std::optional<protocol::TakeTiming> take);
+    std::optional<protocol::TakeTiming> nextTake(const Room& room) const;
     void endRecording(Room& room, std::int64_t nowUs);
     void notePresent(const Room& room, const Session& session);
     void recordPacket(const Room& room, Session& session, std::uint32_t timestamp, bool streamStart,

@@ -191,19 +191,33 @@ TEST_CASE("record and the room's recording state round-trip, and a malformed rec
     CHECK_FALSE(roundTripClient(Record{false}).on);
     CHECK(clientError(R"({"v":1,"type":"record"})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"record","on":"yes"})") == ErrorCode::BadMessage);
+    CHECK_FALSE(roundTripClient(Record{true}).take);
+    CHECK(roundTripClient(Record{true, true}).take);
+    CHECK(clientError(R"({"v":1,"type":"record","on":true,"take":1})") == ErrorCode::BadMessage);
 
     RoomState recorded;
     recorded.teacherParticipantId = 4;
-    recorded.recording = RecordingState{1764700000000, {7, 4294967295u}};
+    recorded.recording = RecordingState{1764700000000, {7, 4294967295u}, std::nullopt};
     auto back = roundTripServer(recorded);
     REQUIRE(back.recording);
     CHECK(back.recording->startedAtMs == 1764700000000);
     CHECK(back.recording->notRecorded == std::vector<std::uint32_t>{7, 4294967295u});
+    CHECK_FALSE(back.recording->take);
     CHECK_FALSE(roundTripServer(RoomState{}).recording);  // null: not recorded
+    recorded.recording->take = TakeTiming{-5'000'000, 1'000'000, 132.5, 3};
+    back = roundTripServer(recorded);
+    REQUIRE(back.recording);
+    REQUIRE(back.recording->take);
+    CHECK(back.recording->take->countInServerUs == -5'000'000);
+    CHECK(back.recording->take->startServerUs == 1'000'000);
+    CHECK(back.recording->take->bpm == 132.5);
+    CHECK(back.recording->take->beatsPerBar == 3);
 
     for (const char* broken : {R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":5})",
                                R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"not_recorded":[]}})",
-                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"started_at_ms":1,"not_recorded":[-1]}})"}) {
+                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"started_at_ms":1,"not_recorded":[-1]}})",
+                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"started_at_ms":1,"not_recorded":[],"take":{"start_server_us":1}}})",
+                               R"({"v":1,"type":"room_state","locked":false,"teacher_participant_id":1,"waiting":[],"recording":{"started_at_ms":1,"not_recorded":[],"take":7}})"}) {
         INFO(broken);
         auto parsed = parseServerMessage(broken);
         REQUIRE_FALSE(parsed);

@@ -20,11 +20,10 @@ using samspil::test::TempDir;
 
 namespace {
 
-// `seconds` of a 440 Hz tone as 5 ms Opus packets.
-std::vector<std::vector<std::uint8_t>> tonePackets(double seconds) {
+// `audio` as 5 ms Opus packets.
+std::vector<std::vector<std::uint8_t>> encodePackets(const std::vector<float>& tone) {
     auto encoder = OpusStreamEncoder::create({});
     REQUIRE(encoder);
-    const auto tone = test::makeTone(440, 0.5, static_cast<std::size_t>(seconds * 48000));
     std::vector<std::vector<std::uint8_t>> packets;
     for (std::size_t at = 0; at + 240 <= tone.size(); at += 240) {
         std::vector<std::uint8_t> packet(1275);
@@ -34,6 +33,11 @@ std::vector<std::vector<std::uint8_t>> tonePackets(double seconds) {
         packets.push_back(std::move(packet));
     }
     return packets;
+}
+
+// `seconds` of a 440 Hz tone as 5 ms Opus packets.
+std::vector<std::vector<std::uint8_t>> tonePackets(double seconds) {
+    return encodePackets(test::makeTone(440, 0.5, static_cast<std::size_t>(seconds * 48000)));
 }
 
 std::vector<float> decode(const TempDir& dir, const std::string& track) {
@@ -94,6 +98,37 @@ TEST_CASE("a recorded track is an Ogg Opus file that plays what was sent where i
     // sound briefly, as a listener's would over a lost packet), up to the codec's overlap
     // before the sound resumes.
     CHECK(test::rms(audio, 24000 + 300 * 240 + 9600, 200 * 240 - 9600 - 480) < 1e-3);
+}
+
+TEST_CASE("a track is placed to the sample, also when its first packet began before the recording did", "[recording]") {
+    // A musician's clicks, 250 ms apart from sample 1000 of their stream. Their stream's
+    // first packet lands at an odd place (a sender's clock owes nothing to 2.5 ms frames),
+    // or starts before the recording did (a take begins on a bar line, mid-packet).
+    std::vector<float> clicks(48000, 0.0f);
+    for (std::size_t at = 1000; at + 48 < clicks.size(); at += 12000)
+        for (std::size_t n = 0; n < 48; ++n) clicks[at + n] = (n % 2 ? -0.8f : 0.8f);
+    const auto packets = encodePackets(clicks);
+    for (const std::int64_t firstPosition : {std::int64_t{1037}, std::int64_t{-1100}, std::int64_t{-3}}) {
+        TempDir dir;
+        const std::string path = dir.file("track.opus");
+        auto created = OggOpusTrack::create(path, 1, 3, "");
+        REQUIRE(created);
+        // One packet wholly before the recording's start comes first, and is left out.
+        (*created)->write(firstPosition - 2400, packets[0], 0);
+        for (std::size_t n = 0; n < packets.size(); ++n)
+            (*created)->write(firstPosition + static_cast<std::int64_t>(n) * 240, packets[n], 0);
+        (*created)->padTo(60000);
+        (*created)->finish();
+        CHECK((*created)->length() == Approx(60000).margin(120));
+        const auto audio = decode(dir, path);
+        const auto onsets = test::sampleOnsets(audio, 0.3f, 4800);
+        std::vector<double> expected;  // the clicks played after the recording's start
+        for (std::int64_t at = firstPosition + 1000; at < firstPosition + 48000; at += 12000)
+            if (at >= 0) expected.push_back(static_cast<double>(at));
+        INFO("first packet at " << firstPosition);
+        REQUIRE(onsets.size() == expected.size());
+        for (std::size_t k = 0; k < onsets.size(); ++k) CHECK(std::abs(static_cast<double>(onsets[k]) - expected[k]) <= 3.0);
+    }
 }
 
 TEST_CASE("a track cut off by a crash plays up to its last second once its torn page is trimmed", "[recording]") {

@@ -79,6 +79,15 @@ std::string control(const ClientMessage& message) {
     return serialize(message);
 }
 
+// Lise (the teacher, person 10) and Ida (a student, person 11) in room "klaver", as
+// connections 1 and 2.
+void teacherAndStudent(ScriptedFixture& f) {
+    Admission teacher = schoolAdmission(RoomRole::Teacher, "Lise", 10);
+    teacher.dropIn = true;
+    f.policy.script = {teacher, schoolAdmission(RoomRole::Student, "Ida", 11)};
+    f.joinAll("klaver", {1, 2});
+}
+
 }  // namespace
 
 TEST_CASE("recording: everyone is told before a packet is stored, and a person who may not be recorded is left out",
@@ -143,10 +152,7 @@ TEST_CASE("recording: only the teacher starts it, only in a school's room, and t
     auto& [outbox, archive, policy, audit, metrics, rooms] = f;
     FakeRecorder recorder(outbox);
     rooms.useRecordings(recorder);
-    Admission teacher = schoolAdmission(RoomRole::Teacher, "Lise", 10);
-    teacher.dropIn = true;
-    policy.script = {teacher, schoolAdmission(RoomRole::Student, "Ida", 11)};
-    f.joinAll("klaver", {1, 2});
+    teacherAndStudent(f);
     rooms.onText(2, control(Record{true}), 10);
     CHECK(recorder.started.empty());
     CHECK(outbox.messages<ErrorMessage>(2).back().code == ErrorCode::NotAllowed);
@@ -167,6 +173,56 @@ TEST_CASE("recording: only the teacher starts it, only in a school's room, and t
     open.rooms.onText(5, control(Record{true}), 10);
     CHECK(openRecorder.started.empty());
     CHECK(open.outbox.messages<ErrorMessage>(5).back().code == ErrorCode::NotAllowed);
+}
+
+TEST_CASE("a take counts in one bar on the room's metronome and starts on the next bar line",
+          "[server][rooms][recording][take]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    FakeRecorder recorder(outbox);
+    rooms.useRecordings(recorder);
+    teacherAndStudent(f);
+
+    // No metronome, nothing to count in on: a clear refusal, nothing started.
+    rooms.onText(1, control(Record{true, true}), 1'000'000);
+    CHECK(recorder.started.empty());
+    CHECK(outbox.messages<ErrorMessage>(1).back().code == ErrorCode::NotAllowed);
+    CHECK(outbox.messages<ErrorMessage>(1).back().message.find("metronome") != std::string::npos);
+
+    rooms.onText(1, control(MetronomeSet{true, 120, 3, true}), 2'000'000);
+    const RoomMetronome grid = outbox.messages<RoomMetronome>(2).back();
+    const std::int64_t asked = samspil::monotonicMicros();
+    rooms.onText(1, control(Record{true, true}), 3'000'000);
+    REQUIRE(recorder.started.size() == 1);
+    CHECK(recorder.started[0].takeBpm == 120);
+    CHECK(recorder.started[0].takeBeatsPerBar == 3);
+    recorder.pendingBegin(9);
+    for (ConnectionId member : {1, 2}) {
+        const auto state = outbox.messages<RoomState>(member).back();
+        REQUIRE(state.recording);
+        REQUIRE(state.recording->take);
+        const TakeTiming take = *state.recording->take;
+        // A bar of 3 beats at 120 BPM is 1.5 s; the count-in is the bar before the start,
+        // far enough ahead for everyone to hear all of it, and both are the grid's bar lines.
+        CHECK(take.startServerUs - take.countInServerUs == 1'500'000);
+        CHECK((take.countInServerUs - grid.startServerUs) % 1'500'000 == 0);
+        CHECK(take.countInServerUs >= asked + 300'000);
+        CHECK(take.countInServerUs < asked + 300'000 + 1'500'000 + 50'000);
+        CHECK(take.bpm == 120);
+        CHECK(take.beatsPerBar == 3);
+    }
+    // The take's sample 0 is its bar line: a packet captured there is at position 0, one
+    // captured a packet before it still goes in (it holds the downbeat's start), and
+    // those of the count-in do not.
+    const TakeTiming take = *outbox.messages<RoomState>(2).back().recording->take;
+    const std::int64_t epoch = take.startServerUs - 1'000'000;  // timestamp 48000 is the bar line
+    rooms.onText(2, control(StreamInfo{1, 240, epoch}), 3'100'000);
+    for (const std::uint32_t sequence : {100u, 199u, 200u, 201u})  // timestamps 240 × sequence
+        rooms.onBinary(2, mediaMessage(0, sequence), 3'200'000);
+    REQUIRE(recorder.packets.size() == 3);
+    CHECK(recorder.packets[0].second == Approx(-240).margin(1));
+    CHECK(recorder.packets[1].second == Approx(0).margin(1));
+    CHECK(recorder.packets[2].second == Approx(240).margin(1));
 }
 
 TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ahead of time, changes keep the bar lines",

@@ -54,6 +54,9 @@ nlohmann::json recordingJson(const ApiContext& context, const RecordingInfo& inf
             {"room", info.room},       {"started_at_ms", info.startedAtMs}, {"length_ms", info.lengthMs},
             {"status", info.status},   {"tracks", std::move(tracks)}, {"not_recorded", info.leftOut},
             {"mix", mix.download},     {"mix_listen", mix.listen},
+            // A take starts on a bar line at this tempo: a DAW can put its tracks on its grid.
+            {"take", info.takeBpm > 0 ? nlohmann::json{{"bpm", info.takeBpm}, {"beats_per_bar", info.takeBeatsPerBar}}
+                                      : nlohmann::json(nullptr)},
             // What the caller may do with it, so a page shows the right buttons.
             {"you_may_delete", mayDelete(context, info)}};
 }

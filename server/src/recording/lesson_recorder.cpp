@@ -141,7 +141,7 @@ void LessonRecorder::begin(const Start& start, std::function<void(std::optional<
     store_.post([this, start, done = std::move(done)](SqliteDatabase& db) mutable {
         std::optional<std::int64_t> id;
         try {
-            id = RecordingStore(db).begin(start, unixMillis());
+            id = RecordingStore(db).begin(start, unixMillis() + start.startsInMs);
             std::filesystem::create_directories(folder_ + "/" + std::to_string(*id));
         } catch (const std::exception& error) {
             logError("starting a recording of room " + start.room + ": " + error.what());

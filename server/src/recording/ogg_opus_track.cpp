@@ -16,7 +16,7 @@ namespace {
 
 // Decoded sample k + look-ahead is the audio captured at the packet position k, so skipping
 // it puts every track's sound where it was played on the recording's timeline.
-constexpr int kPreSkip = kOpusCodecDelaySamples;
+constexpr std::int64_t kCodecDelay = kOpusCodecDelaySamples;
 constexpr std::int64_t kFlushEveryUs = 400'000;  // a crash, tearing a page, loses under a second
 constexpr std::int64_t kShortestFrame = 120;  // 2.5 ms, Opus's shortest frame
 
@@ -35,9 +35,9 @@ void putText(std::vector<unsigned char>& out, const std::string& text) {
 }
 
 // RFC 7845 5.1: the identification header, channel mapping family 0 (mono or stereo).
-std::vector<unsigned char> opusHead(int channels) {
+std::vector<unsigned char> opusHead(int channels, unsigned preSkip) {
     std::vector<unsigned char> head{'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, static_cast<unsigned char>(channels)};
-    putLe16(head, kPreSkip);
+    putLe16(head, preSkip);
     putLe32(head, 48000);
     putLe16(head, 0);  // output gain
     head.push_back(0);  // mapping family
@@ -72,24 +72,30 @@ Expected<std::unique_ptr<OggOpusTrack>, std::string> OggOpusTrack::create(const 
     if (channels != 1 && channels != 2) return Unexpected{std::string("a track is mono or stereo")};
     std::FILE* file = std::fopen(path.c_str(), "wbx");
     if (!file) return Unexpected{"cannot create " + path + ": " + std::strerror(errno)};
-    std::unique_ptr<OggOpusTrack> track(new OggOpusTrack(file, channels, serial));
+    return std::unique_ptr<OggOpusTrack>(new OggOpusTrack(file, channels, serial, comment));
+}
+
+// lead: the samples before the recording's sample 0 that the stream starts with.
+void OggOpusTrack::writeHeaders(std::int64_t lead) {
+    headersWritten_ = true;
+    lead_ = lead;
     auto submitHeader = [&](std::vector<unsigned char> bytes) {
         ogg_packet packet{};
         packet.packet = bytes.data();
         packet.bytes = static_cast<long>(bytes.size());
-        packet.b_o_s = track->packetNumber_ == 0;
+        packet.b_o_s = packetNumber_ == 0;
         packet.granulepos = 0;
-        packet.packetno = track->packetNumber_++;
-        ogg_stream_packetin(&track->stream_, &packet);
-        track->writePages(true);  // each header on a page of its own (RFC 7845 3)
+        packet.packetno = packetNumber_++;
+        ogg_stream_packetin(&stream_, &packet);
+        writePages(true);  // each header on a page of its own (RFC 7845 3)
     };
-    submitHeader(opusHead(channels));
-    submitHeader(opusTags(comment));
-    if (track->failed_) return Unexpected{"cannot write " + path};
-    return track;
+    submitHeader(opusHead(channels_, static_cast<unsigned>(kCodecDelay + lead)));
+    submitHeader(opusTags(comment_));
+    comment_.clear();
 }
 
-OggOpusTrack::OggOpusTrack(std::FILE* file, int channels, std::uint32_t serial) : file_(file), channels_(channels) {
+OggOpusTrack::OggOpusTrack(std::FILE* file, int channels, std::uint32_t serial, std::string comment)
+    : file_(file), channels_(channels), comment_(std::move(comment)) {
     ogg_stream_init(&stream_, static_cast<int>(serial));
     // Digital silence, encoded once per frame size (CELT codes it in a few bytes).
     OpusStreamEncoderSettings settings;
@@ -121,6 +127,13 @@ void OggOpusTrack::write(std::int64_t position, std::span<const std::uint8_t> op
         ++skipped_;
         return;
     }
+    if (!headersWritten_) {
+        if (position + samples <= 0) return;  // wholly before the recording began
+        // Start the stream so that this packet lands on a whole 2.5 ms frame and the part
+        // of it before sample 0 (if any) is pre-skipped: the track is placed to the sample.
+        writeHeaders(position < 0 ? -position : (kShortestFrame - position % kShortestFrame) % kShortestFrame);
+    }
+    position += lead_;
     // A packet starting over half of itself before the track's end overlaps what is there
     // (a duplicate, or one that came too late); one starting later leaves a gap to fill.
     if (position < end_ - samples / 2) {
@@ -137,7 +150,10 @@ void OggOpusTrack::write(std::int64_t position, std::span<const std::uint8_t> op
 }
 
 void OggOpusTrack::padTo(std::int64_t position) {
-    if (!finished_ && position - end_ >= kShortestFrame) fillGap(position - end_);
+    if (finished_) return;
+    if (!headersWritten_) writeHeaders(0);
+    position += lead_;
+    if (position - end_ >= kShortestFrame) fillGap(position - end_);
 }
 
 void OggOpusTrack::fillGap(std::int64_t samples) {
@@ -186,6 +202,7 @@ void OggOpusTrack::writePages(bool flush) {
 
 void OggOpusTrack::finish() {
     if (finished_) return;
+    if (!headersWritten_) writeHeaders(0);
     finished_ = true;
     if (!holding_) {
         // No audio at all: one empty frame, so the stream still ends with a packet.

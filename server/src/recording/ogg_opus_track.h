@@ -4,8 +4,11 @@
 // (the caller maps timestamps to samples since the recording started), and gaps — before
 // the participant's first packet, losses, a muted or paused sender — are filled: up to
 // 20 ms with empty frames that decoders conceal as a listener's did, beyond that with
-// encoded silence, so every track of a recording lines up with the others from sample 0. Pages go to the file every half second, so a crash leaves
-// a file that plays up to within a second of it (repairTrackFile() trims a torn page).
+// encoded silence, so every track of a recording lines up with the others from sample 0.
+// Gaps can only be filled in whole 2.5 ms frames, so the headers wait for the first packet:
+// its place to the sample (also a packet that began just before the recording did) goes
+// into the pre-skip. Pages go to the file every half second, so a crash leaves a file that
+// plays up to within a second of it (repairTrackFile() trims a torn page).
 // Used by one thread at a time (the recorder thread).
 #pragma once
 
@@ -25,7 +28,8 @@ namespace samspil::server {
 
 class OggOpusTrack {
 public:
-    /// Creates (truncates) the file and writes the OpusHead and OpusTags pages.
+    /// Creates the file (which must not exist); the OpusHead and OpusTags pages follow with
+    /// the first packet, padTo() or finish().
     /// serial: the Ogg stream serial number; comment: one "KEY=value" for OpusTags.
     static Expected<std::unique_ptr<OggOpusTrack>, std::string> create(const std::string& path, int channels,
                                                                        std::uint32_t serial, const std::string& comment);
@@ -34,8 +38,9 @@ public:
     OggOpusTrack& operator=(const OggOpusTrack&) = delete;
 
     /// One packet whose first sample belongs at `position` (48 kHz samples since the
-    /// recording started). Packets from before the track's end so far (duplicates, late
-    /// reordered ones) and invalid packets are skipped and counted. nowUs: for flushing.
+    /// recording started; a first packet may begin before 0, and keeps what it holds after
+    /// 0). Packets from before the track's end so far (duplicates, late reordered ones) and
+    /// invalid packets are skipped and counted. nowUs: for flushing.
     void write(std::int64_t position, std::span<const std::uint8_t> opus, std::int64_t nowUs);
     /// Fills the track with silence up to `position` (the end of the recording).
     void padTo(std::int64_t position);
@@ -43,13 +48,14 @@ public:
     void finish();
 
     /// Samples in the track so far (its end on the recording's timeline).
-    std::int64_t length() const { return end_; }
+    std::int64_t length() const { return end_ - lead_; }
     std::uint64_t packetsWritten() const { return packets_; }
     std::uint64_t packetsSkipped() const { return skipped_; }
     bool failed() const { return failed_; }
 
 private:
-    OggOpusTrack(std::FILE* file, int channels, std::uint32_t serial);
+    OggOpusTrack(std::FILE* file, int channels, std::uint32_t serial, std::string comment);
+    void writeHeaders(std::int64_t lead);
     void submit(std::span<const std::uint8_t> packet, std::int64_t samples);
     void fillGap(std::int64_t samples);
     void writePages(bool flush);
@@ -58,7 +64,10 @@ private:
     int channels_;
     std::array<std::vector<std::uint8_t>, 4> silence_;  // encoded silence of 20, 10, 5 and 2.5 ms
     ogg_stream_state stream_{};
-    std::int64_t end_ = 0;            // samples on the timeline so far (granule = end_ + pre-skip)
+    std::string comment_;
+    bool headersWritten_ = false;
+    std::int64_t lead_ = 0;           // samples in the stream before the recording's sample 0 (pre-skipped)
+    std::int64_t end_ = 0;            // samples in the stream so far: recording position + lead_
     std::int64_t packetNumber_ = 0;
     std::int64_t lastFlushUs_ = 0;
     std::uint64_t packets_ = 0;

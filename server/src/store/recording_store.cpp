@@ -2,17 +2,22 @@
 
 #include "store/sqlite.h"
 
+#include <cmath>
+
 namespace samspil::server {
 
 std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64_t startedAtMs) {
     db_.prepare(
-           "INSERT INTO recordings (school_id, room_id, title, started_at_ms, status, started_by) "
-           "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4 "
+           "INSERT INTO recordings (school_id, room_id, title, started_at_ms, status, started_by, "
+           "take_tempo_millibpm, take_beats_per_bar) "
+           "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4, ?5, ?6 "
            "FROM (SELECT ?2 AS code) c LEFT JOIN rooms r ON r.code = c.code")
         .bind(1, start.schoolId)
         .bind(2, start.room)
         .bind(3, startedAtMs)
         .bindOptional(4, start.startedBy ? std::optional<std::int64_t>(start.startedBy) : std::nullopt)
+        .bindOptional(5, start.takeBpm > 0 ? std::optional<std::int64_t>(std::llround(start.takeBpm * 1000)) : std::nullopt)
+        .bindOptional(6, start.takeBpm > 0 ? std::optional<std::int64_t>(start.takeBeatsPerBar) : std::nullopt)
         .run();
     return db_.lastInsertRowId();  // titled after the room's name, or its code when it has none
 }
@@ -87,14 +92,18 @@ RecordingInfo readRecording(SqliteStatement& row) {
     info.startedAtMs = row.columnInt(4);
     info.lengthMs = row.columnInt(5);
     info.status = row.columnText(6);
+    if (const auto tempo = row.columnOptionalInt(7)) {
+        info.takeBpm = static_cast<double>(*tempo) / 1000.0;
+        info.takeBeatsPerBar = static_cast<int>(row.columnOptionalInt(8).value_or(4));
+    }
     return info;
 }
 }  // namespace
 
 std::optional<RecordingInfo> RecordingStore::find(std::int64_t recording) {
     auto row = db_.prepare(
-        "SELECT r.id, r.school_id, r.title, COALESCE(rm.code, ''), r.started_at_ms, r.length_ms, r.status "
-        "FROM recordings r LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?1");
+        "SELECT r.id, r.school_id, r.title, COALESCE(rm.code, ''), r.started_at_ms, r.length_ms, r.status, "
+        "r.take_tempo_millibpm, r.take_beats_per_bar FROM recordings r LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?1");
     row.bind(1, recording);
     if (!row.step()) return std::nullopt;
     RecordingInfo info = readRecording(row);

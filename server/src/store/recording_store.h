@@ -24,6 +24,8 @@ struct RecordingInfo {
     std::int64_t startedAtMs = 0;
     std::int64_t lengthMs = 0;
     std::string status;  ///< recording, complete or interrupted
+    double takeBpm = 0;  ///< a take's tempo (it starts on a bar line); 0 for a lesson recording
+    int takeBeatsPerBar = 0;
     struct Track {
         std::int64_t id = 0;
         std::string name;

@@ -9,7 +9,7 @@ namespace samspil::server {
 namespace {
 
 // Migration N brings user_version from N-1 to N. Never edit one that has shipped; add a new one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -137,6 +137,12 @@ constexpr std::array<const char*, 3> kMigrations = {
         recorded     INTEGER NOT NULL,
         PRIMARY KEY (recording_id, person_id)
     );
+    )sql",
+    // 4: takes. A take starts on a bar line of the room's metronome; its tempo and time
+    // signature go with it, so a DAW that opens its tracks can put them on its own grid.
+    R"sql(
+    ALTER TABLE recordings ADD COLUMN take_tempo_millibpm INTEGER;
+    ALTER TABLE recordings ADD COLUMN take_beats_per_bar INTEGER;
     )sql",
 };
 

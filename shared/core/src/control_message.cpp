@@ -263,6 +263,7 @@ struct ClientEncoder {
     Json operator()(const Record& m) const {
         Json json = envelope("record");
         json["on"] = m.on;
+        if (m.take) json["take"] = true;
         return json;
     }
     Json operator()(const TempoShare& m) const {
@@ -311,8 +312,14 @@ struct ServerEncoder {
         json["teacher_participant_id"] = m.teacherParticipantId;
         json["waiting"] = std::move(waiting);
         json["recording"] = nullptr;
-        if (m.recording)
+        if (m.recording) {
             json["recording"] = Json{{"started_at_ms", m.recording->startedAtMs}, {"not_recorded", m.recording->notRecorded}};
+            if (const auto& take = m.recording->take)
+                json["recording"]["take"] = Json{{"count_in_server_us", take->countInServerUs},
+                                                 {"start_server_us", take->startServerUs},
+                                                 {"bpm", take->bpm},
+                                                 {"beats_per_bar", take->beatsPerBar}};
+        }
         return json;
     }
     Json operator()(const Notice& m) const {
@@ -415,7 +422,11 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     }
     if (type == "remove") return finish<ClientMessage>(fields, Remove{participant(fields)});
     if (type == "lock") return finish<ClientMessage>(fields, Lock{fields.boolean("locked")});
-    if (type == "record") return finish<ClientMessage>(fields, Record{fields.boolean("on")});
+    if (type == "record") {
+        Record record{fields.boolean("on")};
+        record.take = fields.optionalBoolean("take", false);
+        return finish<ClientMessage>(fields, record);
+    }
     if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
     if (type == "tempo") return finish<ClientMessage>(fields, readTempo(fields));
     if (type == "metronome") {
@@ -525,6 +536,18 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
                     }
                     recordingState.notRecorded.push_back(id.get<std::uint32_t>());
                 }
+            if (auto take = recording->is_object() ? recording->find("take") : recording->end();
+                take != recording->end() && !take->is_null()) {
+                FieldReader takeFields(take->is_object() ? *take : kNoFields);
+                if (!take->is_object()) fields.fail("take", "must be an object or null");
+                TakeTiming timing;
+                timing.countInServerUs = takeFields.integer("count_in_server_us", kI64Min, kI64Max);
+                timing.startServerUs = takeFields.integer("start_server_us", kI64Min, kI64Max);
+                timing.bpm = takeFields.number("bpm", 20, 400);
+                timing.beatsPerBar = static_cast<int>(takeFields.integer("beats_per_bar", 1, 16));
+                if (!takeFields.ok()) fields.fail("take", "is malformed");
+                recordingState.take = timing;
+            }
             if (!recordingFields.ok()) fields.fail("recording", "is malformed");
             state.recording = std::move(recordingState);
         }

@@ -100,6 +100,7 @@ struct TempoShare {
 /// school's room). Everyone in the room is told before anything is stored.
 struct Record {
     bool on = true;
+    bool take = false;  ///< a take: one bar's count-in on the room's metronome, then from a bar line
 };
 
 /// Start, change or stop the room's metronome (the teacher in a school's room, anyone in
@@ -158,10 +159,20 @@ struct WaitingPeer {
     std::string role;
 };
 
+/// A take's place on the room's metronome grid: the count-in bar, then the take from the
+/// next bar line (both on the server's clock).
+struct TakeTiming {
+    std::int64_t countInServerUs = 0;  ///< the count-in bar's first beat
+    std::int64_t startServerUs = 0;    ///< the take's sample 0: a bar line
+    double bpm = 90.0;
+    int beatsPerBar = 4;
+};
+
 /// The room is being recorded: since when, and who is left out of it (no consent).
 struct RecordingState {
     std::int64_t startedAtMs = 0;                 ///< Unix time in milliseconds
     std::vector<std::uint32_t> notRecorded;      ///< participants in the room left out of the recording
+    std::optional<TakeTiming> take;              ///< absent for a lesson recording
 };
 
 /// The room's controls, sent to everyone in the room on every change. Only teachers and
