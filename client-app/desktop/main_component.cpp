@@ -182,10 +182,15 @@ void MainComponent::sessionChanged() {
         if (state == net::SessionState::Closed) recordings_->refresh();  // a lesson just recorded is listed now
         if (auto* window = findParentComponentOfClass<juce::DocumentWindow>()) window->setName(title());
     }
-    const bool recording = session_.roomState().recording.has_value();
+    const auto& recordingState = session_.roomState().recording;
+    const bool recording = recordingState.has_value();
     if (recording != shownRecording_) {
         shownRecording_ = recording;
-        std::cout << "samspil: " << (recording ? "the lesson is being recorded" : "the recording has stopped") << std::endl;
+        if (recording && recordingState->take)
+            std::cout << "samspil: a take is being recorded at " << recordingState->take->bpm
+                      << " BPM, from the bar line after a bar's count-in" << std::endl;
+        else
+            std::cout << "samspil: " << (recording ? "the lesson is being recorded" : "the recording has stopped") << std::endl;
     }
 }
 

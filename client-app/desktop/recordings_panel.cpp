@@ -1,5 +1,7 @@
 #include "recordings_panel.h"
 
+#include "take_export.h"
+
 #include <iostream>
 
 namespace samspil::desktop {
@@ -47,7 +49,8 @@ RecordingsPanel::RecordingsPanel(RecordingPlayer& player) : player_(player) {
     };
     addAndMakeVisible(seek_);
     addAndMakeVisible(position_);
-    save_.setTooltip("Saves the mix and each person's track as Ogg Opus files (VLC, Audacity and browsers play them)");
+    save_.setTooltip("Saves the mix and each person's track as Ogg Opus files (VLC, Audacity and browsers play them); "
+                     "a take also as WAV files with a REAPER project and an Audacity list that line them up on its tempo");
     save_.onClick = [this] { saveClicked(); };
     addAndMakeVisible(save_);
     delete_.setTooltip("Deletes it for everyone; the school's audit log keeps who and when");
@@ -117,6 +120,7 @@ void RecordingsPanel::paintListBoxItem(int row, juce::Graphics& g, int width, in
     g.setColour(ui::colours::dimText);
     g.setFont(13.0f);
     juce::String line = whenText(r.startedAtMs) + ui::utf8(" · ") + clockText(static_cast<double>(r.lengthMs) / 1000.0);
+    if (r.takeBpm > 0) line << ui::utf8(" · take at ") << juce::roundToInt(r.takeBpm) << " BPM";
     if (r.status == "recording") line << ui::utf8(" · being recorded now");
     if (r.status == "interrupted") line << ui::utf8(" · cut short");
     g.drawText(line, 10, 23, width - 20, 16, juce::Justification::left);
@@ -221,7 +225,9 @@ void RecordingsPanel::saveClicked() {
                           });
 }
 
-// Saves into folder/"<title> <date>"/: mix.opus and one file per person, named after them.
+// Saves into folder/"<title> <date>"/: mix.opus and one file per person, named after them;
+// for a take also a WAV per person from the take's first bar line, and REAPER and Audacity
+// projects that put them on the take's tempo (take_export.h).
 void RecordingsPanel::saveInto(const juce::File& folder, const net::RecordingSummary& recording) {
     if (!token_) return;
     const juce::File into = folder.getChildFile(juce::File::createLegalFileName(
@@ -229,17 +235,24 @@ void RecordingsPanel::saveInto(const juce::File& folder, const net::RecordingSum
     into.createDirectory();
     std::vector<std::pair<std::string, std::string>> files;  // API path, file
     if (recording.mixDownload) files.emplace_back(*recording.mixDownload, into.getChildFile("mix.opus").getFullPathName().toStdString());
-    for (const auto& track : recording.tracks)
-        files.emplace_back(track.download, into.getChildFile(juce::File::createLegalFileName(text(track.name)) + ".opus")
-                                               .getFullPathName().toStdString());
+    DawExport daw{recording.title, {}, recording.takeBpm, recording.takeBeatsPerBar, into.getFullPathName().toStdString()};
+    for (const auto& track : recording.tracks) {
+        const std::string file = into.getChildFile(juce::File::createLegalFileName(text(track.name)) + ".opus").getFullPathName().toStdString();
+        files.emplace_back(track.download, file);
+        daw.tracks.push_back({track.name, file});
+    }
+    if (recording.takeBpm <= 0) daw.tracks.clear();  // a lesson: its hour of WAV would help nobody
     const std::string server = serverUrl_, token = *token_;
     save_.setEnabled(false);
     say(ui::utf8("Saving …"));
     saveJob_.start(
-        [server, token, files]() -> Expected<int, std::string> {
+        [server, token, files, daw]() -> Expected<int, std::string> {
             for (const auto& [path, file] : files)
                 if (auto got = net::downloadRecordingFile(server, token, path, file); !got) return Unexpected{got.error()};
-            return static_cast<int>(files.size());
+            if (daw.tracks.empty()) return static_cast<int>(files.size());
+            auto exported = exportForDaw(daw);
+            if (!exported) return Unexpected{exported.error()};
+            return static_cast<int>(files.size() + exported->wavFiles.size() + 2);
         },
         [this, into](Expected<int, std::string> saved) {
             save_.setEnabled(true);

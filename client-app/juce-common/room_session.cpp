@@ -238,11 +238,18 @@ void RoomSession::onRoomTempo(const RoomTempo& tempo) {
 // The room's click grid goes to the engine's metronome (the message thread is its one writer).
 void RoomSession::onRoomMetronome(const RoomMetronome& metronome) {
     post([this, metronome] {
+        roomMetronome_ = metronome.running ? std::optional<RoomMetronome>(metronome) : std::nullopt;
         if (metronome.running)
             engine_->metronome().followRoomGrid(metronome.startServerUs, metronome.bpm, metronome.beatsPerBar, metronome.accent);
         else
             engine_->metronome().stopRoomGrid();
     });
+}
+
+std::optional<std::int64_t> RoomSession::serverNowUs() const {
+    const auto offset = client_ ? client_->serverClockOffsetUs() : std::nullopt;
+    if (!offset) return std::nullopt;
+    return monotonicMicros() + *offset;
 }
 
 void RoomSession::onNotice(const Notice& notice) {

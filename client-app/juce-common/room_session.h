@@ -77,6 +77,10 @@ public:
     const protocol::RoomState& roomState() const { return roomState_; }
     /// The tempo someone in the room shared (a songwriter's DAW), if any.
     const std::optional<protocol::RoomTempo>& roomTempo() const { return roomTempo_; }
+    /// The room's metronome grid while it runs.
+    const std::optional<protocol::RoomMetronome>& roomMetronome() const { return roomMetronome_; }
+    /// Now on the server's clock (µs), once the clock offset is known.
+    std::optional<std::int64_t> serverNowUs() const;
     std::uint32_t selfId() const { return selfId_; }
     /// What the last join() was given (server, room, token …).
     const JoinSettings& joinSettings() const { return joinSettings_; }
@@ -128,6 +132,7 @@ private:
     std::vector<ChatLine> chat_;
     protocol::RoomState roomState_;
     std::optional<protocol::RoomTempo> roomTempo_;
+    std::optional<protocol::RoomMetronome> roomMetronome_;
     std::uint32_t selfId_ = 0;
     JoinSettings joinSettings_;
     std::string selfRole_;

@@ -1,5 +1,7 @@
 #include "room_view.h"
 
+#include <cmath>
+
 namespace samspil::ui {
 namespace {
 
@@ -71,6 +73,19 @@ void RoomView::syncStrips() {
     for (std::size_t i = 0; i < remote.size(); ++i) strips_[static_cast<int>(i)]->update(*remote[i]);
 }
 
+// "● Recording this lesson"; for a take its count-in, beat by beat, then the take.
+juce::String RoomView::recordingText(const protocol::RecordingState& recording) const {
+    if (!recording.take) return utf8("● Recording this lesson");
+    const auto& take = *recording.take;
+    const auto now = session_.serverNowUs();
+    if (now && *now < take.startServerUs) {
+        const double beatUs = 60e6 / take.bpm;
+        const int beats = std::min(take.beatsPerBar, static_cast<int>(std::ceil(static_cast<double>(take.startServerUs - *now) / beatUs)));
+        return utf8("● Count-in … ") + juce::String(beats);
+    }
+    return utf8("● Recording a take (") + juce::String(juce::roundToInt(take.bpm)) + " BPM)";
+}
+
 void RoomView::update() {
     const auto state = session_.state();
     status_.setText(juce::String::fromUTF8(session_.statusText().c_str()), juce::dontSendNotification);
@@ -83,7 +98,7 @@ void RoomView::update() {
              << (others == 1 ? " other" : " others") << " in the room";
         if (session_.roomState().locked) hint << utf8(" · locked");
         if (const auto& recording = session_.roomState().recording) {
-            hint = utf8("● Recording this lesson · ") + hint;
+            hint = recordingText(*recording) + utf8(" · ") + hint;
             juce::StringArray leftOut;
             for (const auto& p : session_.participants())
                 if (std::find(recording->notRecorded.begin(), recording->notRecorded.end(), p.participantId) !=

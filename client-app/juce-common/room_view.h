@@ -34,6 +34,7 @@ public:
 
 private:
     void timerCallback() override { update(); }
+    juce::String recordingText(const protocol::RecordingState& recording) const;
     void syncStrips();
     void layoutStrips();
 

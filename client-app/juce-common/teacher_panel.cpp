@@ -12,6 +12,8 @@ TeacherPanel::TeacherPanel(RoomSession& session) : session_(session) {
     record_.setTooltip("Everyone in the room is told first; people the school may not record are left out");
     record_.onClick = [this] { session_.sendControl(protocol::Record{record_.getToggleState()}); };
     addAndMakeVisible(record_);
+    recordTake_.onClick = [this] { session_.sendControl(protocol::Record{true, true}); };
+    addAndMakeVisible(recordTake_);
 
     guestName_.setTextToShowWhenEmpty("Guest's name (optional)", colours::dimText);
     guestName_.setTitle("Guest's name");
@@ -67,6 +69,11 @@ int TeacherPanel::wantedHeight() const {
 void TeacherPanel::update() {
     lock_.setToggleState(session_.roomState().locked, juce::dontSendNotification);
     record_.setToggleState(session_.roomState().recording.has_value(), juce::dontSendNotification);
+    // A take counts in a bar on the room's metronome, then records from the next bar line.
+    const bool metronome = session_.roomMetronome().has_value();
+    recordTake_.setEnabled(metronome && !session_.roomState().recording);
+    recordTake_.setTooltip(metronome ? "One bar's count-in on the room's metronome, then recording from the next bar line"
+                                     : "Start the room's metronome first: a take counts in on it");
     const bool invites = canInvite();
     if (invites != invite_.isVisible()) {
         for (juce::Component* c : std::initializer_list<juce::Component*>{&guestName_, &invite_, &link_, &copy_, &inviteStatus_})
@@ -109,7 +116,9 @@ void TeacherPanel::resized() {
     auto top = area.removeFromTop(26);
     title_.setBounds(top.removeFromLeft(140));
     lock_.setBounds(top.removeFromRight(140));
-    record_.setBounds(area.removeFromTop(28).removeFromRight(170));
+    auto recordRow = area.removeFromTop(28);
+    record_.setBounds(recordRow.removeFromRight(170));
+    recordTake_.setBounds(recordRow.removeFromRight(130).reduced(2));
     area.removeFromTop(4);
     for (int i = 0; i < waitingNames_.size(); ++i) {
         auto row = area.removeFromTop(30);

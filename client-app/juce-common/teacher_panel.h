@@ -26,6 +26,7 @@ private:
     juce::Label title_;
     juce::ToggleButton lock_{"Lock the room"};
     juce::ToggleButton record_{"Record the lesson"};
+    juce::TextButton recordTake_{"Record a take"};
     juce::OwnedArray<juce::Label> waitingNames_;
     juce::OwnedArray<juce::TextButton> admitButtons_;
     std::vector<std::uint32_t> shownWaiting_;

@@ -121,7 +121,8 @@ void RoomService::recordPacket(const Room& room, Session& session, std::uint32_t
                                const SharedMedia& packet, std::int64_t nowUs) {
     if (!room.recording || !session.mayBeRecorded || packet->repeat) return;
     const auto& recording = *room.recording;
-    if (session.recordedIn != recording.id || streamStart) {
+    if (session.recordedIn != recording.id || streamStart || session.recordingRebase) {
+        session.recordingRebase = false;
         // Place the stream on the recording's timeline: where its clock epoch says this
         // packet was captured, or (no epoch announced) when it arrived, less one frame.
         const std::int64_t capturedUs = session.stream && session.stream->epochServerUs

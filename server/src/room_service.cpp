@@ -207,6 +207,9 @@ void RoomService::enterRoom(Session& session, Room& room) {
 
 void RoomService::handle(Session& session, const StreamInfo& stream, std::int64_t) {
     if (!session.joined()) return sendError(session, ErrorCode::NotJoined, {}, false);
+    // A sender re-announces its epoch when its clock estimate improved: the recording
+    // places its next packet by the new one (a track already going keeps its place).
+    if (!session.stream || session.stream->epochServerUs != stream.epochServerUs) session.recordingRebase = true;
     session.stream = stream;
     broadcastPeers(rooms_.at(session.room));
 }

@@ -103,6 +103,7 @@ private:
         std::int64_t recordedIn = 0;
         std::uint32_t baseTimestamp = 0;
         std::int64_t basePosition = 0;
+        bool recordingRebase = false;  // the stream's epoch changed: place the next packet afresh
 
         bool joined() const { return stage == Stage::Joined; }
     };

@@ -61,7 +61,7 @@ Take newestTake(const std::string& database) {
 std::map<long, double> clicksOnBeats(const std::string& who, const std::vector<float>& audio, double limit) {
     std::map<long, double> errors;
     std::cout << "take: " << who << "'s clicks off their beats (ms):";
-    for (const std::size_t onset : sampleOnsets(audio, 0.1f, 4800)) {
+    for (const std::size_t onset : sampleOnsets(audio, 0.25f, 4800)) {
         const long beat = std::lround(static_cast<double>(onset) / kBeatSamples);
         errors[beat] = static_cast<double>(onset) - static_cast<double>(beat) * kBeatSamples;
         std::cout << " " << errors[beat] / 48.0;

@@ -208,15 +208,14 @@ TEST_CASE("desktop app: --help answers on the terminal without a display", "[des
     CHECK(bad.stderrText().find("2.5, 5 or 10") != std::string::npos);
 }
 
-TEST_CASE("desktop app: a student in a school's lesson is shown, and told on its status line, that the teacher records it",
+TEST_CASE("desktop app: a student in a school's lesson is shown, and told on its status line, that the teacher records it - or a take",
           "[desktop][jack][recording]") {
     SchoolFixture f;
     REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
     JackSession jack(f.dir);
     DesktopApp app(f.dir, "student",
                    {"--server", f.server->url(), "--room", "klaver-1", "--name", "student", "--token", f.token["student"],
-                    "--join", "--audio-driver", "JACK", "--quit-after", "40", "--screenshot", f.dir.file("recording.png"),
-                    "--screenshot-after", "5"});
+                    "--join", "--audio-driver", "JACK", "--quit-after", "40"});
     REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
     CHECK(app.output().find("being recorded") == std::string::npos);
     const std::string passwordFile = f.dir.file("pw-teacher");
@@ -225,9 +224,15 @@ TEST_CASE("desktop app: a student in a school's lesson is shown, and told on its
                    {"--server", f.server->url(), "--room", "klaver-1", "--name", "teacher", "--sign-in", "teacher@school",
                     "--password-file", passwordFile, "--record-lesson", "--tone", "440", "--duration", "7"});
     CHECK(app.waitForOutput("samspil: the lesson is being recorded", std::chrono::seconds(10)));
-    CHECK(app.waitForOutput("samspil: screenshot saved", std::chrono::seconds(10)));
     REQUIRE(teacher.finish() == 0);
     CHECK(app.waitForOutput("samspil: the recording has stopped", std::chrono::seconds(10)));
+    CHECK(app.output().find("samspil: closed") == std::string::npos);  // still in the room
+    // Then a take on the room's metronome: the app says what kind of recording it is.
+    CliRun take(f.dir, "take",
+                {"--server", f.server->url(), "--room", "klaver-1", "--name", "teacher", "--token", f.token["teacher"],
+                 "--metronome", "120/4", "--record-take", "--duration", "4"});
+    CHECK(app.waitForOutput("samspil: a take is being recorded at 120 BPM", std::chrono::seconds(10)));
+    REQUIRE(take.finish() == 0);
     app.process().signal();
     CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
 }

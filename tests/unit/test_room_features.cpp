@@ -223,6 +223,12 @@ TEST_CASE("a take counts in one bar on the room's metronome and starts on the ne
     CHECK(recorder.packets[0].second == Approx(-240).margin(1));
     CHECK(recorder.packets[1].second == Approx(0).margin(1));
     CHECK(recorder.packets[2].second == Approx(240).margin(1));
+    // The sender's clock estimate improved by 1 ms: its next packet goes where the new
+    // epoch says (the track writer keeps a track that is already going in place).
+    rooms.onText(2, control(StreamInfo{1, 240, epoch + 1000}), 3'300'000);
+    rooms.onBinary(2, mediaMessage(0, 202), 3'400'000);
+    REQUIRE(recorder.packets.size() == 4);
+    CHECK(recorder.packets[3].second == Approx(480 + 48).margin(1));
 }
 
 TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ahead of time, changes keep the bar lines",

@@ -63,6 +63,7 @@ async function init() {
   $('mute-me').addEventListener('change', (event) => { if (page.audio) page.audio.selfMuted = event.target.checked; });
   $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
   $('record').addEventListener('click', () => page.session?.sendControl(protocol.record(!page.roomState?.recording)));
+  $('record-take').addEventListener('click', () => page.session?.sendControl(protocol.record(true, true)));
   $('metronome-start').addEventListener('click', () => page.session?.sendControl(protocol.metronome({
     running: !page.metronome?.grid, bpm: Math.min(400, Math.max(20, Number($('metronome-bpm').value) || 90)), beatsPerBar: 4 })));
   $('hear-click').addEventListener('change', (event) => { if (page.metronome) page.metronome.audible = event.target.checked; });
@@ -235,6 +236,31 @@ function renderStatus() {
     : page.state === 'reconnecting' ? t('reconnecting') + why : t(page.state);
 }
 
+// "● This lesson is being recorded" (and who is left out); for a take, its count-in beat by
+// beat, then the take. During a count-in it redraws itself every 50 ms.
+function renderRecordingLine() {
+  const recording = page.roomState?.recording;
+  const line = $('recording');
+  line.hidden = !recording;
+  clearTimeout(page.countInTimer);
+  if (!recording) return;
+  const leftOut = page.peers.filter((p) => recording.not_recorded?.includes(p.participant_id)).map((p) => p.name);
+  const omitted = leftOut.length ? ` — ${t('notRecorded', { names: leftOut.join(', ') })}` : '';
+  const take = recording.take;
+  const offset = page.session?.offsetUs;
+  const serverNowUs = offset === undefined ? undefined : performance.now() * 1000 + offset;
+  if (take && serverNowUs !== undefined && serverNowUs < take.start_server_us) {
+    const beatUs = 60e6 / take.bpm;
+    const beats = Math.min(take.beats_per_bar, Math.ceil((take.start_server_us - serverNowUs) / beatUs));
+    line.textContent = t('takeCountIn', { beats });
+    line.dataset.phase = 'count-in';
+    page.countInTimer = setTimeout(renderRecordingLine, 50);
+  } else {
+    line.textContent = (take ? t('takeRecording', { bpm: Math.round(take.bpm) }) : t('recording')) + omitted;
+    line.dataset.phase = take ? 'take' : 'lesson';
+  }
+}
+
 // A short chime when a recording starts (rising) or stops (falling), played into the
 // room's audio context so it reaches the same headphones.
 function playCue(rising) {
@@ -298,11 +324,7 @@ function renderRoom() {
     actions.querySelector('.hand-over').textContent = `${t('handOver')} ${peer.name}`;
   }
   const recording = page.roomState?.recording;
-  $('recording').hidden = !recording;
-  if (recording) {
-    const leftOut = page.peers.filter((p) => recording.not_recorded?.includes(p.participant_id)).map((p) => p.name);
-    $('recording').textContent = t('recording') + (leftOut.length ? ` — ${t('notRecorded', { names: leftOut.join(', ') })}` : '');
-  }
+  renderRecordingLine();
   const grid = page.metronome?.grid;
   $('room-metronome').textContent = grid ? t('roomMetronome', { bpm: Math.round(grid.bpm), beats: grid.beats_per_bar, name: grid.name }) : '';
   // The teacher starts the room's click; in an open room (no teacher) anyone may.
@@ -313,6 +335,10 @@ function renderRoom() {
   if (teacher) {
     $('lock').textContent = page.roomState.locked ? t('unlock') : t('lock');
     $('record').textContent = recording ? t('stopRecording') : t('startRecording');
+    $('record-take').textContent = t('recordTake');
+    $('record-take').hidden = Boolean(recording);
+    $('record-take').disabled = !grid;  // a take counts in on the room's metronome
+    $('record-take').title = grid ? '' : t('takeNeedsMetronome');
     const list = $('waiting-list');
     list.replaceChildren();
     for (const waiting of page.roomState.waiting) {

@@ -95,7 +95,8 @@ export const admit = (participantId) => controlMessage('admit', { participant_id
 export const mute = (participantId, muted) => controlMessage('mute', { participant_id: participantId, muted });
 export const remove = (participantId) => controlMessage('remove', { participant_id: participantId });
 export const lock = (locked) => controlMessage('lock', { locked });
-export const record = (on) => controlMessage('record', { on });
+/** Start (on) or stop recording; a take counts in a bar on the room's metronome and starts on a bar line. */
+export const record = (on, take = false) => controlMessage('record', take ? { on, take } : { on });
 /** The first message on a media twin: the session and key of the welcome's offer. */
 export const mediaTwin = (session, key) => controlMessage('media_twin', { session, key });
 export const handOver = (participantId) => controlMessage('hand_over', { participant_id: participantId });

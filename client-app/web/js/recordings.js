@@ -75,7 +75,8 @@ export class RecordingsList {
     const when = new Date(recording.started_at_ms).toLocaleString(currentLanguage() === 'da' ? 'da-DK' : 'en-GB',
       { dateStyle: 'long', timeStyle: 'short' });
     const people = recording.tracks.map((track) => track.name).join(', ');
-    facts.textContent = [when, t('recordingLength', { length: clockText(recording.length_ms) }),
+    facts.textContent = [when, recording.take && t('takeFacts', { bpm: Math.round(recording.take.bpm), beats: recording.take.beats_per_bar }),
+      t('recordingLength', { length: clockText(recording.length_ms) }),
       people && t('recordingPeople', { names: people })].filter(Boolean).join(' · ');
     item.append(heading, facts);
     if (recording.not_recorded.length) item.append(paragraph(t('notRecorded', { names: recording.not_recorded.join(', ') })));

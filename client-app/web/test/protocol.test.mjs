@@ -53,6 +53,8 @@ test('control messages carry v:1 and the fields protocol.md names', () => {
     { v: 1, type: 'stream', channels: 1, frame_samples: 240, epoch_server_us: 5000000 });
   assert.deepEqual(JSON.parse(p.mute(3, true)), { v: 1, type: 'mute', participant_id: 3, muted: true });
   assert.deepEqual(JSON.parse(p.handOver(4)), { v: 1, type: 'hand_over', participant_id: 4 });
+  assert.deepEqual(JSON.parse(p.record(true)), { v: 1, type: 'record', on: true });
+  assert.deepEqual(JSON.parse(p.record(true, true)), { v: 1, type: 'record', on: true, take: true });
 });
 
 test("the server's messages are checked for the fields a client relies on", () => {

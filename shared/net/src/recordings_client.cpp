@@ -33,6 +33,10 @@ RecordingSummary summaryFrom(const nlohmann::json& r) {
     if (r.contains("not_recorded"))
         for (const auto& name : r["not_recorded"]) summary.notRecorded.push_back(name.get<std::string>());
     summary.mayDelete = r.value("you_may_delete", false);
+    if (r.contains("take") && r["take"].is_object()) {
+        summary.takeBpm = r["take"].value("bpm", 0.0);
+        summary.takeBeatsPerBar = r["take"].value("beats_per_bar", 4);
+    }
     return summary;
 }
 

@@ -1,6 +1,7 @@
 #include "samspil/net/session_machine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 #include <variant>
 
@@ -178,18 +179,25 @@ void SessionMachine::setStream(std::int64_t epochLocalUs, int channels, int fram
 }
 
 // Tell the room about our stream once the clock is known, and again whenever the audio
-// side re-estimates where timestamp 0 lies or changes the format.
+// side re-estimates where timestamp 0 lies or changes the format — or the clock estimate
+// has since moved the epoch on the server's clock by more than kReannounceAfterUs (after a
+// few more round trips, so a noisy line does not flood the room with peer lists): the
+// server places recorded tracks by it, so a take gets the better estimate.
 void SessionMachine::announceStreamIfReady() {
     if (!joined_ || !clockSynced() || streamEpochLocalUs_ == 0) return;
     const bool same = streamEpochLocalUs_ == announcedEpochLocalUs_ && streamChannels_ == announcedChannels_ &&
                       streamFrameSamples_ == announcedFrameSamples_;
-    if (streamAnnounced_ && same) return;
+    const bool clockMoved = std::llabs(clock_.toServer(streamEpochLocalUs_) - announcedEpochServerUs_) > kReannounceAfterUs &&
+                            pongsReceived_ - pongsAtAnnouncement_ >= kPongsBetweenReannouncements;
+    if (streamAnnounced_ && same && !clockMoved) return;
     StreamInfo info;
     info.channels = streamChannels_;
     info.frameSamples = streamFrameSamples_;
     info.epochServerUs = clock_.toServer(streamEpochLocalUs_);
     queue(info);
     streamAnnounced_ = true;
+    announcedEpochServerUs_ = *info.epochServerUs;
+    pongsAtAnnouncement_ = pongsReceived_;
     announcedEpochLocalUs_ = streamEpochLocalUs_;
     announcedChannels_ = streamChannels_;
     announcedFrameSamples_ = streamFrameSamples_;

@@ -288,6 +288,17 @@ export async function joinFromPage(browser, url, { name, room }) {
   return page;
 }
 
+/** Signs in through the page's sign-in form; resolves once its recordings list has loaded. */
+export async function signInOnPage(page, login, password) {
+  await page.evaluate(() => { document.getElementById('sign-in').open = true; });
+  await page.type('#login', login);
+  await page.type('#password', password);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForFunction(() => !document.getElementById('recordings-page').hidden
+    && (document.querySelectorAll('.recording-item').length > 0 || !document.getElementById('recordings-empty').hidden),
+  { timeout: 15_000 });
+}
+
 /** Waits until the page's session reaches `state` (joined, waiting, refused, reconnecting …). */
 export async function waitForState(page, state, timeout = 15_000) {
   await page.waitForFunction((s) => window.samspil.state === s, { timeout }, state);

@@ -12,16 +12,6 @@ import * as h from './harness.mjs';
 
 after(h.stopAll);
 
-async function signInOnPage(page, login, password) {
-  await page.evaluate(() => { document.getElementById('sign-in').open = true; });
-  await page.type('#login', login);
-  await page.type('#password', password);
-  await page.click('#sign-in-form button[type=submit]');
-  await page.waitForFunction(() => !document.getElementById('recordings-page').hidden
-    && (document.querySelectorAll('.recording-item').length > 0 || !document.getElementById('recordings-empty').hidden),
-  { timeout: 15_000 });
-}
-
 /** Plays the item's mix from `fromSeconds` for about 1.5 s through Web Audio and returns what it played. */
 async function playMix(page, fromSeconds) {
   const result = await page.evaluate(async (from) => {
@@ -72,7 +62,7 @@ test('a recorded lesson in the page: listen, seek, download; only the people who
   const browser = await h.launchChromium(h.writeToneWav(join(dir, 'quiet.wav'), { hz: 1000, level: 0 }));
   const page = await h.openPage(browser, `${school.server.url}/`);
   await page.evaluate(() => { const l = document.getElementById('language'); l.value = 'en'; l.dispatchEvent(new Event('change')); });
-  await signInOnPage(page, 'sofie@vejle', 'elev-password-1');
+  await h.signInOnPage(page, 'sofie@vejle', 'elev-password-1');
   // The mix is made seconds after the lesson; the page shows its player when it is there.
   await page.waitForSelector('.recording-item audio', { timeout: 30_000 });
   const shown = await page.evaluate(() => {
@@ -127,7 +117,7 @@ test('a recorded lesson in the page: listen, seek, download; only the people who
   // A classmate who was not in the lesson: nothing to see, said in Danish.
   const classmate = await h.openPage(browser, `${school.server.url}/`);
   await classmate.evaluate(() => { const l = document.getElementById('language'); l.value = 'da'; l.dispatchEvent(new Event('change')); });
-  await signInOnPage(classmate, 'otto@vejle', 'elev-password-1');
+  await h.signInOnPage(classmate, 'otto@vejle', 'elev-password-1');
   const empty = await classmate.evaluate(() => ({ items: document.querySelectorAll('.recording-item').length,
     text: document.getElementById('recordings-empty').textContent, hidden: document.getElementById('recordings-empty').hidden }));
   assert.equal(empty.items, 0);
@@ -136,7 +126,7 @@ test('a recorded lesson in the page: listen, seek, download; only the people who
 
   // The teacher deletes it from the page (after saying yes); it is gone for everyone.
   const teacherPage = await h.openPage(browser, `${school.server.url}/`);
-  await signInOnPage(teacherPage, school.teacherLogin, 'lise-password-1');
+  await h.signInOnPage(teacherPage, school.teacherLogin, 'lise-password-1');
   teacherPage.on('dialog', (dialog) => dialog.accept());
   await teacherPage.click('.recording-item button.delete');
   await teacherPage.waitForFunction(() => document.querySelectorAll('.recording-item').length === 0

@@ -31,6 +31,8 @@ struct RecordingSummary {
     std::optional<std::string> mixDownload;  ///< API path, once the mix is made
     std::vector<std::string> notRecorded;    ///< names left out (no consent)
     bool mayDelete = false;
+    double takeBpm = 0;         ///< a take (it starts on a bar line) at this tempo; 0 for a lesson
+    int takeBeatsPerBar = 4;
 };
 
 /// GET /api/v1/recordings: newest first; the server's sentence when it refuses.

@@ -140,6 +140,10 @@ private:
     int streamFrameSamples_ = 240;
     bool streamAnnounced_ = false;
     std::int64_t announcedEpochLocalUs_ = 0;
+    std::int64_t announcedEpochServerUs_ = 0;
+    std::uint64_t pongsAtAnnouncement_ = 0;
+    static constexpr std::int64_t kReannounceAfterUs = 150;
+    static constexpr std::uint64_t kPongsBetweenReannouncements = 4;
     int announcedChannels_ = 0;
     int announcedFrameSamples_ = 0;
 
