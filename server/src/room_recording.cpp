@@ -121,8 +121,12 @@ void RoomService::recordPacket(const Room& room, Session& session, std::uint32_t
                                const SharedMedia& packet, std::int64_t nowUs) {
     if (!room.recording || !session.mayBeRecorded || packet->repeat) return;
     const auto& recording = *room.recording;
-    if (session.recordedIn != recording.id || streamStart || session.recordingRebase) {
+    // A re-announced epoch places the stream afresh only until its first packet went to the
+    // recorder (a take's count-in): a track already going keeps its place, never a jump.
+    const bool rebase = session.recordingRebase && !session.recordedAnyPacket;
+    if (session.recordedIn != recording.id || streamStart || rebase) {
         session.recordingRebase = false;
+        if (session.recordedIn != recording.id) session.recordedAnyPacket = false;
         // Place the stream on the recording's timeline: where its clock epoch says this
         // packet was captured, or (no epoch announced) when it arrived, less one frame.
         const std::int64_t capturedUs = session.stream && session.stream->epochServerUs
@@ -137,7 +141,10 @@ void RoomService::recordPacket(const Room& room, Session& session, std::uint32_t
     }
     const std::int64_t position = session.basePosition + static_cast<std::int32_t>(timestamp - session.baseTimestamp);
     // A packet that began before the start (a take's first bar line) may still hold some of it.
-    if (position > -kLongestPacketSamples) recordings_->media(recording.id, session.participantId, position, packet);
+    if (position > -kLongestPacketSamples) {
+        recordings_->media(recording.id, session.participantId, position, packet);
+        session.recordedAnyPacket = true;
+    }
 }
 
 }  // namespace samspil::server

@@ -104,6 +104,7 @@ private:
         std::uint32_t baseTimestamp = 0;
         std::int64_t basePosition = 0;
         bool recordingRebase = false;  // the stream's epoch changed: place the next packet afresh
+        bool recordedAnyPacket = false;  // a packet of this stream went to the current recording
 
         bool joined() const { return stage == Stage::Joined; }
     };

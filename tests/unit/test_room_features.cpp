@@ -223,12 +223,36 @@ TEST_CASE("a take counts in one bar on the room's metronome and starts on the ne
     CHECK(recorder.packets[0].second == Approx(-240).margin(1));
     CHECK(recorder.packets[1].second == Approx(0).margin(1));
     CHECK(recorder.packets[2].second == Approx(240).margin(1));
-    // The sender's clock estimate improved by 1 ms: its next packet goes where the new
-    // epoch says (the track writer keeps a track that is already going in place).
+    // Once the track is going, a re-announced epoch (a better clock estimate) moves nothing:
+    // a jump in the middle of a track would be a gap or lost sound.
     rooms.onText(2, control(StreamInfo{1, 240, epoch + 1000}), 3'300'000);
     rooms.onBinary(2, mediaMessage(0, 202), 3'400'000);
     REQUIRE(recorder.packets.size() == 4);
-    CHECK(recorder.packets[3].second == Approx(480 + 48).margin(1));
+    CHECK(recorder.packets[3].second == Approx(480).margin(1));
+}
+
+TEST_CASE("a take's tracks are placed by the sender's clock as it stands when the take begins",
+          "[server][rooms][recording][take]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    FakeRecorder recorder(outbox);
+    rooms.useRecordings(recorder);
+    teacherAndStudent(f);
+    rooms.onText(1, control(MetronomeSet{true, 120, 4, true}), 2'000'000);
+    rooms.onText(1, control(Record{true, true}), 3'000'000);
+    recorder.pendingBegin(9);
+    const TakeTiming take = *outbox.messages<RoomState>(2).back().recording->take;
+    const std::int64_t epoch = take.startServerUs - 1'000'000;
+    rooms.onText(2, control(StreamInfo{1, 240, epoch}), 3'100'000);
+    rooms.onBinary(2, mediaMessage(0, 100), 3'200'000);  // in the count-in: not recorded
+    // During the count-in the sender's clock estimate improves by 1 ms and it says so: the
+    // take places its packets by the new epoch.
+    rooms.onText(2, control(StreamInfo{1, 240, epoch + 1000}), 3'300'000);
+    for (const std::uint32_t sequence : {199u, 200u, 201u}) rooms.onBinary(2, mediaMessage(0, sequence), 3'400'000);
+    REQUIRE(recorder.packets.size() == 3);
+    CHECK(recorder.packets[0].second == Approx(-240 + 48).margin(1));
+    CHECK(recorder.packets[1].second == Approx(48).margin(1));
+    CHECK(recorder.packets[2].second == Approx(288).margin(1));
 }
 
 TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ahead of time, changes keep the bar lines",
