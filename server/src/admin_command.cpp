@@ -6,6 +6,7 @@
 #include "recording/recording_retention.h"
 #include "samspil/core/clock.h"
 #include "server_options.h"
+#include "store/backup.h"
 #include "samspil/core/validation.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
@@ -13,7 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -149,12 +152,18 @@ int resetPassword(const Flags& flags) {
     return 0;
 }
 
-// Deletes recordings past their school's retention, as of now or of --as-of (Unix ms: for
-// checking what a later run would delete, and for tests).
-int expireOldRecordings(const Flags& flags) {
+// Where the data lives: --db and --recordings-dir, as the server takes them.
+ServerOptions dataPlaces(const Flags& flags) {
     ServerOptions options;
     if (flags.count("--db")) options.databasePath = flags.at("--db");
     if (flags.count("--recordings-dir")) options.recordingsDir = flags.at("--recordings-dir");
+    return options;
+}
+
+// Deletes recordings past their school's retention, as of now or of --as-of (Unix ms: for
+// checking what a later run would delete, and for tests).
+int expireOldRecordings(const Flags& flags) {
+    const ServerOptions options = dataPlaces(flags);
     std::int64_t asOf = unixMillis();
     if (flags.count("--as-of")) {
         const std::string& text = flags.at("--as-of");
@@ -169,6 +178,47 @@ int expireOldRecordings(const Flags& flags) {
     auto db = openDatabase(flags);
     const int deleted = expireRecordings(*db, recordingsDirectory(options), asOf);
     std::cout << "deleted " << deleted << " recording" << (deleted == 1 ? "" : "s") << " past their school's retention\n";
+    return 0;
+}
+
+std::string megabytes(std::int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return text;
+}
+
+std::string counted(std::int64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+void printSummary(const char* what, const std::string& file, const BackupSummary& summary) {
+    std::cout << what << " " << file << ": " << counted(summary.schools, "school", "schools") << ", "
+              << counted(summary.people, "person", "people") << ", "
+              << counted(summary.recordings, "recording", "recordings") << " ("
+              << counted(summary.files, "file", "files") << ", " << megabytes(summary.fileBytes) << "), schema "
+              << summary.schemaVersion << "\n";
+}
+
+// A consistent copy while the server runs: SQLite's online backup plus the recordings.
+int backup(const std::string& file, const Flags& flags) {
+    const ServerOptions places = dataPlaces(flags);
+    auto made = backupServerData(places.databasePath, recordingsDirectory(places), file);
+    if (!made) {
+        std::cerr << "samspil-server admin backup: " << made.error() << "\n";
+        return 1;
+    }
+    printSummary("backed up to", file, *made);
+    return 0;
+}
+
+int restore(const std::string& file, const Flags& flags, bool replace) {
+    const ServerOptions places = dataPlaces(flags);
+    auto restored = restoreServerData(file, places.databasePath, recordingsDirectory(places), replace);
+    if (!restored) {
+        std::cerr << "samspil-server admin restore: " << restored.error() << "\n";
+        return 1;
+    }
+    printSummary("restored from", file, *restored);
     return 0;
 }
 
@@ -187,6 +237,12 @@ std::string adminHelpText() {
   samspil-server admin expire-recordings [--db FILE] [--recordings-dir DIR] [--as-of UNIX_MS]
       Deletes lesson recordings older than their school's retention (the server does
       this itself every hour), with an audit row each.
+  samspil-server admin backup FILE [--db FILE] [--recordings-dir DIR]
+      Copies the database and every recording into FILE while the server runs (SQLite's
+      online backup: a consistent copy as of one instant; writers carry on).
+  samspil-server admin restore FILE [--db FILE] [--recordings-dir DIR] [--replace]
+      Puts a backup back, onto a stopped server. Into an empty place unless --replace
+      (then the old database is kept beside it as <db>.before-restore-<time>).
 
 The admin then signs in through the API (docs/api.md) to add teachers and students.
 )";
@@ -197,9 +253,21 @@ int runAdminCommand(const std::vector<std::string>& args) {
         std::cout << adminHelpText();
         return args.empty() ? 2 : 0;
     }
+    // backup and restore take the file first, and restore may take --replace.
+    const bool withFile = args[0] == "backup" || args[0] == "restore";
+    if (withFile && (args.size() < 2 || args[1].rfind("--", 0) == 0)) {
+        std::cerr << "samspil-server admin " << args[0] << ": give the backup FILE first (see samspil-server admin --help)\n";
+        return 2;
+    }
+    std::vector<std::string> rest(args.begin(), args.end());
+    const auto replaceFlag = std::find(rest.begin(), rest.end(), std::string("--replace"));
+    const bool replace = replaceFlag != rest.end() && args[0] == "restore";
+    if (replace) rest.erase(replaceFlag);
     Flags flags;
-    if (!parseFlags(args, 1, flags)) return 2;
+    if (!parseFlags(rest, withFile ? 2 : 1, flags)) return 2;
     try {
+        if (args[0] == "backup") return backup(args[1], flags);
+        if (args[0] == "restore") return restore(args[1], flags, replace);
         if (args[0] == "create-school") return createSchool(flags);
         if (args[0] == "list-schools") return listSchools(flags);
         if (args[0] == "reset-password") return resetPassword(flags);

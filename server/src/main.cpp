@@ -31,6 +31,16 @@ int main(int argc, char** argv) {
         std::cout << "samspil-server " << samspil::kVersion << "\n";
         return 0;
     }
+    if (options->checkConfig) {
+        auto checked = checkServerConfig(*options);
+        if (!checked) {
+            std::cerr << "samspil-server: the configuration will not work:\n" << checked.error() << "\n";
+            return 2;
+        }
+        for (const auto& line : *checked) std::cout << "samspil-server: " << line << "\n";
+        std::cout << "samspil-server: the configuration is fine\n";
+        return 0;
+    }
 
     // Signals are taken by one thread with sigwait; every other thread blocks them.
     sigset_t stopSignals;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <system_error>
 
 #include <arpa/inet.h>
@@ -49,6 +51,11 @@ Usage: samspil-server [options]
                     (default 1024)
   --fast-password-hashing
                     cheap password hashes, for automated tests only: never in use
+  --config FILE     read options from FILE first (docs/operations.md): one
+                    "name = value" per line, the names of these options without
+                    "--" (switches: name = yes); the command line wins over it
+  --check-config    check the options and the files and folders they name, print
+                    what the server would do, and exit (0: fine, 2: not)
   --version         print the version and exit
   --help            this text
 
@@ -106,8 +113,11 @@ bool isIpAddress(const std::string& address) {
 
 }  // namespace
 
-Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args) {
-    ServerOptions options;
+namespace {
+
+// Applies options from args to `options`, each in turn (the later wins); no checks across
+// options. Used for the command line and for each line of the config file.
+Expected<bool, std::string> applyOptions(ServerOptions& options, const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i];
         std::string value;
@@ -125,6 +135,11 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
 
         if (name == "--help" || name == "-h") {
             options.showHelp = true;
+        } else if (name == "--check-config") {
+            options.checkConfig = true;
+        } else if (name == "--config") {
+            auto text = takeValue();  // read before everything else (parseServerOptions)
+            if (!text) return Unexpected{text.error()};
         } else if (name == "--version") {
             options.showVersion = true;
         } else if (name == "--open-rooms") {
@@ -171,6 +186,60 @@ Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::s
             return Unexpected{"unknown option " + name + " (see --help)"};
         }
     }
+    return true;
+}
+
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
+}
+
+// The config file's `name = value` lines applied to `options`; errors say file and line.
+Expected<bool, std::string> applyConfigFile(ServerOptions& options, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Unexpected{"cannot read the config file " + path};
+    static const std::set<std::string> kSwitches{"open-rooms", "allow-plaintext", "no-udp", "fast-password-hashing"};
+    static const std::set<std::string> kNotInFile{"help", "version", "config", "check-config"};
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        const std::string where = path + " line " + std::to_string(number) + ": ";
+        line = trimmed(line.substr(0, line.find('#')));
+        if (line.empty()) continue;
+        const auto eq = line.find('=');
+        if (eq == std::string::npos) return Unexpected{where + "expected name = value"};
+        const std::string name = trimmed(line.substr(0, eq)), value = trimmed(line.substr(eq + 1));
+        if (kNotInFile.count(name)) return Unexpected{where + name + " belongs on the command line"};
+        std::vector<std::string> args;
+        if (kSwitches.count(name)) {
+            if (value != "true" && value != "false" && value != "yes" && value != "no")
+                return Unexpected{where + name + " is yes or no (true or false)"};
+            if (value == "true" || value == "yes") args.push_back("--" + name);
+        } else {
+            args = {"--" + name, value};
+        }
+        auto applied = applyOptions(options, args);
+        if (!applied) return Unexpected{where + applied.error()};
+    }
+    return true;
+}
+
+}  // namespace
+
+Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args) {
+    ServerOptions options;
+    // The config file first, whatever its place among the arguments: the command line wins.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string file;
+        if (args[i] == "--config" && i + 1 < args.size()) file = args[i + 1];
+        if (args[i].rfind("--config=", 0) == 0) file = args[i].substr(9);
+        if (file.empty()) continue;
+        options.configFile = file;
+        auto applied = applyConfigFile(options, file);
+        if (!applied) return Unexpected{applied.error()};
+    }
+    auto applied = applyOptions(options, args);
+    if (!applied) return Unexpected{applied.error()};
     if (options.certPath.empty() != options.keyPath.empty())
         return Unexpected{std::string("--cert and --key go together")};
     if (!isIpAddress(options.bind))

@@ -24,11 +24,14 @@ struct ServerOptions {
     bool openRooms = false;               ///< rooms no school owns can be joined by code alone (demo)
     bool fastPasswordHashing = false;     ///< cheap Argon2id parameters: for tests only
     bool allowPlaintext = false;          ///< listen beyond loopback without TLS (a TLS proxy in front)
+    std::string configFile;               ///< --config FILE, read before the command line
+    bool checkConfig = false;             ///< --check-config: validate and exit
     bool showHelp = false;
     bool showVersion = false;
 };
 
-/// Parses argv (without argv[0]). Errors name the offending option.
+/// Parses argv (without argv[0]), after the --config file if one is given (the command
+/// line wins). Errors name the offending option (and the file's line).
 [[nodiscard]] Expected<ServerOptions, std::string> parseServerOptions(const std::vector<std::string>& args);
 
 /// Whether `address` (an IP literal) only reaches this machine: 127.0.0.0/8 or ::1.
@@ -44,6 +47,11 @@ std::string recordingsDirectory(const ServerOptions& options);
 /// (share/samspil/web beside the binary's bin/), else the source tree's client-app/web.
 /// Empty when none exists.
 std::string webDirectory(const ServerOptions& options);
+
+/// --check-config: whether the server could start with these options — the database's
+/// folder writable, certificate and key readable, the web and recordings folders usable.
+/// The lines to print (what it would do), or what is wrong.
+[[nodiscard]] Expected<std::vector<std::string>, std::string> checkServerConfig(const ServerOptions& options);
 
 /// The --help text.
 std::string serverHelpText();

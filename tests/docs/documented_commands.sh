@@ -40,7 +40,7 @@ BUILD_DIR="$build" bash "$repo/scripts/run-server.sh" --port 0 --db "$work/run-s
    >"$work/run-server.out" 2>"$work/run-server.out.err" &
 pids+=($!)
 wait_listening "$work/run-server.out"
-curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 3' >/dev/null || fail "healthz"
+curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 4' >/dev/null || fail "healthz"
 curl -sf "localhost:$port/metrics" | grep -q samspil_connections || fail "metrics"
 curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the browser client is not served on / (README, docs/browser.md)"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
@@ -120,8 +120,16 @@ step "admin reset-password and a backup (docs/operations.md)"
 SAMSPIL_NEW_PASSWORD=lise-secret-2 samspil-server admin reset-password --login lise@aarhus.dk --db "$work/var/samspil.db" >/dev/null
 curl -s -X POST $S/sign-in -d '{"login":"lise@aarhus.dk","password":"lise-secret-2"}' | jq -e .token >/dev/null ||
   fail "the reset password does not sign in"
-sqlite3 var/samspil.db ".backup var/backup-$(date +%F).db"
-[ "$(sqlite3 "var/backup-$(date +%F).db" 'SELECT COUNT(*) FROM people')" = 3 ] || fail "the backup lacks people"
+samspil-server admin backup var/backup-$(date +%F).samspil --db var/samspil.db | grep -q "^backed up to .*: 1 school, 3 people" ||
+  fail "admin backup (docs/operations.md)"
+[ "$(sqlite3 "var/backup-$(date +%F).samspil" 'SELECT COUNT(*) FROM people')" = 3 ] || fail "the backup lacks people"
+samspil-server admin restore var/backup-$(date +%F).samspil --db restored/samspil.db | grep -q "^restored from" ||
+  fail "admin restore (docs/operations.md)"
+[ "$(sqlite3 restored/samspil.db 'SELECT COUNT(*) FROM people')" = 3 ] || fail "the restored database lacks people"
+refusal=$(samspil-server admin restore var/backup-$(date +%F).samspil --db var/samspil.db 2>&1 || true)
+grep -q "in use by a running samspil-server" <<<"$refusal" || fail "admin restore onto the running server was not refused: $refusal"
+printf 'port = 7400\ndb = var/samspil.db  # beside the demo\n' > samspil.conf
+samspil-server --config samspil.conf --check-config | grep -q "the configuration is fine" || fail "--check-config (docs/operations.md)"
 samspil-server admin expire-recordings --db var/samspil.db --as-of $(( ($(date +%s) + 86400) * 1000 )) |
   grep -q "^deleted 0 recordings" || fail "admin expire-recordings (docs/operations.md)"
 samspil-server --help | grep -q -- "--open-rooms" || fail "--help"

@@ -1,8 +1,12 @@
 // samspil-server's command line.
+#include "process.h"
 #include "server_options.h"
 #include "upgrade_check.h"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
 
 using namespace samspil::server;
 
@@ -103,4 +107,69 @@ TEST_CASE("the UDP fast path is on by default on the WebSocket's port number, an
     auto bad = parseServerOptions({"--udp-port", "70000"});
     REQUIRE_FALSE(bad);
     CHECK(bad.error() == "--udp-port must be a number from 0 to 65535");
+}
+
+TEST_CASE("a config file gives the same options as the flags, and the command line wins", "[server][options][config]") {
+    samspil::test::TempDir dir;
+    const std::string conf = dir.file("samspil.conf");
+    std::ofstream(conf) << "# /etc/samspil/samspil.conf\n"
+                           "port = 7500\n"
+                           "bind = 0.0.0.0   # the school's network\n"
+                           "allow-plaintext = yes\n"
+                           "db = /var/lib/samspil/samspil.db\n"
+                           "\n"
+                           "open-rooms = no\n"
+                           "udp-port=7501\n";
+    auto options = parseServerOptions({"--config", conf});
+    REQUIRE(options);
+    CHECK(options->port == 7500);
+    CHECK(options->udpPort == 7501);
+    CHECK(options->bind == "0.0.0.0");
+    CHECK(options->allowPlaintext);
+    CHECK_FALSE(options->openRooms);
+    CHECK(options->databasePath == "/var/lib/samspil/samspil.db");
+    CHECK(options->configFile == conf);
+    // The command line wins, wherever --config stands.
+    options = parseServerOptions({"--port", "7600", "--config=" + conf, "--db", "here.db"});
+    REQUIRE(options);
+    CHECK(options->port == 7600);
+    CHECK(options->databasePath == "here.db");
+    CHECK(options->bind == "0.0.0.0");
+    // The checks across options see both: loopback from the command line needs no TLS.
+    CHECK(parseServerOptions({"--config", conf, "--bind", "127.0.0.1"}));
+
+    // Mistakes say where they are.
+    const auto broken = [&](const std::string& text) {
+        std::ofstream(conf) << "port = 7500\n" << text << "\n";
+        auto parsed = parseServerOptions({"--config", conf});
+        REQUIRE_FALSE(parsed);
+        return parsed.error();
+    };
+    CHECK(broken("prot = 7400") == conf + " line 2: unknown option --prot (see --help)");
+    CHECK(broken("port = lots") == conf + " line 2: --port must be a number from 0 to 65535");
+    CHECK(broken("open-rooms = maybe") == conf + " line 2: open-rooms is yes or no (true or false)");
+    CHECK(broken("just words") == conf + " line 2: expected name = value");
+    CHECK(broken("config = other.conf") == conf + " line 2: config belongs on the command line");
+    CHECK(broken("bind = 0.0.0.0").find("unencrypted") != std::string::npos);
+    CHECK(parseServerOptions({"--config", dir.file("missing.conf")}).error() == "cannot read the config file " + dir.file("missing.conf"));
+}
+
+TEST_CASE("--check-config names what would not work, and says what the server would do", "[server][options][config]") {
+    samspil::test::TempDir dir;
+    auto options = parseServerOptions({"--check-config", "--db", dir.file("data/samspil.db"), "--port", "7400"});
+    REQUIRE(options);
+    CHECK(options->checkConfig);
+    auto fine = checkServerConfig(*options);
+    REQUIRE(fine);
+    CHECK(std::find(fine->begin(), fine->end(), "listens on ws://127.0.0.1:7400, UDP fast path on port 7400") != fine->end());
+
+    std::ofstream(dir.file("a-file")) << "not a folder\n";  // (root may write anywhere: a file stands in the way)
+    options = parseServerOptions({"--check-config", "--db", dir.file("a-file/samspil.db"), "--cert", dir.file("no.pem"), "--key",
+                                  dir.file("no.key"), "--static-dir", dir.path()});
+    REQUIRE(options);
+    auto problems = checkServerConfig(*options);
+    REQUIRE_FALSE(problems);
+    CHECK(problems.error().find("the database (--db)") != std::string::npos);
+    CHECK(problems.error().find("the certificate (--cert): cannot read") != std::string::npos);
+    CHECK(problems.error().find("the browser client (--static-dir): no index.html") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "store/store_worker.h"
 
 #include "log.h"
+#include "store/database_lock.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 
@@ -18,6 +19,10 @@ StoreWorker::StoreWorker(const std::string& path) {
         std::filesystem::create_directories(file.parent_path(), error);
         if (error) throw SqliteError("creating " + file.parent_path().string() + ": " + error.message(), 0);
     }
+    // One server per database: a second one (or a restore) is told, not let in.
+    auto lock = DatabaseLock::take(path);
+    if (!lock) throw SqliteError(lock.error(), 0);
+    lock_ = std::make_unique<DatabaseLock>(std::move(*lock));
     db_ = std::make_unique<SqliteDatabase>(path);
     schemaVersion_ = migrateSchema(*db_);
     thread_ = std::thread([this] {

@@ -15,6 +15,7 @@
 namespace samspil::server {
 
 class SqliteDatabase;
+class DatabaseLock;
 
 class StoreWorker {
 public:
@@ -38,6 +39,7 @@ public:
 private:
     void run();  // the store thread
 
+    std::unique_ptr<DatabaseLock> lock_;  // held while the server runs (first: released last)
     std::unique_ptr<SqliteDatabase> db_;
     int schemaVersion_ = 0;
     std::mutex mutex_;
