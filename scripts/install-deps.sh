@@ -19,6 +19,9 @@ packages=(
   # network namespaces for the tests that check what the server listens on, and the
   # network lab; nginx as the TLS proxy in front of the server (docs/examples/)
   iproute2 nginx
+  # promtool checks the Prometheus alert rules in docs/ops; systemd-analyze, man and
+  # setpriv check the service unit in packaging/
+  prometheus systemd man-db util-linux
   # fuzzing (libFuzzer is part of clang)
   clang
   # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm), and

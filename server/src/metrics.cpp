@@ -80,6 +80,18 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
            controlMessagesOut);
     metric(out, "samspil_chat_messages_total", "counter", "Chat messages relayed.", chatMessages);
     metric(out, "samspil_store_failures_total", "counter", "Database jobs that failed.", gauges.storeFailures);
+    gauges.databaseJobs.render("samspil_database_job_seconds",
+                               "Time each database job (a write, a sign-in lookup, an API read) took on the store thread.",
+                               out);
+    line(out, "# HELP samspil_sign_in_failures_total Sign-ins refused, by reason.");
+    line(out, "# TYPE samspil_sign_in_failures_total counter");
+    line(out, "samspil_sign_in_failures_total{reason=\"wrong_password\"} " + std::to_string(gauges.signInWrongPassword));
+    line(out, "samspil_sign_in_failures_total{reason=\"rate_limited\"} " + std::to_string(gauges.signInRateLimited));
+    metric(out, "samspil_recordings_active", "gauge", "Rooms being recorded now.", gauges.recordingsActive);
+    metric(out, "samspil_recording_bytes_written_total", "counter", "Bytes written to lesson recording files.",
+           gauges.recordingBytes);
+    metric(out, "samspil_recording_packets_dropped_total", "counter",
+           "Packets left out of recordings because the recorder fell behind (a slow disk).", gauges.recordingDropped);
     line(out, "# HELP samspil_errors_sent_total Error messages sent to clients, by code.");
     line(out, "# TYPE samspil_errors_sent_total counter");
     for (const auto& [code, count] : errorsSent)

@@ -33,6 +33,12 @@ struct RelayGauges {
     std::uint64_t rooms = 0;
     std::uint64_t participants = 0;
     std::uint64_t storeFailures = 0;
+    std::uint64_t signInWrongPassword = 0;  ///< sign-ins refused: unknown login or wrong password
+    std::uint64_t signInRateLimited = 0;    ///< sign-ins refused: too many failures lately
+    LatencyHistogram databaseJobs;          ///< how long each database job took (store thread)
+    std::uint64_t recordingBytes = 0;       ///< bytes written to recording files
+    std::uint64_t recordingDropped = 0;     ///< packets the recorder could not keep up with
+    std::uint64_t recordingsActive = 0;     ///< rooms being recorded now
 };
 
 struct RelayMetrics {

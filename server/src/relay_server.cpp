@@ -280,6 +280,12 @@ std::string RelayServer::metricsText() const {
     gauges.rooms = rooms_.roomCount();
     gauges.participants = rooms_.participantCount();
     gauges.storeFailures = store_.failedJobs();
+    gauges.signInWrongPassword = api_.signInsRefused();
+    gauges.signInRateLimited = api_.signInsRateLimited();
+    gauges.databaseJobs = store_.jobLatency();
+    gauges.recordingBytes = recorder_.bytesWritten();
+    gauges.recordingDropped = recorder_.dropped();
+    gauges.recordingsActive = rooms_.recordingCount();
     return metrics_.renderPrometheus(gauges);
 }
 

@@ -9,6 +9,7 @@
 
 #include "samspil/core/clock.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace samspil::server {
@@ -99,6 +100,11 @@ void RoomService::endRecording(Room& room, std::int64_t nowUs) {
     room.recording.reset();
     broadcastRoomState(room);
     for (ConnectionId member : room.members) send(member, Notice{"recording_stopped", "The recording has stopped."});
+}
+
+std::size_t RoomService::recordingCount() const {
+    return static_cast<std::size_t>(
+        std::count_if(rooms_.begin(), rooms_.end(), [](const auto& entry) { return entry.second.recording.has_value(); }));
 }
 
 void RoomService::notePresent(const Room& room, const Session& session) {

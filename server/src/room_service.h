@@ -57,6 +57,8 @@ public:
 
     std::size_t roomCount() const { return rooms_.size(); }
     std::size_t participantCount() const { return participants_; }
+    /// Rooms being recorded now.
+    std::size_t recordingCount() const;
     std::size_t sessionCount() const { return sessions_.size(); }
 
 private:

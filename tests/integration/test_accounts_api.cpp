@@ -1,5 +1,6 @@
 // The JSON API as a school uses it: sign-in, and the permission matrix — every role (and a
 // stranger, a forged token, a guest) against every action, across two schools.
+#include "http_get.h"
 #include "school_fixture.h"
 #include "store/sqlite.h"
 
@@ -54,6 +55,10 @@ TEST_CASE("sign-in is rate-limited per account, and a right password does not ge
     CHECK(blocked.errorCode() == "rate_limited");
     // Other accounts are not affected.
     CHECK(f.call("POST", "sign-in", {{"login", "student2@school"}, {"password", "password-student2"}}).status == 200);
+    // The operator's alert sees both kinds of refusal.
+    const std::string metrics = httpRequest(f.server->port(), "GET", "/metrics", "", "").body;
+    CHECK(metrics.find("samspil_sign_in_failures_total{reason=\"wrong_password\"} 5\n") != std::string::npos);
+    CHECK(metrics.find("samspil_sign_in_failures_total{reason=\"rate_limited\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("sign-out revokes the token, expired and forged tokens are refused", "[integration][accounts][untimed]") {

@@ -170,6 +170,26 @@ TEST_CASE("a recorded lesson: a file per participant that plays what they sent, 
         else CHECK(level > 0.2);  // 0.5 sent; three at once, kept under full scale
     }
 
+    // An operator sees it in /metrics: the bytes written (all but each file's last page),
+    // no packets dropped, nothing being recorded any more, and the database's job times.
+    {
+        std::uintmax_t fileBytes = 0;
+        for (const auto& [who, file] : fileOf) fileBytes += std::filesystem::file_size(folder + "/" + file);
+        const std::string metrics = httpRequest(f.server->port(), "GET", "/metrics", "", "").body;
+        const auto value = [&](const std::string& name) {
+            const auto at = metrics.find("\n" + name + " ");
+            REQUIRE(at != std::string::npos);
+            return std::stod(metrics.substr(at + name.size() + 2));
+        };
+        std::cout << "recording: /metrics counts " << value("samspil_recording_bytes_written_total") << " bytes written, the files hold "
+                  << fileBytes << "\n";
+        CHECK(value("samspil_recording_bytes_written_total") > 0.9 * static_cast<double>(fileBytes));
+        CHECK(value("samspil_recording_bytes_written_total") <= static_cast<double>(fileBytes));
+        CHECK(value("samspil_recording_packets_dropped_total") == 0);
+        CHECK(value("samspil_recordings_active") == 0);
+        CHECK(value("samspil_database_job_seconds_count") > 10);
+    }
+
     // The tracks line up: each click sits where the server's clock says it was played,
     // relative to the others, within 5 ms.
     for (const auto& [a, atA] : clickAtMs)

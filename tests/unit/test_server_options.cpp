@@ -154,7 +154,7 @@ TEST_CASE("a config file gives the same options as the flags, and the command li
     CHECK(parseServerOptions({"--config", dir.file("missing.conf")}).error() == "cannot read the config file " + dir.file("missing.conf"));
 }
 
-TEST_CASE("--check-config names what would not work, and says what the server would do", "[server][options][config]") {
+TEST_CASE("checking the config names what would not work, and says what the server would do", "[server][options][config]") {
     samspil::test::TempDir dir;
     auto options = parseServerOptions({"--check-config", "--db", dir.file("data/samspil.db"), "--port", "7400"});
     REQUIRE(options);

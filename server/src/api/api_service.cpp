@@ -183,15 +183,20 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
     const std::string login = body.text("login", 254);
     const std::string password = body.text("password", 1024);
     if (!body.ok()) return respond(body.problem());
-    if (!limiter_.allowed(login, request.clientAddress, unixMillis()))
+    if (!limiter_.allowed(login, request.clientAddress, unixMillis())) {
+        ++signInsRateLimited_;
         return respond(apiError(429, ErrorCode::RateLimited, "too many failed sign-ins; try again in 15 minutes"));
+    }
 
     // The result comes back here (service thread) to update the limiter and answer.
     auto finish = [this, login, address = request.clientAddress, respond = std::move(respond)](ApiResponse response) {
         if (response.status == 200)
             limiter_.recordSuccess(login);
         else if (response.status == 401)
+        {
             limiter_.recordFailure(login, address, unixMillis());
+            ++signInsRefused_;
+        }
         respond(std::move(response));
     };
     // Store thread: look the login up; password thread: verify (~50 ms); store thread: open a session.

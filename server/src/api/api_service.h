@@ -33,6 +33,9 @@ public:
 
     /// Service thread: answer request; respond is called later, on the service thread.
     void handle(ApiRequest request, Respond respond);
+    /// Service thread: sign-ins refused for a wrong login or password, and for too many failures.
+    std::uint64_t signInsRefused() const { return signInsRefused_; }
+    std::uint64_t signInsRateLimited() const { return signInsRateLimited_; }
 
 private:
     void signIn(ApiRequest request, Respond respond);
@@ -45,6 +48,8 @@ private:
     ServiceInbox& inbox_;
     ApiSettings settings_;
     SignInLimiter limiter_;  // service thread only
+    std::uint64_t signInsRefused_ = 0;      // service thread
+    std::uint64_t signInsRateLimited_ = 0;  // service thread
     std::shared_ptr<const ListenLinks> listenLinks_;  // read-only; shared with store-thread steps
 };
 

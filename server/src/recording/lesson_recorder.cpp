@@ -130,8 +130,10 @@ void LessonRecorder::handle(Item& item) {
             if (tracks == open_.end()) return;
             auto track = tracks->second.find(item.participantId);
             if (track == tracks->second.end()) return;
+            const std::uint64_t before = track->second->bytesWritten();
             track->second->write(item.position, item.packet->encoded().subspan(protocol::kMediaHeaderBytes),
                                  monotonicMicros());
+            bytesWritten_.fetch_add(track->second->bytesWritten() - before, std::memory_order_relaxed);
             return;
         }
     }

@@ -54,6 +54,8 @@ public:
 
     /// Packets the recorder thread could not keep up with (dropped, counted).
     std::uint64_t dropped() const { return dropped_; }
+    /// Any thread: bytes written to recording files so far.
+    std::uint64_t bytesWritten() const { return bytesWritten_.load(std::memory_order_relaxed); }
 
 private:
     // One item of the service thread → recorder thread queue.
@@ -78,6 +80,7 @@ private:
     ServiceInbox& inbox_;
     std::string folder_;
     std::uint64_t dropped_ = 0;  // service thread
+    std::atomic<std::uint64_t> bytesWritten_{0};  // recorder thread writes
     SpscQueue<Item> queue_;      // service thread → recorder thread
     std::deque<Item> pendingEnds_;  // service thread: ends that found the queue full
     std::atomic<bool> stopping_{false};

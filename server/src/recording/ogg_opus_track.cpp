@@ -196,6 +196,7 @@ void OggOpusTrack::writePages(bool flush) {
                 static_cast<std::size_t>(page.header_len) ||
             std::fwrite(page.body, 1, static_cast<std::size_t>(page.body_len), file_) != static_cast<std::size_t>(page.body_len))
             failed_ = true;
+        bytes_ += static_cast<std::uint64_t>(page.header_len + page.body_len);
     }
     if (flush && std::fflush(file_) != 0) failed_ = true;  // into the kernel: a crash keeps it
 }

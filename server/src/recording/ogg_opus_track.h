@@ -50,6 +50,8 @@ public:
     /// Samples in the track so far (its end on the recording's timeline).
     std::int64_t length() const { return end_ - lead_; }
     std::uint64_t packetsWritten() const { return packets_; }
+    /// Bytes of Ogg pages written to the file so far.
+    std::uint64_t bytesWritten() const { return bytes_; }
     std::uint64_t packetsSkipped() const { return skipped_; }
     bool failed() const { return failed_; }
 
@@ -71,6 +73,7 @@ private:
     std::int64_t packetNumber_ = 0;
     std::int64_t lastFlushUs_ = 0;
     std::uint64_t packets_ = 0;
+    std::uint64_t bytes_ = 0;
     std::uint64_t skipped_ = 0;
     bool finished_ = false;
     bool failed_ = false;

@@ -1,6 +1,7 @@
 #include "store/store_worker.h"
 
 #include "log.h"
+#include "samspil/core/clock.h"
 #include "store/database_lock.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
@@ -61,6 +62,11 @@ void StoreWorker::stop() {
     }
 }
 
+LatencyHistogram StoreWorker::jobLatency() const {
+    std::lock_guard lock(latencyMutex_);
+    return jobLatency_;
+}
+
 void StoreWorker::run() {
     for (;;) {
         Job job;
@@ -71,8 +77,12 @@ void StoreWorker::run() {
             job = std::move(jobs_.front());
             jobs_.pop_front();
         }
+        const std::int64_t startedUs = monotonicMicros();
         try {
             job(*db_);
+            const double seconds = static_cast<double>(monotonicMicros() - startedUs) / 1e6;
+            std::lock_guard lock(latencyMutex_);
+            jobLatency_.observe(seconds);
         } catch (const SqliteError& error) {
             ++failed_;
             logError("store: " + std::string(error.what()) + " (SQLite code " + std::to_string(error.code()) + ")");

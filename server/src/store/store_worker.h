@@ -3,6 +3,8 @@
 // (normally the ServiceInbox).
 #pragma once
 
+#include "metrics.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -34,6 +36,8 @@ public:
 
     /// Jobs that threw (logged; a throwing job never stops the store thread).
     std::uint64_t failedJobs() const { return failed_.load(); }
+    /// Any thread: how long the jobs so far took (a copy).
+    LatencyHistogram jobLatency() const;
     int schemaVersion() const { return schemaVersion_; }
 
 private:
@@ -47,6 +51,8 @@ private:
     std::deque<Job> jobs_;
     bool stopping_ = false;
     std::atomic<std::uint64_t> failed_{0};
+    mutable std::mutex latencyMutex_;
+    LatencyHistogram jobLatency_;  // guarded by latencyMutex_
     std::thread thread_;
 };
 
