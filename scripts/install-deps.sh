@@ -22,6 +22,8 @@ packages=(
   # promtool checks the Prometheus alert rules in docs/ops; systemd-analyze, man and
   # setpriv check the service unit in packaging/
   prometheus systemd man-db util-linux
+  # the Debian packages: dpkg-shlibdeps (dpkg-dev) works out their dependencies, lintian checks them
+  dpkg-dev lintian file
   # fuzzing (libFuzzer is part of clang)
   clang
   # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm), and
