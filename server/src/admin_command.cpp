@@ -22,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 
 namespace samspil::server {
 namespace {
@@ -62,8 +63,19 @@ std::string readPassword(const Flags& flags, const std::string& fileFlag, const 
     return password;
 }
 
+// Where the data lives: the --config file's db and recordings-dir (the service's
+// /etc/samspil/samspil.conf), then --db and --recordings-dir, which win.
+ServerOptions dataPlaces(const Flags& flags) {
+    std::vector<std::string> args;
+    for (const char* flag : {"--config", "--db", "--recordings-dir"})
+        if (flags.count(flag)) args.insert(args.end(), {flag, flags.at(flag)});
+    auto options = parseServerOptions(args);
+    if (!options) throw std::runtime_error(options.error());
+    return *options;
+}
+
 std::unique_ptr<SqliteDatabase> openDatabase(const Flags& flags) {
-    const std::string path = flags.count("--db") ? flags.at("--db") : "var/samspil.db";
+    const std::string path = dataPlaces(flags).databasePath;
     const std::filesystem::path file(path);
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
     auto db = std::make_unique<SqliteDatabase>(path);
@@ -152,14 +164,6 @@ int resetPassword(const Flags& flags) {
     return 0;
 }
 
-// Where the data lives: --db and --recordings-dir, as the server takes them.
-ServerOptions dataPlaces(const Flags& flags) {
-    ServerOptions options;
-    if (flags.count("--db")) options.databasePath = flags.at("--db");
-    if (flags.count("--recordings-dir")) options.recordingsDir = flags.at("--recordings-dir");
-    return options;
-}
-
 // Deletes recordings past their school's retention, as of now or of --as-of (Unix ms: for
 // checking what a later run would delete, and for tests).
 int expireOldRecordings(const Flags& flags) {
@@ -243,6 +247,11 @@ std::string adminHelpText() {
   samspil-server admin restore FILE [--db FILE] [--recordings-dir DIR] [--replace]
       Puts a backup back, onto a stopped server. Into an empty place unless --replace
       (then the old database is kept beside it as <db>.before-restore-<time>).
+
+Every command also takes --config FILE: the database and recordings folder named in the
+server's config file (a packaged server: /etc/samspil/samspil.conf; run the command as the
+samspil user, e.g. runuser -u samspil -- samspil-server admin list-schools --config
+/etc/samspil/samspil.conf). --db and --recordings-dir win over it.
 
 The admin then signs in through the API (docs/api.md) to add teachers and students.
 )";

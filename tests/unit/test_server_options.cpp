@@ -1,6 +1,8 @@
 // samspil-server's command line.
+#include "admin_command.h"
 #include "process.h"
 #include "server_options.h"
+#include "store/sqlite.h"
 #include "upgrade_check.h"
 
 #include <catch2/catch.hpp>
@@ -172,4 +174,35 @@ TEST_CASE("checking the config names what would not work, and says what the serv
     CHECK(problems.error().find("the database (--db)") != std::string::npos);
     CHECK(problems.error().find("the certificate (--cert): cannot read") != std::string::npos);
     CHECK(problems.error().find("the browser client (--static-dir): no index.html") != std::string::npos);
+}
+
+TEST_CASE("admin commands find the service's data through its config file, and --db wins", "[server][options][config][admin]") {
+    samspil::test::TempDir dir;
+    const std::string conf = dir.file("samspil.conf");
+    std::ofstream(conf) << "db = " << dir.file("var-lib/samspil.db") << "\nport = 7400\n";
+    std::ofstream(dir.file("password")) << "anne-secret-1\n";
+    const std::vector<std::string> create{"create-school", "--config", conf, "--name", "Odense Musikskole", "--admin-login",
+                                          "anne@odense.dk", "--admin-name", "Anne Admin", "--admin-password-file",
+                                          dir.file("password")};
+    const auto schoolsIn = [](const std::string& path) {
+        SqliteDatabase db(path);
+        auto query = db.prepare("SELECT group_concat(name, ', ') FROM schools");
+        REQUIRE(query.step());
+        return query.columnText(0);
+    };
+    REQUIRE(runAdminCommand(create) == 0);
+    CHECK(schoolsIn(dir.file("var-lib/samspil.db")) == "Odense Musikskole");
+
+    auto withDb = create;
+    withDb.insert(withDb.end(), {"--db", dir.file("elsewhere.db")});
+    withDb[4] = "Svendborg Musikskole";
+    withDb[6] = "bo@svendborg.dk";
+    REQUIRE(runAdminCommand(withDb) == 0);
+    CHECK(schoolsIn(dir.file("elsewhere.db")) == "Svendborg Musikskole");
+    CHECK(schoolsIn(dir.file("var-lib/samspil.db")) == "Odense Musikskole");
+
+    // A broken config file is named, and nothing is touched.
+    std::ofstream(conf) << "prot = 7400\n";
+    CHECK(runAdminCommand({"list-schools", "--config", conf}) == 1);
+    CHECK(runAdminCommand({"list-schools", "--config", dir.file("missing.conf")}) == 1);
 }
