@@ -14,16 +14,17 @@ packages=(
   libxinerama-dev libxcursor-dev libxext-dev libfontconfig1-dev libgl-dev lv2-dev fonts-dejavu-core
   # tests and scripts: real hosts for the app and the plugin, audio tools
   openssl jq curl sqlite3 jackd2 jalv lilv-utils xvfb xauth
-  # recordings are checked with Opus's own tools and ffprobe
-  opus-tools ffmpeg
+  # recordings are checked with Opus's own tools, ffprobe and sox
+  opus-tools ffmpeg sox
   # network namespaces for the tests that check what the server listens on, and the
   # network lab; nginx as the TLS proxy in front of the server (docs/examples/)
   iproute2 nginx
   # promtool checks the Prometheus alert rules in docs/ops; systemd-analyze, man and
   # setpriv check the service unit in packaging/
   prometheus systemd man-db util-linux
-  # the Debian packages: dpkg-shlibdeps (dpkg-dev) works out their dependencies, lintian checks them
-  dpkg-dev lintian file
+  # the Debian packages: dpkg-shlibdeps (dpkg-dev) works out their dependencies, lintian checks
+  # them, and they are installed into a clean Debian 12 made by debootstrap
+  dpkg-dev lintian file debootstrap
   # fuzzing (libFuzzer is part of clang)
   clang
   # the browser client's tests: Debian's browsers (driven by puppeteer-core from npm), and

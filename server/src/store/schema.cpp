@@ -9,7 +9,7 @@ namespace samspil::server {
 namespace {
 
 // Migration N brings user_version from N-1 to N. Never edit one that has shipped; add a new one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 4> kShippedMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -148,11 +148,16 @@ constexpr std::array<const char*, 4> kMigrations = {
 
 }  // namespace
 
+std::span<const char* const> shippedMigrations() {
+    return kShippedMigrations;
+}
+
 int latestSchemaVersion() {
-    return static_cast<int>(kMigrations.size());
+    return static_cast<int>(schemaMigrations().size());
 }
 
 int migrateSchema(SqliteDatabase& db) {
+    const auto migrations = schemaMigrations();
     int version = db.userVersion();
     if (version > latestSchemaVersion())
         throw SqliteError("the database has schema version " + std::to_string(version) +
@@ -160,7 +165,7 @@ int migrateSchema(SqliteDatabase& db) {
                           0);
     for (; version < latestSchemaVersion(); ++version) {
         SqliteTransaction transaction(db);
-        db.exec(kMigrations[static_cast<std::size_t>(version)]);
+        db.exec(migrations[static_cast<std::size_t>(version)]);
         db.setUserVersion(version + 1);
         transaction.commit();
     }
