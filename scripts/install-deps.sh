@@ -17,8 +17,8 @@ packages=(
   # recordings are checked with Opus's own tools, ffprobe and sox
   opus-tools ffmpeg sox
   # network namespaces for the tests that check what the server listens on, and the
-  # network lab; nginx as the TLS proxy in front of the server (docs/examples/)
-  iproute2 nginx
+  # network lab; nginx and Caddy as TLS proxies in front of the server (docs/examples/)
+  iproute2 nginx caddy
   # promtool checks the Prometheus alert rules in docs/ops; systemd-analyze, man and
   # setpriv check the service unit in packaging/
   prometheus systemd man-db util-linux
@@ -49,7 +49,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-# Packages that bring a service (nginx) must not start it here: tests start their own.
+# Packages that bring a service (nginx, caddy) must not start it here: tests start their own.
 policy=/usr/sbin/policy-rc.d
 made_policy=""
 if [ ! -e "$policy" ]; then

@@ -1,8 +1,9 @@
-// The server behind Debian's nginx as a TLS-terminating reverse proxy, exactly as
-// docs/examples/nginx-samspil.conf sets it up (only its ports and certificate paths
-// replaced): wss and https on the proxy, plain ws on loopback behind it. A school's
-// teacher and student sign in and join through the proxy and hear each other; the page
-// answers through it, and an invite made through it links to https:// and the proxy's port.
+// The server behind Debian's nginx and Debian's Caddy as TLS-terminating reverse proxies,
+// exactly as docs/examples/nginx-samspil.conf and docs/examples/samspil.Caddyfile set them up
+// (only names, ports and paths replaced): wss and https on the proxy, plain ws on loopback
+// behind it. A school's teacher and student sign in and join through the proxy and hear each
+// other; the page answers through it, and an invite made through it links to https:// and
+// the proxy's port.
 #include "samspil/core/wav_file.h"
 #include "samspil/net/http_client.h"
 #include "school_fixture.h"
@@ -43,10 +44,7 @@ int freePort() {
 // The documented site configuration with this test's ports and files, inside a minimal
 // nginx.conf whose logs, pid and temp files stay in `dir`.
 std::string nginxConfig(const TempDir& dir, int proxyPort, int serverPort) {
-    std::ifstream in(SAMSPIL_SOURCE_DIR "/docs/examples/nginx-samspil.conf");
-    std::stringstream site;
-    site << in.rdbuf();
-    std::string text = site.str();
+    std::string text = readFile(SAMSPIL_SOURCE_DIR "/docs/examples/nginx-samspil.conf");
     REQUIRE(text.find("proxy_pass http://127.0.0.1:7400;") != std::string::npos);
     text = std::regex_replace(text, std::regex(":443 ssl"), ":" + std::to_string(proxyPort) + " ssl");
     text = std::regex_replace(text, std::regex("listen 443 ssl"), "listen 127.0.0.1:" + std::to_string(proxyPort) + " ssl");
@@ -66,16 +64,62 @@ std::string nginxConfig(const TempDir& dir, int proxyPort, int serverPort) {
     return path;
 }
 
+// The documented Caddyfile with this test's name, ports and files, after global options that
+// keep Caddy to this test: no admin port, no HTTP redirect listener, its state in `dir`.
+std::string caddyConfig(const TempDir& dir, int proxyPort, int serverPort) {
+    std::string text = readFile(SAMSPIL_SOURCE_DIR "/docs/examples/samspil.Caddyfile");
+    REQUIRE(text.find("reverse_proxy 127.0.0.1:7400") != std::string::npos);
+    text = std::regex_replace(text, std::regex("samspil\\.school\\.example"), "localhost:" + std::to_string(proxyPort));
+    text = std::regex_replace(text, std::regex("127\\.0\\.0\\.1:7400"), "127.0.0.1:" + std::to_string(serverPort));
+    text = std::regex_replace(text, std::regex("/etc/ssl/samspil/"), dir.path() + "/");
+    text = std::regex_replace(text, std::regex("/var/log/caddy/samspil-access\\.log"), dir.file("caddy-access.log"));
+    const std::string path = dir.file("Caddyfile");
+    std::ofstream(path) << "{\n\tadmin off\n\tauto_https disable_redirects\n\tstorage file_system " << dir.file("caddy-data")
+                        << "\n}\n\n" << text;
+    return path;
+}
+
+// A proxy from Debian's packages in front of the server, as its documented config says.
+struct TlsProxy {
+    std::string name;
+    ChildProcess process;
+    std::string accessLog;
+    // Whether its access log shows a WebSocket session on /ws: nginx logs the 101; Caddy 2.6
+    // logs an upgraded connection with status 0 when it closes, so: the upgrade request, and
+    // that it stayed open over a second (the lesson).
+    bool loggedWebSocketSession() const {
+        const std::string log = readFile(accessLog);
+        if (name == "nginx") return log.find("\"GET /ws HTTP/1.1\" 101") != std::string::npos;
+        return std::regex_search(log, std::regex("\"uri\":\"/ws\".*\"Upgrade\":\\[\"websocket\"\\].*\"duration\":[1-9]"));
+    }
+};
+
+TlsProxy startProxy(const std::string& name, const TempDir& dir, int proxyPort, int serverPort) {
+    if (name == "nginx")
+        return {name,
+                ChildProcess("/usr/sbin/nginx", {"-c", nginxConfig(dir, proxyPort, serverPort), "-e", dir.file("nginx-error.log")},
+                             dir.path(), dir.file("nginx")),
+                dir.file("nginx-access.log")};
+    // HOME: where Caddy would keep its autosaved config, inside the test's folder.
+    return {name,
+            ChildProcess("/usr/bin/env", {"HOME=" + dir.file("caddy-home"), "/usr/bin/caddy", "run", "--config",
+                                          caddyConfig(dir, proxyPort, serverPort), "--adapter", "caddyfile"},
+                         dir.path(), dir.file("caddy")),
+            dir.file("caddy-access.log")};
+}
+
 }  // namespace
 
-TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the page and audio pass through", "[integration][tls]") {
+TEST_CASE("behind nginx or Caddy as the documented TLS proxy: sign-in, invite links, the page and audio pass through", "[integration][tls]") {
+    const std::string proxyName = GENERATE(as<std::string>{}, "nginx", "Caddy");
+    INFO("behind " << proxyName);
     SchoolFixture school;
     const TempDir& dir = school.dir;
     TestServer& server = *school.server;  // plain ws on loopback, as the docs say
     REQUIRE(std::system(("bash " SAMSPIL_SOURCE_DIR "/scripts/make-dev-cert.sh " + dir.path() + " localhost >/dev/null").c_str()) == 0);
     const int proxyPort = freePort();
-    ChildProcess nginx("/usr/sbin/nginx", {"-c", nginxConfig(dir, proxyPort, server.port()), "-e", dir.file("nginx-error.log")},
-                       dir.path(), dir.file("nginx"));
+    TlsProxy proxy = startProxy(proxyName == "Caddy" ? "caddy" : "nginx", dir, proxyPort, server.port());
+    ChildProcess& proxyProcess = proxy.process;
     const std::string url = "wss://localhost:" + std::to_string(proxyPort);
     net::HttpOptions trust;
     trust.caFile = dir.file("cert.pem");
@@ -89,10 +133,10 @@ TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the 
                 healthBody = answer->body;
                 return true;
             }
-            return !nginx.running();
+            return !proxyProcess.running();
         },
         std::chrono::seconds(10)));
-    REQUIRE(nginx.running());
+    REQUIRE(proxyProcess.running());
     CHECK(healthStatus == 200);
     CHECK(healthBody.find("\"ok\"") != std::string::npos);
     const auto page = net::httpRequest(url, "GET", "/", "", trust);
@@ -149,7 +193,7 @@ TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the 
         // one early jitter-buffer step on a busy machine does not decide the verdict;
         // silence, noise or a wrong tone would.
         const WindowedMatch match = compareWithTone(heard, hz, 3.0);
-        std::cout << "  through nginx, the " << heardName << "'s " << hz << " Hz tone: median correlation "
+        std::cout << "  through " << proxyName << ", the " << heardName << "'s " << hz << " Hz tone: median correlation "
                   << match.medianCorrelation << " over " << match.windows << " windows (" << match.fractionAbove * 100
                   << " % above 0.9), mouth-to-ear p50 " << (*peer)["mouth_to_ear_ms"]["p50"] << " ms, concealed "
                   << (*peer)["concealed"] << "\n";
@@ -157,12 +201,10 @@ TEST_CASE("behind nginx as the documented TLS proxy: sign-in, invite links, the 
         CHECK(match.medianCorrelation > 0.95);
         CHECK(match.fractionAbove > 0.9);
     }
-    // The proxy really carried it: nginx logged the WebSocket upgrades (101).
-    std::ifstream accessLog(dir.file("nginx-access.log"));
-    std::stringstream log;
-    log << accessLog.rdbuf();
-    CHECK(log.str().find("\"GET /ws HTTP/1.1\" 101") != std::string::npos);
-    nginx.signal(SIGTERM);
-    CHECK(nginx.wait(std::chrono::seconds(10)).has_value());
+    // The proxy really carried it: its access log has the WebSocket sessions (Caddy writes the
+    // line when the connection closes, just after the clients left).
+    CHECK(waitUntil([&] { return proxy.loggedWebSocketSession(); }, std::chrono::seconds(5)));
+    proxyProcess.signal(SIGTERM);
+    CHECK(proxyProcess.wait(std::chrono::seconds(10)).has_value());
     CHECK(server.stop() == 0);
 }

@@ -35,6 +35,15 @@ TEST_CASE("server addresses in the forms people type", "[net][url]") {
     CHECK(ipv6->toString() == "ws://[::1]:7400/ws");
 }
 
+TEST_CASE("the Host header names the port unless it is the scheme's default", "[net][url]") {
+    CHECK(parseServerUrl("ws://127.0.0.1:7400")->hostHeader() == "127.0.0.1:7400");
+    CHECK(parseServerUrl("wss://samspil.musikskole.dk")->hostHeader() == "samspil.musikskole.dk");
+    CHECK(parseServerUrl("wss://samspil.musikskole.dk:8443")->hostHeader() == "samspil.musikskole.dk:8443");
+    CHECK(parseServerUrl("ws://samspil.example:80")->hostHeader() == "samspil.example");
+    CHECK(parseServerUrl("ws://[::1]:7400")->hostHeader() == "[::1]:7400");
+    CHECK(parseServerUrl("wss://[2001:db8::1]")->hostHeader() == "[2001:db8::1]");
+}
+
 TEST_CASE("malformed addresses say what is wrong", "[net][url]") {
     CHECK_FALSE(parseServerUrl("ftp://host"));
     CHECK_FALSE(parseServerUrl("ws://"));

@@ -4,10 +4,19 @@
 
 namespace samspil {
 
+namespace {
+std::string bracketed(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+}  // namespace
+
 std::string ServerUrl::toString() const {
-    const bool ipv6 = host.find(':') != std::string::npos;
-    return std::string(secure ? "wss://" : "ws://") + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) +
-           path;
+    return std::string(secure ? "wss://" : "ws://") + bracketed(host) + ":" + std::to_string(port) + path;
+}
+
+std::string ServerUrl::hostHeader() const {
+    const bool defaultPort = port == (secure ? 443 : 80);
+    return defaultPort ? bracketed(host) : bracketed(host) + ":" + std::to_string(port);
 }
 
 Expected<ServerUrl, std::string> parseServerUrl(std::string_view text) {

@@ -111,10 +111,7 @@ Expected<HttpResult, std::string> httpRequest(const std::string& serverUrl, cons
     connect.address = url->host.c_str();
     connect.port = url->port;
     connect.path = path.c_str();
-    // Host names the port unless it is the scheme's default (RFC 9110 §7.2): the server
-    // builds the links it answers with (an invite's web link) from it.
-    const bool defaultPort = url->port == (url->secure ? 443 : 80);
-    const std::string host = defaultPort ? url->host : url->host + ":" + std::to_string(url->port);
+    const std::string host = url->hostHeader();
     connect.host = host.c_str();
     connect.origin = host.c_str();
     connect.method = exchange.method.c_str();

@@ -57,6 +57,7 @@ struct SessionClient::Impl {
     // ---- shared with other threads ----------------------------------------------
     SessionConfig config;
     ServerUrl url;
+    std::string hostHeader;
     SpscQueue<MediaSlot> outgoing;  // audio thread → network thread
     SpscQueue<MediaSlot> incoming;  // network thread → audio thread
     std::atomic<SessionState> state{SessionState::Idle};
@@ -147,8 +148,9 @@ struct SessionClient::Impl {
         info.address = url.host.c_str();
         info.port = url.port;
         info.path = url.path.c_str();
-        info.host = url.host.c_str();
-        info.origin = url.host.c_str();
+        hostHeader = url.hostHeader();  // kept: lws reads it while the handshake is made
+        info.host = hostHeader.c_str();
+        info.origin = hostHeader.c_str();
         info.protocol = kSubprotocol.data();
         if (url.secure) {
             info.ssl_connection = LCCSCF_USE_SSL;

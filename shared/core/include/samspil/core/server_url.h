@@ -17,6 +17,11 @@ struct ServerUrl {
 
     /// Back to text, e.g. "ws://127.0.0.1:7400/ws".
     std::string toString() const;
+
+    /// The Host header (and Origin) a request carries: the host, IPv6 in brackets, with the
+    /// port unless it is the scheme's default (RFC 9110 §7.2). The server builds the links it
+    /// answers with (an invite's web link) from it, and a proxy picks its site by it.
+    std::string hostHeader() const;
 };
 
 /// Accepts ws://, wss://, http:// and https:// (the last two mean ws and wss), a host
