@@ -43,6 +43,10 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
   --metronome BPM[/BEATS]  once joined, start the room's metronome (the teacher in a
                       school's room, anyone in an open room): BPM 20-400, BEATS per bar
                       1-16 (default 4); every client in the room clicks on its grid
+  --interval-bars N   with --metronome: the room in interval mode, everyone hearing the
+                      others N bars (1-16) after they played, on the grid
+  --live-after SECONDS  with --interval-bars: switch the room back to live this long
+                      after this client started
   --record-output FILE  write what this client plays — the room's mix and its clicks — to
                       a WAV whose first sample is played at the report's
                       recording_start_local_us
@@ -154,6 +158,13 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
                 return Unexpected{"--metronome needs BPM (20-400) or BPM/BEATS (beats 1-16), not " + text};
             options.metronomeBpm = *bpm;
             options.metronomeBeats = static_cast<int>(*beats);
+        } else if (name == "--interval-bars") {
+            double bars = 0;
+            SAMSPIL_TAKE(bars, number(1, 16));
+            if (bars != std::floor(bars)) return Unexpected{std::string("--interval-bars takes a whole number of bars")};
+            options.intervalBars = static_cast<int>(bars);
+        } else if (name == "--live-after") {
+            SAMSPIL_TAKE(options.liveAfterSeconds, number(0, 1e7));
         } else if (name == "--record-output") {
             SAMSPIL_TAKE(options.recordOutput, value());
         } else if (name == "--ca") {
@@ -174,6 +185,10 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
     if (options.sendFile && options.toneHz) return Unexpected{std::string("choose --send or --tone, not both")};
     if (options.recordLesson && options.recordTake)
         return Unexpected{std::string("choose --record-lesson or --record-take, not both")};
+    if (options.intervalBars > 0 && !options.metronomeBpm)
+        return Unexpected{std::string("--interval-bars needs --metronome: interval mode runs on the room's grid")};
+    if (options.liveAfterSeconds && options.intervalBars == 0)
+        return Unexpected{std::string("--live-after needs --interval-bars")};
     return options;
 }
 

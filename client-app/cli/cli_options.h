@@ -36,6 +36,8 @@ struct CliOptions {
     bool playOnClick = false;             ///< play a click on every beat of the room's metronome (a musician on the click)
     std::optional<double> metronomeBpm;   ///< start the room's metronome at this tempo once joined
     int metronomeBeats = 4;               ///< its beats per bar
+    int intervalBars = 0;                 ///< start it in interval mode: everyone heard this many bars late
+    std::optional<double> liveAfterSeconds;  ///< then switch the room back to live this long after starting
     std::optional<std::string> recordOutput;  ///< write what this client plays (room mix + clicks) to a WAV
     std::vector<std::string> chat;        ///< lines to send once joined
     bool lineCheck = false;               ///< only measure the line to the server, then exit

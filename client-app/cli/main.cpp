@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
     std::atomic<bool> metronomeAsked{false};
     auto startMetronome = [&] {
         if (!options->metronomeBpm || metronomeAsked.exchange(true)) return;
-        sessionForChat->sendControl(protocol::MetronomeSet{true, *options->metronomeBpm, options->metronomeBeats, true});
+        sessionForChat->sendControl(
+            protocol::MetronomeSet{true, *options->metronomeBpm, options->metronomeBeats, true, options->intervalBars});
     };
     RoomView* roomView = nullptr;
     RoomView room([&] {

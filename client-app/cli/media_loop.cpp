@@ -3,6 +3,8 @@
 #include "samspil/core/clock.h"
 #include "samspil/core/wav_file.h"
 
+#include <climits>
+#include <cmath>
 #include <iostream>
 
 #include <stdexcept>
@@ -102,6 +104,11 @@ void MediaLoop::playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t now
         inputChannels = options_.channels;
     }
     followRoomMetronome();
+    handStreamEpochs();
+    if (options_.liveAfterSeconds && !wentLive_ && nowUs - epochUs_ >= std::llround(*options_.liveAfterSeconds * 1e6)) {
+        wentLive_ = true;  // the teacher switches the room back to live, same tempo
+        session_.sendControl(protocol::MetronomeSet{true, *options_.metronomeBpm, options_.metronomeBeats, true, 0});
+    }
     if (source_ && options_.playOnClick) {
         // This frame was captured from epoch + tick·F on: a musician playing on the click
         // they hear puts each beat at the grid's instant on the capture timeline.
@@ -150,6 +157,27 @@ void MediaLoop::followRoomMetronome() {
         if (grid && grid->running) metronome->followRoomGrid(grid->startServerUs, grid->bpm, grid->beatsPerBar, grid->accent);
         else metronome->stopRoomGrid();
     }
+    // Live or interval mode, from the grid's start on (its next bar line for a change).
+    const bool running = grid && grid->running;
+    if (grid)
+        gridsSeen_.push_back({{"running", grid->running}, {"bpm", grid->bpm}, {"beats_per_bar", grid->beatsPerBar},
+                              {"start_server_us", grid->startServerUs}, {"interval_bars", grid->intervalBars}});
+    if (running) engine_->prepareIntervalMode();
+    engine_->setIntervalMode(running ? grid->intervalUs() : 0, running ? grid->startServerUs : INT64_MIN);
+}
+
+// Where each remote stream's timestamp 0 lies on the server's clock, as announced: the
+// engine places interval mode's audio by it.
+void MediaLoop::handStreamEpochs() {
+    for (int slot = 0; slot < engine_->maxPeers(); ++slot) {
+        const std::uint16_t streamId = engine_->peer(slot).streamId.load();
+        if (streamId == 0) continue;
+        const auto peer = room_.peer(streamId);
+        if (!peer || !peer->stream || !peer->stream->epochServerUs) continue;
+        auto handed = epochsHanded_.find(streamId);
+        if (handed != epochsHanded_.end() && handed->second == *peer->stream->epochServerUs) continue;
+        if (engine_->setStreamEpoch(streamId, *peer->stream->epochServerUs)) epochsHanded_[streamId] = *peer->stream->epochServerUs;
+    }
 }
 
 void MediaLoop::finish() {
@@ -174,7 +202,9 @@ nlohmann::json MediaLoop::report() const {
     }
     if (const auto grid = room_.metronome())
         report["metronome"] = {{"running", grid->running}, {"bpm", grid->bpm}, {"beats_per_bar", grid->beatsPerBar},
-                               {"start_server_us", grid->startServerUs}, {"set_by", grid->name}};
+                               {"start_server_us", grid->startServerUs}, {"set_by", grid->name},
+                               {"interval_bars", grid->intervalBars}};
+    report["metronome_grids"] = gridsSeen_;
     report["clock_offset_us_each_second"] = offsetEachSecond_;
     if (const auto take = room_.take())
         report["take"] = {{"count_in_server_us", take->countInServerUs}, {"start_server_us", take->startServerUs},

@@ -41,6 +41,7 @@ private:
     class Transport;
     void playTick(std::int64_t tick, std::int64_t dueUs, std::int64_t nowUs);
     void followRoomMetronome();
+    void handStreamEpochs();
 
     const CliOptions& options_;
     net::SessionClient& session_;
@@ -58,6 +59,9 @@ private:
     std::int64_t epochUs_ = 0;
     std::int64_t lateTicks_ = 0;
     std::uint32_t metronomeSeen_ = 0;  // RoomView's metronome version applied to the engine
+    std::map<std::uint16_t, std::int64_t> epochsHanded_;  // stream epochs the engine has
+    bool wentLive_ = false;            // --live-after done
+    nlohmann::json gridsSeen_ = nlohmann::json::array();  // every grid the room had, in order
     // --play-on-click: a musician's own click, on the capture timeline.
     Metronome player_;
     std::vector<float> playerLeft_, playerRight_;

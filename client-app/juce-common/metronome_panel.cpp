@@ -32,6 +32,15 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
     beats_.setSelectedId(juce::jlimit(1, 12, initial.beatsPerBar), juce::dontSendNotification);
     beats_.onChange = [this] { changed(); };
     addAndMakeVisible(beats_);
+    mode_.addItem("Live", 1);
+    for (int bars : {1, 2, 4, 8}) mode_.addItem("Interval " + juce::String(bars) + (bars == 1 ? " bar" : " bars"), bars + 1);
+    mode_.setSelectedId(1, juce::dontSendNotification);
+    mode_.setTooltip("Interval mode, for long distances: everyone hears the others this many bars after they "
+                     "played, exactly on the beat, so the line's delay no longer matters");
+    mode_.onChange = [this] {
+        if (metronome_.followingRoomGrid() && sendToRoom) sendToRoom(roomSetting(true));
+    };
+    addAndMakeVisible(mode_);
     accent_.setToggleState(true, juce::dontSendNotification);
     accent_.onClick = [this] { changed(); };
     addAndMakeVisible(accent_);
@@ -57,7 +66,13 @@ void MetronomePanel::changed() {
 }
 
 protocol::MetronomeSet MetronomePanel::roomSetting(bool running) const {
-    return protocol::MetronomeSet{running, tempo_.getValue(), beats_.getSelectedId(), accent_.getToggleState()};
+    return protocol::MetronomeSet{running, tempo_.getValue(), beats_.getSelectedId(), accent_.getToggleState(),
+                                  juce::jmax(0, mode_.getSelectedId() - 1)};
+}
+
+void MetronomePanel::showRoomMode(int intervalBars) {
+    if (mode_.getSelectedId() != intervalBars + 1 && mode_.indexOfItemId(intervalBars + 1) >= 0)
+        mode_.setSelectedId(intervalBars + 1, juce::dontSendNotification);
 }
 
 void MetronomePanel::startStopClicked() {
@@ -111,6 +126,8 @@ void MetronomePanel::resized() {
     auto top = area.removeFromTop(26);
     title_.setBounds(top.removeFromLeft(100));
     startStop_.setBounds(top.removeFromRight(70));
+    top.removeFromRight(6);
+    mode_.setBounds(top.removeFromRight(juce::jmin(130, top.getWidth())));
     area.removeFromTop(4);
     auto row = area.removeFromTop(26);
     tempoCaption_.setBounds(row.removeFromLeft(36));

@@ -24,6 +24,9 @@ public:
     /// Sends a start, change or stop of the room's metronome (set by the room view).
     std::function<void(const protocol::MetronomeSet&)> sendToRoom;
 
+    /// The room's mode as the server last said it (0 live, N: interval mode of N bars).
+    void showRoomMode(int intervalBars);
+
     void paint(juce::Graphics& g) override;
     void resized() override;
 
@@ -40,6 +43,7 @@ private:
     juce::TextButton startStop_{"Start"};
     juce::Slider tempo_;
     juce::ComboBox beats_;
+    juce::ComboBox mode_;  // live, or interval mode of 1, 2, 4 or 8 bars (item id = bars + 1)
     juce::ToggleButton accent_{"Accent beat one"};
     juce::ToggleButton forRoom_{"For the whole room"};
     juce::ToggleButton hearRoom_{"Hear the room's click"};

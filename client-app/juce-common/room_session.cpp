@@ -3,6 +3,7 @@
 #include "samspil/core/clock.h"
 #include "samspil/core/mouth_to_ear.h"
 
+#include <climits>
 #include <thread>
 
 namespace samspil::ui {
@@ -205,6 +206,16 @@ void RoomSession::onPeers(const PeerList& peers) {
             if (known || engine_->assignStreamToSlot(p.streamId, p.slot)) handed[p.streamId] = p.slot;
         }
         slotHandedToAudio_ = std::move(handed);
+        // Where each stream's timestamp 0 lies on the server's clock: interval mode plays by it.
+        std::map<std::uint16_t, std::int64_t> epochs;
+        for (const auto& p : participants_) {
+            if (p.isSelf || !p.stream || !p.stream->epochServerUs) continue;
+            const auto before = epochHandedToAudio_.find(p.streamId);
+            const bool known = before != epochHandedToAudio_.end() && before->second == *p.stream->epochServerUs;
+            if (known || engine_->setStreamEpoch(p.streamId, *p.stream->epochServerUs))
+                epochs[p.streamId] = *p.stream->epochServerUs;
+        }
+        epochHandedToAudio_ = std::move(epochs);
     });
 }
 
@@ -235,14 +246,18 @@ void RoomSession::onRoomTempo(const RoomTempo& tempo) {
     post([this, tempo] { roomTempo_ = tempo; });
 }
 
-// The room's click grid goes to the engine's metronome (the message thread is its one writer).
+// The room's click grid goes to the engine's metronome, and its mode (live or interval) to
+// the engine from the grid's start on (the message thread is the one writer of both).
 void RoomSession::onRoomMetronome(const RoomMetronome& metronome) {
     post([this, metronome] {
         roomMetronome_ = metronome.running ? std::optional<RoomMetronome>(metronome) : std::nullopt;
-        if (metronome.running)
+        if (metronome.running) {
+            engine_->prepareIntervalMode();
             engine_->metronome().followRoomGrid(metronome.startServerUs, metronome.bpm, metronome.beatsPerBar, metronome.accent);
-        else
+        } else {
             engine_->metronome().stopRoomGrid();
+        }
+        engine_->setIntervalMode(metronome.intervalUs(), metronome.running ? metronome.startServerUs : INT64_MIN);
     });
 }
 

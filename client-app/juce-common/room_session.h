@@ -133,6 +133,7 @@ private:
     protocol::RoomState roomState_;
     std::optional<protocol::RoomTempo> roomTempo_;
     std::optional<protocol::RoomMetronome> roomMetronome_;
+    std::map<std::uint16_t, std::int64_t> epochHandedToAudio_;  // stream epochs the engine has
     std::uint32_t selfId_ = 0;
     JoinSettings joinSettings_;
     std::string selfRole_;

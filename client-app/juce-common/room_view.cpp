@@ -106,6 +106,10 @@ void RoomView::update() {
                     leftOut.add(juce::String::fromUTF8(p.name.c_str()));
             if (!leftOut.isEmpty()) hint << utf8(" · not in the recording: ") << leftOut.joinIntoString(", ");
         }
+        if (const auto& grid = session_.roomMetronome(); grid && grid->intervalBars > 0)
+            hint << utf8(" · interval mode: you hear the others ") << grid->intervalBars
+                 << (grid->intervalBars == 1 ? " bar" : " bars") << " late, on the beat";
+        metronome_.showRoomMode(session_.roomMetronome() ? session_.roomMetronome()->intervalBars : 0);
         if (const auto& tempo = session_.roomTempo())
             hint << utf8(" · tempo ") << juce::String(tempo->tempo.bpm, 1) << " " << tempo->tempo.numerator << "/"
                  << tempo->tempo.denominator;

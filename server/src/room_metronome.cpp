@@ -8,6 +8,7 @@
 #include "samspil/core/clock.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace samspil::server {
 
@@ -16,6 +17,7 @@ using namespace samspil::protocol;
 namespace {
 constexpr std::int64_t kLeadUs = 300'000;         // the grid reaches every client before its first click
 constexpr std::int64_t kMinChangeIntervalUs = 100'000;  // a tempo slider, not a flood
+constexpr double kLongestIntervalS = 20.0;  // what the clients' delay lines hold, with room for the network
 }  // namespace
 
 void RoomService::handle(Session& session, const MetronomeSet& set, std::int64_t nowUs) {
@@ -26,8 +28,16 @@ void RoomService::handle(Session& session, const MetronomeSet& set, std::int64_t
     if (session.lastMetronomeUs != 0 && nowUs - session.lastMetronomeUs < kMinChangeIntervalUs)
         return sendError(session, ErrorCode::RateLimited, "metronome", false);
     session.lastMetronomeUs = nowUs;
+    const double intervalS = set.intervalBars * set.beatsPerBar * 60.0 / set.bpm;
+    if (intervalS > kLongestIntervalS) {
+        char why[160];
+        std::snprintf(why, sizeof why, "an interval of %d bars at %g BPM is %.0f s; interval mode holds up to %.0f s",
+                      set.intervalBars, set.bpm, intervalS, kLongestIntervalS);
+        return sendError(session, ErrorCode::BadMessage, why, false);
+    }
 
-    RoomMetronome grid{set.running, set.bpm, set.beatsPerBar, set.accent, 0, session.participantId, session.name};
+    RoomMetronome grid{set.running, set.bpm, set.beatsPerBar, set.accent, 0, session.participantId, session.name,
+                       set.running ? set.intervalBars : 0};
     const std::int64_t serverNow = monotonicMicros();
     grid.startServerUs = serverNow + kLeadUs;
     if (set.running && room.metronome && room.metronome->running) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include "process.h"
+#include "school_fixture.h"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
@@ -50,5 +52,18 @@ private:
 
 /// The server's arguments in the lab's server side: its address there, plain ws:// (no TLS).
 inline std::vector<std::string> labServerArgs() { return {"--bind", "10.77.0.2", "--allow-plaintext"}; }
+
+/// A school whose drop-in room's server runs in the lab's server side, `delayMs` each way
+/// from its client side: the fixture's server (its database, its people) moves there.
+struct SchoolInTheLab {
+    explicit SchoolInTheLab(int delayMs) : lab(school.dir, {"--profile", "none", "--delay-ms", std::to_string(delayMs)}) {
+        REQUIRE(school.call("PATCH", "rooms/" + std::to_string(school.roomId), {{"drop_in", true}}, school.token["teacher"])
+                    .status == 200);
+        school.server.reset();
+        school.server = std::make_unique<TestServer>(school.dir, labServerArgs(), 0, false, lab.serverSide());
+    }
+    SchoolFixture school;
+    Lab lab;
+};
 
 }  // namespace samspil::test

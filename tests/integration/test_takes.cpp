@@ -75,12 +75,9 @@ std::map<long, double> clicksOnBeats(const std::string& who, const std::vector<f
 
 TEST_CASE("a take: two players on the click, one 30 ms away, line up on the beat in the take's files and in a DAW",
           "[integration][recording][take][netlab]") {
-    SchoolFixture f;
-    REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
-    // The same server (its database, its people) moves into the lab's server side.
-    f.server.reset();
-    Lab lab(f.dir, {"--profile", "none", "--delay-ms", "30"});
-    f.server = std::make_unique<TestServer>(f.dir, labServerArgs(), 0, false, lab.serverSide());
+    SchoolInTheLab setup(30);
+    SchoolFixture& f = setup.school;
+    Lab& lab = setup.lab;
     const auto player = [&](const std::string& who, double seconds, std::vector<std::string> extra) {
         std::vector<std::string> args{"--server", f.server->url(), "--room", "klaver-1", "--name", who, "--token",
                                       f.token.at(who), "--play-on-click", "--duration", std::to_string(seconds), "--stats"};

@@ -237,11 +237,22 @@ TEST_CASE("the room's metronome round-trips both ways and nonsense is refused by
     CHECK(grid.participantId == 7);
     CHECK(grid.name == "Lise");
     CHECK(grid.beatsPerBar == 4);
+    CHECK(grid.intervalBars == 0);
+    CHECK(grid.intervalUs() == 0);
+    CHECK(roundTripClient(MetronomeSet{true, 120, 4, true, 4}).intervalBars == 4);
+    const auto interval = roundTripServer(RoomMetronome{true, 120, 3, true, 5, 7, "Lise", 2});
+    CHECK(interval.intervalBars == 2);
+    CHECK(interval.intervalUs() == 3'000'000);  // 2 bars of 3 at 120 BPM
 
     // accent may be left out (beat one accented); running, bpm and beats may not.
     const auto plain = parseClientMessage(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4})");
     REQUIRE(plain);
     CHECK(std::get<MetronomeSet>(*plain).accent);
+    CHECK(std::get<MetronomeSet>(*plain).intervalBars == 0);  // live unless asked
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"interval_bars":17})") ==
+          ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"interval_bars":-1})") ==
+          ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":1000,"beats_per_bar":4})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":0})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":17})") == ErrorCode::BadMessage);

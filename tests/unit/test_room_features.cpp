@@ -304,4 +304,22 @@ TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ah
     CHECK(outbox.messages<ErrorMessage>(1).back().code == ErrorCode::RateLimited);
     rooms.onText(1, serialize(ClientMessage{MetronomeSet{false, 90, 3, true}}), 3'500'000);
     CHECK_FALSE(outbox.messages<RoomMetronome>(3).back().running);
+
+    // Interval mode: the teacher's choice, told to everyone with the grid, from a bar line
+    // of the running one; an interval longer than the clients can hold is refused.
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 120, 4, true, 4}}), 4'000'000);
+    const auto interval = outbox.messages<RoomMetronome>(2).back();
+    CHECK(interval.intervalBars == 4);
+    CHECK(interval.intervalUs() == 8'000'000);
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 120, 4, true, 0}}), 4'200'000);
+    const auto live = outbox.messages<RoomMetronome>(3).back();
+    CHECK(live.intervalBars == 0);
+    CHECK(live.intervalUs() == 0);
+    CHECK((live.startServerUs - interval.startServerUs) % 2'000'000 == 0);
+    const auto gridsBefore = outbox.messages<RoomMetronome>(2).size();
+    rooms.onText(1, serialize(ClientMessage{MetronomeSet{true, 40, 8, true, 2}}), 4'400'000);  // 2 bars of 8 at 40 BPM: 24 s
+    CHECK(outbox.messages<ErrorMessage>(1).back().code == ErrorCode::BadMessage);
+    CHECK(outbox.messages<ErrorMessage>(1).back().message.find("an interval of 2 bars at 40 BPM is 24 s; interval mode holds up to 20 s") !=
+          std::string::npos);
+    CHECK(outbox.messages<RoomMetronome>(2).size() == gridsBefore);
 }

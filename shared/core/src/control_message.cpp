@@ -175,21 +175,24 @@ Json streamJson(const StreamInfo& info) {
     return json;
 }
 
-Json metronomeJson(bool running, double bpm, int beatsPerBar, bool accent) {
-    return Json{{"running", running}, {"bpm", bpm}, {"beats_per_bar", beatsPerBar}, {"accent", accent}};
+Json metronomeJson(bool running, double bpm, int beatsPerBar, bool accent, int intervalBars) {
+    return Json{{"running", running}, {"bpm", bpm}, {"beats_per_bar", beatsPerBar}, {"accent", accent},
+                {"interval_bars", intervalBars}};
 }
 
 Json tempoJson(const TempoShare& tempo) {
     return Json{{"bpm", tempo.bpm}, {"numerator", tempo.numerator}, {"denominator", tempo.denominator}};
 }
 
-// The fields a metronome message has both ways; accent may be left out (beat one accented).
+// The fields a metronome message has both ways; accent may be left out (beat one accented),
+// and interval_bars (live).
 MetronomeSet readMetronome(FieldReader& fields) {
     MetronomeSet set;
     set.running = fields.boolean("running");
     set.bpm = fields.number("bpm", 20.0, 400.0);
     set.beatsPerBar = static_cast<int>(fields.integer("beats_per_bar", 1, 16));
     set.accent = fields.optionalBoolean("accent", true);
+    set.intervalBars = static_cast<int>(fields.optionalInteger("interval_bars", 0, 16).value_or(0));
     return set;
 }
 
@@ -273,7 +276,7 @@ struct ClientEncoder {
     }
     Json operator()(const MetronomeSet& m) const {
         Json json = envelope("metronome");
-        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent));
+        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent, m.intervalBars));
         return json;
     }
 
@@ -354,7 +357,7 @@ struct ServerEncoder {
     }
     Json operator()(const RoomMetronome& m) const {
         Json json = envelope("metronome");
-        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent));
+        json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent, m.intervalBars));
         json["start_server_us"] = m.startServerUs;
         json["participant_id"] = m.participantId;
         json["name"] = m.name;
@@ -556,7 +559,7 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
     if (type == "notice") return finish<ServerMessage>(fields, Notice{fields.string("code"), fields.string("message")});
     if (type == "metronome") {
         const MetronomeSet set = readMetronome(fields);
-        RoomMetronome metronome{set.running, set.bpm, set.beatsPerBar, set.accent, 0, 0, {}};
+        RoomMetronome metronome{set.running, set.bpm, set.beatsPerBar, set.accent, 0, 0, {}, set.intervalBars};
         metronome.startServerUs = fields.integer("start_server_us", std::numeric_limits<std::int64_t>::min(),
                                                  std::numeric_limits<std::int64_t>::max());
         metronome.participantId = participant(fields);

@@ -3,6 +3,8 @@
 #include "samspil/core/stereo_mix.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstring>
 
 namespace samspil {
@@ -10,6 +12,8 @@ namespace {
 
 constexpr std::int64_t kSlotIdleUs = 10'000'000;  // a silent stream gives up its slot after this
 constexpr std::int64_t kEpochWindowUs = 500'000;  // how often the stream epoch is re-estimated
+constexpr std::int64_t kNoEpoch = INT64_MIN;       // a stream whose epoch was not announced (yet)
+constexpr int kOpusLookahead = 120;                // samples between capture and media timestamp
 
 }  // namespace
 
@@ -42,13 +46,33 @@ RoomAudioEngine::RoomAudioEngine(const EngineSettings& settings, MediaTransport&
       lastPacketUs_(static_cast<std::size_t>(settings.maxPeers), 0),
       slotOfStream_(new std::int8_t[65536]),
       assignments_(256),
+      intervalChanges_(16),
+      epochUpdates_(256),
       frame_(960 * 2),
       packet_(protocol::kMaxOpusPayloadBytes),
       peerBlock_(static_cast<std::size_t>(settings.maxBlockFrames) * 2),
+      epochOfStream_(new std::int64_t[65536]),
       partInputs_(8, nullptr),
       partBuses_(static_cast<std::size_t>(settings.maxPeers) * 2, nullptr) {
     for (int i = 0; i < settings.maxPeers; ++i) views_.push_back(std::make_unique<PeerView>());
     std::fill_n(slotOfStream_.get(), 65536, std::int8_t{-1});
+    std::fill_n(epochOfStream_.get(), 65536, kNoEpoch);
+}
+
+void RoomAudioEngine::prepareIntervalMode() {
+    if (!intervalLinesOwner_.empty()) return;
+    intervalLinesOwner_.resize(static_cast<std::size_t>(settings_.maxPeers));
+    intervalLines_.store(intervalLinesOwner_.data(), std::memory_order_release);
+}
+
+bool RoomAudioEngine::setIntervalMode(std::int64_t delayUs, std::int64_t fromServerUs) {
+    if (delayUs > 0) prepareIntervalMode();
+    const std::int64_t longest = std::int64_t{IntervalDelayLine::kCapacityFrames} * 1'000'000 / 48000 - 1'000'000;
+    return intervalChanges_.tryPush({std::clamp<std::int64_t>(delayUs, 0, longest), fromServerUs});
+}
+
+bool RoomAudioEngine::setStreamEpoch(std::uint16_t streamId, std::int64_t epochServerUs) {
+    return epochUpdates_.tryPush({streamId, epochServerUs});
 }
 
 bool RoomAudioEngine::assignStreamToSlot(std::uint16_t streamId, int slot) {
@@ -76,6 +100,7 @@ void RoomAudioEngine::moveStreamToSlot(std::uint16_t streamId, int slot, std::in
     if (const std::uint16_t previous = view.streamId.load(); previous != 0 && previous != streamId)
         slotOfStream_[previous] = -1;
     streams_[static_cast<std::size_t>(slot)].clear();
+    if (IntervalDelayLine* lines = intervalLines_.load(std::memory_order_acquire)) lines[slot].clear();
     view.streamId.store(streamId);
     lastPacketUs_[static_cast<std::size_t>(slot)] = nowUs;  // not "silent for long" before it even started
     slotOfStream_[streamId] = static_cast<std::int8_t>(slot);
@@ -154,6 +179,8 @@ int RoomAudioEngine::slotFor(std::uint16_t streamId, std::int64_t nowUs) {
 
 void RoomAudioEngine::receive(std::int64_t nowUs) {
     applyAssignments(nowUs);
+    StreamEpoch epoch;
+    while (epochUpdates_.tryPop(epoch)) epochOfStream_[epoch.streamId] = epoch.epochServerUs;
     MediaSlot packet;
     while (transport_.popIncomingOnAudioThread(packet)) {
         const int slot = slotFor(packet.header.streamId, nowUs);
@@ -184,6 +211,14 @@ void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels,
     std::fill(mixLeft, mixLeft + frames, 0.0f);
     std::fill(mixRight, mixRight + frames, 0.0f);
     const double blockSeconds = frames / 48000.0;
+    // The block's first sample is the stream's sample (samplesCaptured_ − frames): it was
+    // computed at epoch + that position and leaves the card one output latency later.
+    const auto blockStart = static_cast<std::int64_t>((samplesCaptured_ - static_cast<std::uint64_t>(frames)) * 1'000'000 / 48000);
+    const std::int64_t blockOutLocalUs =
+        epochUs_.load(std::memory_order_relaxed) + blockStart + outputLatencyUs_.load(std::memory_order_relaxed);
+    const std::int64_t blockOutServerUs = blockOutLocalUs + metronome_.serverOffsetUs();
+    applyIntervalChanges(blockOutServerUs);
+    IntervalDelayLine* lines = intervalLines_.load(std::memory_order_acquire);
     for (int slot = 0; slot < settings_.maxPeers; ++slot) {
         PeerView& view = *views_[static_cast<std::size_t>(slot)];
         float* busLeft = peerBuses ? peerBuses[2 * slot] : nullptr;
@@ -196,6 +231,13 @@ void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels,
         }
         RemoteStream& stream = streams_[static_cast<std::size_t>(slot)];
         const RenderInfo info = stream.render(peerBlock_.data(), frames, nowUs);
+        if (lines) {  // every participant's recent audio, by when they played it
+            if (info.timestampValid)
+                lines[slot].write(peerBlock_.data(), frames, info.firstTimestamp);
+            else
+                lines[slot].writeContinuing(peerBlock_.data(), frames);
+        }
+        if (intervalDelayUs_ > 0) playOneIntervalLate(slot, frames, blockOutServerUs);
         if (busLeft)
             for (int i = 0; i < frames; ++i) busLeft[i] = peerBlock_[static_cast<std::size_t>(2 * i)];
         if (busRight)
@@ -214,11 +256,35 @@ void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels,
             view.lastPlayedUs.store(nowUs, std::memory_order_relaxed);
         }
     }
-    // The block's first sample is the stream's sample (samplesCaptured_ − frames): it was
-    // computed at epoch + that position and leaves the card one output latency later.
-    const auto blockStart = static_cast<std::int64_t>((samplesCaptured_ - static_cast<std::uint64_t>(frames)) * 1'000'000 / 48000);
-    metronome_.render(mixLeft, mixRight, frames, 48000.0,
-                      epochUs_.load(std::memory_order_relaxed) + blockStart + outputLatencyUs_.load(std::memory_order_relaxed));
+    metronome_.render(mixLeft, mixRight, frames, 48000.0, blockOutLocalUs);
+}
+
+// Audio thread: a change of mode takes effect with the block that leaves the card at its instant.
+void RoomAudioEngine::applyIntervalChanges(std::int64_t blockOutServerUs) {
+    IntervalChange change;
+    while (intervalChanges_.tryPop(change)) {
+        pendingInterval_ = change;
+        intervalPending_ = true;
+    }
+    if (!intervalPending_ || blockOutServerUs < pendingInterval_.fromServerUs) return;
+    intervalPending_ = false;
+    intervalDelayUs_ = pendingInterval_.delayUs;
+    intervalDelayNow_.store(intervalDelayUs_, std::memory_order_relaxed);
+}
+
+// Audio thread: in place of the slot's live block, what the participant played one interval
+// before this block leaves the card: media timestamp t was captured at epoch + (t − 120)/48 kHz
+// on the server's clock. Silence while their epoch is not known.
+void RoomAudioEngine::playOneIntervalLate(int slot, int frames, std::int64_t blockOutServerUs) {
+    IntervalDelayLine* lines = intervalLines_.load(std::memory_order_acquire);
+    const std::int64_t epoch = epochOfStream_[views_[static_cast<std::size_t>(slot)]->streamId.load()];
+    if (!lines || epoch == kNoEpoch) {
+        std::fill(peerBlock_.begin(), peerBlock_.begin() + 2 * frames, 0.0f);
+        return;
+    }
+    const std::int64_t capturedServerUs = blockOutServerUs - intervalDelayUs_;
+    const std::int64_t timestamp = kOpusLookahead + std::llround(static_cast<double>(capturedServerUs - epoch) * 0.048);
+    lines[slot].read(peerBlock_.data(), frames, static_cast<std::uint32_t>(timestamp));
 }
 
 }  // namespace samspil

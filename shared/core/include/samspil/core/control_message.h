@@ -110,6 +110,7 @@ struct MetronomeSet {
     double bpm = 90.0;     ///< 20 .. 400
     int beatsPerBar = 4;   ///< 1 .. 16
     bool accent = true;    ///< beat one higher and louder
+    int intervalBars = 0;  ///< interval mode: hear everyone this many bars late (1 .. 16); 0 live
 };
 
 using ClientMessage =
@@ -228,6 +229,12 @@ struct RoomMetronome {
     std::int64_t startServerUs = 0;   ///< beat 0, bar 1 (server clock, µs)
     std::uint32_t participantId = 0;  ///< who set it
     std::string name;
+    int intervalBars = 0;  ///< interval mode from startServerUs on: everyone heard this many bars late; 0 live
+
+    /// The interval's length in µs (0 when live).
+    std::int64_t intervalUs() const {
+        return running && intervalBars > 0 ? static_cast<std::int64_t>(intervalBars * beatsPerBar * 60e6 / bpm + 0.5) : 0;
+    }
 };
 
 /// Answer to Ping.

@@ -29,6 +29,7 @@ public:
     bool followingRoomGrid() const { return gridOn_.load(); }
     /// Any thread: the server's clock minus this host's (ClockSync).
     void setServerOffsetUs(std::int64_t offsetUs) { serverOffsetUs_.store(offsetUs); }
+    std::int64_t serverOffsetUs() const { return serverOffsetUs_.load(); }
     /// Any thread: whether this person hears the room's click (it keeps time either way).
     void setRoomClickAudible(bool audible) { roomClickAudible_.store(audible); }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "samspil/core/expected.h"
+#include "samspil/core/interval_delay_line.h"
 #include "samspil/core/level_meter.h"
 #include "samspil/core/media_slot.h"
 #include "samspil/core/metronome.h"
@@ -113,6 +114,22 @@ public:
     /// output latency as the device or host reports it), so the room's clicks leave the
     /// card on the grid's instants.
     void setOutputLatencyUs(std::int64_t latencyUs) { outputLatencyUs_.store(latencyUs); }
+    /// One thread (the one that hears from the server): the room's interval mode
+    /// (docs/protocol.md, "Interval mode"). From the block that leaves the sound card at
+    /// fromServerUs (server clock) on, every remote participant is heard delayUs after they
+    /// played — one interval of the room's grid — instead of live; 0 goes back to live then.
+    /// Makes the delay lines the first time (prepareIntervalMode()). False if not queued.
+    bool setIntervalMode(std::int64_t delayUs, std::int64_t fromServerUs);
+    /// The same thread: make the delay lines now (about 4 MB a slot, zero pages until used)
+    /// and keep every participant's last 21 s in them from now on, so that a switch to
+    /// interval mode has the interval before it to play. Call when the room's grid starts.
+    void prepareIntervalMode();
+    /// The same thread: where a remote stream's media timestamp 0 lies on the server's
+    /// clock (its announced epoch_server_us); interval mode places its audio by it. False if
+    /// not queued.
+    bool setStreamEpoch(std::uint16_t streamId, std::int64_t epochServerUs);
+    /// Any thread: the interval delay in force (0: live).
+    std::int64_t intervalDelayUs() const { return intervalDelayNow_.load(); }
     std::uint64_t framesSent() const { return framesSent_.load(); }
     std::uint64_t framesNotSent() const { return framesNotSent_.load(); }
 
@@ -124,6 +141,14 @@ private:
         std::uint16_t streamId = 0;
         int slot = -1;
     };
+    struct IntervalChange {
+        std::int64_t delayUs = 0;
+        std::int64_t fromServerUs = 0;
+    };
+    struct StreamEpoch {
+        std::uint16_t streamId = 0;
+        std::int64_t epochServerUs = 0;
+    };
 
     void processPart(const float* const* inputs, int inputChannels, float* mixLeft, float* mixRight,
                      float* const* peerBuses, int frames, std::int64_t nowUs);
@@ -133,6 +158,8 @@ private:
     void trackEpoch(std::int64_t nowUs);
     void receive(std::int64_t nowUs);
     int slotFor(std::uint16_t streamId, std::int64_t nowUs);
+    void applyIntervalChanges(std::int64_t blockOutServerUs);                        // audio thread
+    void playOneIntervalLate(int slot, int frames, std::int64_t blockOutServerUs);  // audio thread
 
     EngineSettings settings_;
     MediaTransport& transport_;
@@ -143,6 +170,11 @@ private:
     std::vector<std::int64_t> lastPacketUs_;      // audio thread, per slot
     std::unique_ptr<std::int8_t[]> slotOfStream_;  // audio thread only: 65536 entries, -1 = none
     SpscQueue<SlotAssignment> assignments_;          // message thread → audio thread
+    SpscQueue<IntervalChange> intervalChanges_;      // message thread → audio thread
+    SpscQueue<StreamEpoch> epochUpdates_;            // message thread → audio thread
+    std::vector<IntervalDelayLine> intervalLinesOwner_;       // one per slot, made by prepareIntervalMode()
+    std::atomic<IntervalDelayLine*> intervalLines_{nullptr};  // the same, published to the audio thread
+    std::atomic<std::int64_t> intervalDelayNow_{0};
 
     std::atomic<float> inputGain_{1.0f};
     std::atomic<bool> selfMuted_{false};
@@ -167,6 +199,10 @@ private:
     std::int64_t epochWindowStartUs_ = 0;
     std::vector<std::uint8_t> packet_;
     std::vector<float> peerBlock_;   // interleaved stereo of one slot
+    std::unique_ptr<std::int64_t[]> epochOfStream_;  // 65536 entries: announced epochs, kNoEpoch unknown
+    IntervalChange pendingInterval_;
+    bool intervalPending_ = false;
+    std::int64_t intervalDelayUs_ = 0;  // in force for this block
     std::vector<const float*> partInputs_;  // process(): the inputs, advanced part by part
     std::vector<float*> partBuses_;         // process(): the buses, advanced part by part
 };
