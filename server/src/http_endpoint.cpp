@@ -376,6 +376,9 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             if (!slot || !*slot || !(*slot)->ready) break;
             return (*slot)->fileFd >= 0 ? writeFilePiece(wsi, **slot) : writeAnswer(wsi, **slot);
         case LWS_CALLBACK_CLOSED_HTTP:
+        // A kept-alive connection idle in a proxy's pool (Caddy keeps them) when the server
+        // stops gets no CLOSED_HTTP from lws 4.1, only this: its exchange is freed here then.
+        case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
             if (slot && *slot) {
                 of(wsi).httpExchanges_.erase((*slot)->id);
                 delete *slot;
