@@ -190,6 +190,9 @@ in_root apt-get purge -y -q samspil-server >"$work/purge.txt" 2>&1 || fail "purg
 [ ! -e "$root/var/lib/samspil" ] || fail "purge left /var/lib/samspil"
 [ ! -e "$root/etc/samspil/samspil.conf" ] || fail "purge left /etc/samspil/samspil.conf"
 
+# The packages and the tree are hundreds of MB of page cache to write back: done here, not
+# during the next test (the JACK and browser tests measure audio with real clocks).
+sync
 echo "$name: installed on a clean Debian 12 ($pulled packages set up), school made, lesson heard both ways and" \
   "recorded, upgraded $version → $next_version (schema $schema_before → $schema_after, school, people, chat and" \
   "recording kept), removed (data kept) and purged (data gone) in $((SECONDS - started)) s"
