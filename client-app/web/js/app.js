@@ -64,8 +64,12 @@ async function init() {
   $('lock').addEventListener('click', () => page.session?.sendControl(protocol.lock(!page.roomState?.locked)));
   $('record').addEventListener('click', () => page.session?.sendControl(protocol.record(!page.roomState?.recording)));
   $('record-take').addEventListener('click', () => page.session?.sendControl(protocol.record(true, true)));
-  $('metronome-start').addEventListener('click', () => page.session?.sendControl(protocol.metronome({
-    running: !page.metronome?.grid, bpm: Math.min(400, Math.max(20, Number($('metronome-bpm').value) || 90)), beatsPerBar: 4 })));
+  const sendMetronome = (running) => page.session?.sendControl(protocol.metronome({
+    running, bpm: Math.min(400, Math.max(20, Number($('metronome-bpm').value) || 90)), beatsPerBar: 4,
+    intervalBars: Number($('metronome-mode').value) || 0 }));
+  $('metronome-start').addEventListener('click', () => sendMetronome(!page.metronome?.grid));
+  // A change of mode while the click runs goes to the room at once (it takes effect on a bar line).
+  $('metronome-mode').addEventListener('change', () => { if (page.metronome?.grid) sendMetronome(true); });
   $('hear-click').addEventListener('change', (event) => { if (page.metronome) page.metronome.audible = event.target.checked; });
   setInterval(renderMeters, 250);
   page.ready = true;
@@ -198,6 +202,7 @@ async function join() {
       page.metronome ??= new RoomMetronome(audio.context, () => session.offsetUs);
       page.metronome.audible = $('hear-click').checked;
       page.metronome.follow(m);
+      audio.followRoomGrid(m.running ? m : undefined);
       renderRoom();
     },
     onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
@@ -326,7 +331,10 @@ function renderRoom() {
   const recording = page.roomState?.recording;
   renderRecordingLine();
   const grid = page.metronome?.grid;
-  $('room-metronome').textContent = grid ? t('roomMetronome', { bpm: Math.round(grid.bpm), beats: grid.beats_per_bar, name: grid.name }) : '';
+  $('room-metronome').textContent = grid ? t('roomMetronome', { bpm: Math.round(grid.bpm), beats: grid.beats_per_bar, name: grid.name }) +
+    (grid.interval_bars > 0 ? t('intervalMode', { seconds: Math.round((grid.interval_bars * grid.beats_per_bar * 600) / grid.bpm) / 10 }) : '') : '';
+  $('room-metronome').dataset.interval = grid?.interval_bars ?? 0;
+  if (grid && document.activeElement !== $('metronome-mode')) $('metronome-mode').value = String(grid.interval_bars ?? 0);
   // The teacher starts the room's click; in an open room (no teacher) anyone may.
   $('metronome-controls').hidden = !(isTeacherHere() || (page.welcome && page.welcome.role === 'participant'));
   $('metronome-start').textContent = grid ? t('stopMetronome') : t('startMetronome');

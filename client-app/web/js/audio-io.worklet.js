@@ -11,10 +11,16 @@
 // buffer says: play this packet, conceal (the last frame again, fading: WebCodecs has no
 // PLC), or stay silent. The streams are mixed with each listener's own gain and mute.
 //
+// Interval mode (docs/protocol.md): each stream's output is also kept by media timestamp
+// (interval-line.js); while the room is in it, a stream is heard from there, what it
+// captured one interval before the quantum leaves the speaker — placed by its announced
+// epoch and the main thread's map from context frames to the server's clock.
+//
 // Every quarter second the figures go to the main thread: per stream its counters, level,
 // and (media timestamp, context frame) pairs of frames as they started playing, from which
 // the page computes mouth-to-ear. Optionally posts what it plays (the tests' tap).
 // Never locks or waits; allocates only when a message arrives.
+import { IntervalLine } from './interval-line.js';
 import { JitterBuffer } from './jitter.js';
 
 const US_PER_FRAME = 1e6 / 48000;
@@ -22,6 +28,7 @@ const QUANTA_PER_REPORT = 94;  // ≈ 250 ms
 const LATENCY_PAIRS_PER_REPORT = 32;
 const CONCEAL_FADE = 0.5;
 const TAP_BLOCK_FRAMES = 4800;
+const OPUS_LOOKAHEAD = 120;  // samples between capture and media timestamp
 
 class RemoteStream {
   constructor(streamId, frameSamples) {
@@ -36,6 +43,9 @@ class RemoteStream {
     this.peak = 0;
     this.playedFrames = 0;
     this.latencyPairs = [];
+    this.line = null;            // interval mode's delay line, once the room has a grid
+    this.epochServerUs = undefined;
+    this.sourceTimestamp = undefined;  // media timestamp of the current packet's first frame
   }
 
   // Next decision at context frame `frame` (audio thread).
@@ -43,6 +53,7 @@ class RemoteStream {
     const decision = this.jitter.next(frame * US_PER_FRAME);
     this.position = 0;
     this.frames = decision.samples;
+    this.sourceTimestamp = decision.kind === 'packet' ? decision.timestamp : undefined;
     if (decision.kind === 'packet') {
       this.source = decision.payload;
       this.last = decision.payload;
@@ -58,15 +69,20 @@ class RemoteStream {
     if (this.frames <= 0) this.frames = this.jitter.frameSamples;
   }
 
-  // Adds `count` frames of this stream into left/right from `offset` (audio thread).
-  render(left, right, offset, count, firstFrame) {
+  // Adds `count` frames of this stream into left/right from `offset` (audio thread). With
+  // `lateTimestamp` (interval mode) what is added is the delay line's from that media
+  // timestamp on; `silent`: nothing (interval mode without this stream's place in time).
+  render(left, right, offset, count, firstFrame, lateTimestamp, silent) {
     const gain = this.muted ? 0 : this.gain;
+    const live = lateTimestamp === undefined && !silent;
     let done = 0;
     while (done < count) {
       if (this.position >= this.frames) this.decide(firstFrame + done);
       const n = Math.min(count - done, this.frames - this.position);
       const source = this.source;
-      if (source) {
+      if (this.line) this.line.write(source, this.position, n,
+        this.sourceTimestamp === undefined ? undefined : this.sourceTimestamp + this.position);
+      if (source && live) {
         for (let i = 0; i < n; i++) {
           const at = 2 * (this.position + i);
           const l = source[at], r = source[at + 1];
@@ -78,6 +94,10 @@ class RemoteStream {
       }
       this.position += n;
       done += n;
+    }
+    if (lateTimestamp !== undefined && this.line) {
+      const peak = this.line.readInto(left, right, offset, count, lateTimestamp, gain);
+      if (peak > this.peak) this.peak = peak;
     }
     this.playedFrames += count;
   }
@@ -100,6 +120,10 @@ class SamspilIo extends AudioWorkletProcessor {
     this.fill = 0;
     this.frameStart = 0;
     this.remotes = new Map();  // stream id → RemoteStream
+    this.keepIntervals = false;  // the room has a grid: every stream keeps its last 21 s
+    this.intervalUs = 0;         // in force: 0 live
+    this.pendingInterval = null; // {delayUs, fromServerUs}
+    this.clockMap = null;        // {frame, serverUs}: when context frame `frame` leaves the speaker
     this.quanta = 0;
     this.tapping = false;
     this.port.onmessage = (event) => this.onMessage(event.data);
@@ -109,6 +133,7 @@ class SamspilIo extends AudioWorkletProcessor {
     let remote = this.remotes.get(streamId);
     if (!remote) {
       remote = new RemoteStream(streamId, this.frameSamples);
+      if (this.keepIntervals) remote.line = new IntervalLine();
       this.remotes.set(streamId, remote);
     }
     return remote;
@@ -131,6 +156,19 @@ class SamspilIo extends AudioWorkletProcessor {
       case 'remove':
         this.remotes.delete(m.streamId);
         break;
+      case 'interval':  // the room's mode from the grid's start on
+        if (m.delayUs > 0 && !this.keepIntervals) this.keepLines();
+        this.pendingInterval = { delayUs: m.delayUs, fromServerUs: m.fromServerUs };
+        break;
+      case 'keepIntervals':
+        this.keepLines();
+        break;
+      case 'clockMap':
+        this.clockMap = { frame: m.frame, serverUs: m.serverUs };
+        break;
+      case 'epoch':
+        this.remote(m.streamId).epochServerUs = m.epochServerUs;
+        break;
       case 'tap':
         this.tapping = m.on;
         this.tapFill = 0;
@@ -141,6 +179,11 @@ class SamspilIo extends AudioWorkletProcessor {
         this.fill = 0;
         break;
     }
+  }
+
+  keepLines() {
+    this.keepIntervals = true;
+    for (const remote of this.remotes.values()) remote.line ??= new IntervalLine();
   }
 
   process(inputs, outputs) {
@@ -159,7 +202,22 @@ class SamspilIo extends AudioWorkletProcessor {
     }
     left.fill(0);
     if (right !== left) right.fill(0);
-    for (const remote of this.remotes.values()) remote.render(left, right, 0, quantum, currentFrame);
+    const outServerUs = this.clockMap ? this.clockMap.serverUs + (currentFrame - this.clockMap.frame) * US_PER_FRAME : undefined;
+    if (this.pendingInterval && outServerUs !== undefined && outServerUs >= this.pendingInterval.fromServerUs) {
+      this.intervalUs = this.pendingInterval.delayUs;
+      this.pendingInterval = null;
+    }
+    for (const remote of this.remotes.values()) {
+      if (this.intervalUs <= 0) {
+        remote.render(left, right, 0, quantum, currentFrame);
+        continue;
+      }
+      // Media timestamp t was captured at epoch + (t − 120)/48 kHz on the server's clock.
+      const known = remote.epochServerUs !== undefined && outServerUs !== undefined;
+      const late = known
+        ? (OPUS_LOOKAHEAD + Math.round((outServerUs - this.intervalUs - remote.epochServerUs) * 0.048)) >>> 0 : undefined;
+      remote.render(left, right, 0, quantum, currentFrame, late, !known);
+    }
     if (++this.quanta >= QUANTA_PER_REPORT) {
       this.quanta = 0;
       const streams = [];
@@ -178,12 +236,13 @@ class SamspilIo extends AudioWorkletProcessor {
       this.tapRight = new Float32Array(TAP_BLOCK_FRAMES);
       this.tapFill = 0;
     }
+    if (this.tapFill === 0) this.tapFirstFrame = currentFrame;
     this.tapLeft.set(left, this.tapFill);
     this.tapRight.set(right, this.tapFill);
     this.tapFill += left.length;
     if (this.tapFill + left.length > TAP_BLOCK_FRAMES) {
       const l = this.tapLeft.slice(0, this.tapFill), r = this.tapRight.slice(0, this.tapFill);
-      this.port.postMessage({ type: 'tap', left: l, right: r }, [l.buffer, r.buffer]);
+      this.port.postMessage({ type: 'tap', left: l, right: r, firstFrame: this.tapFirstFrame }, [l.buffer, r.buffer]);
       this.tapFill = 0;
     }
   }

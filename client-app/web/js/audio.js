@@ -80,6 +80,7 @@ export class RoomAudio {
     this.inputLevel = 0;
     this.streams = new Map();  // stream id → {decoder, pending decodes, figures from the worklet}
     this.epochs = new Map();   // stream id → epoch_server_us, from the peers list
+    this.epochsSent = new Map();  // the same, as the worklet has them (interval mode places by them)
     this.latencies = [];  // mouth-to-ear samples (ms) of every stream, for the page's figure and the tests
     this.stats = { framesSent: 0, framesNotSent: 0, encodeErrors: 0, decodeErrors: 0, copiesDropped: 0 };
     this.underruns = 0;
@@ -117,6 +118,33 @@ export class RoomAudio {
     this.node.port.postMessage({ type: 'tap', on });
   }
 
+  /**
+   * The room's metronome grid (undefined when it stops): interval mode (`interval_bars`) or
+   * live from the grid's start on. While a grid runs the worklet keeps every participant's
+   * last 21 s, so a switch to interval mode has the interval before it to play.
+   */
+  followRoomGrid(grid) {
+    if (grid) this.node.port.postMessage({ type: 'keepIntervals' });
+    const delayUs = grid && grid.interval_bars > 0 ? Math.round((grid.interval_bars * grid.beats_per_bar * 60e6) / grid.bpm) : 0;
+    this.node.port.postMessage({ type: 'interval', delayUs, fromServerUs: grid ? grid.start_server_us : -Infinity });
+    this.#sendClockMap();
+  }
+
+  /** When context frame `frame` leaves the speaker, on the server's clock (µs); undefined without a clock. */
+  serverUsOfContextFrame(frame) {
+    const offset = this.session?.offsetUs;
+    if (offset === undefined) return undefined;
+    const latencyUs = ((this.context.outputLatency || 0) + (this.context.baseLatency || 0)) * 1e6;
+    return this.clock.toLocalUs(frame) + offset + latencyUs;
+  }
+
+  // The worklet's map from context frames to the server's clock, refreshed as the clock settles.
+  #sendClockMap() {
+    const frame = Math.round(this.context.currentTime * 48000);
+    const serverUs = this.serverUsOfContextFrame(frame);
+    if (serverUs !== undefined) this.node.port.postMessage({ type: 'clockMap', frame, serverUs });
+  }
+
   /** This listener's own volume (0..2) and mute for one participant. */
   setPeerMix(streamId, { gain, muted }) {
     this.node.port.postMessage({ type: 'mix', streamId, gain, muted });
@@ -151,6 +179,7 @@ export class RoomAudio {
     if (message.type === 'frame') return this.#onCapturedFrame(message.frame, message.firstContextFrame);
     if (message.type === 'stats') return this.#onFigures(message.streams);
     if (message.type === 'tap' && this.tap) {
+      this.tap.firstFrame ??= message.firstFrame;
       this.tap.left.push(message.left);
       this.tap.right.push(message.right);
     }
@@ -246,13 +275,20 @@ export class RoomAudio {
     for (const peer of peers) {
       if (peer.stream_id === selfStreamId) continue;
       present.add(peer.stream_id);
-      if (peer.stream?.epoch_server_us !== undefined) this.epochs.set(peer.stream_id, peer.stream.epoch_server_us);
+      const epochServerUs = peer.stream?.epoch_server_us;
+      if (epochServerUs === undefined) continue;
+      this.epochs.set(peer.stream_id, epochServerUs);
+      if (this.epochsSent.get(peer.stream_id) !== epochServerUs) {
+        this.epochsSent.set(peer.stream_id, epochServerUs);
+        this.node.port.postMessage({ type: 'epoch', streamId: peer.stream_id, epochServerUs });
+      }
     }
     for (const [id, remote] of this.streams)
       if (!present.has(id)) {
         if (remote.decoder.state !== 'closed') remote.decoder.close();
         this.streams.delete(id);
         this.epochs.delete(id);
+        this.epochsSent.delete(id);
         this.node.port.postMessage({ type: 'remove', streamId: id });
       }
   }
@@ -320,6 +356,7 @@ export class RoomAudio {
   // frames that started playing (media timestamp, context frame).
   #onFigures(streams) {
     this.clock.sample();
+    this.#sendClockMap();
     let underruns = 0;
     for (const figures of streams) {
       underruns += figures.stats.underruns;

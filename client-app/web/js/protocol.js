@@ -100,8 +100,8 @@ export const record = (on, take = false) => controlMessage('record', take ? { on
 /** The first message on a media twin: the session and key of the welcome's offer. */
 export const mediaTwin = (session, key) => controlMessage('media_twin', { session, key });
 export const handOver = (participantId) => controlMessage('hand_over', { participant_id: participantId });
-export const metronome = ({ running, bpm, beatsPerBar, accent = true }) =>
-  controlMessage('metronome', { running, bpm, beats_per_bar: beatsPerBar, accent });
+export const metronome = ({ running, bpm, beatsPerBar, accent = true, intervalBars = 0 }) =>
+  controlMessage('metronome', { running, bpm, beats_per_bar: beatsPerBar, accent, interval_bars: intervalBars });
 
 const isInt = (v) => Number.isInteger(v);
 const isStr = (v) => typeof v === 'string';
