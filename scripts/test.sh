@@ -23,11 +23,26 @@ phase "tests"
 # run) leaves an entry behind, and enough of them stop any new jackd. None runs now: clear.
 if ! pgrep -x jackd >/dev/null && ! pgrep -x jackdbus >/dev/null; then rm -rf /dev/shm/jack[-_]* /dev/shm/jack_db-*; fi
 # The one-minute soak runs once, in the sanitizer build below, where it also shows no leak.
-(cd build && ctest --output-on-failure -j"$jobs" -E "soak:")
+# The install test runs beside that build (below).
+install_test="ops: the packages install"
+(cd build && ctest --output-on-failure -j"$jobs" -E "soak:|$install_test")
 
-phase "build (clang, ASan + UBSan: shared/, server/, the cli, their tests and the fuzz harnesses; JUCE targets are not sanitized)"
+# The packages' install test on a clean Debian 12 mostly waits for debootstrap, apt-get and
+# the disk, and measures no time: it runs beside the sanitizer build (the packages it
+# installs were made and checked above, so its fixture is not run again). Stopped if the
+# run ends early; its verdict is waited for before the sanitizer tests.
+install_log=$(mktemp)
+(cd build && exec setsid ctest --output-on-failure -R "$install_test" -FS debian_packages) >"$install_log" 2>&1 &
+install_pid=$!
+trap 'kill -TERM -- -$install_pid 2>/dev/null || true; rm -f "$install_log"' EXIT
+phase "build (clang, ASan + UBSan: shared/, server/, the cli, their tests and the fuzz harnesses; JUCE targets are not sanitized), beside the install test"
 bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_FUZZ=ON \
   -DSAMSPIL_BUILD_JUCE=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+install_status=0
+wait "$install_pid" || install_status=$?
+sed 's/^/  /' "$install_log"
+[ "$install_status" = 0 ] || { echo "test.sh: the install test failed" >&2; exit 1; }
+grep -q "100% tests passed, 0 tests failed out of 1" "$install_log" || { echo "test.sh: the install test did not run" >&2; exit 1; }
 phase "tests under ASan + UBSan"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

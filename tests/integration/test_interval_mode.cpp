@@ -1,5 +1,5 @@
 // Interval mode across a long line: the teacher starts the room's metronome in interval mode
-// (2 bars at 120 BPM: 4 s) from samspil-cli; teacher and student each play a click on every
+// (a bar at 120 BPM: 2 s) from samspil-cli; teacher and student each play a click on every
 // beat of the grid they receive, the student behind 150 ms of delay each way (the network
 // lab). Live they would hear each other 150+ ms off the beat; in interval mode each hears the
 // other's clicks exactly on the beat, one interval after they were played. Mid-lesson the
@@ -23,7 +23,7 @@ using nlohmann::json;
 namespace {
 
 constexpr std::int64_t kBeatUs = 500'000;      // 120 BPM
-constexpr std::int64_t kIntervalUs = 4'000'000;  // 2 bars of 4
+constexpr std::int64_t kIntervalUs = 2'000'000;  // a bar of 4
 
 // When (server clock, µs) each click of `wav` was played: the listener's recordings start
 // at recording_start_server_us.
@@ -61,15 +61,15 @@ TEST_CASE("interval mode over 150 ms each way: each hears the other's clicks on 
     Lab& lab = setup.lab;
     const auto player = [&](const std::string& who, std::vector<std::string> extra) {
         std::vector<std::string> args{"--server", f.server->url(), "--room", "klaver-1", "--name", who, "--token", f.token.at(who),
-                                      "--play-on-click", "--record", f.dir.file("heard-by-" + who), "--duration", "15", "--stats"};
+                                      "--play-on-click", "--record", f.dir.file("heard-by-" + who), "--duration", "10", "--stats"};
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     };
     // The student is in the room before the teacher starts the grid, so each hears all of
     // the other's playing from its first beat on.
-    CliRun student(f.dir, "student", player("student", {"--duration", "16.5"}), lab.clientSide());
+    CliRun student(f.dir, "student", player("student", {"--duration", "11.5"}), lab.clientSide());
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    CliRun teacher(f.dir, "teacher", player("teacher", {"--metronome", "120/4", "--interval-bars", "2", "--live-after", "11"}),
+    CliRun teacher(f.dir, "teacher", player("teacher", {"--metronome", "120/4", "--interval-bars", "1", "--live-after", "5"}),
                    lab.serverSide());
     REQUIRE(student.finish() == 0);
     REQUIRE(teacher.finish() == 0);
@@ -83,7 +83,7 @@ TEST_CASE("interval mode over 150 ms each way: each hears the other's clicks on 
         REQUIRE(grids.size() >= 2);
         const json& interval = grids[0];
         const json& live = grids[grids.size() - 1];
-        REQUIRE(interval["interval_bars"] == 2);
+        REQUIRE(interval["interval_bars"] == 1);
         REQUIRE(live["interval_bars"] == 0);
         const std::int64_t intervalStart = interval["start_server_us"].get<std::int64_t>();
         const std::int64_t liveStart = live["start_server_us"].get<std::int64_t>();
@@ -113,7 +113,7 @@ TEST_CASE("interval mode over 150 ms each way: each hears the other's clicks on 
         std::cout << "\ninterval mode: " << name << " heard " << onBeat << " clicks on the beat; after the switch to live " << lateLive.size()
                   << " more, " << (lateLive.empty() ? 0.0 : static_cast<double>(lateLive.front()) / 1000.0) << " ms off the beat; widest gap "
                   << static_cast<double>(widestGap) / 1000.0 << " ms\n";
-        CHECK(onBeat >= 12);
+        CHECK(onBeat >= 6);
         CHECK(lateLive.size() >= 3);
         for (std::int64_t off : lateLive) CHECK(std::llabs(off) > 20'000);  // live over 150 ms: heard off the beat
         CHECK(widestGap <= 4 * kBeatUs + 100'000);  // no gap over a bar when the mode switches

@@ -14,6 +14,7 @@ name="install"
 . "$(dirname "$0")/server_helpers.sh"
 . "$(dirname "$0")/debian_root.sh"
 trap 'unmount_debian_root; cleanup' EXIT
+trap 'exit 143' TERM INT  # a timeout or Ctrl-C still unmounts the tree
 step() { echo "$name: $*"; }
 started=$SECONDS
 

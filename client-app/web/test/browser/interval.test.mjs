@@ -32,7 +32,7 @@ test('interval mode in the page: the other player\'s clicks one interval late, o
   await h.waitForState(page, 'joined');
   await page.evaluate(() => { const l = document.getElementById('language'); l.value = 'en'; l.dispatchEvent(new Event('change')); });
   const player = h.startCli(['--server', server.ws, '--room', 'band', '--name', 'Lise', '--metronome', '120/4',
-    '--interval-bars', '1', '--live-after', '9', '--play-on-click', '--duration', '14']);  // --stats: the grids it saw
+    '--interval-bars', '1', '--live-after', '5', '--play-on-click', '--duration', '10']);  // --stats: the grids it saw
   await page.waitForFunction(() => document.getElementById('room-metronome').dataset.interval === '1', { timeout: 15_000 });
   const line = await page.evaluate(() => document.getElementById('room-metronome').textContent);
   console.log(`the page's room line: ${line}`);
@@ -65,7 +65,7 @@ test('interval mode in the page: the other player\'s clicks one interval late, o
   console.log(`interval mode in the page: ${inInterval.length} clicks, off the beat (ms): ${offs.map((o) => (o / 1000).toFixed(2)).join(' ')};`
     + ` first ${((inInterval[0] - intervalGrid.start_server_us) / 1000).toFixed(1)} ms after the grid's start;`
     + ` after the switch to live ${live.length} clicks, ${live.map((o) => (o / 1000).toFixed(1)).join(' ')} ms off the beat`);
-  assert.ok(inInterval.length >= 8, `${inInterval.length} clicks heard in interval mode`);
+  assert.ok(inInterval.length >= 6, `${inInterval.length} clicks heard in interval mode`);
   assert.ok(inInterval[0] >= intervalGrid.start_server_us + 2_000_000 - 2000, 'nothing heard before one interval passed');
   for (const off of offs) assert.ok(Math.abs(off) <= 2000, `a click ${off / 1000} ms off the beat`);
   assert.ok(live.length >= 3, 'the clicks go on live');
