@@ -41,8 +41,8 @@ BUILD_DIR="$build" bash "$repo/scripts/run-server.sh" --port 0 --db "$work/run-s
 pids+=($!)
 wait_listening "$work/run-server.out"
 curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 4' >/dev/null || fail "healthz"
-curl -sf "localhost:$port/metrics" | grep -q samspil_connections || fail "metrics"
-curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the browser client is not served on / (README, docs/browser.md)"
+grep -q samspil_connections <<<"$(curl -sf "localhost:$port/metrics")" || fail "metrics"
+grep -q 'src="/js/app.js"' <<<"$(curl -sf "localhost:$port/")" || fail "the browser client is not served on / (README, docs/browser.md)"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 pgrep -f -- "--db $work/run-server/samspil.db" >/dev/null && fail "the server of run-server.sh outlived its script"
 [ -f "$work/run-server/samspil.db" ] || fail "run-server.sh made no database"

@@ -113,7 +113,7 @@ start_service
 [ "$(stat -c %u "/proc/$server_pid")" = "$(in_root id -u samspil)" ] ||
   fail "the server does not run as samspil"
 curl -sf "localhost:$port/healthz" | jq -e '.status == "ok"' >/dev/null || fail "healthz"
-curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the packaged browser client is not served"
+grep -q 'src="/js/app.js"' <<<"$(curl -sf "localhost:$port/")" || fail "the packaged browser client is not served"
 schema_before=$(curl -sf "localhost:$port/healthz" | jq .schema_version)
 
 step "a teacher, a student, a room and a lesson (docs/api.md), then the lesson itself, recorded"

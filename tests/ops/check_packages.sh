@@ -52,7 +52,7 @@ file "$work/x/usr/bin/samspil-server" | grep -q "stripped" && ! file "$work/x/us
 "$work/x/usr/bin/samspil-server" --port 0 --db "$work/p.db" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 wait_for_port "$work/server.out" "$work/server.err"
-curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the packaged server does not serve its web files"
+grep -q 'src="/js/app.js"' <<<"$(curl -sf "localhost:$port/")" || fail "the packaged server does not serve its web files"
 
 # lintian: errors fail, the rest is printed.
 errors=0

@@ -46,7 +46,7 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups $exec_start >"$work/server
 server_pid=$!
 wait_for_port "$work/server.out" "$work/server.err"
 curl -sf "localhost:$port/healthz" | jq -e '.status == "ok"' >/dev/null || fail "healthz"
-curl -sf "localhost:$port/" | grep -q 'src="/js/app.js"' || fail "the browser client from static-dir"
+grep -q 'src="/js/app.js"' <<<"$(curl -sf "localhost:$port/")" || fail "the browser client from static-dir"
 [ "$(stat -c %U "$data/samspil.db")" = nobody ] || fail "the database is not the service user's"
 started=$(date +%s%N)
 kill -TERM "$server_pid"
