@@ -161,7 +161,8 @@ void MediaLoop::followRoomMetronome() {
     const bool running = grid && grid->running;
     if (grid)
         gridsSeen_.push_back({{"running", grid->running}, {"bpm", grid->bpm}, {"beats_per_bar", grid->beatsPerBar},
-                              {"start_server_us", grid->startServerUs}, {"interval_bars", grid->intervalBars}});
+                              {"start_server_us", grid->startServerUs}, {"interval_bars", grid->intervalBars},
+                              {"set_by", grid->name}});
     if (running) engine_->prepareIntervalMode();
     engine_->setIntervalMode(running ? grid->intervalUs() : 0, running ? grid->startServerUs : INT64_MIN);
 }

@@ -53,13 +53,14 @@ void SamspilProcessor::prepareToPlay(double sampleRate, int) {
 void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) {
     juce::ScopedNoDenormals noDenormals;
     const int frames = buffer.getNumSamples();
-    if (auto* playHead = getPlayHead()) {
-        if (const auto position = playHead->getPosition()) {
-            const auto bpm = position->getBpm();
-            const auto signature = position->getTimeSignature();
-            if (bpm) hostTempo_.publish(*bpm, signature ? signature->numerator : 4, signature ? signature->denominator : 4);
-        }
+    juce::Optional<juce::AudioPlayHead::PositionInfo> position;
+    if (auto* playHead = getPlayHead()) position = playHead->getPosition();
+    if (position) {
+        const auto bpm = position->getBpm();
+        const auto signature = position->getTimeSignature();
+        if (bpm) hostTempo_.publish(*bpm, signature ? signature->numerator : 4, signature ? signature->denominator : 4);
     }
+    std::int64_t blockOutLocalUs = 0;  // when this block leaves the plugin, once the stream's clock is known
     const int inputChannels = getMainBusNumInputChannels();
     const bool monitor = monitor_.load(std::memory_order_relaxed);
     const bool rightRate = std::abs(sampleRate_.load(std::memory_order_relaxed) - 48000.0) < 1.0;
@@ -87,6 +88,7 @@ void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::Midi
         if (rightRate) {
             session_.engine().process(inputs, std::min(inputChannels, 2), mixLeft_.data(), mixRight_.data(),
                                       peerPointers_.data(), n, monotonicMicros());
+            if (offset == 0 && session_.engine().streamEpochUs() != 0) blockOutLocalUs = session_.engine().lastBlockOutLocalUs();
         } else {
             // Wrong project rate: the room would play at the wrong pitch. Silence instead.
             std::fill_n(mixLeft_.data(), n, 0.0f);
@@ -103,6 +105,7 @@ void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::Midi
             outRight[i] = ownRight + mixRight_[static_cast<std::size_t>(i)];
         }
     }
+    dawBars_.update(position, frames, sampleRate_.load(std::memory_order_relaxed), blockOutLocalUs);
 }
 
 juce::String SamspilProcessor::audioProblem() const {
@@ -195,6 +198,26 @@ void SamspilProcessor::timerCallback() {
     }
     session_.tick();
     shareTempoIfChanged();
+    followDawBars();
+}
+
+// Message thread: with the DAW's tempo shared, the room's metronome follows the DAW — its
+// tempo and bar, and while the DAW plays its bar lines — when this participant may set it
+// (the teacher; anyone in an open room).
+void SamspilProcessor::followDawBars() {
+    if (!state_.shareTempo || session_.state() != net::SessionState::Joined) return;
+    if (!session_.holdsControls() && session_.selfRole() != "participant") return;
+    const auto tempo = hostTempo_.latest();
+    const auto offset = session_.client() ? session_.client()->serverClockOffsetUs() : std::nullopt;
+    if (!tempo || !offset) return;
+    DawTempo daw{tempo->bpm, tempo->numerator, tempo->denominator};
+    std::optional<std::int64_t> barLineServerUs;
+    if (const auto bars = dawBars_.latest()) {
+        daw = DawTempo{bars->bpm, bars->numerator, bars->denominator};
+        barLineServerUs = bars->barLineLocalUs + *offset;
+    }
+    if (const auto set = dawGrid_.next(daw, barLineServerUs, session_.roomMetronome(), monotonicMicros()))
+        session_.sendControl(*set);
 }
 
 // Message thread: the room gets the host's tempo when the user chose to share it, when it

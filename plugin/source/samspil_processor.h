@@ -5,9 +5,12 @@
 //
 // Threads: processBlock runs on the host's audio thread and never locks, waits or
 // allocates. Joining, leaving, state and the tempo sharing run on the message thread
-// (a timer), fed by atomics from the audio thread.
+// (a timer), fed by atomics from the audio thread. With the DAW's tempo shared, the room's
+// metronome follows the DAW's tempo, bar and bar lines (daw_bar_clock.h, daw_grid.h).
 #pragma once
 
+#include "daw_bar_clock.h"
+#include "daw_grid.h"
 #include "host_tempo.h"
 #include "plugin_state.h"
 #include "room_session.h"
@@ -65,6 +68,7 @@ private:
     static BusesProperties buses();
     void timerCallback() override;
     void shareTempoIfChanged();
+    void followDawBars();
 
     ui::RoomSession session_{kPeerSlots};
     void publishState();  // message thread: serialise state_ for getStateInformation
@@ -75,6 +79,7 @@ private:
     std::string savedJson_;                   // state_ as of its last change
     std::optional<HostTempo> sharedTempo_;    // message thread: what the room last got from us
     std::int64_t sharedTempoAtUs_ = 0;
+    DawGridFollower dawGrid_;                 // message thread: the room's grid following the DAW
 
     // Audio thread, sized in prepareToPlay (and at construction for hosts that skip it).
     std::vector<float> inputLeft_, inputRight_, mixLeft_, mixRight_;
@@ -82,6 +87,7 @@ private:
     std::atomic<double> sampleRate_{48000.0};
     std::atomic<bool> monitor_{true};
     HostTempoHandoff hostTempo_;
+    DawBarClock dawBars_;                     // written by the audio thread, read by the timer
 };
 
 }  // namespace samspil::plugin

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace samspil::server {
 
@@ -17,6 +18,7 @@ using namespace samspil::protocol;
 namespace {
 constexpr std::int64_t kLeadUs = 300'000;         // the grid reaches every client before its first click
 constexpr std::int64_t kMinChangeIntervalUs = 100'000;  // a tempo slider, not a flood
+constexpr std::int64_t kFurthestBarLineUs = 3'600'000'000;  // a DAW's bar line: a clock that is off, not a song
 constexpr double kLongestIntervalS = 20.0;  // what the clients' delay lines hold, with room for the network
 }  // namespace
 
@@ -36,11 +38,20 @@ void RoomService::handle(Session& session, const MetronomeSet& set, std::int64_t
         return sendError(session, ErrorCode::BadMessage, why, false);
     }
 
+    const std::int64_t serverNow = monotonicMicros();
+    if (set.barServerUs && std::llabs(*set.barServerUs - serverNow) > kFurthestBarLineUs)
+        return sendError(session, ErrorCode::BadMessage, "bar_server_us is more than an hour from the server's clock", false);
+
     RoomMetronome grid{set.running, set.bpm, set.beatsPerBar, set.accent, 0, session.participantId, session.name,
                        set.running ? set.intervalBars : 0};
-    const std::int64_t serverNow = monotonicMicros();
     grid.startServerUs = serverNow + kLeadUs;
-    if (set.running && room.metronome && room.metronome->running) {
+    if (set.running && set.barServerUs) {
+        // A DAW is the source: the grid starts on its first bar line that everyone can still
+        // hear coming, so the room's bar lines fall on the DAW's.
+        const double barUs = 60e6 / set.bpm * set.beatsPerBar;
+        const double bars = std::ceil(static_cast<double>(serverNow + kLeadUs - *set.barServerUs) / barUs);
+        grid.startServerUs = *set.barServerUs + std::llround(bars * barUs);
+    } else if (set.running && room.metronome && room.metronome->running) {
         // Already running: the change starts on the old grid's next bar line, so nobody
         // hears the beat jump.
         const RoomMetronome& old = *room.metronome;

@@ -5,6 +5,8 @@
 // click-to-ear latency = when the cli heard a click − when the click entered JACK.
 //
 // Usage: samspil-jack-probe --connect PORT --seconds N [--threshold LEVEL]
+#include "jack_clock.h"
+
 #include <jack/jack.h>
 
 #include <algorithm>
@@ -21,11 +23,7 @@
 
 namespace {
 
-std::int64_t monotonicMicros() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
-}
+using samspil::test::jackClockOffset;
 
 // Written by the JACK process thread; read by main() after deactivation.
 struct Probe {
@@ -57,21 +55,6 @@ int process(jack_nframes_t frames, void* arg) {
         probe.quietFrames = 0;
     }
     return 0;
-}
-
-// JACK's clock minus the monotonic clock, from the tightest of several paired readings.
-std::int64_t jackClockOffset() {
-    std::int64_t best = 0, bestWidth = INT64_MAX;
-    for (int i = 0; i < 50; ++i) {
-        const std::int64_t before = monotonicMicros();
-        const auto jack = static_cast<std::int64_t>(jack_get_time());
-        const std::int64_t after = monotonicMicros();
-        if (after - before < bestWidth) {
-            bestWidth = after - before;
-            best = jack - (before + after) / 2;
-        }
-    }
-    return best;
 }
 
 }  // namespace

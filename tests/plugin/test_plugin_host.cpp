@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -104,6 +105,26 @@ private:
     std::unique_ptr<ChildProcess> process_;
 };
 
+// The plugin as saved in a project while in the room: this server, this room, as "DAW",
+// without monitoring the track.
+plugin::PluginState joinedState(const TestServer& server, const std::string& room) {
+    plugin::PluginState state;
+    state.serverUrl = server.url();
+    state.room = room;
+    state.name = "DAW";
+    state.monitor = false;
+    state.joined = true;
+    return state;
+}
+
+// jalv's ports are up and the plugin has joined the server's only room.
+void waitForPluginInRoom(const JackSession& jack, const TestServer& server) {
+    REQUIRE(jack.waitForPort("samspil_lv2:audio_out_3", std::chrono::seconds(20)));
+    REQUIRE(waitUntil(
+        [&] { return nlohmann::json::parse(httpGet(server.port(), "/healthz").body)["participants"] == 1; },
+        std::chrono::seconds(15)));
+}
+
 }  // namespace
 
 TEST_CASE("LV2 in jalv: a remote player on their own output, the track in the room, and the round trip",
@@ -111,18 +132,9 @@ TEST_CASE("LV2 in jalv: a remote player on their own output, the track in the ro
     TempDir dir;
     JackSession jack(dir);
     TestServer server(dir);
-    plugin::PluginState state;
-    state.serverUrl = server.url();
-    state.room = "studio";
-    state.name = "DAW";
-    state.monitor = false;
-    state.joined = true;  // as saved in a project while in the room
-    writeLv2State(dir.file("state"), state);
+    writeLv2State(dir.file("state"), joinedState(server, "studio"));
     JalvHost host(dir, dir.file("state"));
-    REQUIRE(jack.waitForPort("samspil_lv2:audio_out_3", std::chrono::seconds(20)));
-    REQUIRE(waitUntil(
-        [&] { return nlohmann::json::parse(httpGet(server.port(), "/healthz").body)["participants"] == 1; },
-        std::chrono::seconds(15)));
+    waitForPluginInRoom(jack, server);
 
     // Into the plugin: jack_metro on the track's input.
     ChildProcess metro("jack_metro", {"--bpm", "120", "--name", "metro", "--frequency", "1000", "--duration", "60"},
@@ -189,5 +201,105 @@ TEST_CASE("LV2 in jalv: a remote player on their own output, the track in the ro
     CHECK(oneWayIn > 3.0);
     CHECK(oneWayOut > 3.0);
     CHECK(oneWayIn + oneWayOut < 100.0);
+    CHECK(host.process().running());
+}
+
+namespace {
+
+// Where a time falls against a grid of period periodUs through zeroUs: in (−period/2, period/2].
+double phaseErrorUs(double timeUs, double zeroUs, double periodUs) {
+    double apart = std::fmod(timeUs - zeroUs, periodUs);
+    if (apart > periodUs / 2) apart -= periodUs;
+    if (apart <= -periodUs / 2) apart += periodUs;
+    return apart;
+}
+
+// The plugin's clicks between two instants against the DAW's beats; prints them, returns the median |error|.
+double medianClickErrorUs(const std::string& what, const std::vector<std::int64_t>& onsetsUs, std::int64_t fromUs,
+                          std::int64_t toUs, double zeroUs, double beatUs, int& counted) {
+    std::vector<double> errors;
+    std::cout << "plugin: DAW clicks " << what << ", error per click (ms):";
+    for (const std::int64_t onset : onsetsUs) {
+        if (onset < fromUs || onset > toUs) continue;
+        errors.push_back(std::fabs(phaseErrorUs(static_cast<double>(onset), zeroUs, beatUs)));
+        std::cout << " " << errors.back() / 1000;
+    }
+    std::cout << "\n";
+    counted = static_cast<int>(errors.size());
+    if (errors.empty()) return 1e9;
+    std::sort(errors.begin(), errors.end());
+    return errors[errors.size() / 2];
+}
+
+}  // namespace
+
+TEST_CASE("LV2 in jalv under JACK's transport: the room's metronome follows the DAW's bars and the plugin clicks on them",
+          "[plugin][host][jack][metronome]") {
+    TempDir dir;
+    JackSession jack(dir);
+    TestServer server(dir);
+    plugin::PluginState state = joinedState(server, "band");
+    state.shareTempo = true;  // the DAW is the room's tempo source
+    writeLv2State(dir.file("state"), state);
+    JalvHost host(dir, dir.file("state"));
+    waitForPluginInRoom(jack, server);
+    CliRun member(dir, "member", {"--server", server.url(), "--room", "band", "--name", "Member", "--duration", "17"});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+
+    // The DAW plays 100 BPM in 3/4 from bar 1 (a bar is 1.8 s); after 7 s the user moves the
+    // play head to beat 2½ of bar 1, so its bars shift against the room's. Each stretch is
+    // long enough that the median click is the plugin's, not a moment when JACK's dummy
+    // driver missed periods (the plugin's stream clock then takes up to a second to catch up).
+    ChildProcess probe(jackProbeBinary(), {"--connect", "samspil_lv2:audio_out_1", "--seconds", "14.5", "--threshold", "0.05"},
+                       dir.path(), dir.file("probe"));
+    ChildProcess transport(SAMSPIL_JACK_TRANSPORT_BINARY,
+                           {"--bpm", "100", "--beats-per-bar", "3", "--seconds", "14", "--locate-after", "7", "--locate-frame",
+                            std::to_string(48000 * 60 * 3 / 200)},
+                           dir.path(), dir.file("transport"));
+    REQUIRE(transport.wait(std::chrono::seconds(20)) == 0);
+    REQUIRE(probe.wait(std::chrono::seconds(20)) == 0);
+    REQUIRE(member.finish() == 0);
+
+    const auto daw = nlohmann::json::parse(transport.stdoutText());
+    std::cout << "plugin: the DAW's transport " << daw.dump() << "\n";
+    const auto& segments = daw["segments"];
+    REQUIRE(segments.size() >= 2);
+    const auto& before = segments.front();
+    const auto& after = segments.back();
+    const double beatUs = 600'000, barUs = 3 * beatUs;
+
+    // The room's grids as the band member got them: the DAW set them, at its tempo and bar,
+    // with their bar lines on the DAW's — before and after the jump.
+    std::vector<nlohmann::json> fromDaw;
+    for (const auto& grid : member.stats()["metronome_grids"])
+        if (grid["set_by"] == "DAW" && grid["running"] == true) fromDaw.push_back(grid);
+    std::cout << "plugin: the room's grids from the DAW " << nlohmann::json(fromDaw).dump() << "\n";
+    REQUIRE(fromDaw.size() >= 2);
+    for (const auto& grid : fromDaw) {
+        CHECK(grid["bpm"].get<double>() == Approx(100.0));
+        CHECK(grid["beats_per_bar"] == 3);
+    }
+    const auto firstStart = fromDaw.front()["start_server_us"].get<std::int64_t>();
+    const auto lastStart = fromDaw.back()["start_server_us"].get<std::int64_t>();
+    CHECK(firstStart < before["to_us"].get<std::int64_t>());
+    CHECK(lastStart > after["from_us"].get<std::int64_t>());
+    const double firstBarError = phaseErrorUs(static_cast<double>(firstStart), before["zero_us"].get<double>(), barUs);
+    const double lastBarError = phaseErrorUs(static_cast<double>(lastStart), after["zero_us"].get<double>(), barUs);
+    std::cout << "plugin: the room's bar lines against the DAW's: " << firstBarError / 1000 << " ms, after the jump "
+              << lastBarError / 1000 << " ms\n";
+    CHECK(std::fabs(firstBarError) <= 1500.0);
+    CHECK(std::fabs(lastBarError) <= 1500.0);
+
+    // The plugin's own clicks (its main output) on the DAW's beats, before and after the jump.
+    const auto onsets = nlohmann::json::parse(probe.stdoutText())["onsets_us"].get<std::vector<std::int64_t>>();
+    int countedBefore = 0, countedAfter = 0;
+    const double medianBefore = medianClickErrorUs("before the jump", onsets, firstStart + 300'000, before["to_us"].get<std::int64_t>(),
+                                                   before["zero_us"].get<double>(), beatUs, countedBefore);
+    const double medianAfter = medianClickErrorUs("after the jump", onsets, lastStart + 300'000, after["to_us"].get<std::int64_t>(),
+                                                  after["zero_us"].get<double>(), beatUs, countedAfter);
+    CHECK(countedBefore >= 5);
+    CHECK(countedAfter >= 5);
+    CHECK(medianBefore <= 1500.0);
+    CHECK(medianAfter <= 1500.0);
     CHECK(host.process().running());
 }

@@ -244,6 +244,14 @@ TEST_CASE("the room's metronome round-trips both ways and nonsense is refused by
     CHECK(interval.intervalBars == 2);
     CHECK(interval.intervalUs() == 3'000'000);  // 2 bars of 3 at 120 BPM
 
+    // A DAW's bar line comes along when the DAW is the source; without it, none.
+    MetronomeSet fromDaw{true, 120, 4, true};
+    fromDaw.barServerUs = 9'876'543'210;
+    CHECK(roundTripClient(fromDaw).barServerUs == 9'876'543'210);
+    CHECK_FALSE(roundTripClient(MetronomeSet{true, 120, 4, true}).barServerUs);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"bar_server_us":"soon"})") ==
+          ErrorCode::BadMessage);
+
     // accent may be left out (beat one accented); running, bpm and beats may not.
     const auto plain = parseClientMessage(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4})");
     REQUIRE(plain);

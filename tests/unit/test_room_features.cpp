@@ -322,4 +322,21 @@ TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ah
     CHECK(outbox.messages<ErrorMessage>(1).back().message.find("an interval of 2 bars at 40 BPM is 24 s; interval mode holds up to 20 s") !=
           std::string::npos);
     CHECK(outbox.messages<RoomMetronome>(2).size() == gridsBefore);
+
+    // A DAW as the source: the grid's bar lines fall on the DAW's (every 2 s here, one of
+    // them 0.7 s ago), from the first one at least 300 ms ahead; a bar line an hour off is refused.
+    MetronomeSet fromDaw{true, 120, 4, true};
+    const std::int64_t dawBarLine = samspil::monotonicMicros() - 700'000;
+    fromDaw.barServerUs = dawBarLine;
+    rooms.onText(1, serialize(ClientMessage{fromDaw}), 4'600'000);
+    const std::int64_t afterDaw = samspil::monotonicMicros();
+    const auto followed = outbox.messages<RoomMetronome>(2).back();
+    CHECK(followed.bpm == 120);
+    CHECK((followed.startServerUs - dawBarLine) % 2'000'000 == 0);
+    CHECK(followed.startServerUs >= afterDaw + 300'000 - 2'000'000);
+    CHECK(followed.startServerUs == dawBarLine + 2'000'000);
+    fromDaw.barServerUs = samspil::monotonicMicros() + 3'700'000'000;
+    rooms.onText(1, serialize(ClientMessage{fromDaw}), 4'800'000);
+    CHECK(outbox.messages<ErrorMessage>(1).back().message.find("bar_server_us") != std::string::npos);
+    CHECK(outbox.messages<RoomMetronome>(2).back().startServerUs == followed.startServerUs);
 }

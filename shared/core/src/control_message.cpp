@@ -196,6 +196,13 @@ MetronomeSet readMetronome(FieldReader& fields) {
     return set;
 }
 
+// The client's metronome: the shared fields, and a bar line to fall on (a DAW's).
+MetronomeSet readMetronomeSet(FieldReader& fields) {
+    MetronomeSet set = readMetronome(fields);
+    set.barServerUs = fields.optionalInteger("bar_server_us", kI64Min, kI64Max);
+    return set;
+}
+
 TempoShare readTempo(FieldReader& fields) {
     TempoShare tempo;
     tempo.bpm = fields.number("bpm", 20.0, 400.0);
@@ -277,6 +284,7 @@ struct ClientEncoder {
     Json operator()(const MetronomeSet& m) const {
         Json json = envelope("metronome");
         json.update(metronomeJson(m.running, m.bpm, m.beatsPerBar, m.accent, m.intervalBars));
+        if (m.barServerUs) json["bar_server_us"] = *m.barServerUs;
         return json;
     }
 
@@ -433,7 +441,7 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     if (type == "hand_over") return finish<ClientMessage>(fields, HandOver{participant(fields)});
     if (type == "tempo") return finish<ClientMessage>(fields, readTempo(fields));
     if (type == "metronome") {
-        return finish<ClientMessage>(fields, readMetronome(fields));
+        return finish<ClientMessage>(fields, readMetronomeSet(fields));
     }
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
 }

@@ -200,6 +200,7 @@ void RoomAudioEngine::process(const float* const* inputs, int inputChannels, flo
             for (std::size_t i = 0; i < partBuses_.size(); ++i) partBuses_[i] = peerBuses[i] ? peerBuses[i] + done : nullptr;
         processPart(partInputs_.data(), inputChannels, mixLeft + done, mixRight + done,
                     peerBuses ? partBuses_.data() : nullptr, part, nowUs + static_cast<std::int64_t>(done) * 1'000'000 / 48000);
+        if (done == 0) lastBlockOutLocalUs_ = partOutLocalUs_;
         done += part;
     }
 }
@@ -216,6 +217,7 @@ void RoomAudioEngine::processPart(const float* const* inputs, int inputChannels,
     const auto blockStart = static_cast<std::int64_t>((samplesCaptured_ - static_cast<std::uint64_t>(frames)) * 1'000'000 / 48000);
     const std::int64_t blockOutLocalUs =
         epochUs_.load(std::memory_order_relaxed) + blockStart + outputLatencyUs_.load(std::memory_order_relaxed);
+    partOutLocalUs_ = blockOutLocalUs;
     const std::int64_t blockOutServerUs = blockOutLocalUs + metronome_.serverOffsetUs();
     applyIntervalChanges(blockOutServerUs);
     IntervalDelayLine* lines = intervalLines_.load(std::memory_order_acquire);

@@ -111,6 +111,9 @@ struct MetronomeSet {
     int beatsPerBar = 4;   ///< 1 .. 16
     bool accent = true;    ///< beat one higher and louder
     int intervalBars = 0;  ///< interval mode: hear everyone this many bars late (1 .. 16); 0 live
+    /// A bar line of the sender's own timeline (a DAW's transport) on the server's clock:
+    /// the grid's bar lines fall on it and every bar before and after (the DAW as the source).
+    std::optional<std::int64_t> barServerUs = std::nullopt;
 };
 
 using ClientMessage =

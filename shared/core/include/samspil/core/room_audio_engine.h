@@ -114,6 +114,10 @@ public:
     /// output latency as the device or host reports it), so the room's clicks leave the
     /// card on the grid's instants.
     void setOutputLatencyUs(std::int64_t latencyUs) { outputLatencyUs_.store(latencyUs); }
+    /// Audio thread, after process(): when the first sample of the block it just rendered
+    /// leaves the sound card (monotonic µs; the stream epoch + position + output latency).
+    /// 0 before the first block. The plugin maps its DAW's bar lines onto this.
+    std::int64_t lastBlockOutLocalUs() const { return lastBlockOutLocalUs_; }
     /// One thread (the one that hears from the server): the room's interval mode
     /// (docs/protocol.md, "Interval mode"). From the block that leaves the sound card at
     /// fromServerUs (server clock) on, every remote participant is heard delayUs after they
@@ -205,6 +209,8 @@ private:
     std::int64_t intervalDelayUs_ = 0;  // in force for this block
     std::vector<const float*> partInputs_;  // process(): the inputs, advanced part by part
     std::vector<float*> partBuses_;         // process(): the buses, advanced part by part
+    std::int64_t partOutLocalUs_ = 0;       // when the part processPart() rendered leaves the card
+    std::int64_t lastBlockOutLocalUs_ = 0;  // the same for the first part of process()'s block
 };
 
 }  // namespace samspil
