@@ -426,3 +426,80 @@ TEST_CASE("the plugin as the lesson's teacher: Record in its own window records 
     processor.leave();
     student.process().signal();
 }
+
+namespace {
+
+// The first component of type T in the tree.
+template <typename T>
+T* findComponent(juce::Component& component, const std::function<bool(T&)>& matches = {}) {
+    if (auto* found = dynamic_cast<T*>(&component); found && (!matches || matches(*found))) return found;
+    for (auto* child : component.getChildren())
+        if (auto* found = findComponent<T>(*child, matches)) return found;
+    return nullptr;
+}
+
+// Reads grids from the listener until one with interval_bars == bars (false after ~2 s).
+bool listenerGetsInterval(samspil::test::RawWebSocket& listener, SamspilProcessor& processor, int bars) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        runFor(processor, 100);
+        while (auto grid = listener.receiveType("metronome", 20))
+            if (nlohmann::json::parse(*grid)["interval_bars"] == bars) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("the plugin's window: the room's metronome started from it, interval mode chosen there and shown when another sets it",
+          "[plugin][metronome]") {
+    samspil::test::TempDir dir;
+    samspil::test::TestServer server(dir);
+    samspil::test::RawWebSocket listener;
+    REQUIRE(listener.connect(server.port()) == 101);
+    REQUIRE(listener.sendText(R"({"v":1,"type":"join","room":"far","name":"Listener"})"));
+    REQUIRE(listener.receiveType("welcome", 3000));
+
+    SamspilProcessor processor;
+    processor.prepareToPlay(48000, 240);
+    processor.editState([&](PluginState& s) {
+        s.serverUrl = server.url();
+        s.room = "far";
+        s.name = "DAW";
+    });
+    REQUIRE_FALSE(processor.join());
+    runFor(processor, 1500);
+    REQUIRE(processor.session().state() == net::SessionState::Joined);
+    std::unique_ptr<juce::AudioProcessorEditor> editor(processor.createEditor());
+    REQUIRE(editor);
+    runFor(processor, 300);
+
+    // For the whole room, Start: the room's grid comes back and the title says so.
+    auto* forRoom = findComponent<juce::ToggleButton>(*editor, [](auto& b) { return b.getButtonText() == "For the whole room"; });
+    auto* start = buttonNamed(*editor, "Start");
+    auto* mode = findComponent<juce::ComboBox>(*editor, [](auto& box) { return box.indexOfItemId(3) >= 0 && box.getItemText(0) == "Live"; });
+    REQUIRE(forRoom);
+    REQUIRE(start);
+    REQUIRE(mode);
+    forRoom->setToggleState(true, juce::sendNotification);
+    start->triggerClick();
+    REQUIRE(listenerGetsInterval(listener, processor, 0));
+    runFor(processor, 300);
+    CHECK(processor.session().roomMetronome().has_value());
+    CHECK(showsText(*editor, "Room metronome"));
+
+    // Interval 2 bars from the selector: the room's grid carries it, the window explains it.
+    mode->setSelectedId(3, juce::sendNotification);
+    REQUIRE(listenerGetsInterval(listener, processor, 2));
+    runFor(processor, 300);
+    CHECK(processor.session().roomMetronome()->intervalBars == 2);
+    CHECK(showsText(*editor, "interval mode: you hear the others 2 bars late"));
+
+    // Someone else puts the room back to live (an open room: anyone may): the selector follows.
+    REQUIRE(listener.sendText(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"interval_bars":0})"));
+    for (int attempt = 0; attempt < 20 && processor.session().roomMetronome()->intervalBars != 0; ++attempt) runFor(processor, 100);
+    runFor(processor, 300);
+    CHECK(mode->getSelectedId() == 1);
+    CHECK_FALSE(showsText(*editor, "interval mode"));
+    editor.reset();
+    processor.leave();
+}
