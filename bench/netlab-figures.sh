@@ -35,6 +35,8 @@ cleanup() {
   pids=()
 }
 trap 'cleanup; rm -rf "$work"' EXIT
+# Stopped from outside (a test that failed beside it): still stop the lab, servers and clients.
+trap 'exit 143' TERM INT
 
 # Waits until FILE holds a line matching PATTERN (or PID died); prints the match.
 wait_for() {

@@ -22,31 +22,36 @@ phase "tests"
 # JACK keeps a registry of its servers in /dev/shm; one killed mid-exit (a crashed earlier
 # run) leaves an entry behind, and enough of them stop any new jackd. None runs now: clear.
 if ! pgrep -x jackd >/dev/null && ! pgrep -x jackdbus >/dev/null; then rm -rf /dev/shm/jack[-_]* /dev/shm/jack_db-*; fi
-# The one-minute soak runs once, in the sanitizer build below, where it also shows no leak.
-# The install test runs beside that build (below).
+# The one-minute soak runs once, in the sanitizer build below, where it also shows no leak;
+# the install test runs beside it.
 install_test="ops: the packages install"
 (cd build && ctest --output-on-failure -j"$jobs" -E "soak:|$install_test")
 
+phase "build (clang, ASan + UBSan: shared/, server/, the cli, their tests and the fuzz harnesses; JUCE targets are not sanitized)"
+bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_FUZZ=ON \
+  -DSAMSPIL_BUILD_JUCE=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The packages' install test on a clean Debian 12 mostly waits for debootstrap, apt-get and
-# the disk, and measures no time: it runs beside the sanitizer build (the packages it
-# installs were made and checked above, so its fixture is not run again). Stopped if the
-# run ends early; its verdict is waited for before the sanitizer tests.
+# the disk, and measures no time; the one-minute soak keeps a server busy and measures no
+# time either: they run side by side (the packages were made and checked above, so the
+# install test's fixture is not run again). The install test is stopped if the run ends early.
+phase "the soak under ASan + UBSan, beside the packages' install test"
 install_log=$(mktemp)
 (cd build && exec setsid ctest --output-on-failure -R "$install_test" -FS debian_packages) >"$install_log" 2>&1 &
 install_pid=$!
 trap 'kill -TERM -- -$install_pid 2>/dev/null || true; rm -f "$install_log"' EXIT
-phase "build (clang, ASan + UBSan: shared/, server/, the cli, their tests and the fuzz harnesses; JUCE targets are not sanitized), beside the install test"
-bash scripts/build.sh build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSAMSPIL_SANITIZE=ON -DSAMSPIL_FUZZ=ON \
-  -DSAMSPIL_BUILD_JUCE=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+soak_status=0
+(cd build-sanitize && ctest --output-on-failure -R "soak:") || soak_status=$?
 install_status=0
 wait "$install_pid" || install_status=$?
 sed 's/^/  /' "$install_log"
+[ "$soak_status" = 0 ] || { echo "test.sh: the soak failed" >&2; exit 1; }
 [ "$install_status" = 0 ] || { echo "test.sh: the install test failed" >&2; exit 1; }
 grep -q "100% tests passed, 0 tests failed out of 1" "$install_log" || { echo "test.sh: the install test did not run" >&2; exit 1; }
 phase "tests under ASan + UBSan"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-(cd build-sanitize && ctest --output-on-failure -j"$jobs")
+(cd build-sanitize && ctest --output-on-failure -j"$jobs" -E "soak:")
 phase "fuzzing (libFuzzer, clang): each harness 15 s"
 bash tests/fuzz/run.sh 15 build-sanitize
 phase "all tests passed"
