@@ -1,6 +1,8 @@
 // samspil-jack-probe: listens to one JACK port and prints, as JSON, when each click began
 // on the machine's monotonic clock (the clock samspil-cli reports its recordings on), and
-// the port's playback latency (how much later that audio leaves the sound card).
+// the port's playback latency (how much later that audio leaves the sound card), and how
+// far JACK's clock ran from the real one meanwhile (jack_slow_ppm; a sound card's crystal
+// is off by tens of ppm, JACK's dummy driver on a busy VM by thousands).
 // The desktop test feeds jack_metro into the app and into this probe, so that
 // click-to-ear latency = when the cli heard a click − when the click entered JACK.
 //
@@ -33,12 +35,24 @@ struct Probe {
     std::int64_t quietFrames = 0;        // since the signal was last above the threshold
     std::array<jack_time_t, 4096> onsets{};
     std::atomic<int> count{0};
+    // The first and the latest cycle: JACK's frame time and the monotonic clock, to say how
+    // far JACK's clock ran from the real one (a busy machine's dummy driver runs slow).
+    std::atomic<bool> started{false};
+    jack_nframes_t firstFrame = 0, lastFrame = 0;
+    std::int64_t firstUs = 0, lastUs = 0;
 };
 
 int process(jack_nframes_t frames, void* arg) {
     auto& probe = *static_cast<Probe*>(arg);
     const auto* samples = static_cast<const float*>(jack_port_get_buffer(probe.port, frames));
     const jack_nframes_t first = jack_last_frame_time(probe.client);
+    if (!probe.started.load(std::memory_order_relaxed)) {
+        probe.firstFrame = first;
+        probe.firstUs = samspil::test::monotonicMicros();
+        probe.started.store(true, std::memory_order_relaxed);
+    }
+    probe.lastFrame = first;
+    probe.lastUs = samspil::test::monotonicMicros();
     const std::int64_t minQuiet = jack_get_sample_rate(probe.client) / 5;  // 200 ms between clicks
     for (jack_nframes_t i = 0; i < frames; ++i) {
         if (std::fabs(samples[i]) < probe.threshold) {
@@ -94,8 +108,11 @@ int main(int argc, char** argv) {
         jack_port_get_latency_range(sourcePort, JackPlaybackLatency, &playback);
     jack_deactivate(probe.client);
     const int count = probe.count.load(std::memory_order_acquire);
-    std::printf("{\"jack_minus_monotonic_us\":%lld,\"playback_latency_frames\":%u,\"onsets_us\":[",
-                static_cast<long long>(offset), playback.max);
+    const double jackSeconds = static_cast<double>(probe.lastFrame - probe.firstFrame) / jack_get_sample_rate(probe.client);
+    const double realSeconds = static_cast<double>(probe.lastUs - probe.firstUs) / 1e6;
+    const double driftPpm = jackSeconds > 1.0 ? (realSeconds / jackSeconds - 1.0) * 1e6 : 0.0;
+    std::printf("{\"jack_minus_monotonic_us\":%lld,\"playback_latency_frames\":%u,\"jack_slow_ppm\":%.0f,\"onsets_us\":[",
+                static_cast<long long>(offset), playback.max, driftPpm);
     for (int i = 0; i < count; ++i)
         std::printf("%s%lld", i ? "," : "", static_cast<long long>(static_cast<std::int64_t>(probe.onsets[static_cast<std::size_t>(i)]) - offset));
     std::printf("]}\n");

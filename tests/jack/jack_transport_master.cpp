@@ -2,7 +2,8 @@
 // tempo and time signature (bars counted from frame 0, as JACK's transport masters do),
 // which starts the transport, optionally jumps to another frame while it rolls (a user
 // moving the play head), and at the end prints as JSON when transport frame 0 was (or
-// would have been) on the machine's monotonic clock, per stretch between jumps. The plugin
+// would have been) on the machine's monotonic clock, per stretch between jumps: as seen at
+// the stretch's start, and how fast that moves (JACK's clock against the real one). The plugin
 // test checks the room's grid and the plugin's clicks against the DAW's bars from it.
 //
 // Usage: samspil-jack-transport --bpm B --beats-per-bar N --seconds S
@@ -129,13 +130,29 @@ int main(int argc, char** argv) {
                                                 transport.frames[static_cast<std::size_t>(i - 1)] + period &&
                                             std::fabs(zeroAt(i) - zeroAt(i - 1)) > 1000.0);
         if (!jumped) continue;
-        std::vector<double> zeros;
-        for (int c = first; c < i; ++c) zeros.push_back(zeroAt(c));
-        std::sort(zeros.begin(), zeros.end());
-        std::printf("%s{\"from_us\":%lld,\"to_us\":%lld,\"cycles\":%d,\"zero_us\":%.0f}", printed ? "," : "",
-                    static_cast<long long>(transport.times[static_cast<std::size_t>(first)] - offset),
-                    static_cast<long long>(transport.times[static_cast<std::size_t>(i - 1)] - offset), i - first,
-                    zeros[zeros.size() / 2]);
+        // JACK's dummy driver on a busy machine runs slower than real time (no sound card is
+        // off by more than ~100 ppm; it was by 1600–6000 in some runs): then "frame 0" moves
+        // over the stretch. A least-squares line through each cycle's idea of it says where
+        // frame 0 lay as seen at any moment, and the driver's rate error.
+        const auto timeAt = [&](int c) {
+            return static_cast<double>(transport.times[static_cast<std::size_t>(c)]) - static_cast<double>(offset);
+        };
+        const double t0 = timeAt(first);
+        double sumT = 0, sumZ = 0, sumTT = 0, sumTZ = 0;
+        const int n = i - first;
+        for (int c = first; c < i; ++c) {
+            const double t = timeAt(c) - t0, z = zeroAt(c);
+            sumT += t;
+            sumZ += z;
+            sumTT += t * t;
+            sumTZ += t * z;
+        }
+        const double denominator = n * sumTT - sumT * sumT;
+        const double slope = n > 1 && denominator > 0 ? (n * sumTZ - sumT * sumZ) / denominator : 0.0;
+        const double zeroAtStart = (sumZ - slope * sumT) / n;
+        std::printf("%s{\"from_us\":%lld,\"to_us\":%lld,\"cycles\":%d,\"zero_us\":%.0f,\"zero_drift_ppm\":%.0f}",
+                    printed ? "," : "", static_cast<long long>(timeAt(first)), static_cast<long long>(timeAt(i - 1)), n,
+                    zeroAtStart, slope * 1e6);
         printed = true;
         first = i;
     }
