@@ -297,16 +297,16 @@ TEST_CASE("LV2 in jalv under JACK's transport: the room's metronome follows the 
         if (start > before.fromUs && start < before.toUs) startsBefore.push_back(start);
         if (start > after.fromUs && start < after.toUs) startsAfter.push_back(start);
     }
-    REQUIRE(fromDaw >= 1);
     CHECK(host.process().running());
     if (!before.likeASoundCard() || !after.likeASoundCard()) {
         // Then the DAW's own bars drift against every other clock by a millisecond or more a
-        // bar, and JACK splits its transport further: no follower could stay on them, and it
-        // is the test machine, not the plugin. The DAW still set the room's grid (above).
+        // bar (at 1 % the plugin never sees them steady for a second, so it does not follow),
+        // and JACK splits its transport further: that is the test machine, not the plugin.
         std::cout << "plugin: JACK's dummy driver ran " << before.driftPpm << " and " << after.driftPpm
-                  << " ppm slow, more than any sound card: where the bar lines fall is not held\n";
+                  << " ppm slow, more than any sound card: following the DAW's bars is not held\n";
         return;
     }
+    REQUIRE(fromDaw >= 2);  // before the jump and after it
     REQUIRE_FALSE(startsBefore.empty());
     REQUIRE_FALSE(startsAfter.empty());
 
