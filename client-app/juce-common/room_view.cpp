@@ -106,6 +106,9 @@ void RoomView::update() {
                     leftOut.add(juce::String::fromUTF8(p.name.c_str()));
             if (!leftOut.isEmpty()) hint << utf8(" · not in the recording: ") << leftOut.joinIntoString(", ");
         }
+        if (const auto& grid = session_.roomMetronome(); grid && grid->running)
+            hint << utf8(" · the room's click ") << juce::String(grid->bpm, grid->bpm == std::round(grid->bpm) ? 0 : 1)
+                 << " BPM, " << grid->beatsPerBar << "/bar, set by " << juce::String::fromUTF8(grid->name.c_str());
         if (const auto& grid = session_.roomMetronome(); grid && grid->intervalBars > 0)
             hint << utf8(" · interval mode: you hear the others ") << grid->intervalBars
                  << (grid->intervalBars == 1 ? " bar" : " bars") << " late, on the beat";

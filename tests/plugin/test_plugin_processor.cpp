@@ -486,6 +486,7 @@ TEST_CASE("the plugin's window: the room's metronome started from it, interval m
     runFor(processor, 300);
     CHECK(processor.session().roomMetronome().has_value());
     CHECK(showsText(*editor, "Room metronome"));
+    CHECK(showsText(*editor, "the room's click 90 BPM, 4/bar, set by DAW"));
 
     // Interval 2 bars from the selector: the room's grid carries it, the window explains it.
     mode->setSelectedId(3, juce::sendNotification);
@@ -500,6 +501,7 @@ TEST_CASE("the plugin's window: the room's metronome started from it, interval m
     runFor(processor, 300);
     CHECK(mode->getSelectedId() == 1);
     CHECK_FALSE(showsText(*editor, "interval mode"));
+    CHECK(showsText(*editor, "set by Listener"));
     editor.reset();
     processor.leave();
 }
