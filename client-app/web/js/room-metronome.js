@@ -2,8 +2,11 @@
 // grid says beat k sounds at start_server_us + k·60/bpm s on its clock; each click is
 // scheduled in the AudioContext so that it leaves the sound card then — server time to
 // this page's clock through the session's clock offset, to the context's clock through
-// getOutputTimestamp(), minus the output latency the browser reports. Main thread: a timer
-// schedules the clicks of the next 400 ms every 100 ms.
+// getOutputTimestamp(), minus the output latency the browser reports, steadied by
+// SteadyClockMap so that the clicks keep their spacing. Main thread: a timer schedules the
+// clicks of the next 400 ms every 100 ms.
+import { SteadyClockMap } from './steady-clock-map.js';
+
 const LOOKAHEAD_MS = 400;
 const TICK_MS = 100;
 
@@ -15,7 +18,8 @@ export class RoomMetronome {
     this.level = 0.5;
     this.audible = true;
     this.nextBeat = undefined;
-    this.scheduled = [];  // {beat, serverUs, contextTime} of recent clicks, for the tests
+    this.clock = new SteadyClockMap();
+    this.scheduled = [];  // {beat, serverUs, contextTime, rawContextTime} of recent clicks, for the tests
   }
 
   /** The server's `metronome` message. */
@@ -33,14 +37,11 @@ export class RoomMetronome {
     this.follow({ running: false });
   }
 
-  /** When a context time reaches the speaker, on the server's clock (µs); undefined without a clock. */
-  #contextTimeForServerUs(serverUs) {
-    const offset = this.offsetUs();
-    if (offset === undefined) return undefined;
+  /** Measures now: the context time whose sound leaves the card at server time 0, in s. */
+  #contextMinusServerS(offsetUs) {
     const stamp = this.context.getOutputTimestamp();
-    const localMs = (serverUs - offset) / 1000;
     const latency = (this.context.outputLatency || 0) + (this.context.baseLatency || 0);
-    return stamp.contextTime + (localMs - stamp.performanceTime) / 1000 - latency;
+    return stamp.contextTime - (stamp.performanceTime / 1000 + offsetUs / 1e6) - latency;
   }
 
   schedule() {
@@ -50,15 +51,17 @@ export class RoomMetronome {
     if (offset === undefined) return;
     const beatUs = 60e6 / grid.bpm;
     const nowServerUs = performance.now() * 1000 + offset;
+    const measured = this.#contextMinusServerS(offset);
+    this.clock.observe(measured);
     if (this.nextBeat === undefined) this.nextBeat = Math.max(0, Math.ceil((nowServerUs - grid.start_server_us) / beatUs));
     for (;;) {
       const serverUs = grid.start_server_us + this.nextBeat * beatUs;
       if (serverUs > nowServerUs + LOOKAHEAD_MS * 1000) break;
-      const when = this.#contextTimeForServerUs(serverUs);
-      if (when !== undefined && when >= this.context.currentTime) {
+      const when = serverUs / 1e6 + this.clock.nextClick();
+      if (when >= this.context.currentTime) {
         const accent = grid.accent !== false && this.nextBeat % grid.beats_per_bar === 0;
         if (this.audible && this.level > 0) this.#click(when, accent);
-        this.scheduled.push({ beat: this.nextBeat, serverUs, contextTime: when });
+        this.scheduled.push({ beat: this.nextBeat, serverUs, contextTime: when, rawContextTime: serverUs / 1e6 + measured });
         if (this.scheduled.length > 64) this.scheduled.shift();
       }
       this.nextBeat += 1;
