@@ -22,6 +22,8 @@ These options fill in the connect screen (and are remembered like anything typed
   --invite LINK|CODE    an invite link (samspil://...) or code from the teacher's email
   --join                join the room at once, without a click (needs server, room and name)
   --listen-newest       open Recordings and play the newest recorded lesson's mix (with --token)
+  --language da|en      Danish or English (default: what was chosen last, else the system's
+                        language: Danish for da, nb, nn and sv)
 
 Audio:
   --audio-driver NAME   JACK or ALSA (default: what was used last, else the system default)
@@ -84,6 +86,10 @@ Expected<AppOptions, std::string> parseAppOptions(const std::vector<std::string>
             problem = text(options.outputDevice);
         } else if (name == "--settings") {
             problem = text(options.settingsFile);
+        } else if (name == "--language") {
+            problem = text(options.language);
+            if (!problem && *options.language != "da" && *options.language != "en")
+                problem = "--language must be da (Danish) or en (English)";
         } else if (name == "--screenshot") {
             problem = text(options.screenshotFile);
         } else if (name == "--buffer") {

@@ -26,6 +26,7 @@ struct AppOptions {
     std::optional<std::string> screenshotFile;  ///< PNG of the window, then quit
     double screenshotAfterSeconds = 3.0;
     std::optional<double> quitAfterSeconds;
+    std::optional<std::string> language;   ///< "da" or "en" (remembered like a choice in the window)
     bool listenNewest = false;             ///< play the newest recording's mix once listed
     bool showHelp = false;
 };

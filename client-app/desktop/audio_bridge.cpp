@@ -30,8 +30,8 @@ void AudioBridge::audioDeviceError(const juce::String& message) {
 
 juce::String AudioBridge::problem() const {
     if (wrongRate_.load())
-        return "The audio device runs at " + juce::String(juce::roundToInt(sampleRate_.load())) +
-               " Hz; Samspil needs 48000 Hz. Choose 48000 Hz in Audio setup.";
+        return ui::tr("The audio device runs at {rate} Hz; Samspil needs 48000 Hz. Choose 48000 Hz in Audio setup.")
+            .replace("{rate}", juce::String(juce::roundToInt(sampleRate_.load())));
     const juce::ScopedLock lock(problemLock_);
     return deviceError_;
 }

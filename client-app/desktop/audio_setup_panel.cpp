@@ -14,11 +14,11 @@ AudioSetupPanel::AudioSetupPanel(juce::AudioDeviceManager& devices, AudioBridge&
       bridge_(bridge),
       serverUrl_(std::move(serverUrl)),
       selector_(devices, 0, 2, 1, 2, false, false, false, false) {
-    title_.setText("Audio setup", juce::dontSendNotification);
+    title_.setText(ui::tr("Audio setup"), juce::dontSendNotification);
     title_.setFont(juce::Font(20.0f, juce::Font::bold));
     addAndMakeVisible(title_);
     addAndMakeVisible(selector_);
-    styleCaption(meterCaption_, "Input level");
+    styleCaption(meterCaption_, ui::tr("Input level"));
     addAndMakeVisible(meterCaption_);
     meter_.setSource(&inputMeter);
     addAndMakeVisible(meter_);
@@ -26,7 +26,7 @@ AudioSetupPanel::AudioSetupPanel(juce::AudioDeviceManager& devices, AudioBridge&
     addAndMakeVisible(deviceInfo_);
     problem_.setColour(juce::Label::textColourId, colours::poor);
     addAndMakeVisible(problem_);
-    lineCheck_.setTooltip("Measures round trip, jitter and loss to the server, without joining");
+    lineCheck_.setTooltip(ui::tr("Measures round trip, jitter and loss to the server, without joining"));
     lineCheck_.onClick = [this] { runLineCheck(); };
     addAndMakeVisible(lineCheck_);
     addAndMakeVisible(lineCheckResult_);
@@ -43,11 +43,12 @@ void AudioSetupPanel::setStartupProblem(const juce::String& problem) {
 void AudioSetupPanel::runLineCheck() {
     const std::string server = serverUrl_ ? serverUrl_() : std::string();
     if (server.empty()) {
-        lineCheckResult_.setText("Type the server's address on the Connect page first.", juce::dontSendNotification);
+        lineCheckResult_.setText(ui::tr("Type the server's address on the Connect page first."), juce::dontSendNotification);
         return;
     }
     lineCheck_.setEnabled(false);
-    lineCheckResult_.setText("Checking the line to " + juce::String(server) + utf8(" …"), juce::dontSendNotification);
+    lineCheckResult_.setText(ui::tr("Checking the line to {server} …").replace("{server}", juce::String::fromUTF8(server.c_str())),
+                             juce::dontSendNotification);
     lineCheckResult_.setColour(juce::Label::textColourId, colours::text);
     lineCheckJob_.start([server] { return net::runLineCheck(server); },
                         [this](Expected<net::LineCheckResult, std::string> result) {
@@ -69,14 +70,16 @@ void AudioSetupPanel::runLineCheck() {
 void AudioSetupPanel::timerCallback() {
     juce::String problem = startupProblem_;
     if (auto* device = devices_.getCurrentAudioDevice()) {
-        if (!device->isOpen()) problem = "The audio device is not open: " + device->getLastError();
+        if (!device->isOpen()) problem = ui::tr("The audio device is not open: {why}").replace("{why}", device->getLastError());
         const double rate = device->getCurrentSampleRate();
         const int block = device->getCurrentBufferSizeSamples();
-        deviceInfo_.setText(device->getTypeName() + utf8(" · ") + device->getName() + utf8(" · ") + juce::String(juce::roundToInt(rate)) +
-                                utf8(" Hz · buffer ") + juce::String(block) + " samples (" +
-                                juce::String(1000.0 * block / std::max(rate, 1.0), 1) + utf8(" ms) · device delay in ") +
-                                juce::String(bridge_.inputLatencyMs(), 1) + " ms + out " +
-                                juce::String(bridge_.outputLatencyMs(), 1) + " ms",
+        deviceInfo_.setText(device->getTypeName() + utf8(" · ") + device->getName() + utf8(" · ") +
+                                ui::tr("{rate} Hz · buffer {samples} samples ({ms} ms) · device delay in {in} ms + out {out} ms")
+                                    .replace("{rate}", juce::String(juce::roundToInt(rate)))
+                                    .replace("{samples}", juce::String(block))
+                                    .replace("{ms}", juce::String(1000.0 * block / std::max(rate, 1.0), 1))
+                                    .replace("{in}", juce::String(bridge_.inputLatencyMs(), 1))
+                                    .replace("{out}", juce::String(bridge_.outputLatencyMs(), 1)),
                             juce::dontSendNotification);
         if (problem.isEmpty() || problem == startupProblem_) {
             const juce::String bridgeProblem = bridge_.problem();
@@ -84,9 +87,9 @@ void AudioSetupPanel::timerCallback() {
             else if (device->isOpen()) problem.clear();
         }
     } else {
-        deviceInfo_.setText("No audio device is open.", juce::dontSendNotification);
+        deviceInfo_.setText(ui::tr("No audio device is open."), juce::dontSendNotification);
         if (problem.isEmpty())
-            problem = "No audio device: choose one above. Without one you can chat but not play or listen.";
+            problem = ui::tr("No audio device: choose one above. Without one you can chat but not play or listen.");
     }
     problem_.setText(problem, juce::dontSendNotification);
 }

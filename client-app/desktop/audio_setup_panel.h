@@ -40,7 +40,7 @@ private:
     juce::AudioDeviceSelectorComponent selector_;
     juce::Label title_, meterCaption_, deviceInfo_, problem_, lineCheckResult_;
     ui::LevelMeterComponent meter_;
-    juce::TextButton lineCheck_{"Line check"};
+    juce::TextButton lineCheck_{ui::tr("Line check")};
     juce::String startupProblem_;
     ui::BackgroundJob<Expected<net::LineCheckResult, std::string>> lineCheckJob_;  // last member: joined first
 };

@@ -32,13 +32,11 @@ public:
 
     void initialise(const juce::String&) override {
         const std::string settingsPath =
-            gOptions.settingsFile ? *gOptions.settingsFile
-                                  : juce::File::getSpecialLocation(juce::File::userApplicationDataDirectory)
-                                        .getChildFile("Samspil")
-                                        .getChildFile("settings.json")
-                                        .getFullPathName()
-                                        .toStdString();
-        window_ = std::make_unique<MainWindow>(std::make_unique<samspil::desktop::MainComponent>(gOptions, settingsPath));
+            gOptions.settingsFile ? *gOptions.settingsFile : samspil::ui::personalSettingsPath();
+        // The language first: every page is made in it. Saved choice, else the system's.
+        const std::string chosen = gOptions.language ? *gOptions.language : samspil::loadClientSettings(settingsPath).language;
+        samspil::ui::useLanguage(samspil::ui::chooseLanguage(chosen));
+        window_ = std::make_unique<MainWindow>(makePages(gOptions, settingsPath));
         if (gOptions.screenshotFile) {
             const juce::File file(juce::File::getCurrentWorkingDirectory().getChildFile(juce::String(*gOptions.screenshotFile)));
             juce::Timer::callAfterDelay(static_cast<int>(gOptions.screenshotAfterSeconds * 1000), [this, file] {
@@ -59,6 +57,22 @@ public:
     void systemRequestedQuit() override { quit(); }
 
 private:
+    std::unique_ptr<samspil::desktop::MainComponent> makePages(const samspil::desktop::AppOptions& options,
+                                                               const std::string& settingsPath) {
+        auto pages = std::make_unique<samspil::desktop::MainComponent>(options, settingsPath);
+        // Another language: the pages are made again in it, after this click has returned
+        // (the combo box that called belongs to the pages being replaced).
+        pages->onLanguageChosen = [this, settingsPath](samspil::ui::Language language, samspil::desktop::AppOptions next) {
+            juce::MessageManager::callAsync([this, settingsPath, language, next] {
+                if (!window_) return;
+                window_->main().shutdown();
+                samspil::ui::useLanguage(language);
+                window_->setContentOwned(makePages(next, settingsPath).release(), false);
+            });
+        };
+        return pages;
+    }
+
     std::unique_ptr<MainWindow> window_;
 };
 

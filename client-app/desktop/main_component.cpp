@@ -22,11 +22,13 @@ MainComponent::MainComponent(const AppOptions& options, std::string settingsPath
     if (options.inputDevice) settings_.inputDevice = *options.inputDevice;
     if (options.outputDevice) settings_.outputDevice = *options.outputDevice;
     if (options.bufferSize) settings_.bufferSize = *options.bufferSize;
+    if (options.language) settings_.language = *options.language;
 
     ui::ConnectFields fields{settings_.serverUrl, settings_.room, settings_.name, settings_.login, options.token, options.invite};
     connect_.setFields(fields);
     connect_.onJoin = [this](const ui::ConnectFields& f) { join(f); };
     connect_.onLeave = [this] { session_.leave(); };
+    connect_.onLanguageChosen = [this](ui::Language language) { languageChosen(language); };
 
     audio_ = std::make_unique<AudioSetupPanel>(devices_, bridge_, session_.engine().inputMeter(),
                                                [this] { return connect_.fields().serverUrl; });
@@ -56,13 +58,13 @@ MainComponent::MainComponent(const AppOptions& options, std::string settingsPath
     room_ = std::make_unique<ui::RoomView>(session_, std::move(memory));
 
     const auto background = ui::colours::background;
-    tabs_.addTab("Connect", background, &connect_, false);
-    tabs_.addTab("Audio setup", background, audio_.get(), false);
-    tabs_.addTab("Room", background, room_.get(), false);
+    tabs_.addTab(ui::tr("Connect"), background, &connect_, false);
+    tabs_.addTab(ui::tr("Audio setup"), background, audio_.get(), false);
+    tabs_.addTab(ui::tr("Room"), background, room_.get(), false);
     recordings_ = std::make_unique<RecordingsPanel>(player_);
     recordings_->onWantsFront = [this] { tabs_.setCurrentTabIndex(kRecordingsPage); };
     if (options.listenNewest) recordings_->playNewestWhenListed();
-    tabs_.addTab("Recordings", background, recordings_.get(), false);
+    tabs_.addTab(ui::tr("Recordings"), background, recordings_.get(), false);
     // Signed in (on the Connect page, or with --token): the recordings of that account.
     connect_.onSignedIn = [this] { recordings_->setAccount(connect_.fields().serverUrl, connect_.fields().token); };
     if (options.token) connect_.onSignedIn();
@@ -87,6 +89,25 @@ MainComponent::~MainComponent() {
     setLookAndFeel(nullptr);
 }
 
+// What was typed on the Connect page is kept (settings and the next pages' options); a
+// command line's one-off actions (--join, --listen-newest) are not repeated.
+void MainComponent::languageChosen(ui::Language language) {
+    const ui::ConnectFields fields = connect_.fields();
+    settings_.serverUrl = fields.serverUrl;
+    settings_.room = fields.room;
+    settings_.name = fields.name;
+    settings_.login = fields.login;
+    settings_.language = ui::languageCode(language);
+    (void)saveClientSettings(settings_, settingsPath_);
+    AppOptions next;
+    next.token = fields.token;
+    next.invite = fields.invite;
+    next.settingsFile = options_.settingsFile;
+    next.quitAfterSeconds = options_.quitAfterSeconds;
+    std::cout << "samspil: language " << settings_.language << std::endl;
+    if (onLanguageChosen) onLanguageChosen(language, next);
+}
+
 void MainComponent::shutdown() {
     stopTimer();
     session_.leave();
@@ -109,7 +130,7 @@ void MainComponent::openAudioDevice() {
         if (known)
             devices_.setCurrentAudioDeviceType(wanted, false);
         else
-            problem = wanted + " is not available here; using the system's default audio instead.";
+            problem = ui::tr("{driver} is not available here; using the system's default audio instead.").replace("{driver}", wanted);
     }
     juce::AudioDeviceManager::AudioDeviceSetup setup;
     setup.inputDeviceName = juce::String(settings_.inputDevice);
@@ -119,19 +140,22 @@ void MainComponent::openAudioDevice() {
     juce::String error = devices_.initialise(2, 2, nullptr, true, {}, &setup);
     if (error.isNotEmpty() && (setup.inputDeviceName.isNotEmpty() || setup.outputDeviceName.isNotEmpty())) {
         // The remembered device is gone (unplugged, renamed): take the default one.
-        problem = "The audio device used last time is not there (" + error + "); using the default one.";
+        problem = ui::tr("The audio device used last time is not there ({why}); using the default one.").replace("{why}", error);
         setup.inputDeviceName.clear();
         setup.outputDeviceName.clear();
         error = devices_.initialise(2, 2, nullptr, true, {}, &setup);
     }
     devices_.addAudioCallback(&bridge_);
-    if (error.isNotEmpty()) problem = "The audio device could not be opened: " + error;
+    if (error.isNotEmpty()) problem = ui::tr("The audio device could not be opened: {why}").replace("{why}", error);
     auto* device = devices_.getCurrentAudioDevice();
     const juce::String wantedType(settings_.audioDeviceType);
     if (device == nullptr && problem.isEmpty())
-        problem = "No audio device was found" + (wantedType.isEmpty() ? juce::String(".") : " (" + wantedType + " has none running).");
+        problem = wantedType.isEmpty() ? ui::tr("No audio device was found.")
+                                       : ui::tr("No audio device was found ({driver} has none running).").replace("{driver}", wantedType);
     else if (device != nullptr && wantedType.isNotEmpty() && device->getTypeName() != wantedType && problem.isEmpty())
-        problem = wantedType + " is not available here; using " + device->getTypeName() + " instead.";
+        problem = ui::tr("{driver} is not available here; using {other} instead.")
+                      .replace("{driver}", wantedType)
+                      .replace("{other}", device->getTypeName());
     if (device != nullptr)
         std::cout << "samspil: audio " << device->getTypeName() << " / " << device->getName() << " at "
                   << device->getCurrentSampleRate() << " Hz, " << device->getCurrentBufferSizeSamples() << " samples"

@@ -24,6 +24,9 @@ public:
     juce::String title() const;
     /// Leaves the room and saves the settings (at quit).
     void shutdown();
+    /// The person picked another language on the Connect page (outside a room); it is saved
+    /// already. The window rebuilds its pages in it, starting from these options.
+    std::function<void(ui::Language, AppOptions)> onLanguageChosen;
 
     void paint(juce::Graphics& g) override { g.fillAll(ui::colours::background); }
     void resized() override;
@@ -35,6 +38,7 @@ private:
     void sessionChanged();
     void rememberAudioSetup();
     void saveSettingsSoon() { settingsDirty_ = true; }
+    void languageChosen(ui::Language language);
 
     AppOptions options_;
     std::string settingsPath_;

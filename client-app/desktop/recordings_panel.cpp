@@ -26,7 +26,7 @@ juce::String text(const std::string& utf8) {
 }  // namespace
 
 RecordingsPanel::RecordingsPanel(RecordingPlayer& player) : player_(player) {
-    title_.setText("Your recordings", juce::dontSendNotification);
+    title_.setText(ui::tr("Your recordings"), juce::dontSendNotification);
     title_.setFont(juce::Font(18.0f, juce::Font::bold));
     addAndMakeVisible(title_);
     status_.setColour(juce::Label::textColourId, ui::colours::dimText);
@@ -35,25 +35,25 @@ RecordingsPanel::RecordingsPanel(RecordingPlayer& player) : player_(player) {
     addAndMakeVisible(refresh_);
     list_.setRowHeight(44);
     list_.setColour(juce::ListBox::backgroundColourId, ui::colours::panel);
-    list_.setTitle("Recorded lessons");
+    list_.setTitle(ui::tr("Recorded lessons"));
     addAndMakeVisible(list_);
     details_.setJustificationType(juce::Justification::topLeft);
     addAndMakeVisible(details_);
     play_.onClick = [this] { playClicked(); };
     addAndMakeVisible(play_);
     seek_.setRange(0.0, 1.0);
-    seek_.setTitle("Position in the recording");
+    seek_.setTitle(ui::tr("Position in the recording"));
     seek_.onDragEnd = [this] { player_.seek(seek_.getValue()); };
     seek_.onValueChange = [this] {
         if (!seek_.isMouseButtonDown()) player_.seek(seek_.getValue());  // keyboard
     };
     addAndMakeVisible(seek_);
     addAndMakeVisible(position_);
-    save_.setTooltip("Saves the mix and each person's track as Ogg Opus files (VLC, Audacity and browsers play them); "
-                     "a take also as WAV files with a REAPER project and an Audacity list that line them up on its tempo");
+    save_.setTooltip(ui::tr("Saves the mix and each person's track as Ogg Opus files (VLC, Audacity and browsers play them); "
+                        "a take also as WAV files with a REAPER project and an Audacity list that line them up on its tempo"));
     save_.onClick = [this] { saveClicked(); };
     addAndMakeVisible(save_);
-    delete_.setTooltip("Deletes it for everyone; the school's audit log keeps who and when");
+    delete_.setTooltip(ui::tr("Deletes it for everyone; the school's audit log keeps who and when"));
     delete_.onClick = [this] { deleteClicked(); };
     addAndMakeVisible(delete_);
     setAccount({}, std::nullopt);
@@ -73,7 +73,7 @@ void RecordingsPanel::setAccount(const std::string& serverUrl, const std::option
     list_.updateContent();
     showSelected();
     if (!token_) {
-        say("Sign in on the Connect page to see the recorded lessons you were in.");
+        say(ui::tr("Sign in on the Connect page to see the recorded lessons you were in."));
         return;
     }
     refresh();
@@ -92,8 +92,9 @@ void RecordingsPanel::refresh() {
         for (std::size_t i = 0; i < recordings_.size(); ++i)
             if (chosen && recordings_[i].id == *chosen) row = static_cast<int>(i);
         list_.selectRow(row);
-        say(recordings_.empty() ? juce::String("No recordings yet. When your teacher records a lesson you are in, it is here afterwards.")
-                                : juce::String(recordings_.size()) + (recordings_.size() == 1 ? " recording." : " recordings."));
+        say(recordings_.empty() ? ui::tr("No recordings yet. When your teacher records a lesson you are in, it is here afterwards.")
+                                : recordings_.size() == 1 ? ui::tr("1 recording.")
+                                                          : ui::tr("{count} recordings.").replace("{count}", juce::String(recordings_.size())));
         std::cout << "samspil: recordings: " << recordings_.size() << " listed" << std::endl;
         showSelected();
         if (playNewest_ && !recordings_.empty() && recordings_.front().mixDownload) {
@@ -102,7 +103,7 @@ void RecordingsPanel::refresh() {
             playClicked();
         }
     });
-    if (started) say(ui::utf8("Fetching the recordings …"));
+    if (started) say(ui::tr("Fetching the recordings …"));
 }
 
 const net::RecordingSummary* RecordingsPanel::selected() const {
@@ -120,9 +121,9 @@ void RecordingsPanel::paintListBoxItem(int row, juce::Graphics& g, int width, in
     g.setColour(ui::colours::dimText);
     g.setFont(13.0f);
     juce::String line = whenText(r.startedAtMs) + ui::utf8(" · ") + clockText(static_cast<double>(r.lengthMs) / 1000.0);
-    if (r.takeBpm > 0) line << ui::utf8(" · take at ") << juce::roundToInt(r.takeBpm) << " BPM";
-    if (r.status == "recording") line << ui::utf8(" · being recorded now");
-    if (r.status == "interrupted") line << ui::utf8(" · cut short");
+    if (r.takeBpm > 0) line << ui::utf8(" · ") << ui::tr("take at {bpm} BPM").replace("{bpm}", juce::String(juce::roundToInt(r.takeBpm)));
+    if (r.status == "recording") line << ui::utf8(" · ") << ui::tr("being recorded now");
+    if (r.status == "interrupted") line << ui::utf8(" · ") << ui::tr("cut short");
     g.drawText(line, 10, 23, width - 20, 16, juce::Justification::left);
     juce::ignoreUnused(height);
 }
@@ -144,14 +145,14 @@ void RecordingsPanel::showSelected() {
     }
     juce::StringArray people;
     for (const auto& track : r->tracks) people.add(text(track.name));
-    juce::String about = "With " + (people.isEmpty() ? juce::String("nobody") : people.joinIntoString(", ")) + ".";
+    juce::String about = people.isEmpty() ? ui::tr("With nobody.") : ui::tr("With {names}.").replace("{names}", people.joinIntoString(", "));
     if (!r->notRecorded.empty()) {
         juce::StringArray left;
         for (const auto& name : r->notRecorded) left.add(text(name));
-        about << " Not in the recording: " << left.joinIntoString(", ") << ".";
+        about << " " << ui::tr("Not in the recording: {names}.").replace("{names}", left.joinIntoString(", "));
     }
-    if (r->status == "interrupted") about << " The server stopped during the lesson; it plays up to that point.";
-    if (!r->mixDownload && r->status != "recording") about << ui::utf8(" The mix is being made …");
+    if (r->status == "interrupted") about << " " << ui::tr("The server stopped during the lesson; it plays up to that point.");
+    if (!r->mixDownload && r->status != "recording") about << " " << ui::tr("The mix is being made …");
     details_.setText(about, juce::dontSendNotification);
 }
 
@@ -169,7 +170,7 @@ void RecordingsPanel::playClicked() {
     const net::RecordingSummary recording = *r;
     file.getParentDirectory().createDirectory();
     play_.setEnabled(false);
-    say(ui::utf8("Fetching the mix …"));
+    say(ui::tr("Fetching the mix …"));
     mixJob_.start([server, token, path, target] { return net::downloadRecordingFile(server, token, path, target); },
                   [this, recording, target](Expected<std::uint64_t, std::string> got) {
                       play_.setEnabled(true);
@@ -189,7 +190,7 @@ void RecordingsPanel::startPlaying(const net::RecordingSummary& recording, const
     seek_.setRange(0.0, std::max(*length, 0.1), 0.0);
     player_.play();
     reportedEnd_ = false;
-    say("Playing " + text(recording.title) + ".");
+    say(ui::tr("Playing {title}.").replace("{title}", text(recording.title)));
     std::cout << "samspil: playing the mix of " << recording.title << " (" << juce::String(*length, 1) << " s)" << std::endl;
 }
 
@@ -197,7 +198,7 @@ void RecordingsPanel::startPlaying(const net::RecordingSummary& recording, const
 // every 3 s while a mix is being made.
 void RecordingsPanel::timerCallback() {
     const bool playing = player_.isPlaying();
-    play_.setButtonText(playing && selected() && loadedId_ == selected()->id ? "Pause" : "Play the mix");
+    play_.setButtonText(playing && selected() && loadedId_ == selected()->id ? ui::tr("Pause") : ui::tr("Play the mix"));
     if (loadedId_) {
         if (!seek_.isMouseButtonDown()) seek_.setValue(player_.positionSeconds(), juce::dontSendNotification);
         position_.setText(clockText(player_.positionSeconds()) + " / " + clockText(player_.lengthSeconds()),
@@ -218,7 +219,7 @@ void RecordingsPanel::saveClicked() {
     if (!r) return;
     const net::RecordingSummary recording = *r;
     const juce::File music = juce::File::getSpecialLocation(juce::File::userMusicDirectory).getChildFile("Samspil");
-    chooser_ = std::make_unique<juce::FileChooser>("Save the recording in this folder", music);
+    chooser_ = std::make_unique<juce::FileChooser>(ui::tr("Save the recording in this folder"), music);
     chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectDirectories,
                           [this, recording](const juce::FileChooser& chooser) {
                               if (chooser.getResult() != juce::File()) saveInto(chooser.getResult(), recording);
@@ -244,7 +245,7 @@ void RecordingsPanel::saveInto(const juce::File& folder, const net::RecordingSum
     if (recording.takeBpm <= 0) daw.tracks.clear();  // a lesson: its hour of WAV would help nobody
     const std::string server = serverUrl_, token = *token_;
     save_.setEnabled(false);
-    say(ui::utf8("Saving …"));
+    say(ui::tr("Saving …"));
     saveJob_.start(
         [server, token, files, daw]() -> Expected<int, std::string> {
             for (const auto& [path, file] : files)
@@ -256,7 +257,8 @@ void RecordingsPanel::saveInto(const juce::File& folder, const net::RecordingSum
         },
         [this, into](Expected<int, std::string> saved) {
             save_.setEnabled(true);
-            say(saved ? "Saved " + juce::String(*saved) + " files in " + into.getFullPathName() : text(saved.error()));
+            say(saved ? ui::tr("Saved {count} files in {folder}").replace("{count}", juce::String(*saved)).replace("{folder}", into.getFullPathName())
+                      : text(saved.error()));
         });
 }
 
@@ -264,10 +266,11 @@ void RecordingsPanel::deleteClicked() {
     const auto* r = selected();
     if (!r || !token_) return;
     const std::int64_t id = r->id;
-    const juce::String question = "Delete the recording \"" + text(r->title) + "\" of " + whenText(r->startedAtMs) +
-                                  " for everyone? This cannot be undone.";
-    juce::AlertWindow::showOkCancelBox(juce::MessageBoxIconType::WarningIcon, "Delete the recording", question, "Delete",
-                                       "Keep it", this, juce::ModalCallbackFunction::create([this, id](int answer) {
+    const juce::String question = ui::tr("Delete the recording “{title}” of {when} for everyone? This cannot be undone.")
+                                      .replace("{title}", text(r->title))
+                                      .replace("{when}", whenText(r->startedAtMs));
+    juce::AlertWindow::showOkCancelBox(juce::MessageBoxIconType::WarningIcon, ui::tr("Delete the recording"), question, ui::tr("Delete"),
+                                       ui::tr("Keep it"), this, juce::ModalCallbackFunction::create([this, id](int answer) {
         if (answer == 0 || !token_) return;
         if (loadedId_ == id) {
             player_.pause();

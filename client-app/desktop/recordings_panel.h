@@ -62,9 +62,9 @@ private:
     int ticks_ = 0;
 
     juce::Label title_, status_, details_, position_;
-    juce::ListBox list_{"Recordings", this};
-    juce::TextButton refresh_{"Refresh"}, play_{"Play the mix"}, save_{ui::utf8("Save the mix and tracks …")},
-        delete_{"Delete the recording"};
+    juce::ListBox list_{ui::tr("Recordings"), this};
+    juce::TextButton refresh_{ui::tr("Refresh")}, play_{ui::tr("Play the mix")}, save_{ui::tr("Save the mix and tracks …")},
+        delete_{ui::tr("Delete the recording")};
     juce::Slider seek_{juce::Slider::LinearHorizontal, juce::Slider::NoTextBox};
     std::unique_ptr<juce::FileChooser> chooser_;
     // Jobs last: destroyed (joined) first, before anything their callbacks touch.

@@ -5,7 +5,7 @@
 namespace samspil::ui {
 
 ChatPanel::ChatPanel(RoomSession& session) : session_(session) {
-    title_.setText("Chat", juce::dontSendNotification);
+    title_.setText(tr("Chat"), juce::dontSendNotification);
     title_.setFont(juce::Font(15.0f, juce::Font::bold));
     addAndMakeVisible(title_);
     history_.setMultiLine(true, true);
@@ -13,7 +13,7 @@ ChatPanel::ChatPanel(RoomSession& session) : session_(session) {
     history_.setCaretVisible(false);
     history_.setScrollbarsShown(true);
     addAndMakeVisible(history_);
-    input_.setTextToShowWhenEmpty(utf8("Write to the room …"), colours::dimText);
+    input_.setTextToShowWhenEmpty(tr("Write to the room …"), colours::dimText);
     input_.setInputRestrictions(1000);
     input_.onReturnKey = [this] { send(); };
     addAndMakeVisible(input_);

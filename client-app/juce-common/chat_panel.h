@@ -24,7 +24,7 @@ private:
     std::size_t shown_ = 0;
     juce::Label title_;
     juce::TextEditor history_, input_;
-    juce::TextButton sendButton_{"Send"};
+    juce::TextButton sendButton_{tr("Send")};
 };
 
 }  // namespace samspil::ui

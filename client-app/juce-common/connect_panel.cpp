@@ -9,21 +9,34 @@
 namespace samspil::ui {
 
 ConnectPanel::ConnectPanel(RoomSession& session) : session_(session) {
-    title_.setText("Join a lesson or a session", juce::dontSendNotification);
+    title_.setText(tr("Join a lesson or a session"), juce::dontSendNotification);
     title_.setFont(juce::Font(20.0f, juce::Font::bold));
     addAndMakeVisible(title_);
-    addRow(serverCaption_, "Server", server_);
+    // Named in both languages, so that a person who cannot read the one shown finds it.
+    styleCaption(languageCaption_, "Sprog / Language");
+    languageCaption_.setJustificationType(juce::Justification::centredRight);
+    addChildComponent(languageCaption_);
+    language_.addItem("Dansk", 1);
+    language_.addItem("English", 2);
+    language_.setSelectedId(currentLanguage() == Language::Danish ? 1 : 2, juce::dontSendNotification);
+    language_.setTitle("Sprog / Language");
+    language_.onChange = [this] {
+        const Language picked = language_.getSelectedId() == 1 ? Language::Danish : Language::English;
+        if (picked != currentLanguage() && onLanguageChosen) onLanguageChosen(picked);
+    };
+    addChildComponent(language_);
+    addRow(serverCaption_, tr("Server"), server_);
     server_.setTextToShowWhenEmpty("ws://samspil.your-school.example:7400", colours::dimText);
-    addRow(roomCaption_, "Room", room_);
-    room_.setTextToShowWhenEmpty("the room code from your teacher, e.g. piano-3", colours::dimText);
-    addRow(nameCaption_, "Your name", name_);
-    name_.setTextToShowWhenEmpty("as the others will see it", colours::dimText);
-    addRow(inviteCaption_, "Invite link", invite_);
-    invite_.setTextToShowWhenEmpty("or paste the samspil:// link from your invitation email", colours::dimText);
+    addRow(roomCaption_, tr("Room"), room_);
+    room_.setTextToShowWhenEmpty(tr("the room code from your teacher, e.g. piano-3"), colours::dimText);
+    addRow(nameCaption_, tr("Your name"), name_);
+    name_.setTextToShowWhenEmpty(tr("as the others will see it"), colours::dimText);
+    addRow(inviteCaption_, tr("Invite link"), invite_);
+    invite_.setTextToShowWhenEmpty(tr("or paste the samspil:// link from your invitation email"), colours::dimText);
     invite_.onTextChange = [this] { inviteEdited(); };
-    addRow(loginCaption_, "School login", login_);
-    login_.setTextToShowWhenEmpty("teachers and students with a school account", colours::dimText);
-    addRow(passwordCaption_, "Password", password_);
+    addRow(loginCaption_, tr("School login"), login_);
+    login_.setTextToShowWhenEmpty(tr("teachers and students with a school account"), colours::dimText);
+    addRow(passwordCaption_, tr("Password"), password_);
     password_.setPasswordCharacter(juce::juce_wchar(0x2022));
     password_.onReturnKey = [this] { startSignIn(); };
     signIn_.onClick = [this] { startSignIn(); };
@@ -36,8 +49,8 @@ ConnectPanel::ConnectPanel(RoomSession& session) : session_(session) {
     status_.setFont(juce::Font(15.0f));
     addAndMakeVisible(status_);
     help_.setColour(juce::Label::textColourId, colours::dimText);
-    help_.setText("Open rooms need only a server, a room and a name. A school's rooms need an invite link or "
-                  "a sign-in; students then wait until the teacher lets them in.",
+    help_.setText(tr("Open rooms need only a server, a room and a name. A school's rooms need an invite link or "
+                     "a sign-in; students then wait until the teacher lets them in."),
                   juce::dontSendNotification);
     addAndMakeVisible(help_);
 }
@@ -91,7 +104,8 @@ void ConnectPanel::inviteEdited() {
         server_.setText(juce::String::fromUTF8(link->serverUrl.c_str()), false);
         room_.setText(juce::String::fromUTF8(link->room.c_str()), false);
         inviteCode_ = link->invite;
-        status_.setText("Invite link read: room " + juce::String(link->room) + ". Type your name and join.",
+        status_.setText(tr("Invite link read: room {room}. Type your name and join.")
+                            .replace("{room}", juce::String::fromUTF8(link->room.c_str())),
                         juce::dontSendNotification);
         status_.setColour(juce::Label::textColourId, colours::text);
     } else {
@@ -101,10 +115,12 @@ void ConnectPanel::inviteEdited() {
 
 std::optional<std::string> ConnectPanel::problem() const {
     const ConnectFields f = fields();
-    if (f.serverUrl.empty()) return "Type the server's address (your school's IT can tell you).";
-    if (auto url = parseServerUrl(f.serverUrl); !url) return "The server address does not work: " + url.error() + ".";
-    if (!protocol::isValidRoomCode(f.room)) return "Type the room code: letters, digits, - and _ only.";
-    if (!protocol::normalizeDisplayName(f.name) && !f.invite && !f.token) return "Type your name as the others should see it.";
+    if (f.serverUrl.empty()) return tr("Type the server's address (your school's IT can tell you).").toStdString();
+    if (auto url = parseServerUrl(f.serverUrl); !url)
+        return tr("The server address does not work: {why}.").replace("{why}", juce::String::fromUTF8(url.error().c_str())).toStdString();
+    if (!protocol::isValidRoomCode(f.room)) return tr("Type the room code: letters, digits, - and _ only.").toStdString();
+    if (!protocol::normalizeDisplayName(f.name) && !f.invite && !f.token)
+        return tr("Type your name as the others should see it.").toStdString();
     return std::nullopt;
 }
 
@@ -114,7 +130,7 @@ void ConnectPanel::joinClicked() {
         return;
     }
     if (auto why = problem()) {
-        status_.setText(*why, juce::dontSendNotification);
+        status_.setText(juce::String::fromUTF8(why->c_str()), juce::dontSendNotification);
         status_.setColour(juce::Label::textColourId, colours::poor);
         return;
     }
@@ -126,11 +142,11 @@ void ConnectPanel::startSignIn() {
     const std::string login = login_.getText().trim().toStdString();
     const std::string password = password_.getText().toStdString();
     if (server.empty() || login.empty() || password.empty()) {
-        signInStatus_.setText("Type the server, your login and your password.", juce::dontSendNotification);
+        signInStatus_.setText(tr("Type the server, your login and your password."), juce::dontSendNotification);
         return;
     }
     signIn_.setEnabled(false);
-    signInStatus_.setText(utf8("Signing in …"), juce::dontSendNotification);
+    signInStatus_.setText(tr("Signing in …"), juce::dontSendNotification);
     // The HTTP call blocks (up to 10 s); the answer comes back to the message thread.
     signInJob_.start([server, login, password] { return net::signIn(server, login, password); },
                      [this](Expected<std::string, std::string> token) {
@@ -138,7 +154,7 @@ void ConnectPanel::startSignIn() {
             password_.clear();  // the password is used once and never kept
             if (token) {
                 token_ = *token;
-                signInStatus_.setText("Signed in. Choose the room and join.", juce::dontSendNotification);
+                signInStatus_.setText(tr("Signed in. Choose the room and join."), juce::dontSendNotification);
                 if (onSignedIn) onSignedIn();
             } else {
                 token_.reset();
@@ -149,7 +165,12 @@ void ConnectPanel::startSignIn() {
 
 void ConnectPanel::update() {
     const auto state = session_.state();
-    join_.setButtonText(isInSession(state) ? "Leave" : "Join");
+    join_.setButtonText(isInSession(state) ? tr("Leave") : tr("Join"));
+    const bool offerLanguage = static_cast<bool>(onLanguageChosen);
+    languageCaption_.setVisible(offerLanguage);
+    language_.setVisible(offerLanguage);
+    language_.setEnabled(!isInSession(state));
+    language_.setTooltip(isInSession(state) ? tr("Leave the room to change the language") : juce::String());
     if (state != net::SessionState::Idle) {
         status_.setText(juce::String::fromUTF8(session_.statusText().c_str()), juce::dontSendNotification);
         status_.setColour(juce::Label::textColourId,
@@ -164,7 +185,10 @@ void ConnectPanel::paint(juce::Graphics& g) {
 void ConnectPanel::resized() {
     auto area = getLocalBounds().reduced(24);
     area = area.withSizeKeepingCentre(std::min(area.getWidth(), 720), area.getHeight());
-    title_.setBounds(area.removeFromTop(40));
+    auto titleRow = area.removeFromTop(40);
+    language_.setBounds(titleRow.removeFromRight(120).withSizeKeepingCentre(120, 26));
+    languageCaption_.setBounds(titleRow.removeFromRight(130));
+    title_.setBounds(titleRow);
     area.removeFromTop(10);
     auto row = [&](juce::Label& caption, juce::Component& field, juce::Component* extra = nullptr) {
         auto r = area.removeFromTop(30);

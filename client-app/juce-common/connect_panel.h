@@ -6,6 +6,7 @@
 #include "background_job.h"
 #include "room_session.h"
 #include "samspil_look.h"
+#include "ui_language.h"
 
 #include <memory>
 
@@ -37,6 +38,8 @@ public:
     std::function<void()> onLeave;
     /// A sign-in succeeded (fields().token holds the session token).
     std::function<void()> onSignedIn;
+    /// The person picked the other language (offered only when set; not while in a room).
+    std::function<void(Language)> onLanguageChosen;
 
     void paint(juce::Graphics& g) override;
     void resized() override;
@@ -50,7 +53,9 @@ private:
     RoomSession& session_;
     juce::Label title_, serverCaption_, roomCaption_, nameCaption_, inviteCaption_, loginCaption_, passwordCaption_;
     juce::TextEditor server_, room_, name_, invite_, login_, password_;
-    juce::TextButton signIn_{"Sign in"}, join_{"Join"};
+    juce::TextButton signIn_{tr("Sign in")}, join_{tr("Join")};
+    juce::Label languageCaption_;
+    juce::ComboBox language_;
     juce::Label signInStatus_, status_, help_;
     std::optional<std::string> token_;
     std::optional<std::string> inviteCode_;

@@ -5,13 +5,13 @@ namespace samspil::ui {
 MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
                                std::function<void(const MetronomeSettings&)> onChanged)
     : metronome_(metronome), onChanged_(std::move(onChanged)) {
-    title_.setText("Metronome", juce::dontSendNotification);
+    title_.setText(tr("Metronome"), juce::dontSendNotification);
     title_.setFont(juce::Font(15.0f, juce::Font::bold));
     addAndMakeVisible(title_);
     startStop_.setClickingTogglesState(true);
     startStop_.onClick = [this] { startStopClicked(); };
-    forRoom_.setTooltip("Starts the room's metronome: everyone hears the click at the same instant "
-                        "(the teacher's choice in a school's room)");
+    forRoom_.setTooltip(tr("Starts the room's metronome: everyone hears the click at the same instant "
+                           "(the teacher's choice in a school's room)"));
     addAndMakeVisible(forRoom_);
     hearRoom_.setToggleState(true, juce::dontSendNotification);
     hearRoom_.onClick = [this] { metronome_.setRoomClickAudible(hearRoom_.getToggleState()); };
@@ -28,15 +28,16 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
         if (metronome_.followingRoomGrid() && sendToRoom) sendToRoom(roomSetting(true));
     };
     addAndMakeVisible(tempo_);
-    for (int beats = 1; beats <= 12; ++beats) beats_.addItem(juce::String(beats) + " / bar", beats);
+    for (int beats = 1; beats <= 12; ++beats) beats_.addItem(tr("{beats} / bar").replace("{beats}", juce::String(beats)), beats);
     beats_.setSelectedId(juce::jlimit(1, 12, initial.beatsPerBar), juce::dontSendNotification);
     beats_.onChange = [this] { changed(); };
     addAndMakeVisible(beats_);
-    mode_.addItem("Live", 1);
-    for (int bars : {1, 2, 4, 8}) mode_.addItem("Interval " + juce::String(bars) + (bars == 1 ? " bar" : " bars"), bars + 1);
+    mode_.addItem(tr("Live"), 1);
+    for (int bars : {1, 2, 4, 8})
+        mode_.addItem((bars == 1 ? tr("Interval 1 bar") : tr("Interval {bars} bars")).replace("{bars}", juce::String(bars)), bars + 1);
     mode_.setSelectedId(1, juce::dontSendNotification);
-    mode_.setTooltip("Interval mode, for long distances: everyone hears the others this many bars after they "
-                     "played, exactly on the beat, so the line's delay no longer matters");
+    mode_.setTooltip(tr("Interval mode, for long distances: everyone hears the others this many bars after they "
+                        "played, exactly on the beat, so the line's delay no longer matters"));
     mode_.onChange = [this] {
         if (metronome_.followingRoomGrid() && sendToRoom) sendToRoom(roomSetting(true));
     };
@@ -48,7 +49,7 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
     level_.setTextBoxStyle(juce::Slider::NoTextBox, false, 0, 0);
     level_.setRange(0.0, 1.0, 0.01);
     level_.setValue(0.5, juce::dontSendNotification);
-    level_.setTooltip("Click volume");
+    level_.setTooltip(tr("Click volume"));
     level_.onValueChange = [this] { metronome_.setLevel(static_cast<float>(level_.getValue())); };
     addAndMakeVisible(level_);
     changed();
@@ -83,16 +84,16 @@ void MetronomePanel::startStopClicked() {
     } else {
         metronome_.setRunning(start);
     }
-    startStop_.setButtonText(start ? "Stop" : "Start");
+    startStop_.setButtonText(start ? tr("Stop") : tr("Start"));
 }
 
 void MetronomePanel::timerCallback() {
     const bool room = metronome_.followingRoomGrid();
     if (room != roomShown_) {
         roomShown_ = room;
-        title_.setText(room ? "Room metronome" : "Metronome", juce::dontSendNotification);
+        title_.setText(room ? tr("Room metronome") : tr("Metronome"), juce::dontSendNotification);
         startStop_.setToggleState(room || metronome_.running(), juce::dontSendNotification);
-        startStop_.setButtonText(startStop_.getToggleState() ? "Stop" : "Start");
+        startStop_.setButtonText(startStop_.getToggleState() ? tr("Stop") : tr("Start"));
     }
     const int beat = metronome_.beatInBar();
     if (beat != shownBeat_) {

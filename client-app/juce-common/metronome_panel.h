@@ -40,13 +40,13 @@ private:
     Metronome& metronome_;
     std::function<void(const MetronomeSettings&)> onChanged_;
     juce::Label title_, tempoCaption_;
-    juce::TextButton startStop_{"Start"};
+    juce::TextButton startStop_{tr("Start")};
     juce::Slider tempo_;
     juce::ComboBox beats_;
     juce::ComboBox mode_;  // live, or interval mode of 1, 2, 4 or 8 bars (item id = bars + 1)
-    juce::ToggleButton accent_{"Accent beat one"};
-    juce::ToggleButton forRoom_{"For the whole room"};
-    juce::ToggleButton hearRoom_{"Hear the room's click"};
+    juce::ToggleButton accent_{tr("Accent beat one")};
+    juce::ToggleButton forRoom_{tr("For the whole room")};
+    juce::ToggleButton hearRoom_{tr("Hear the room's click")};
     bool roomShown_ = false;
     juce::Slider level_;
     int shownBeat_ = -1;

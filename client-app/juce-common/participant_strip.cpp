@@ -3,6 +3,24 @@
 #include "samspil/core/stereo_mix.h"
 
 namespace samspil::ui {
+namespace {
+
+juce::String qualityText(QualityLevel level) {
+    switch (level) {
+        case QualityLevel::Good: return tr("Good");
+        case QualityLevel::Fair: return tr("Fair");
+        case QualityLevel::Poor: return tr("Poor");
+        case QualityLevel::Unknown: break;
+    }
+    return tr("No audio");
+}
+
+juce::String capitalised(const juce::String& text) {
+    return text.substring(0, 1).toUpperCase() + text.substring(1);
+}
+
+}  // namespace
+
 
 void QualityLight::setLevel(QualityLevel level) {
     if (level == level_) return;
@@ -32,11 +50,11 @@ ParticipantStrip::ParticipantStrip(RoomSession& session, const std::string& name
     styleCaption(roleLabel_, "");
     addAndMakeVisible(delayLabel_);
     delayLabel_.setJustificationType(juce::Justification::centredRight);
-    delayLabel_.setTooltip("Estimated delay from their microphone to your ears");
+    delayLabel_.setTooltip(tr("Estimated delay from their microphone to your ears"));
     addAndMakeVisible(meter_);
 
-    styleCaption(volumeCaption_, "Volume");
-    styleCaption(panCaption_, "Pan");
+    styleCaption(volumeCaption_, tr("Volume"));
+    styleCaption(panCaption_, tr("Pan"));
     addAndMakeVisible(volumeCaption_);
     addAndMakeVisible(panCaption_);
     volume_.setSliderStyle(juce::Slider::LinearHorizontal);
@@ -52,19 +70,19 @@ ParticipantStrip::ParticipantStrip(RoomSession& session, const std::string& name
     pan_.setRange(-1.0, 1.0, 0.05);
     pan_.setDoubleClickReturnValue(true, 0.0);
     pan_.setValue(mix.pan, juce::dontSendNotification);
-    pan_.setTooltip(utf8("Where you hear them: left … right (double-click: centre)"));
+    pan_.setTooltip(tr("Where you hear them: left … right (double-click: centre)"));
     pan_.onValueChange = [this] { mixChanged(); };
     addAndMakeVisible(pan_);
     listen_.setToggleState(!mix.muted, juce::dontSendNotification);
-    listen_.setTooltip("Untick to stop hearing them (only for you)");
+    listen_.setTooltip(tr("Untick to stop hearing them (only for you)"));
     listen_.onClick = [this] { mixChanged(); };
     addAndMakeVisible(listen_);
 
-    teacherMute_.setTooltip("Stop sending their sound to everyone in the room");
+    teacherMute_.setTooltip(tr("Stop sending their sound to everyone in the room"));
     teacherMute_.onClick = [this] {
         session_.sendControl(protocol::Mute{participant_.participantId, !participant_.muted});
     };
-    remove_.setTooltip("Send them out of the room");
+    remove_.setTooltip(tr("Send them out of the room"));
     remove_.onClick = [this] { session_.sendControl(protocol::Remove{participant_.participantId}); };
     addChildComponent(teacherMute_);
     addChildComponent(remove_);
@@ -95,10 +113,11 @@ void ParticipantStrip::update(const Participant& participant) {
     const bool ours = view && view->streamId.load() == participant.streamId;
     meter_.setSource(ours ? &view->meter : nullptr);
 
-    juce::String role = juce::String(participant.role).toUpperCase().substring(0, 1) + juce::String(participant.role).substring(1);
-    if (participant.muted) role << utf8(" · muted by the teacher");
-    if (participant.stream) role << utf8(" · ") << (participant.stream->channels == 2 ? "stereo" : "mono") << utf8(" · ")
-                                 << juce::String(participant.stream->frameSamples / 48.0, 1) << " ms frames";
+    juce::String role = capitalised(roleName(participant.role));
+    if (participant.muted) role << utf8(" · ") << tr("muted by the teacher");
+    if (participant.stream)
+        role << utf8(" · ") << (participant.stream->channels == 2 ? tr("stereo") : tr("mono")) << utf8(" · ")
+             << tr("{ms} ms frames").replace("{ms}", juce::String(participant.stream->frameSamples / 48.0, 1));
     roleLabel_.setText(role, juce::dontSendNotification);
 
     // Figures once a second are enough for the light; the delay label follows every update.
@@ -113,12 +132,13 @@ void ParticipantStrip::update(const Participant& participant) {
     const QualityLevel level = rateConnection(figures);
     light_.setLevel(level);
     juce::String tip;
-    tip << qualityName(level) << "\n"
-        << "Round trip to the server: " << (roundTrip ? juce::String(figures.roundTripMs, 1) + " ms" : juce::String("unknown")) << "\n"
-        << "Jitter: " << juce::String(figures.jitterMs, 1) << " ms\n"
-        << "Loss (last seconds): " << juce::String(figures.lossPercent, 1) << " %\n"
-        << "Jitter buffer: " << (ours ? view->depthPackets.load() : 0) << " packets, "
-        << juce::String(figures.bufferMs, 1) << " ms";
+    tip << qualityText(level) << "\n"
+        << tr("Round trip to the server: {ms}").replace("{ms}", roundTrip ? juce::String(figures.roundTripMs, 1) + " ms" : tr("unknown"))
+        << "\n" << tr("Jitter: {ms} ms").replace("{ms}", juce::String(figures.jitterMs, 1)) << "\n"
+        << tr("Loss (last seconds): {percent} %").replace("{percent}", juce::String(figures.lossPercent, 1)) << "\n"
+        << tr("Jitter buffer: {packets} packets, {ms} ms")
+               .replace("{packets}", juce::String(ours ? view->depthPackets.load() : 0))
+               .replace("{ms}", juce::String(figures.bufferMs, 1));
     light_.setTooltip(tip);
 
     const auto delay = session_.delayToMs(participant);
@@ -131,7 +151,7 @@ void ParticipantStrip::update(const Participant& participant) {
         remove_.setVisible(controls);
         resized();
     }
-    teacherMute_.setButtonText(participant.muted ? "Unmute for all" : "Mute for all");
+    teacherMute_.setButtonText(participant.muted ? tr("Unmute for all") : tr("Mute for all"));
 }
 
 void ParticipantStrip::paint(juce::Graphics& g) {

@@ -49,8 +49,8 @@ private:
     juce::Label nameLabel_, roleLabel_, delayLabel_, volumeCaption_, panCaption_;
     LevelMeterComponent meter_;
     juce::Slider volume_, pan_;
-    juce::ToggleButton listen_{"Hear"};
-    juce::TextButton teacherMute_{"Mute for all"}, remove_{"Remove"};
+    juce::ToggleButton listen_{tr("Hear")};
+    juce::TextButton teacherMute_{tr("Mute for all")}, remove_{tr("Remove")};
 };
 
 }  // namespace samspil::ui

@@ -87,13 +87,13 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
     if (auto started = client_->start(); !started) {
         client_.reset();
         state_ = net::SessionState::Idle;
-        statusText_ = "Cannot connect: " + started.error();
+        statusText_ = tr("Cannot connect: {why}").replace("{why}", juce::String::fromUTF8(started.error().c_str())).toStdString();
         if (onChange) onChange();
         return statusText_;
     }
     transport_->attach(client_.get());
     state_ = net::SessionState::Connecting;
-    statusText_ = "Connecting to " + settings.serverUrl + " …";
+    statusText_ = tr("Connecting to {server} …").replace("{server}", juce::String::fromUTF8(settings.serverUrl.c_str())).toStdString();
     if (onChange) onChange();
     return std::nullopt;
 }
@@ -108,7 +108,7 @@ void RoomSession::leave() {
         events_.clear();
     }
     state_ = net::SessionState::Closed;
-    statusText_ = "Left the room";
+    statusText_ = tr("Left the room").toStdString();
     engine_->metronome().stopRoomGrid();  // the room's click stops with the room
     participants_.clear();
     roomState_ = {};
@@ -166,15 +166,18 @@ void RoomSession::onStateChanged(net::SessionState state, const std::string& rea
     post([this, state, reason] {
         state_ = state;
         switch (state) {
-            case net::SessionState::Connecting: statusText_ = "Connecting …"; break;
-            case net::SessionState::Waiting: statusText_ = "In the waiting room: the teacher will let you in."; break;
-            case net::SessionState::Joined: statusText_ = "In the room"; break;
+            case net::SessionState::Connecting: statusText_ = tr("Connecting …").toStdString(); break;
+            case net::SessionState::Waiting: statusText_ = tr("In the waiting room: the teacher will let you in.").toStdString(); break;
+            case net::SessionState::Joined: statusText_ = tr("In the room").toStdString(); break;
             case net::SessionState::Reconnecting:
-                statusText_ = "Reconnecting …" + (reason.empty() ? std::string() : " (" + reason + ")");
+                statusText_ = tr("Reconnecting …").toStdString() + (reason.empty() ? std::string() : " (" + reason + ")");
                 break;
-            case net::SessionState::Refused: statusText_ = "Not let in: " + reason; break;
-            case net::SessionState::Closed: statusText_ = "Left the room"; break;
-            case net::SessionState::Idle: statusText_ = "Not connected"; break;
+            // The server's reason is its own sentence (English; docs/protocol.md).
+            case net::SessionState::Refused:
+                statusText_ = tr("Not let in: {why}").replace("{why}", juce::String::fromUTF8(reason.c_str())).toStdString();
+                break;
+            case net::SessionState::Closed: statusText_ = tr("Left the room").toStdString(); break;
+            case net::SessionState::Idle: statusText_ = tr("Not connected").toStdString(); break;
         }
     });
 }

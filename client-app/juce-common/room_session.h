@@ -6,6 +6,7 @@
 
 #include "samspil/core/room_audio_engine.h"
 #include "samspil/net/session_client.h"
+#include "ui_language.h"
 
 #include <juce_events/juce_events.h>
 
@@ -127,7 +128,7 @@ private:
 
     // Message thread.
     net::SessionState state_ = net::SessionState::Idle;
-    std::string statusText_ = "Not connected";
+    std::string statusText_ = tr("Not connected").toStdString();
     std::vector<Participant> participants_;
     std::vector<ChatLine> chat_;
     protocol::RoomState roomState_;

@@ -75,15 +75,15 @@ void RoomView::syncStrips() {
 
 // "● Recording this lesson"; for a take its count-in, beat by beat, then the take.
 juce::String RoomView::recordingText(const protocol::RecordingState& recording) const {
-    if (!recording.take) return utf8("● Recording this lesson");
+    if (!recording.take) return tr("● Recording this lesson");
     const auto& take = *recording.take;
     const auto now = session_.serverNowUs();
     if (now && *now < take.startServerUs) {
         const double beatUs = 60e6 / take.bpm;
         const int beats = std::min(take.beatsPerBar, static_cast<int>(std::ceil(static_cast<double>(take.startServerUs - *now) / beatUs)));
-        return utf8("● Count-in … ") + juce::String(beats);
+        return tr("● Count-in … {beats}").replace("{beats}", juce::String(beats));
     }
-    return utf8("● Recording a take (") + juce::String(juce::roundToInt(take.bpm)) + " BPM)";
+    return tr("● Recording a take ({bpm} BPM)").replace("{bpm}", juce::String(juce::roundToInt(take.bpm)));
 }
 
 void RoomView::update() {
@@ -94,9 +94,9 @@ void RoomView::update() {
     if (state == net::SessionState::Joined) {
         const auto others = std::count_if(session_.participants().begin(), session_.participants().end(),
                                           [](const Participant& p) { return !p.isSelf; });
-        hint << "You are " << juce::String(session_.selfRole()) << utf8(" · ") << static_cast<int>(others)
-             << (others == 1 ? " other" : " others") << " in the room";
-        if (session_.roomState().locked) hint << utf8(" · locked");
+        hint << tr("You are {role}").replace("{role}", roleName(session_.selfRole())) << utf8(" · ")
+             << (others == 1 ? tr("1 other in the room") : tr("{count} others in the room").replace("{count}", juce::String(others)));
+        if (session_.roomState().locked) hint << utf8(" · ") << tr("locked");
         if (const auto& recording = session_.roomState().recording) {
             hint = recordingText(*recording) + utf8(" · ") + hint;
             juce::StringArray leftOut;
@@ -104,20 +104,26 @@ void RoomView::update() {
                 if (std::find(recording->notRecorded.begin(), recording->notRecorded.end(), p.participantId) !=
                     recording->notRecorded.end())
                     leftOut.add(juce::String::fromUTF8(p.name.c_str()));
-            if (!leftOut.isEmpty()) hint << utf8(" · not in the recording: ") << leftOut.joinIntoString(", ");
+            if (!leftOut.isEmpty())
+                hint << utf8(" · ") << tr("not in the recording: {names}").replace("{names}", leftOut.joinIntoString(", "));
         }
         if (const auto& grid = session_.roomMetronome(); grid && grid->running)
-            hint << utf8(" · the room's click ") << juce::String(grid->bpm, grid->bpm == std::round(grid->bpm) ? 0 : 1)
-                 << " BPM, " << grid->beatsPerBar << "/bar, set by " << juce::String::fromUTF8(grid->name.c_str());
+            hint << utf8(" · ")
+                 << tr("the room's click {bpm} BPM, {beats}/bar, set by {name}")
+                        .replace("{bpm}", juce::String(grid->bpm, grid->bpm == std::round(grid->bpm) ? 0 : 1))
+                        .replace("{beats}", juce::String(grid->beatsPerBar))
+                        .replace("{name}", juce::String::fromUTF8(grid->name.c_str()));
         if (const auto& grid = session_.roomMetronome(); grid && grid->intervalBars > 0)
-            hint << utf8(" · interval mode: you hear the others ") << grid->intervalBars
-                 << (grid->intervalBars == 1 ? " bar" : " bars") << " late, on the beat";
+            hint << utf8(" · ")
+                 << (grid->intervalBars == 1 ? tr("interval mode: you hear the others 1 bar late, on the beat")
+                                             : tr("interval mode: you hear the others {bars} bars late, on the beat")
+                                                   .replace("{bars}", juce::String(grid->intervalBars)));
         metronome_.showRoomMode(session_.roomMetronome() ? session_.roomMetronome()->intervalBars : 0);
         if (const auto& tempo = session_.roomTempo())
-            hint << utf8(" · tempo ") << juce::String(tempo->tempo.bpm, 1) << " " << tempo->tempo.numerator << "/"
+            hint << utf8(" · ") << tr("tempo") << " " << juce::String(tempo->tempo.bpm, 1) << " " << tempo->tempo.numerator << "/"
                  << tempo->tempo.denominator;
         if (const auto rtt = session_.client() ? session_.client()->roundTripUs() : std::nullopt)
-            hint << utf8(" · server ") << juce::String(static_cast<double>(*rtt) / 1000.0, 1) << " ms";
+            hint << utf8(" · ") << tr("server {ms} ms").replace("{ms}", juce::String(static_cast<double>(*rtt) / 1000.0, 1));
     }
     hint_.setText(hint, juce::dontSendNotification);
     hint_.setColour(juce::Label::textColourId,
@@ -142,7 +148,7 @@ void RoomView::paint(juce::Graphics& g) {
     if (strips_.isEmpty()) {
         g.setColour(colours::dimText);
         g.setFont(14.0f);
-        g.drawText(session_.state() == net::SessionState::Joined ? "Nobody else is here yet." : "",
+        g.drawText(session_.state() == net::SessionState::Joined ? tr("Nobody else is here yet.") : juce::String(),
                    stripsViewport_.getBounds().withHeight(40), juce::Justification::centred);
     }
 }

@@ -2,6 +2,8 @@
 // the plugin look alike. Message thread.
 #pragma once
 
+#include "ui_language.h"
+
 #include <juce_gui_basics/juce_gui_basics.h>
 
 namespace samspil::ui {

@@ -10,7 +10,7 @@ SelfStrip::SelfStrip(RoomSession& session, SelfSettings initial, std::function<v
     addAndMakeVisible(nameLabel_);
     meter_.setSource(&session_.engine().inputMeter());
     addAndMakeVisible(meter_);
-    styleCaption(gainCaption_, "Input");
+    styleCaption(gainCaption_, tr("Input"));
     addAndMakeVisible(gainCaption_);
     gain_.setSliderStyle(juce::Slider::LinearHorizontal);
     gain_.setTextBoxStyle(juce::Slider::TextBoxRight, false, 56, 20);
@@ -21,31 +21,31 @@ SelfStrip::SelfStrip(RoomSession& session, SelfSettings initial, std::function<v
     gain_.onValueChange = [this] { changed(); };
     addAndMakeVisible(gain_);
     mute_.setToggleState(initial.muted, juce::dontSendNotification);
-    mute_.setTooltip("Nobody hears your microphone while this is ticked");
+    mute_.setTooltip(tr("Nobody hears your microphone while this is ticked"));
     mute_.onClick = [this] { changed(); };
     addAndMakeVisible(mute_);
-    channels_.addItem("Mono", 1);
-    channels_.addItem("Stereo", 2);
+    channels_.addItem(tr("Mono"), 1);
+    channels_.addItem(tr("Stereo"), 2);
     channels_.setSelectedId(initial.sendChannels == 2 ? 2 : 1, juce::dontSendNotification);
-    channels_.setTooltip("Stereo for a stereo microphone or keyboard; mono for one microphone");
+    channels_.setTooltip(tr("Stereo for a stereo microphone or keyboard; mono for one microphone"));
     channels_.onChange = [this] { changed(); };
     addAndMakeVisible(channels_);
     frame_.addItem("2.5 ms", 120);
     frame_.addItem("5 ms", 240);
     frame_.addItem("10 ms", 480);
     frame_.setSelectedId(initial.frameSamples, juce::dontSendNotification);
-    frame_.setTooltip("Smaller frames: less delay, more network packets. 5 ms suits most lessons.");
+    frame_.setTooltip(tr("Smaller frames: less delay, more network packets. 5 ms suits most lessons."));
     frame_.onChange = [this] { changed(); };
     addAndMakeVisible(frame_);
     delays_.setColour(juce::Label::textColourId, colours::dimText);
-    delays_.setTooltip("Estimated delay from your microphone to each of them: the delay measured from them to "
-                       "you, with your frame size in place of theirs");
+    delays_.setTooltip(tr("Estimated delay from your microphone to each of them: the delay measured from them to "
+                          "you, with your frame size in place of theirs"));
     addAndMakeVisible(delays_);
     changed();
 }
 
 void SelfStrip::setName(const std::string& name) {
-    nameLabel_.setText(juce::String::fromUTF8(name.c_str()) + " (you)", juce::dontSendNotification);
+    nameLabel_.setText(tr("{name} (you)").replace("{name}", juce::String::fromUTF8(name.c_str())), juce::dontSendNotification);
 }
 
 void SelfStrip::changed() {
@@ -73,8 +73,8 @@ void SelfStrip::update() {
         const double theirFrameMs = p.stream ? p.stream->frameSamples / 48.0 : 5.0;
         parts.add(juce::String::fromUTF8(p.name.c_str()) + utf8(" ≈ ") + juce::String(juce::roundToInt(*heard - theirFrameMs + ownFrameMs)) + " ms");
     }
-    delays_.setText(parts.isEmpty() ? utf8("Delay to the others: –")
-                                    : "Delay to: " + parts.joinIntoString(", "),
+    delays_.setText(parts.isEmpty() ? tr("Delay to the others: –")
+                                    : tr("Delay to: {list}").replace("{list}", parts.joinIntoString(", ")),
                     juce::dontSendNotification);
 }
 

@@ -33,7 +33,7 @@ private:
     juce::Label nameLabel_, gainCaption_, delays_;
     LevelMeterComponent meter_;
     juce::Slider gain_;
-    juce::ToggleButton mute_{"Mute me"};
+    juce::ToggleButton mute_{tr("Mute me")};
     juce::ComboBox channels_, frame_;
 };
 

@@ -3,31 +3,31 @@
 namespace samspil::ui {
 
 TeacherPanel::TeacherPanel(RoomSession& session) : session_(session) {
-    title_.setText("Waiting room", juce::dontSendNotification);
+    title_.setText(tr("Waiting room"), juce::dontSendNotification);
     title_.setFont(juce::Font(15.0f, juce::Font::bold));
     addAndMakeVisible(title_);
-    lock_.setTooltip("While locked, only teachers can come in");
+    lock_.setTooltip(tr("While locked, only teachers can come in"));
     lock_.onClick = [this] { session_.sendControl(protocol::Lock{lock_.getToggleState()}); };
     addAndMakeVisible(lock_);
-    record_.setTooltip("Everyone in the room is told first; people the school may not record are left out");
+    record_.setTooltip(tr("Everyone in the room is told first; people the school may not record are left out"));
     record_.onClick = [this] { session_.sendControl(protocol::Record{record_.getToggleState()}); };
     addAndMakeVisible(record_);
     recordTake_.onClick = [this] { session_.sendControl(protocol::Record{true, true}); };
     addAndMakeVisible(recordTake_);
 
-    guestName_.setTextToShowWhenEmpty("Guest's name (optional)", colours::dimText);
-    guestName_.setTitle("Guest's name");
+    guestName_.setTextToShowWhenEmpty(tr("Guest's name (optional)"), colours::dimText);
+    guestName_.setTitle(tr("Guest's name"));
     addChildComponent(guestName_);
-    invite_.setTooltip("Makes a link a student or mentor opens in the browser to join this room (valid 24 hours)");
+    invite_.setTooltip(tr("Makes a link a student or mentor opens in the browser to join this room (valid 24 hours)"));
     invite_.onClick = [this] { startInvite(); };
     addChildComponent(invite_);
     link_.setReadOnly(true);
-    link_.setTitle("Invite link");
-    link_.setTextToShowWhenEmpty("The link to send appears here", colours::dimText);
+    link_.setTitle(tr("Invite link"));
+    link_.setTextToShowWhenEmpty(tr("The link to send appears here"), colours::dimText);
     addChildComponent(link_);
     copy_.onClick = [this] {
         juce::SystemClipboard::copyTextToClipboard(link_.getText());
-        inviteStatus_.setText("Copied. Paste it into an email or a message.", juce::dontSendNotification);
+        inviteStatus_.setText(tr("Copied. Paste it into an email or a message."), juce::dontSendNotification);
     };
     addChildComponent(copy_);
     inviteStatus_.setColour(juce::Label::textColourId, colours::dimText);
@@ -45,7 +45,7 @@ void TeacherPanel::startInvite() {
     const std::string server = settings.serverUrl, token = *settings.token, room = settings.room;
     const std::string guest = guestName_.getText().trim().toStdString();
     invite_.setEnabled(false);
-    inviteStatus_.setText(juce::String::fromUTF8("Making the invite …"), juce::dontSendNotification);
+    inviteStatus_.setText(tr("Making the invite …"), juce::dontSendNotification);
     inviteJob_.start([server, token, room, guest] { return net::createInvite(server, token, room, guest); },
                      [this](Expected<net::CreatedInvite, std::string> created) {
                          invite_.setEnabled(true);
@@ -56,7 +56,7 @@ void TeacherPanel::startInvite() {
                          }
                          link_.setText(juce::String::fromUTF8(created->webLink.c_str()), false);
                          copy_.setEnabled(true);
-                         inviteStatus_.setText("Send this link; it opens in any recent browser.",
+                         inviteStatus_.setText(tr("Send this link; it opens in any recent browser."),
                                                juce::dontSendNotification);
                      });
 }
@@ -72,8 +72,8 @@ void TeacherPanel::update() {
     // A take counts in a bar on the room's metronome, then records from the next bar line.
     const bool metronome = session_.roomMetronome().has_value();
     recordTake_.setEnabled(metronome && !session_.roomState().recording);
-    recordTake_.setTooltip(metronome ? "One bar's count-in on the room's metronome, then recording from the next bar line"
-                                     : "Start the room's metronome first: a take counts in on it");
+    recordTake_.setTooltip(metronome ? tr("One bar's count-in on the room's metronome, then recording from the next bar line")
+                                     : tr("Start the room's metronome first: a take counts in on it"));
     const bool invites = canInvite();
     if (invites != invite_.isVisible()) {
         for (juce::Component* c : std::initializer_list<juce::Component*>{&guestName_, &invite_, &link_, &copy_, &inviteStatus_})
@@ -89,9 +89,9 @@ void TeacherPanel::update() {
     admitButtons_.clear();
     for (const auto& peer : session_.roomState().waiting) {
         auto* name = waitingNames_.add(new juce::Label());
-        name->setText(juce::String::fromUTF8(peer.name.c_str()) + " (" + juce::String(peer.role) + ")", juce::dontSendNotification);
+        name->setText(juce::String::fromUTF8(peer.name.c_str()) + " (" + roleName(peer.role) + ")", juce::dontSendNotification);
         addAndMakeVisible(name);
-        auto* admit = admitButtons_.add(new juce::TextButton("Let in"));
+        auto* admit = admitButtons_.add(new juce::TextButton(tr("Let in")));
         const std::uint32_t id = peer.participantId;
         admit->onClick = [this, id] { session_.sendControl(protocol::Admit{id}); };
         addAndMakeVisible(admit);
@@ -106,7 +106,7 @@ void TeacherPanel::paint(juce::Graphics& g) {
     if (shownWaiting_.empty()) {
         g.setColour(colours::dimText);
         g.setFont(13.0f);
-        g.drawText("Nobody is waiting.", getLocalBounds().reduced(12).withTrimmedTop(62).removeFromTop(24),
+        g.drawText(tr("Nobody is waiting."), getLocalBounds().reduced(12).withTrimmedTop(62).removeFromTop(24),
                    juce::Justification::centredLeft);
     }
 }

@@ -24,9 +24,9 @@ public:
 private:
     RoomSession& session_;
     juce::Label title_;
-    juce::ToggleButton lock_{"Lock the room"};
-    juce::ToggleButton record_{"Record the lesson"};
-    juce::TextButton recordTake_{"Record a take"};
+    juce::ToggleButton lock_{tr("Lock the room")};
+    juce::ToggleButton record_{tr("Record the lesson")};
+    juce::TextButton recordTake_{tr("Record a take")};
     juce::OwnedArray<juce::Label> waitingNames_;
     juce::OwnedArray<juce::TextButton> admitButtons_;
     std::vector<std::uint32_t> shownWaiting_;
@@ -35,9 +35,9 @@ private:
     void startInvite();
     bool canInvite() const;
     juce::TextEditor guestName_;
-    juce::TextButton invite_{"Invite a guest"};
+    juce::TextButton invite_{tr("Invite a guest")};
     juce::TextEditor link_;
-    juce::TextButton copy_{"Copy link"};
+    juce::TextButton copy_{tr("Copy link")};
     juce::Label inviteStatus_;
     BackgroundJob<Expected<net::CreatedInvite, std::string>> inviteJob_;
 };

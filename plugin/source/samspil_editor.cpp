@@ -7,14 +7,46 @@ enum Page { kConnectPage = 0, kRoomPage = 1 };
 
 }  // namespace
 
-SamspilEditor::SamspilEditor(SamspilProcessor& processor)
-    : juce::AudioProcessorEditor(processor), processor_(processor), connect_(processor.session()) {
+SamspilEditor::SamspilEditor(SamspilProcessor& processor) : juce::AudioProcessorEditor(processor), processor_(processor) {
+    ui::useLanguage(ui::chooseLanguage(ui::savedLanguage()));
     setLookAndFeel(&look_);
     const PluginState& state = processor_.state();
-    connect_.setFields({state.serverUrl, state.room, state.name, state.login, std::nullopt, std::nullopt});
-    connect_.onJoin = [this](const ui::ConnectFields& fields) { joinFromPanel(fields); };
-    connect_.onLeave = [this] { processor_.leave(); };
+    monitor_.setToggleState(state.monitor, juce::dontSendNotification);
+    monitor_.onClick = [this] {
+        processor_.editState([this](PluginState& s) { s.monitor = monitor_.getToggleState(); });
+        processor_.applyOptions();
+    };
+    addAndMakeVisible(monitor_);
+    shareTempo_.setToggleState(state.shareTempo, juce::dontSendNotification);
+    shareTempo_.onClick = [this] {
+        processor_.editState([this](PluginState& s) { s.shareTempo = shareTempo_.getToggleState(); });
+    };
+    addAndMakeVisible(shareTempo_);
+    tempoInfo_.setColour(juce::Label::textColourId, ui::colours::dimText);
+    addAndMakeVisible(tempoInfo_);
+    problem_.setColour(juce::Label::textColourId, ui::colours::poor);
+    addAndMakeVisible(problem_);
+    tabs_.setTabBarDepth(30);
+    addAndMakeVisible(tabs_);
+    buildPages({state.serverUrl, state.room, state.name, state.login, std::nullopt, std::nullopt});
 
+    setResizable(true, true);
+    setResizeLimits(820, 520, 2400, 1600);
+    setSize(1040, 660);
+    startTimerHz(5);
+    timerCallback();
+}
+
+void SamspilEditor::buildPages(const ui::ConnectFields& fields) {
+    tabs_.clearTabs();
+    room_.reset();
+    connect_ = std::make_unique<ui::ConnectPanel>(processor_.session());
+    connect_->setFields(fields);
+    connect_->onJoin = [this](const ui::ConnectFields& f) { joinFromPanel(f); };
+    connect_->onLeave = [this] { processor_.leave(); };
+    connect_->onLanguageChosen = [this](ui::Language language) { languageChosen(language); };
+
+    const PluginState& state = processor_.state();
     ui::RoomViewMemory memory;
     memory.self = {state.sendGainDb, false, state.sendChannels, state.frameSamples};
     memory.mixFor = [this](const std::string& name) {
@@ -34,36 +66,26 @@ SamspilEditor::SamspilEditor(SamspilProcessor& processor)
     };
     room_ = std::make_unique<ui::RoomView>(processor_.session(), std::move(memory));
 
-    monitor_.setToggleState(state.monitor, juce::dontSendNotification);
-    monitor_.setTooltip("Pass the track's own audio through to the main output as well as the room");
-    monitor_.onClick = [this] {
-        processor_.editState([this](PluginState& s) { s.monitor = monitor_.getToggleState(); });
-        processor_.applyOptions();
-    };
-    addAndMakeVisible(monitor_);
-    shareTempo_.setToggleState(state.shareTempo, juce::dontSendNotification);
-    shareTempo_.setTooltip("Send this project's tempo and time signature to everyone in the room");
-    shareTempo_.onClick = [this] {
-        processor_.editState([this](PluginState& s) { s.shareTempo = shareTempo_.getToggleState(); });
-    };
-    addAndMakeVisible(shareTempo_);
-    tempoInfo_.setColour(juce::Label::textColourId, ui::colours::dimText);
-    addAndMakeVisible(tempoInfo_);
-    problem_.setColour(juce::Label::textColourId, ui::colours::poor);
-    addAndMakeVisible(problem_);
-
+    monitor_.setButtonText(ui::tr("Monitor the track"));
+    monitor_.setTooltip(ui::tr("Pass the track's own audio through to the main output as well as the room"));
+    shareTempo_.setButtonText(ui::tr("Share the DAW's tempo"));
+    shareTempo_.setTooltip(ui::tr("Send this project's tempo and time signature to everyone in the room"));
     const auto background = ui::colours::background;
-    tabs_.addTab("Connect", background, &connect_, false);
-    tabs_.addTab("Room", background, room_.get(), false);
-    tabs_.setTabBarDepth(30);
+    tabs_.addTab(ui::tr("Connect"), background, connect_.get(), false);
+    tabs_.addTab(ui::tr("Room"), background, room_.get(), false);
     tabs_.setCurrentTabIndex(processor_.session().state() == net::SessionState::Idle ? kConnectPage : kRoomPage);
-    addAndMakeVisible(tabs_);
+}
 
-    setResizable(true, true);
-    setResizeLimits(820, 520, 2400, 1600);
-    setSize(1040, 660);
-    startTimerHz(5);
-    timerCallback();
+// Saved for the desktop app too (one choice per person, not per project); the pages are
+// remade after the click that chose it has returned (its combo box is on the old page).
+void SamspilEditor::languageChosen(ui::Language language) {
+    (void)ui::saveLanguage(language);
+    juce::MessageManager::callAsync([safe = juce::Component::SafePointer<SamspilEditor>(this), language] {
+        if (safe == nullptr) return;
+        ui::useLanguage(language);
+        safe->buildPages(safe->connect_->fields());
+        safe->timerCallback();
+    });
 }
 
 SamspilEditor::~SamspilEditor() {
@@ -82,15 +104,18 @@ void SamspilEditor::joinFromPanel(const ui::ConnectFields& fields) {
 }
 
 void SamspilEditor::timerCallback() {
-    connect_.update();
+    connect_->update();
     problem_.setText(processor_.audioProblem(), juce::dontSendNotification);
     juce::String tempo;
     if (const auto host = processor_.hostTempo())
         tempo << "DAW: " << juce::String(host->bpm, 1) << " BPM " << host->numerator << "/" << host->denominator;
     if (const auto& room = processor_.session().roomTempo())
-        tempo << (tempo.isEmpty() ? "" : "   ") << "Room: " << juce::String(room->tempo.bpm, 1) << " BPM "
-              << room->tempo.numerator << "/" << room->tempo.denominator << " from "
-              << juce::String::fromUTF8(room->name.c_str());
+        tempo << (tempo.isEmpty() ? "" : "   ")
+              << ui::tr("Room: {bpm} BPM {num}/{den} from {name}")
+                     .replace("{bpm}", juce::String(room->tempo.bpm, 1))
+                     .replace("{num}", juce::String(room->tempo.numerator))
+                     .replace("{den}", juce::String(room->tempo.denominator))
+                     .replace("{name}", juce::String::fromUTF8(room->name.c_str()));
     tempoInfo_.setText(tempo, juce::dontSendNotification);
     const auto state = processor_.session().state();
     if (state != shownState_) {

@@ -111,8 +111,8 @@ void SamspilProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::Midi
 juce::String SamspilProcessor::audioProblem() const {
     const double rate = sampleRate_.load();
     if (std::abs(rate - 48000.0) >= 1.0)
-        return "The project runs at " + juce::String(juce::roundToInt(rate)) +
-               " Hz; Samspil needs 48000 Hz. Set the project's sample rate to 48 kHz.";
+        return ui::tr("The project runs at {rate} Hz; Samspil needs 48000 Hz. Set the project's sample rate to 48 kHz.")
+            .replace("{rate}", juce::String(juce::roundToInt(rate)));
     return {};
 }
 

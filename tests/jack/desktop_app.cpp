@@ -1,5 +1,7 @@
 #include "desktop_app.h"
 
+#include <algorithm>
+
 namespace samspil::test {
 namespace {
 
@@ -16,6 +18,9 @@ std::string desktopBinary() {
 }
 
 DesktopApp::DesktopApp(const TempDir& dir, const std::string& label, std::vector<std::string> args) {
+    // English unless the test asks for Danish: the tests read the app's sentences, and the
+    // machine's own language must not change them.
+    if (std::find(args.begin(), args.end(), "--language") == args.end()) args.insert(args.begin(), {"--language", "en"});
     args.insert(args.begin(), {"-a", "-s", "-screen 0 1280x800x24", desktopBinary(), "--settings", dir.file(label + "-settings.json")});
     process_ = std::make_unique<ChildProcess>("xvfb-run", args, dir.path(), dir.file("app-" + label));
 }

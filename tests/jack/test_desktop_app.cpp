@@ -3,6 +3,7 @@
 #include "connection_cut.h"
 #include "desktop_app.h"
 #include "jack_session.h"
+#include "samspil/core/client_settings.h"
 #include "samspil/core/clock.h"
 #include "samspil/core/wav_file.h"
 #include "school_fixture.h"
@@ -179,7 +180,7 @@ TEST_CASE("desktop app: a server restart shows reconnecting, then the app is bac
     app.process().wait(std::chrono::seconds(10));
 }
 
-TEST_CASE("desktop app: a wrong address and a refused join each say why and no audio device is a sentence, not a crash",
+TEST_CASE("desktop app: a wrong address and a refused join each say why - also in Danish - and no audio device is a sentence, not a crash",
           "[desktop]") {
     TempDir dir;
     int closedPort = 0;
@@ -197,9 +198,18 @@ TEST_CASE("desktop app: a wrong address and a refused join each say why and no a
     DesktopApp refused(dir, "refused", {"--server", school.url(), "--room", "r", "--name", "Ada", "--join", "--quit-after", "8"});
     REQUIRE(refused.waitForOutput("samspil: refused", std::chrono::seconds(20)));
     CHECK(refused.output().find("Not let in:") != std::string::npos);
+    // The same in Danish, for a Danish child: the app's own words are Danish (the server's
+    // reason after them is the server's sentence), and the choice is remembered.
+    DesktopApp danish(dir, "danish", {"--server", school.url(), "--room", "r", "--name", "Ida", "--join", "--language", "da",
+                                      "--quit-after", "8"});
+    REQUIRE(danish.waitForOutput("samspil: refused", std::chrono::seconds(20)));
+    CHECK(danish.output().find("Du kom ikke ind:") != std::string::npos);
+    CHECK(danish.output().find("Not let in:") == std::string::npos);
 
     CHECK(wrongAddress.process().wait(std::chrono::seconds(20)) == 0);
     CHECK(refused.process().wait(std::chrono::seconds(20)) == 0);
+    CHECK(danish.process().wait(std::chrono::seconds(20)) == 0);
+    CHECK(loadClientSettings(dir.file("danish-settings.json")).language == "da");
     // Without a JACK server: no device at all, another driver in its place, or one that is
     // there but cannot open (ALSA's default routed to a PulseAudio that is not running) —
     // said in a sentence every time.

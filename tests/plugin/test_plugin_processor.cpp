@@ -1,5 +1,6 @@
 // The plugin through JUCE's plugin API, as a host drives it: bus layouts, state save and
 // restore, silence on the participants' outputs without a connection, and any block size.
+#include "component_search.h"
 #include "http_get.h"
 #include "opus_tools.h"
 #include "raw_websocket.h"
@@ -24,6 +25,9 @@
 
 using namespace samspil;
 using namespace samspil::plugin;
+using samspil::test::buttonNamed;
+using samspil::test::findComponent;
+using samspil::test::showsText;
 
 namespace {
 
@@ -111,21 +115,6 @@ bool waitForStreamChannels(samspil::test::RawWebSocket& listener, SamspilProcess
     return false;
 }
 
-// Whether any label in the component tree shows text containing `text`.
-bool showsText(juce::Component& component, const juce::String& text) {
-    if (auto* label = dynamic_cast<juce::Label*>(&component); label && label->getText().contains(text)) return true;
-    for (auto* child : component.getChildren())
-        if (showsText(*child, text)) return true;
-    return false;
-}
-
-// The button in the component tree whose text is `text`.
-juce::Button* buttonNamed(juce::Component& component, const juce::String& text) {
-    if (auto* button = dynamic_cast<juce::Button*>(&component); button && button->getButtonText() == text) return button;
-    for (auto* child : component.getChildren())
-        if (auto* found = buttonNamed(*child, text)) return found;
-    return nullptr;
-}
 
 }  // namespace
 
@@ -429,14 +418,6 @@ TEST_CASE("the plugin as the lesson's teacher: Record in its own window records 
 
 namespace {
 
-// The first component of type T in the tree.
-template <typename T>
-T* findComponent(juce::Component& component, const std::function<bool(T&)>& matches = {}) {
-    if (auto* found = dynamic_cast<T*>(&component); found && (!matches || matches(*found))) return found;
-    for (auto* child : component.getChildren())
-        if (auto* found = findComponent<T>(*child, matches)) return found;
-    return nullptr;
-}
 
 // Reads grids from the listener until one with interval_bars == bars (false after ~2 s).
 bool listenerGetsInterval(samspil::test::RawWebSocket& listener, SamspilProcessor& processor, int bars) {

@@ -137,6 +137,7 @@ TEST_CASE("settings survive a round trip and damaged files fall back to defaults
     settings.frameSamples = 120;
     settings.sendChannels = 2;
     settings.useUdp = false;
+    settings.language = "da";
     settings.peerMix["Ida Ærø"] = {-6.0f, 0.5f, true};
     REQUIRE(saveClientSettings(settings, dir.file("config/desktop.json")));
     const ClientSettings back = loadClientSettings(dir.file("config/desktop.json"));
@@ -146,14 +147,17 @@ TEST_CASE("settings survive a round trip and damaged files fall back to defaults
     CHECK(back.sendChannels == 2);
     CHECK_FALSE(back.useUdp);
     CHECK(ClientSettings{}.useUdp);  // the fast path is on unless turned off
+    CHECK(back.language == "da");
+    CHECK(ClientSettings{}.language.empty());  // the system's language until one is chosen
     REQUIRE(back.peerMix.count("Ida Ærø"));
     CHECK(back.peerMix.at("Ida Ærø").gainDb == -6.0f);
     CHECK(back.peerMix.at("Ida Ærø").muted);
 
     CHECK(loadClientSettings(dir.file("missing.json")).serverUrl == ClientSettings{}.serverUrl);
     auto odd = ClientSettings::fromJson(R"({"frame_samples": 7, "metronome_bpm": "fast", "send_channels": 9,
-                                            "peer_mix": {"X": {"pan": 5}}})");
+                                            "peer_mix": {"X": {"pan": 5}}, "language": "klingon"})");
     REQUIRE(odd);
+    CHECK(odd->language.empty());
     CHECK(odd->frameSamples == 240);
     CHECK(odd->metronomeBpm == 90.0);
     CHECK(odd->sendChannels == 1);

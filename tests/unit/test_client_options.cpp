@@ -28,6 +28,8 @@ TEST_CASE("desktop options start a headless join and refuse nonsense", "[client]
     CHECK(parseAppOptions({"--token", "t", "--listen-newest"})->listenNewest);
 
     CHECK(parseAppOptions({"--help"})->showHelp);
+    CHECK(*parseAppOptions({"--language", "da"})->language == "da");
+    CHECK(parseAppOptions({"--language", "de"}).error() == "--language must be da (Danish) or en (English)");
     CHECK(parseAppOptions({})->server == std::nullopt);
     CHECK(parseAppOptions({"--frame-ms", "20"}).error().find("2.5, 5 or 10") != std::string::npos);
     CHECK(parseAppOptions({"--frame-ms", "3"}).error().find("2.5, 5 or 10") != std::string::npos);

@@ -46,7 +46,7 @@ std::string ClientSettings::toJson() const {
                     {"input_gain_db", inputGainDb},   {"frame_samples", frameSamples},
                     {"send_channels", sendChannels},  {"metronome_bpm", metronomeBpm},
                     {"metronome_beats_per_bar", metronomeBeatsPerBar}, {"use_udp", useUdp},
-                    {"peer_mix", peerMixToJson(peerMix)}};
+                    {"language", language},           {"peer_mix", peerMixToJson(peerMix)}};
     return json.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -68,6 +68,7 @@ Expected<ClientSettings, std::string> ClientSettings::fromJson(const std::string
     readSetting(json, "metronome_bpm", s.metronomeBpm);
     readSetting(json, "metronome_beats_per_bar", s.metronomeBeatsPerBar);
     readSetting(json, "use_udp", s.useUdp);
+    readSetting(json, "language", s.language);
     if (auto peers = json.find("peer_mix"); peers != json.end()) s.peerMix = peerMixFromJson(*peers);
     if (!isPlayerFrameSize(s.frameSamples)) s.frameSamples = 240;
     s.sendChannels = s.sendChannels == 2 ? 2 : 1;
@@ -75,6 +76,7 @@ Expected<ClientSettings, std::string> ClientSettings::fromJson(const std::string
     s.inputGainDb = std::clamp(s.inputGainDb, -60.0f, 24.0f);
     s.metronomeBpm = std::clamp(s.metronomeBpm, 20.0, 400.0);
     s.metronomeBeatsPerBar = std::clamp(s.metronomeBeatsPerBar, 1, 16);
+    if (s.language != "da" && s.language != "en") s.language.clear();  // anything else: follow the system
     return s;
 }
 

@@ -30,6 +30,7 @@ struct ClientSettings {
     double metronomeBpm = 90.0;
     int metronomeBeatsPerBar = 4;
     bool useUdp = true;                  ///< take the server's UDP fast path when offered ("use_udp")
+    std::string language;                ///< "da" or "en" as the person chose; "" follows the system
     std::map<std::string, PeerMixSetting> peerMix;  ///< by participant name
 
     /// To JSON text (pretty, UTF-8).
