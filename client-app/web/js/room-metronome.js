@@ -4,11 +4,15 @@
 // this page's clock through the session's clock offset, to the context's clock through
 // getOutputTimestamp(), minus the output latency the browser reports, steadied by
 // SteadyClockMap so that the clicks keep their spacing. Main thread: a timer schedules the
-// clicks of the next 400 ms every 100 ms.
+// clicks of the next second every 100 ms — a second, because a beat whose time has passed
+// before it was scheduled is skipped (better than late), and a busy page's main thread
+// (Firefox's especially) can stall for several hundred ms. Clicks scheduled for a grid that
+// changes are taken back, so a new tempo is heard from its first beat.
 import { SteadyClockMap } from './steady-clock-map.js';
 
-const LOOKAHEAD_MS = 400;
+const LOOKAHEAD_MS = 1000;
 const TICK_MS = 100;
+const GRID_FIELDS = ['start_server_us', 'bpm', 'beats_per_bar', 'accent'];
 
 export class RoomMetronome {
   /** context: the room's AudioContext; offsetUs(): server clock − performance.now() in µs. */
@@ -20,12 +24,19 @@ export class RoomMetronome {
     this.nextBeat = undefined;
     this.clock = new SteadyClockMap();
     this.scheduled = [];  // {beat, serverUs, contextTime, rawContextTime} of recent clicks, for the tests
+    this.pending = [];    // the clicks' nodes not yet played: {gain, when}
   }
 
-  /** The server's `metronome` message. */
+  /** The server's `metronome` message (re-sent unchanged when, e.g., someone joins). */
   follow(message) {
-    this.grid = message.running ? message : undefined;
+    const grid = message.running ? message : undefined;
+    if (grid && this.grid && GRID_FIELDS.every((f) => grid[f] === this.grid[f])) {
+      this.grid = grid;  // the same grid: the clicks already scheduled stand
+      return;
+    }
+    this.grid = grid;
     this.nextBeat = undefined;
+    this.#takeBackPending();
     clearInterval(this.timer);
     if (this.grid) {
       this.timer = setInterval(() => this.schedule(), TICK_MS);
@@ -68,6 +79,12 @@ export class RoomMetronome {
     }
   }
 
+  #takeBackPending() {
+    const now = this.context.currentTime;
+    for (const { gain, when } of this.pending) if (when > now) gain.disconnect();
+    this.pending = [];
+  }
+
   // A short decaying sine, higher and louder on beat one (as the apps' metronome).
   #click(when, accent) {
     const tone = new OscillatorNode(this.context, { frequency: accent ? 1760 : 1320 });
@@ -75,6 +92,9 @@ export class RoomMetronome {
     gain.gain.setValueAtTime((accent ? 1 : 0.6) * this.level, when);
     gain.gain.setTargetAtTime(0, when, 1 / 120);
     tone.connect(gain).connect(this.context.destination);
+    const now = this.context.currentTime;
+    this.pending = this.pending.filter((p) => p.when > now);
+    this.pending.push({ gain, when });
     tone.start(when);
     tone.stop(when + 0.03);
   }

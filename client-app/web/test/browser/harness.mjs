@@ -358,6 +358,32 @@ export async function tapOf(page) {
   return Float32Array.from(values, (v) => v / 32767);
 }
 
+/**
+ * The room's metronome as the page scheduled it (a cli started it at 120 BPM): a click per
+ * beat on the server's grid, none skipped or doubled, each 0.5 s after the last within 1 ms
+ * from the fifth on (the first come while the page's clock still settles), and the steadied
+ * clock no further than `maxOffClockMs` (median) from what the page measures.
+ */
+export async function checkRoomClicks(page, assert, { maxOffClockMs }) {
+  const click = await page.evaluate(() => ({ text: document.getElementById('room-metronome').textContent,
+    scheduled: window.samspil.metronome?.scheduled ?? [], grid: window.samspil.metronome?.grid }));
+  const offClock = click.scheduled.map((s) => Math.abs(s.contextTime - s.rawContextTime)).sort((a, b) => a - b);
+  const offClockMedianMs = (offClock[offClock.length >> 1] ?? NaN) * 1e3;
+  console.log(`the room's metronome in the page: "${click.text}", ${click.scheduled.length} clicks scheduled;`
+    + ` off the raw clock: median ${offClockMedianMs.toFixed(2)} ms, worst ${((offClock.at(-1) ?? NaN) * 1e3).toFixed(2)} ms`);
+  assert.match(click.text, /120 BPM/);
+  assert.ok(click.scheduled.length >= 8, 'a click per beat');
+  for (const [i, s] of click.scheduled.entries()) {
+    assert.equal(s.serverUs, click.grid.start_server_us + s.beat * 500_000, 'on the grid');
+    if (i === 0) continue;
+    const previous = click.scheduled[i - 1];
+    assert.equal(s.beat, previous.beat + 1, 'no beat skipped or doubled');
+    if (i < 4) continue;
+    assert.ok(Math.abs(s.contextTime - previous.contextTime - 0.5) < 0.001, `beat ${s.beat} lands 0.5 s after the last`);
+  }
+  assert.ok(offClockMedianMs < maxOffClockMs, 'the steadied clock follows the measured one');
+}
+
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
