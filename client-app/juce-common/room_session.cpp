@@ -2,6 +2,7 @@
 
 #include "samspil/core/clock.h"
 #include "samspil/core/mouth_to_ear.h"
+#include "server_text.h"
 
 #include <climits>
 #include <thread>
@@ -63,6 +64,7 @@ RoomSession::~RoomSession() {
 }
 
 std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
+    lastFatalError_.clear();
     joinSettings_ = settings;
     leave();
     net::SessionConfig config;
@@ -172,9 +174,11 @@ void RoomSession::onStateChanged(net::SessionState state, const std::string& rea
             case net::SessionState::Reconnecting:
                 statusText_ = tr("Reconnecting …").toStdString() + (reason.empty() ? std::string() : " (" + reason + ")");
                 break;
-            // The server's reason is its own sentence (English; docs/protocol.md).
+            // The refusal's error came just before (server_text.h: in the window's language).
             case net::SessionState::Refused:
-                statusText_ = tr("Not let in: {why}").replace("{why}", juce::String::fromUTF8(reason.c_str())).toStdString();
+                statusText_ = tr("Not let in: {why}")
+                                  .replace("{why}", juce::String::fromUTF8((lastFatalError_.empty() ? reason : lastFatalError_).c_str()))
+                                  .toStdString();
                 break;
             case net::SessionState::Closed: statusText_ = tr("Left the room").toStdString(); break;
             case net::SessionState::Idle: statusText_ = tr("Not connected").toStdString(); break;
@@ -234,8 +238,9 @@ void RoomSession::onChatHistory(const ChatHistory& history) {
 
 void RoomSession::onServerError(const ErrorMessage& error) {
     post([this, error] {
-        if (error.fatal) statusText_ = error.message;
-        chat_.push_back({"Samspil", error.message});
+        const std::string text = serverErrorText(error).toStdString();
+        if (error.fatal) statusText_ = lastFatalError_ = text;
+        chat_.push_back({"Samspil", text});
     });
 }
 
@@ -271,7 +276,7 @@ std::optional<std::int64_t> RoomSession::serverNowUs() const {
 }
 
 void RoomSession::onNotice(const Notice& notice) {
-    post([this, notice] { chat_.push_back({"Samspil", notice.message}); });
+    post([this, notice] { chat_.push_back({"Samspil", serverNoticeText(notice).toStdString()}); });
 }
 
 // ---- message thread ---------------------------------------------------------------------

@@ -129,6 +129,7 @@ private:
     // Message thread.
     net::SessionState state_ = net::SessionState::Idle;
     std::string statusText_ = tr("Not connected").toStdString();
+    std::string lastFatalError_;  // in the window's language: what the next refusal says
     std::vector<Participant> participants_;
     std::vector<ChatLine> chat_;
     protocol::RoomState roomState_;

@@ -6,6 +6,7 @@
 #include "component_search.h"
 #include "samspil/core/client_settings.h"
 #include "samspil_processor.h"
+#include "server_text.h"
 #include "ui_language.h"
 
 #include <catch2/catch.hpp>
@@ -84,8 +85,17 @@ TEST_CASE("every text the windows show has its Danish with the same placeholders
     CHECK(ui::tr("Join") == juce::String::fromUTF8("Deltag"));
     CHECK(ui::tr("Not let in: {why}").replace("{why}", "x") == juce::String::fromUTF8("Du kom ikke ind: x"));
     CHECK(ui::roleName("teacher") == juce::String::fromUTF8("lærer"));
+    // The server's sentences (English on the wire) get the window's own Danish ones.
+    const auto expired = protocol::makeError(protocol::ErrorCode::InvalidInvite, "expired", true);
+    CHECK(ui::serverErrorText(expired) == juce::String::fromUTF8("Invitationen er udløbet. Bed din lærer om et nyt link."));
+    CHECK(ui::serverErrorText(protocol::makeError(protocol::ErrorCode::RoomLocked, {}, true)) ==
+          juce::String::fromUTF8("Læreren har låst rummet."));
+    CHECK(ui::serverNoticeText({"recording_started", "The lesson is being recorded."}) ==
+          juce::String::fromUTF8("Timen bliver optaget."));
+    CHECK(ui::serverNoticeText({"something_new", "A sentence from a newer server."}) == "A sentence from a newer server.");
     ui::useLanguage(ui::Language::English);
     CHECK(ui::tr("Join") == "Join");
+    CHECK(ui::serverErrorText(expired).toStdString() == expired.message);  // in English, as the server said it
 }
 
 TEST_CASE("the language follows the person's choice or else the system's - Danish for da nb nn and sv", "[plugin][language]") {
