@@ -15,8 +15,17 @@ juce::String clockText(double seconds) {
     return h ? juce::String::formatted("%d:%02d:%02d", h, m, s) : juce::String::formatted("%d:%02d", m, s);
 }
 
+// "3 Dec 2026, 14:05" / "3. dec. 2026, 14:05": the month's name in the window's language
+// (strftime's would be the C library's, English here).
 juce::String whenText(std::int64_t unixMs) {
-    return juce::Time(unixMs).formatted("%d %b %Y, %H:%M");
+    const juce::Time when(unixMs);
+    const juce::String months[] = {ui::tr("Jan"), ui::tr("Feb"), ui::tr("Mar"), ui::tr("Apr"), ui::tr("May"), ui::tr("Jun"),
+                                   ui::tr("Jul"), ui::tr("Aug"), ui::tr("Sep"), ui::tr("Oct"), ui::tr("Nov"), ui::tr("Dec")};
+    return ui::tr("{day} {month} {year}, {time}")
+        .replace("{day}", juce::String(when.getDayOfMonth()))
+        .replace("{month}", months[when.getMonth()])
+        .replace("{year}", juce::String(when.getYear()))
+        .replace("{time}", when.formatted("%H:%M"));
 }
 
 juce::String text(const std::string& utf8) {

@@ -210,6 +210,19 @@ countries: dk
 "You now hold the room's controls." = "Du har nu styringen af rummet."
 "The lesson is being recorded." = "Timen bliver optaget."
 "The recording has stopped." = "Optagelsen er stoppet."
+"Jan" = "jan."
+"Feb" = "feb."
+"Mar" = "mar."
+"Apr" = "apr."
+"May" = "maj"
+"Jun" = "jun."
+"Jul" = "jul."
+"Aug" = "aug."
+"Sep" = "sep."
+"Oct" = "okt."
+"Nov" = "nov."
+"Dec" = "dec."
+"{day} {month} {year}, {time}" = "{day}. {month} {year}, {time}"
 )catalogue";
 }
 
