@@ -22,8 +22,10 @@ test('Chromium student and cli teacher hear each other (tone correlation over 50
   // The room's metronome the teacher started: the page follows the server's grid, a click
   // per beat, each placed on the page's audio clock to leave the card at the beat's instant.
   // The raw output timestamps a CI run saw move 2 ms between beats; the page steadies them
-  // (js/steady-clock-map.js).
-  await h.checkRoomClicks(page, assert, { maxOffClockMs: 3 });
+  // (js/steady-clock-map.js): a step under 15 ms is followed at 0.5 ms a beat, so the
+  // steadied clock is never further than that from the measured one (on a quiet machine
+  // 0.01–0.02 ms at the median; a loaded one moved the clock offset by 5–8 ms mid-run).
+  await h.checkRoomClicks(page, assert, { maxOffClockMs: 15 });
   const figures = await page.evaluate(() => ({ latencies: window.samspil.audio.latencies.slice(-500),
     stats: window.samspil.audio.stats, underruns: window.samspil.audio.underruns }));
   const report = await teacher.report;

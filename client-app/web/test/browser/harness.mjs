@@ -362,7 +362,10 @@ export async function tapOf(page) {
  * The room's metronome as the page scheduled it (a cli started it at 120 BPM): a click per
  * beat on the server's grid, none skipped or doubled, each 0.5 s after the last within 1 ms
  * from the fifth on (the first come while the page's clock still settles), and the steadied
- * clock no further than `maxOffClockMs` (median) from what the page measures.
+ * clock no further than `maxOffClockMs` (median) from what the page measures. One exception
+ * is allowed: when the browser's own audio clock jumps (its audio device stalled — a CI run
+ * saw 20 ms in Chromium's stand-in for a sound card), the page follows it at once, so that
+ * click lands more than 15 ms off the spacing and exactly where the page then measures.
  */
 export async function checkRoomClicks(page, assert, { maxOffClockMs }) {
   const click = await page.evaluate(() => ({ text: document.getElementById('room-metronome').textContent,
@@ -373,14 +376,21 @@ export async function checkRoomClicks(page, assert, { maxOffClockMs }) {
     + ` off the raw clock: median ${offClockMedianMs.toFixed(2)} ms, worst ${((offClock.at(-1) ?? NaN) * 1e3).toFixed(2)} ms`);
   assert.match(click.text, /120 BPM/);
   assert.ok(click.scheduled.length >= 8, 'a click per beat');
+  let jumps = 0;
   for (const [i, s] of click.scheduled.entries()) {
     assert.equal(s.serverUs, click.grid.start_server_us + s.beat * 500_000, 'on the grid');
     if (i === 0) continue;
     const previous = click.scheduled[i - 1];
     assert.equal(s.beat, previous.beat + 1, 'no beat skipped or doubled');
     if (i < 4) continue;
-    assert.ok(Math.abs(s.contextTime - previous.contextTime - 0.5) < 0.001, `beat ${s.beat} lands 0.5 s after the last`);
+    const offSpacing = s.contextTime - previous.contextTime - 0.5;
+    if (Math.abs(offSpacing) < 0.001) continue;
+    const followedAJump = Math.abs(offSpacing) > 0.015 && Math.abs(s.contextTime - s.rawContextTime) < 0.003;
+    assert.ok(followedAJump, `beat ${s.beat} lands 0.5 s after the last (off by ${(offSpacing * 1e3).toFixed(2)} ms)`);
+    jumps += 1;
+    console.log(`beat ${s.beat}: the browser's audio clock jumped ${(offSpacing * 1e3).toFixed(1)} ms and the click followed it`);
   }
+  assert.ok(jumps <= 1, `the audio clock jumped ${jumps} times`);
   assert.ok(offClockMedianMs < maxOffClockMs, 'the steadied clock follows the measured one');
 }
 
