@@ -15,7 +15,9 @@ test('Firefox student and cli teacher hear each other (tone correlation over 50 
     '--record', join(dir, 'heard'), '--duration', '16']);
   const page = await h.joinFromPage(browser, server.url, { name: 'Ida', room: 'lesson' });
   await h.waitForState(page, 'joined', 20_000);
-  await h.waitForSettled(page, 1);
+  // Firefox's audio on the null sink sometimes takes longer to settle on a busy machine (a CI
+  // run here missed 15 s once); what the test then checks is unchanged.
+  await h.waitForSettled(page, 1, 30_000);
   const heardInPage = await h.listen(page, 6000);
   const figures = await page.evaluate(() => ({ stats: window.samspil.audio.stats, underruns: window.samspil.audio.underruns,
     latencies: window.samspil.audio.latencies.slice(-300) }));

@@ -309,10 +309,17 @@ export async function waitForState(page, state, timeout = 15_000) {
  * a backlog (a page that was busy while joining drains it at one frame in ten).
  */
 export async function waitForSettled(page, streams, timeout = 15_000) {
-  await page.waitForFunction((n) => {
-    const all = [...window.samspil.audio.streams.values()].map((r) => r.figures?.stats).filter(Boolean);
-    return all.length >= n && all.every((s) => s.received > 200 && s.depthPackets <= 12);
-  }, { timeout, polling: 250 }, streams);
+  try {
+    await page.waitForFunction((n) => {
+      const all = [...window.samspil.audio.streams.values()].map((r) => r.figures?.stats).filter(Boolean);
+      return all.length >= n && all.every((s) => s.received > 200 && s.depthPackets <= 12);
+    }, { timeout, polling: 250 }, streams);
+  } catch (error) {
+    // Say what the page's buffers looked like: the next failure then tells why.
+    const seen = await page.evaluate(() => [...window.samspil.audio.streams.entries()]
+      .map(([id, r]) => `${id}: ${JSON.stringify(r.figures?.stats ?? null)}`).join('; ')).catch(() => 'unreadable');
+    throw new Error(`the page's ${streams} stream(s) did not settle in ${timeout / 1000} s (${error.message}); ${seen}`);
+  }
 }
 
 /** Listens to what the page plays for `ms` (after it played for a while) and returns it. */
