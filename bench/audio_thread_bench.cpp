@@ -6,8 +6,8 @@
 //
 // Usage: samspil-audio-bench [SECONDS] [FRAME_SAMPLES] [BLOCK_FRAMES]
 #include "process.h"
-#include "samspil/core/clock.h"
-#include "samspil/core/room_audio_engine.h"
+#include "samspil/time/clock.h"
+#include "samspil/audio/room_audio_engine.h"
 #include "samspil/net/session_client.h"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "bench_options.h"
 
-#include "samspil/core/opus_codec.h"
+#include "samspil/audio/opus_codec.h"
 
 #include <cstdlib>
 

@@ -2,7 +2,7 @@
 
 #include "http_get.h"
 #include "raw_websocket.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 #include <nlohmann/json.hpp>
 

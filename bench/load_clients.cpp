@@ -1,10 +1,10 @@
 #include "load_clients.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/control_message.h"
-#include "samspil/core/media_packet.h"
+#include "samspil/time/clock.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/protocol/media_packet.h"
 #include "samspil/net/udp_path_machine.h"
-#include "samspil/net/udp_socket.h"
+#include "samspil/io/udp_socket.h"
 
 #include <libwebsockets.h>
 
@@ -95,12 +95,12 @@ struct LoadClients::Impl {
 
     // --udp: one socket for every participant (the server tells them apart by session id,
     // the bench by the same), written once per tick with sendmmsg, read with recvmmsg.
-    std::optional<net::UdpSocket> udpSocket;
+    std::optional<io::UdpSocket> udpSocket;
     std::unordered_map<std::uint32_t, Participant*> bySession;
-    std::vector<net::OutgoingDatagram> udpOut;
+    std::vector<io::OutgoingDatagram> udpOut;
     std::vector<std::uint8_t> udpBody = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
     std::vector<std::uint8_t> udpOpened = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
-    std::optional<net::UdpAddress> serverUdp;
+    std::optional<io::UdpAddress> serverUdp;
 
     void connect(Participant& participant) {
         lws_client_connect_info info{};
@@ -201,7 +201,7 @@ struct LoadClients::Impl {
     }
 
     void sealInto(Participant& p, udp::Kind kind, std::span<const std::uint8_t> body) {
-        net::OutgoingDatagram& datagram = udpOut.emplace_back();
+        io::OutgoingDatagram& datagram = udpOut.emplace_back();
         datagram.to = *serverUdp;
         datagram.length = static_cast<std::uint16_t>(p.udpPath.seal(kind, body, datagram.bytes));
         if (datagram.length == 0) udpOut.pop_back();
@@ -216,7 +216,7 @@ struct LoadClients::Impl {
     void onUdpReadable() {
         if (!udpSocket) return;
         const std::int64_t now = monotonicMicros();
-        udpSocket->receiveAll([&](std::span<const std::uint8_t> datagram, const net::UdpAddress&) {
+        udpSocket->receiveAll([&](std::span<const std::uint8_t> datagram, const io::UdpAddress&) {
             const auto header = udp::peekHeader(datagram);
             if (!header) return;
             const auto it = bySession.find(header->sessionId);
@@ -295,7 +295,7 @@ struct LoadClients::Impl {
             ++joined;
             if (plan.udp && !p.probe && welcome->udp && p.udpPath.offer(*welcome->udp, monotonicMicros())) {
                 bySession[welcome->udp->sessionId] = &p;
-                if (!serverUdp) serverUdp = net::udpAddressOf(plan.host, welcome->udp->port);
+                if (!serverUdp) serverUdp = io::udpAddressOf(plan.host, welcome->udp->port);
             }
         } else if (const auto* state = std::get_if<RoomState>(&*parsed)) {
             // The room's teacher (the first in holds the controls) records the lesson from the start.
@@ -418,7 +418,7 @@ Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>&
 
     if (impl.plan.udp) {
         std::string error;
-        impl.udpSocket = net::UdpSocket::open(impl.plan.host.find(':') == std::string::npos ? "0.0.0.0" : "::", 0, error);
+        impl.udpSocket = io::UdpSocket::open(impl.plan.host.find(':') == std::string::npos ? "0.0.0.0" : "::", 0, error);
         if (!impl.udpSocket) return Unexpected{"no UDP socket: " + error};
         lws_sock_file_fd_type descriptor{};
         descriptor.filefd = impl.udpSocket->fd();

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "latency_histogram.h"
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,6 @@
 #include "audio_source.h"
 
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 // --play-on-click alone, whose clicks the media loop adds).
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <cstddef>
 #include <memory>

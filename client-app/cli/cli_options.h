@@ -1,7 +1,7 @@
 // Command-line options of samspil-cli.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <optional>
 #include <string>

@@ -4,7 +4,7 @@
 #include "cli_options.h"
 #include "media_loop.h"
 #include "room_view.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "samspil/net/http_client.h"
 #include "samspil/net/line_check.h"
 

@@ -1,7 +1,7 @@
 #include "media_loop.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/time/clock.h"
+#include "samspil/audio/wav_file.h"
 
 #include <climits>
 #include <cmath>
@@ -164,7 +164,7 @@ void MediaLoop::followRoomMetronome() {
                               {"start_server_us", grid->startServerUs}, {"interval_bars", grid->intervalBars},
                               {"set_by", grid->name}});
     if (running) engine_->prepareIntervalMode();
-    engine_->setIntervalMode(running ? grid->intervalUs() : 0, running ? grid->startServerUs : INT64_MIN);
+    engine_->setIntervalMode(running ? grid->intervalUs() : 0, running ? grid->startServerUs.us() : INT64_MIN);
 }
 
 // Where each remote stream's timestamp 0 lies on the server's clock, as announced: the

@@ -10,8 +10,8 @@
 #include "cli_options.h"
 #include "peer_recorder.h"
 #include "room_view.h"
-#include "samspil/core/metronome.h"
-#include "samspil/core/room_audio_engine.h"
+#include "samspil/audio/metronome.h"
+#include "samspil/audio/room_audio_engine.h"
 #include "samspil/net/session_client.h"
 
 #include <atomic>

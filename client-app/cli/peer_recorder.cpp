@@ -1,6 +1,6 @@
 #include "peer_recorder.h"
 
-#include "samspil/core/mouth_to_ear.h"
+#include "samspil/audio/mouth_to_ear.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -5,9 +5,9 @@
 #pragma once
 
 #include "room_view.h"
-#include "samspil/core/jitter_buffer.h"
-#include "samspil/core/room_audio_engine.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/jitter_buffer.h"
+#include "samspil/audio/room_audio_engine.h"
+#include "samspil/audio/wav_file.h"
 
 #include <nlohmann/json.hpp>
 

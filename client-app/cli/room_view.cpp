@@ -1,6 +1,6 @@
 #include "room_view.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 #include "app_options.h"
 
-#include "samspil/core/opus_codec.h"
-#include "samspil/core/parse_number.h"
+#include "samspil/audio/opus_codec.h"
+#include "samspil/base/parse_number.h"
 
 #include <cstdlib>
 

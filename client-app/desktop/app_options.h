@@ -2,7 +2,7 @@
 // check them; the app applies them on top of the remembered settings.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <optional>
 #include <string>

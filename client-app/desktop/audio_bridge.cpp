@@ -1,6 +1,6 @@
 #include "audio_bridge.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 namespace samspil::ui {
 

@@ -1,6 +1,6 @@
 #include "audio_setup_panel.h"
 
-#include "samspil/core/connection_quality.h"
+#include "samspil/net/connection_quality.h"
 #include "samspil/net/line_check.h"
 
 

@@ -1,7 +1,7 @@
 // The Samspil desktop app: one window for teachers and students. See --help.
 #include "app_options.h"
 #include "main_component.h"
-#include "samspil/core/version.h"
+#include "samspil/base/version.h"
 
 #include <iostream>
 

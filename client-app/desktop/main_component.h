@@ -9,7 +9,7 @@
 #include "recording_player.h"
 #include "recordings_panel.h"
 #include "room_view.h"
-#include "samspil/core/client_settings.h"
+#include "samspil/settings/client_settings.h"
 
 namespace samspil::desktop {
 

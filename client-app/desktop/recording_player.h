@@ -6,8 +6,8 @@
 // tests drive it without a sound card.
 #pragma once
 
-#include "samspil/core/expected.h"
-#include "samspil/core/spsc_queue.h"
+#include "samspil/base/expected.h"
+#include "samspil/rt/spsc_queue.h"
 
 #include <array>
 #include <atomic>

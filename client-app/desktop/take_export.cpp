@@ -1,6 +1,6 @@
 #include "take_export.h"
 
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 
 #include <opusfile.h>
 

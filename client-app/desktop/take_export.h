@@ -6,7 +6,7 @@
 // Plain C++ (libopusfile); runs on whichever thread calls it (the app: a background job).
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <string>
 #include <vector>

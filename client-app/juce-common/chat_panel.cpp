@@ -1,6 +1,6 @@
 #include "chat_panel.h"
 
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 
 namespace samspil::ui {
 

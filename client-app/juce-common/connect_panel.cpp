@@ -1,8 +1,8 @@
 #include "connect_panel.h"
 
-#include "samspil/core/invite_link.h"
-#include "samspil/core/server_url.h"
-#include "samspil/core/validation.h"
+#include "samspil/protocol/invite_link.h"
+#include "samspil/protocol/server_url.h"
+#include "samspil/protocol/validation.h"
 #include "samspil/net/http_client.h"
 
 

@@ -2,7 +2,7 @@
 // Repaints itself at 30 Hz on the message thread; green to -12 dBFS, amber to -3, red above.
 #pragma once
 
-#include "samspil/core/level_meter.h"
+#include "samspil/audio/level_meter.h"
 #include "samspil_look.h"
 
 #include <functional>

@@ -4,8 +4,8 @@
 // when the room's metronome runs. Message thread.
 #pragma once
 
-#include "samspil/core/control_message.h"
-#include "samspil/core/metronome.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/audio/metronome.h"
 #include "samspil_look.h"
 
 #include <functional>

@@ -5,8 +5,8 @@
 
 #include "level_meter_component.h"
 #include "room_session.h"
-#include "samspil/core/client_settings.h"
-#include "samspil/core/connection_quality.h"
+#include "samspil/settings/client_settings.h"
+#include "samspil/net/connection_quality.h"
 
 namespace samspil::ui {
 

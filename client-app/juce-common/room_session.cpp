@@ -1,7 +1,7 @@
 #include "room_session.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/mouth_to_ear.h"
+#include "samspil/time/clock.h"
+#include "samspil/audio/mouth_to_ear.h"
 #include "server_text.h"
 
 #include <climits>

@@ -4,7 +4,7 @@
 // message thread; the UI listens for changes there.
 #pragma once
 
-#include "samspil/core/room_audio_engine.h"
+#include "samspil/audio/room_audio_engine.h"
 #include "samspil/net/session_client.h"
 #include "ui_language.h"
 

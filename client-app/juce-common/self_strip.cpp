@@ -1,6 +1,6 @@
 #include "self_strip.h"
 
-#include "samspil/core/stereo_mix.h"
+#include "samspil/audio/stereo_mix.h"
 
 namespace samspil::ui {
 

@@ -4,7 +4,7 @@
 // unknown is shown as the server said it. Message thread.
 #pragma once
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <juce_core/juce_core.h>
 

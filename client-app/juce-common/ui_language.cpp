@@ -1,6 +1,6 @@
 #include "ui_language.h"
 
-#include "samspil/core/client_settings.h"
+#include "samspil/settings/client_settings.h"
 
 #include <cstdlib>
 

@@ -40,30 +40,14 @@ void DawBarClock::update(const juce::Optional<juce::AudioPlayHead::PositionInfo>
 }
 
 void DawBarClock::publish(bool playing) {
-    version_.fetch_add(1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    shownPlaying_.store(playing, std::memory_order_relaxed);
-    shownBpm_.store(bpm_, std::memory_order_relaxed);
-    shownNumerator_.store(numerator_, std::memory_order_relaxed);
-    shownDenominator_.store(denominator_, std::memory_order_relaxed);
-    shownBarLineLocalUs_.store(barLineLocalUs_, std::memory_order_relaxed);
-    version_.fetch_add(1, std::memory_order_release);
+    shown_.write(Shown{playing, DawBars{bpm_, numerator_, denominator_, barLineLocalUs_}});
 }
 
 std::optional<DawBars> DawBarClock::latest() const {
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        const std::uint32_t before = version_.load(std::memory_order_acquire);
-        if (before & 1u) continue;
-        const bool playing = shownPlaying_.load(std::memory_order_relaxed);
-        const DawBars bars{shownBpm_.load(std::memory_order_relaxed), shownNumerator_.load(std::memory_order_relaxed),
-                           shownDenominator_.load(std::memory_order_relaxed),
-                           shownBarLineLocalUs_.load(std::memory_order_relaxed)};
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (version_.load(std::memory_order_relaxed) != before) continue;
-        if (!playing) return std::nullopt;
-        return bars;
-    }
-    return std::nullopt;  // the audio thread is writing it right now; the next look gets it
+    // Nothing while the audio thread is writing it right now: the next look gets it.
+    const auto shown = shown_.tryRead(nullptr, 8);
+    if (!shown || !shown->playing) return std::nullopt;
+    return shown->bars;
 }
 
 }  // namespace samspil::plugin

@@ -9,6 +9,8 @@
 // from frame 0 at the present tempo (as JACK's transport masters count them).
 #pragma once
 
+#include "samspil/rt/seq_lock.h"
+
 #include <juce_audio_processors/juce_audio_processors.h>
 
 #include <atomic>
@@ -49,13 +51,11 @@ private:
     double barStartPpq_ = 0;  // a bar line's position
     std::int64_t barLineLocalUs_ = 0;
 
-    // Published like a seqlock: odd version while being written.
-    std::atomic<std::uint32_t> version_{0};
-    std::atomic<bool> shownPlaying_{false};
-    std::atomic<double> shownBpm_{120.0};
-    std::atomic<int> shownNumerator_{4};
-    std::atomic<int> shownDenominator_{4};
-    std::atomic<std::int64_t> shownBarLineLocalUs_{0};
+    struct Shown {
+        bool playing = false;
+        DawBars bars;
+    };
+    SeqLock<Shown> shown_;  // audio thread → any thread
 };
 
 }  // namespace samspil::plugin

@@ -3,7 +3,7 @@
 // C++ on the message thread, so it is easy to test.
 #pragma once
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <cstdint>
 #include <optional>

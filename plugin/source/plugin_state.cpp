@@ -1,7 +1,7 @@
 #include "plugin_state.h"
 
-#include "samspil/core/opus_codec.h"
-#include "samspil/core/settings_json.h"
+#include "samspil/audio/opus_codec.h"
+#include "samspil/settings/settings_json.h"
 
 #include <algorithm>
 

@@ -3,8 +3,8 @@
 // Never a password, a token or an invite. Plain C++ (JSON), so it is easy to test.
 #pragma once
 
-#include "samspil/core/client_settings.h"
-#include "samspil/core/expected.h"
+#include "samspil/settings/client_settings.h"
+#include "samspil/base/expected.h"
 
 #include <map>
 #include <string>

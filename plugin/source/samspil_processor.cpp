@@ -1,7 +1,7 @@
 #include "samspil_processor.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/stereo_mix.h"
+#include "samspil/time/clock.h"
+#include "samspil/audio/stereo_mix.h"
 #include "samspil_editor.h"
 
 namespace samspil::plugin {

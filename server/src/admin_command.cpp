@@ -4,10 +4,10 @@
 #include "accounts/credentials.h"
 #include "accounts/people_store.h"
 #include "recording/recording_retention.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "server_options.h"
 #include "store/backup.h"
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 

@@ -2,7 +2,7 @@
 #include "admin_command.h"
 #include "log.h"
 #include "relay_server.h"
-#include "samspil/core/version.h"
+#include "samspil/base/version.h"
 #include "server_options.h"
 #include "store/sqlite.h"
 

@@ -64,6 +64,8 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
     line(out, "samspil_media_packets_dropped_total{reason=\"malformed\"} " + std::to_string(mediaDroppedMalformed));
     line(out, "samspil_media_packets_dropped_total{reason=\"not_joined\"} " + std::to_string(mediaDroppedNotJoined));
     line(out, "samspil_media_packets_dropped_total{reason=\"muted\"} " + std::to_string(mediaDroppedMuted));
+    line(out, "samspil_media_packets_dropped_total{reason=\"over_budget\"} " + std::to_string(mediaDroppedOverBudget));
+    line(out, "samspil_media_packets_dropped_total{reason=\"send_failed\"} " + std::to_string(mediaDroppedSendFailed));
     metric(out, "samspil_udp_datagrams_in_total", "counter", "Datagrams read on the UDP path.", udpDatagramsIn);
     metric(out, "samspil_udp_datagrams_out_total", "counter", "Datagrams written on the UDP path.", udpDatagramsOut);
     metric(out, "samspil_udp_media_packets_out_total", "counter", "Media packets relayed on the UDP path.",

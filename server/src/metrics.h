@@ -2,7 +2,7 @@
 // Updated and read on the service thread only, so plain integers suffice.
 #pragma once
 
-#include "samspil/core/error_code.h"
+#include "samspil/protocol/error_code.h"
 
 #include <array>
 #include <cstdint>
@@ -52,6 +52,8 @@ struct RelayMetrics {
     std::uint64_t mediaDroppedMalformed = 0;  ///< failed to parse
     std::uint64_t mediaDroppedNotJoined = 0;  ///< sent before joining a room (or while waiting)
     std::uint64_t mediaDroppedMuted = 0;      ///< from a participant the teacher muted
+    std::uint64_t mediaDroppedOverBudget = 0; ///< beyond the sender's media budget (packets or bytes a second)
+    std::uint64_t mediaDroppedSendFailed = 0; ///< the socket would not take it (a full UDP buffer, a dead connection)
     std::uint64_t controlMessagesIn = 0;
     std::uint64_t controlMessagesOut = 0;
     std::uint64_t chatMessages = 0;

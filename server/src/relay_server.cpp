@@ -1,8 +1,8 @@
 #include "relay_server.h"
 
 #include "log.h"
-#include "samspil/core/clock.h"
-#include "samspil/core/version.h"
+#include "samspil/time/clock.h"
+#include "samspil/base/version.h"
 
 #include <libwebsockets.h>
 #include <nlohmann/json.hpp>

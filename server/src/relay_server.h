@@ -4,15 +4,15 @@
 
 #include "accounts/account_admission.h"
 #include "api/api_service.h"
-#include "connection_table.h"
+#include "relay/connection_table.h"
 #include "metrics.h"
-#include "room_service.h"
+#include "rooms/room_service.h"
 #include "server_options.h"
 #include "service_inbox.h"
 #include "store/stored_chat_archive.h"
 #include "recording/lesson_recorder.h"
 #include "store/store_worker.h"
-#include "udp/media_router.h"
+#include "relay/media_router.h"
 #include "udp/udp_paths.h"
 #include "worker_thread.h"
 

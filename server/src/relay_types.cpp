@@ -1,6 +1,6 @@
 #include "relay_types.h"
 
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 
 namespace samspil::server {
 

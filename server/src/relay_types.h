@@ -2,8 +2,8 @@
 #pragma once
 
 #include "accounts/audit_log.h"
-#include "samspil/core/control_message.h"
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/protocol/media_packet.h"
 
 #include <cstdint>
 #include <functional>

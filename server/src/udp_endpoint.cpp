@@ -5,7 +5,7 @@
 #include "relay_server.h"
 
 #include "log.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 namespace samspil::server {
 
@@ -32,7 +32,7 @@ void RelayServer::openUdpPath(lws_vhost* vhost, int tcpPort) {
     }
     socket->handOverClosing();
     udpSocket_ = std::move(socket);
-    udpPaths_ = std::make_unique<UdpPaths>(metrics_, udpSocket_->port());
+    udpPaths_ = std::make_unique<UdpPaths>(metrics_, udpSocket_->port(), connections_.limits().media);
     router_.attachUdp(udpPaths_.get());
     logInfo("UDP fast path on " + address + " port " + std::to_string(udpSocket_->port()));
 }
@@ -57,7 +57,9 @@ void RelayServer::onUdpReadable() {
 void RelayServer::flushUdp(std::int64_t nowUs) {
     if (!udpSocket_ || !udpPaths_) return;
     udpOut_.clear();
-    if (udpPaths_->takeDatagrams(udpOut_, nowUs)) udpSocket_->sendAll(udpOut_);
+    if (!udpPaths_->takeDatagrams(udpOut_, nowUs)) return;
+    udpSocket_->sendAll(udpOut_);
+    udpPaths_->noteSent(udpOut_, nowUs);
 }
 
 }  // namespace samspil::server

@@ -1,6 +1,6 @@
 #include "upgrade_check.h"
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 namespace samspil::server {
 namespace {

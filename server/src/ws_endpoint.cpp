@@ -2,7 +2,7 @@
 // room logic; writes when lws says a connection is writeable. Service thread only.
 #include "relay_server.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 #include <cstring>
 

@@ -1,6 +1,6 @@
 // libFuzzer harness: the media-packet parser and the coalesced media-message reader.
 // Whatever they accept stays inside the input and writes back to the same bytes.
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/media_packet.h"
 
 #include <algorithm>
 #include <cstdint>

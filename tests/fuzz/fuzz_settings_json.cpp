@@ -1,8 +1,8 @@
 // libFuzzer harness: the app settings and plugin state readers, and invite links.
 // They accept or refuse any bytes without crashing; what they accept saves and loads back.
 #include "plugin_state.h"
-#include "samspil/core/client_settings.h"
-#include "samspil/core/invite_link.h"
+#include "samspil/settings/client_settings.h"
+#include "samspil/protocol/invite_link.h"
 
 #include <cstdint>
 #include <cstdlib>

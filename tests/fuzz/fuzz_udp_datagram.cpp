@@ -2,7 +2,7 @@
 // the internet). Arbitrary bytes never open under a key they were not sealed with; any
 // body sealed and opened again comes back unchanged; the replay window never lets a
 // counter in twice.
-#include "samspil/core/udp_datagram.h"
+#include "samspil/udp/udp_datagram.h"
 
 #include <algorithm>
 #include <cstdint>

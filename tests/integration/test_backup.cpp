@@ -4,7 +4,7 @@
 // backup began, and the lesson recording's files byte for byte. Restoring onto the
 // running server's database is refused, and so is a second server on one database.
 #include "http_get.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "school_fixture.h"
 #include "store/sqlite.h"
 

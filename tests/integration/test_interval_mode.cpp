@@ -5,7 +5,7 @@
 // other's clicks exactly on the beat, one interval after they were played. Mid-lesson the
 // teacher switches the room back to live: the clicks keep coming (no gap over a bar), now late.
 #include "netlab_run.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
 

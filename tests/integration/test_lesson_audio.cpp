@@ -1,7 +1,7 @@
 // A remote lesson for real: the server and three samspil-cli participants on loopback.
 // What A plays is heard by B and C (compared as audio, onset latency measured from the
 // recordings); D, in another room, hears nothing.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 

@@ -3,8 +3,8 @@
 // The participants are samspil-cli processes signed in through the API; the teacher's
 // controls come from a raw WebSocket so the test knows exactly when they were sent.
 #include "raw_websocket.h"
-#include "samspil/core/clock.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/time/clock.h"
+#include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
 

@@ -6,7 +6,7 @@
 // was told of the recording.
 #include "http_get.h"
 #include "opus_tools.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
 #include "store/sqlite.h"

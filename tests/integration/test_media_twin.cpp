@@ -3,7 +3,7 @@
 // room's again. A listener on a plain WebSocket hears each packet once however many copies
 // came in; a twin with a wrong key is refused; a twin closes with its participant.
 #include "raw_websocket.h"
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/media_packet.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>

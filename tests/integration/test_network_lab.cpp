@@ -4,7 +4,7 @@
 // (and the delay really is the line's), and after an outage the sound comes back by
 // itself. Speed is the benchmark's business (bench/netlab-figures.sh), not asserted here.
 // Needs root (namespaces, TUN), like CI.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "netlab_run.h"
 #include "test_server.h"

@@ -1,6 +1,6 @@
 // The server restarts in the middle of a lesson: clients are told it is going away,
 // reconnect with backoff by themselves, and the audio comes back.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 

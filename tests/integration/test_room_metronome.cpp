@@ -4,7 +4,7 @@
 // too), so the grid's instants and the true clock offset (0) are known exactly, and each
 // click's error and each clock estimate's error are measured against them.
 #include "netlab_run.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 

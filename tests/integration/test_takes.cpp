@@ -7,7 +7,7 @@
 // clicks checked again there.
 #include "netlab_run.h"
 #include "opus_tools.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
 #include "store/sqlite.h"

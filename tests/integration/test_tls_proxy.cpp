@@ -4,7 +4,7 @@
 // behind it. A school's teacher and student sign in and join through the proxy and hear each
 // other; the page answers through it, and an invite made through it links to https:// and
 // the proxy's port.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "samspil/net/http_client.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"

@@ -2,7 +2,7 @@
 // other through it; datagrams from a stranger (junk, a made-up session) are dropped and
 // counted while the lesson goes on; a participant who keeps to the WebSocket (--no-udp)
 // and one on UDP still hear each other, the repeated copies reaching only the UDP side.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 

@@ -5,7 +5,7 @@
 // samspil-cli's clock, and the round trip is reported.
 #include "jack_session.h"
 #include "plugin_state.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 #include "test_server.h"
 

@@ -4,7 +4,7 @@
 // the choice for the person. The plugin tests run with HOME in a fresh folder
 // (plugin_test_main.cpp), so the person's settings file here is the test's own.
 #include "component_search.h"
-#include "samspil/core/client_settings.h"
+#include "samspil/settings/client_settings.h"
 #include "samspil_processor.h"
 #include "server_text.h"
 #include "ui_language.h"

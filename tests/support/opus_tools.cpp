@@ -1,6 +1,6 @@
 #include "opus_tools.h"
 
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 
 namespace samspil::test {
 

@@ -1,6 +1,6 @@
 #include "school_fixture.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 
 #include <fstream>
 #include <stdexcept>

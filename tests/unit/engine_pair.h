@@ -1,7 +1,7 @@
 // Two real RoomAudioEngines joined back to back by a fake transport, for the engine tests.
 #pragma once
 
-#include "samspil/core/room_audio_engine.h"
+#include "samspil/audio/room_audio_engine.h"
 
 #include <catch2/catch.hpp>
 

@@ -3,9 +3,9 @@
 // Shared by the room service's unit tests.
 #pragma once
 
-#include "room_service.h"
+#include "rooms/room_service.h"
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <catch2/catch.hpp>
 

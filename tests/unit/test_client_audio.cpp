@@ -1,10 +1,10 @@
 // The JUCE-independent client audio: mixing maths, meters, metronome, settings, and the
 // room audio engine between two "participants" joined by a fake transport.
-#include "samspil/core/client_settings.h"
-#include "samspil/core/level_meter.h"
-#include "samspil/core/metronome.h"
-#include "samspil/core/room_audio_engine.h"
-#include "samspil/core/stereo_mix.h"
+#include "samspil/settings/client_settings.h"
+#include "samspil/audio/level_meter.h"
+#include "samspil/audio/metronome.h"
+#include "samspil/audio/room_audio_engine.h"
+#include "samspil/audio/stereo_mix.h"
 #include "engine_pair.h"
 #include "process.h"
 #include "signal_analysis.h"

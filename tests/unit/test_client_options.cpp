@@ -1,10 +1,10 @@
 // What a teacher types or pastes: the desktop app's options, invite links, and the
 // quality light's verdicts.
 #include "app_options.h"
-#include "samspil/core/connection_quality.h"
-#include "samspil/core/invite_link.h"
-#include "samspil/core/mouth_to_ear.h"
-#include "samspil/core/opus_codec.h"
+#include "samspil/net/connection_quality.h"
+#include "samspil/protocol/invite_link.h"
+#include "samspil/audio/mouth_to_ear.h"
+#include "samspil/audio/opus_codec.h"
 #include "samspil/net/line_check.h"
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // Clock offset from ping/pong: the shortest round trip wins.
-#include "samspil/core/clock_sync.h"
+#include "samspil/time/clock_sync.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // Per-connection queues: control is reliable but bounded (a client that does not read is
 // closed as too slow), media is perishable (the oldest packet goes when the ring is full).
-#include "connection_table.h"
+#include "relay/connection_table.h"
 
 #include <catch2/catch.hpp>
 
@@ -54,12 +54,12 @@ TEST_CASE("a full media ring drops its oldest packet and counts it", "[server][q
     RelayMetrics metrics;
     ConnectionTable table(metrics, {}, &countWriteRequest);
     Connection& listener = table.add(nullptr);
-    for (int i = 0; i < static_cast<int>(Connection::kMediaRing) + 5; ++i)
+    for (int i = 0; i < static_cast<int>(MediaQueue::kCapacity) + 5; ++i)
         table.sendMedia(listener.id, packet(i, static_cast<std::uint8_t>(i)));
-    CHECK(listener.mediaCount == Connection::kMediaRing);
+    CHECK(listener.media.size() == MediaQueue::kCapacity);
     CHECK(metrics.mediaDroppedQueueFull == 5);
     // The oldest five are gone: the ring now starts at packet 5.
-    CHECK(listener.media[listener.mediaHead]->bytes[19] == 5);
+    CHECK(listener.media.front()->bytes[19] == 5);
 }
 
 TEST_CASE("output queued during one event-loop pass asks for one flush, not one wake-up per packet", "[server][queues]") {
@@ -78,7 +78,7 @@ TEST_CASE("output queued during one event-loop pass asks for one flush, not one 
     CHECK(writeRequests == 0);  // no per-connection writeable callbacks for ordinary output
     CHECK(a.dirty);
     CHECK(b.dirty);
-    CHECK(a.mediaCount == 3);
+    CHECK(a.media.size() == 3);
     table.closeAfterFlush(b.id, kCloseNormal, "leave");
     CHECK(writeRequests == 1);  // a close still goes through lws's writeable callback
 }
@@ -89,9 +89,9 @@ TEST_CASE("closing drops pending media and takes no more", "[server][queues]") {
     Connection& leaving = table.add(nullptr);
     table.sendMedia(leaving.id, packet(0, 1));
     table.closeAfterFlush(leaving.id, kCloseNormal, "leave");
-    CHECK(leaving.mediaCount == 0);
+    CHECK(leaving.media.size() == 0);
     table.sendMedia(leaving.id, packet(0, 2));
-    CHECK(leaving.mediaCount == 0);
+    CHECK(leaving.media.size() == 0);
     const ConnectionId id = leaving.id;
     table.remove(id);  // `leaving` is gone now
     CHECK(table.find(id) == nullptr);

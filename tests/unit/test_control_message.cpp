@@ -1,18 +1,22 @@
 // Control messages: every type round-trips; broken, wrong-version, oversized and
 // odd input yields the right typed error.
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 
 using namespace samspil::protocol;
 
 namespace {
 
+// The server's clock while it parses (server-clock times a client sends lie within an hour of it).
+constexpr std::int64_t kServerNowUs = 8'000'000'000;
+
 template <typename T>
 T roundTripClient(const T& message) {
-    auto parsed = parseClientMessage(serialize(ClientMessage{message}));
+    auto parsed = parseClientMessage(serialize(ClientMessage{message}), kServerNowUs);
     REQUIRE(parsed);
     REQUIRE(std::holds_alternative<T>(*parsed));
     return std::get<T>(*parsed);
@@ -27,7 +31,7 @@ T roundTripServer(const T& message) {
 }
 
 ErrorCode clientError(std::string_view text) {
-    auto parsed = parseClientMessage(text);
+    auto parsed = parseClientMessage(text, kServerNowUs);
     REQUIRE_FALSE(parsed);
     return parsed.error().code;
 }
@@ -41,10 +45,10 @@ TEST_CASE("client messages round-trip", "[protocol][control]") {
     CHECK(join.token == "tok");
     CHECK_FALSE(join.invite);
 
-    auto stream = roundTripClient(StreamInfo{2, 120, std::int64_t{-5'000'000'000}});
+    auto stream = roundTripClient(StreamInfo{2, 120, kServerNowUs - 3'000'000'000});
     CHECK(stream.channels == 2);
     CHECK(stream.frameSamples == 120);
-    CHECK(stream.epochServerUs == -5'000'000'000);
+    CHECK(stream.epochServerUs == kServerNowUs - 3'000'000'000);
 
     CHECK(roundTripClient(ChatSend{"Husk at øve skalaer 🎹\nTak!"}).text == "Husk at øve skalaer 🎹\nTak!");
     auto twin = roundTripClient(MediaTwin{0xFFFFFFFFu, "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="});
@@ -114,7 +118,7 @@ TEST_CASE("version and type are checked before anything else", "[protocol][contr
 }
 
 TEST_CASE("fields of the wrong kind or range name the field", "[protocol][control]") {
-    auto parsed = parseClientMessage(R"({"v":1,"type":"join","room":5,"name":"x"})");
+    auto parsed = parseClientMessage(R"({"v":1,"type":"join","room":5,"name":"x"})", kServerNowUs);
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error().code == ErrorCode::BadMessage);
     CHECK(parsed.error().detail.find("room") != std::string::npos);
@@ -127,6 +131,35 @@ TEST_CASE("fields of the wrong kind or range name the field", "[protocol][contro
     CHECK(clientError(R"({"v":1,"type":"stream","channels":0,"frame_samples":240})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"stream","channels":1,"frame_samples":256})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"join","room":"a","name":"b","token":7})") == ErrorCode::BadMessage);
+}
+
+TEST_CASE("times on the wire are bounded where they are parsed: a server-clock time within an hour of the server's",
+          "[protocol][control]") {
+    const auto stream = [](std::int64_t epoch) {
+        return R"({"v":1,"type":"stream","channels":1,"frame_samples":240,"epoch_server_us":)" + std::to_string(epoch) + "}";
+    };
+    CHECK(parseClientMessage(stream(kServerNowUs - 3'599'000'000), kServerNowUs));
+    CHECK(parseClientMessage(stream(kServerNowUs + 3'599'000'000), kServerNowUs));
+    // An epoch from the future (a recorded lesson's stream placed 30 years on) or the far past:
+    auto ahead = parseClientMessage(stream(kServerNowUs + 1'000'000'000'000'000), kServerNowUs);
+    REQUIRE_FALSE(ahead);
+    CHECK(ahead.error().code == ErrorCode::BadMessage);
+    CHECK(ahead.error().detail == "\"epoch_server_us\" is more than an hour from the server's clock");
+    CHECK(clientError(stream(kServerNowUs + 3'601'000'000)) == ErrorCode::BadMessage);
+    CHECK(clientError(stream(kServerNowUs - 3'601'000'000)) == ErrorCode::BadMessage);
+    // Values whose sums would overflow an int64 are refused outright.
+    CHECK(clientError(stream(std::numeric_limits<std::int64_t>::max())) == ErrorCode::BadMessage);
+    CHECK(clientError(stream(std::numeric_limits<std::int64_t>::min())) == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"bar_server_us":)" +
+                      std::to_string(kServerNowUs - 7'200'000'000) + "}") == ErrorCode::BadMessage);
+    CHECK(clientError(R"({"v":1,"type":"ping","id":1,"client_us":9223372036854775807})") == ErrorCode::BadMessage);
+
+    // What a client reads from the server is held to the same absolute bound.
+    CHECK_FALSE(parseServerMessage(
+        R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"start_server_us":9223372036854775000,"participant_id":1,"name":"x"})"));
+    CHECK_FALSE(parseServerMessage(
+        R"({"v":1,"type":"peers","peers":[{"participant_id":1,"stream_id":2,"name":"x","role":"participant","muted":false,"stream":{"channels":1,"frame_samples":240,"epoch_server_us":-9223372036854775000}}]})"));
+    CHECK(WireTime(std::numeric_limits<std::int64_t>::max()).us() == WireTime::kLimitUs);  // one's own clock, held
 }
 
 TEST_CASE("text over 64 KiB is refused as too large without parsing it", "[protocol][control]") {
@@ -142,7 +175,7 @@ TEST_CASE("deeply nested and random input never crashes the parser", "[protocol]
         std::string text;
         const std::size_t length = random() % 80;
         for (std::size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
-        auto client = parseClientMessage(text);
+        auto client = parseClientMessage(text, kServerNowUs);
         auto server = parseServerMessage(text);
         CHECK((client || !client.error().detail.empty()));
         CHECK((server || !server.error().detail.empty()));
@@ -180,10 +213,10 @@ TEST_CASE("a shared tempo round-trips and nonsense tempos are refused by field",
     CHECK(clientError(R"({"v":1,"type":"tempo","bpm":1000,"numerator":4,"denominator":4})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"tempo","bpm":"fast","numerator":4,"denominator":4})") == ErrorCode::BadMessage);
     CHECK(clientError(R"({"v":1,"type":"tempo","bpm":120,"numerator":0,"denominator":4})") == ErrorCode::BadMessage);
-    auto odd = parseClientMessage(R"({"v":1,"type":"tempo","bpm":120,"numerator":4,"denominator":6})");
+    auto odd = parseClientMessage(R"({"v":1,"type":"tempo","bpm":120,"numerator":4,"denominator":6})", kServerNowUs);
     REQUIRE_FALSE(odd);
     CHECK(odd.error().detail.find("denominator") != std::string::npos);
-    CHECK(parseClientMessage(R"({"v":1,"type":"tempo","bpm":60,"numerator":4,"denominator":4})"));
+    CHECK(parseClientMessage(R"({"v":1,"type":"tempo","bpm":60,"numerator":4,"denominator":4})", kServerNowUs));
 }
 
 TEST_CASE("record and the room's recording state round-trip, and a malformed recording state is refused", "[protocol][control][recording]") {
@@ -246,14 +279,14 @@ TEST_CASE("the room's metronome round-trips both ways and nonsense is refused by
 
     // A DAW's bar line comes along when the DAW is the source; without it, none.
     MetronomeSet fromDaw{true, 120, 4, true};
-    fromDaw.barServerUs = 9'876'543'210;
+    fromDaw.barServerUs = 9'876'543'210;  // within an hour of the server's clock
     CHECK(roundTripClient(fromDaw).barServerUs == 9'876'543'210);
     CHECK_FALSE(roundTripClient(MetronomeSet{true, 120, 4, true}).barServerUs);
     CHECK(clientError(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4,"bar_server_us":"soon"})") ==
           ErrorCode::BadMessage);
 
     // accent may be left out (beat one accented); running, bpm and beats may not.
-    const auto plain = parseClientMessage(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4})");
+    const auto plain = parseClientMessage(R"({"v":1,"type":"metronome","running":true,"bpm":90,"beats_per_bar":4})", kServerNowUs);
     REQUIRE(plain);
     CHECK(std::get<MetronomeSet>(*plain).accent);
     CHECK(std::get<MetronomeSet>(*plain).intervalBars == 0);  // live unless asked

@@ -1,7 +1,7 @@
 // Interval mode (docs/protocol.md, "Interval mode"): each participant is heard one interval
 // after they played, placed by capture time — the delay line alone, then two real engines.
 #include "engine_pair.h"
-#include "samspil/core/interval_delay_line.h"
+#include "samspil/audio/interval_delay_line.h"
 #include "signal_analysis.h"
 
 #include <catch2/catch.hpp>

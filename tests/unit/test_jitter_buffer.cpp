@@ -1,6 +1,6 @@
 // The jitter buffer under a simulated network: reordering, loss, duplicates, late
 // packets, jitter that rises and falls, and sender clocks ±200 ppm off.
-#include "samspil/core/jitter_buffer.h"
+#include "samspil/audio/jitter_buffer.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Media packets: round trips, every kind of broken input, and totality on random bytes.
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/media_packet.h"
 
 #include <catch2/catch.hpp>
 

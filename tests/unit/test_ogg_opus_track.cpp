@@ -4,8 +4,8 @@
 #include "opus_tools.h"
 #include "process.h"
 #include "recording/ogg_opus_track.h"
-#include "samspil/core/opus_codec.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/opus_codec.h"
+#include "samspil/audio/wav_file.h"
 #include "signal_analysis.h"
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // Opus round trips at every frame size Samspil sends, compared as audio.
-#include "samspil/core/opus_codec.h"
+#include "samspil/audio/opus_codec.h"
 #include "signal_analysis.h"
 
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 #include "opus_tools.h"
 #include "recording/ogg_opus_track.h"
 #include "recording/recording_mix.h"
-#include "samspil/core/opus_codec.h"
+#include "samspil/audio/opus_codec.h"
 #include "signal_analysis.h"
 
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 #include "opus_tools.h"
 #include "recording_player.h"
 #include "signal_analysis.h"
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 
 #include <catch2/catch.hpp>
 

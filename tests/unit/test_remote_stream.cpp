@@ -1,7 +1,7 @@
 // A remote participant's audio end to end inside one process: Opus encode, a jittery
 // and lossy line, the jitter buffer, decoding, and playout in sound-card-sized blocks.
-#include "samspil/core/opus_codec.h"
-#include "samspil/core/remote_stream.h"
+#include "samspil/audio/opus_codec.h"
+#include "samspil/audio/remote_stream.h"
 #include "signal_analysis.h"
 
 #include <catch2/catch.hpp>

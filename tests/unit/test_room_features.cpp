@@ -2,8 +2,8 @@
 // recordings (who is told first, who is left out, who may start it) and the room's metronome.
 #include "room_service_fixture.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/control_message.h"
+#include "samspil/time/clock.h"
+#include "samspil/protocol/control_message.h"
 
 #include <catch2/catch.hpp>
 
@@ -110,7 +110,7 @@ TEST_CASE("recording: everyone is told before a packet is stored, and a person w
     CHECK(recorder.started[0].room == "klaver");
     CHECK(recorder.started[0].startedBy == 10);
     // Until the recorder has answered, nothing is recorded and nobody is told.
-    rooms.onBinary(2, mediaMessage(0, 1), 20);
+    rooms.onBinary(2, mediaMessage(0, 1), samspil::monotonicMicros());
     CHECK(recorder.packets.empty());
     CHECK_FALSE(outbox.messages<RoomState>(2).back().recording);
 
@@ -128,7 +128,7 @@ TEST_CASE("recording: everyone is told before a packet is stored, and a person w
     const std::int64_t epoch = samspil::monotonicMicros() + 1'000'000;
     for (ConnectionId from : {1, 2, 3}) rooms.onText(from, control(StreamInfo{1, 240, epoch}), 25);
     for (std::uint32_t sequence = 2; sequence < 6; ++sequence)
-        for (ConnectionId from : {1, 2, 3}) rooms.onBinary(from, mediaMessage(0, sequence), 30);
+        for (ConnectionId from : {1, 2, 3}) rooms.onBinary(from, mediaMessage(0, sequence), samspil::monotonicMicros());
     CHECK(recorder.toldBeforeFirstPacket);
     REQUIRE(recorder.tracks.size() == 2);  // Lise and Ida; never Emil
     for (const auto& [participant, position] : recorder.packets) CHECK(participant != idOf(3));
@@ -142,7 +142,7 @@ TEST_CASE("recording: everyone is told before a packet is stored, and a person w
     REQUIRE(recorder.ended.size() == 1);
     CHECK(recorder.ended[0].first == 41);
     for (ConnectionId member : {1, 2, 3}) CHECK_FALSE(outbox.messages<RoomState>(member).back().recording);
-    rooms.onBinary(2, mediaMessage(0, 9), 50);
+    rooms.onBinary(2, mediaMessage(0, 9), samspil::monotonicMicros());
     CHECK(recorder.packets.size() == 8);
 }
 
@@ -218,7 +218,7 @@ TEST_CASE("a take counts in one bar on the room's metronome and starts on the ne
     const std::int64_t epoch = take.startServerUs - 1'000'000;  // timestamp 48000 is the bar line
     rooms.onText(2, control(StreamInfo{1, 240, epoch}), 3'100'000);
     for (const std::uint32_t sequence : {100u, 199u, 200u, 201u})  // timestamps 240 × sequence
-        rooms.onBinary(2, mediaMessage(0, sequence), 3'200'000);
+        rooms.onBinary(2, mediaMessage(0, sequence), samspil::monotonicMicros());
     REQUIRE(recorder.packets.size() == 3);
     CHECK(recorder.packets[0].second == Approx(-240).margin(1));
     CHECK(recorder.packets[1].second == Approx(0).margin(1));
@@ -226,7 +226,7 @@ TEST_CASE("a take counts in one bar on the room's metronome and starts on the ne
     // Once the track is going, a re-announced epoch (a better clock estimate) moves nothing:
     // a jump in the middle of a track would be a gap or lost sound.
     rooms.onText(2, control(StreamInfo{1, 240, epoch + 1000}), 3'300'000);
-    rooms.onBinary(2, mediaMessage(0, 202), 3'400'000);
+    rooms.onBinary(2, mediaMessage(0, 202), samspil::monotonicMicros());
     REQUIRE(recorder.packets.size() == 4);
     CHECK(recorder.packets[3].second == Approx(480).margin(1));
 }
@@ -244,11 +244,11 @@ TEST_CASE("a take's tracks are placed by the sender's clock as it stands when th
     const TakeTiming take = *outbox.messages<RoomState>(2).back().recording->take;
     const std::int64_t epoch = take.startServerUs - 1'000'000;
     rooms.onText(2, control(StreamInfo{1, 240, epoch}), 3'100'000);
-    rooms.onBinary(2, mediaMessage(0, 100), 3'200'000);  // in the count-in: not recorded
+    rooms.onBinary(2, mediaMessage(0, 100), samspil::monotonicMicros());  // in the count-in: not recorded
     // During the count-in the sender's clock estimate improves by 1 ms and it says so: the
     // take places its packets by the new epoch.
     rooms.onText(2, control(StreamInfo{1, 240, epoch + 1000}), 3'300'000);
-    for (const std::uint32_t sequence : {199u, 200u, 201u}) rooms.onBinary(2, mediaMessage(0, sequence), 3'400'000);
+    for (const std::uint32_t sequence : {199u, 200u, 201u}) rooms.onBinary(2, mediaMessage(0, sequence), samspil::monotonicMicros());
     REQUIRE(recorder.packets.size() == 3);
     CHECK(recorder.packets[0].second == Approx(-240 + 48).margin(1));
     CHECK(recorder.packets[1].second == Approx(48).margin(1));

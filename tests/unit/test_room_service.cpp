@@ -2,8 +2,8 @@
 // fan-out and stamping, and what happens to peers that misbehave.
 #include "room_service_fixture.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/control_message.h"
+#include "samspil/time/clock.h"
+#include "samspil/protocol/control_message.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // The server address a teacher types or pastes.
-#include "samspil/core/server_url.h"
+#include "samspil/protocol/server_url.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,7 @@
 // The session's protocol logic without sockets, on fake time: backoff and reconnect (the
 // first connection too), resume, refusals, pings and the clock, stream announcements, leave.
 #include "samspil/net/session_machine.h"
+#include "samspil/time/clock.h"
 
 #include <catch2/catch.hpp>
 
@@ -29,7 +30,7 @@ struct RecordingListener : SessionListener {
 std::vector<ClientMessage> drain(SessionMachine& machine) {
     std::vector<ClientMessage> out;
     while (auto text = machine.takeOutgoing()) {
-        auto parsed = parseClientMessage(*text);
+        auto parsed = parseClientMessage(*text, samspil::monotonicMicros());
         REQUIRE(parsed);
         out.push_back(*parsed);
     }

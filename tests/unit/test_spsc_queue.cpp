@@ -1,5 +1,5 @@
 // The lock-free queue that carries audio between threads.
-#include "samspil/core/spsc_queue.h"
+#include "samspil/rt/spsc_queue.h"
 
 #include <catch2/catch.hpp>
 

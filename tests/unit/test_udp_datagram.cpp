@@ -1,7 +1,7 @@
 // The UDP path's datagrams: what is sealed opens only with the same key, in the same
 // direction, unaltered; headers that are not ours are refused before any cryptography;
 // and each counter gets in once, however the network reorders or repeats them.
-#include "samspil/core/udp_datagram.h"
+#include "samspil/udp/udp_datagram.h"
 
 #include <catch2/catch.hpp>
 

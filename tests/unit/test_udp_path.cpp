@@ -5,7 +5,7 @@
 #include "samspil/net/udp_path_machine.h"
 #include "udp/udp_paths.h"
 
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/media_packet.h"
 
 #include <catch2/catch.hpp>
 
@@ -70,7 +70,8 @@ TEST_CASE("udp path: the client probes, carries media once answered, falls back 
     CHECK_FALSE(client.carriesMedia());
     CHECK_FALSE(paths.carries(11, now));
 
-    // The first hello goes at once; the server answers it and from then on carries media to the client.
+    // The first hello goes at once; the server answers it, but sends no media on the path
+    // until the client shows that it hears the server (a hello proves only the way in).
     auto kind = client.due(now);
     REQUIRE(kind);
     CHECK(*kind == udp::Kind::Hello);
@@ -79,7 +80,7 @@ TEST_CASE("udp path: the client probes, carries media once answered, falls back 
         delivered.push_back({id, {media.begin(), media.end()}});
     };
     paths.onDatagram(clientDatagram(client, udp::Kind::Hello), loopbackAddress(50000), now, sink);
-    CHECK(paths.carries(11, now));
+    CHECK_FALSE(paths.carries(11, now));
     std::vector<OutgoingDatagram> out;
     REQUIRE(paths.takeDatagrams(out, now));
     REQUIRE(out.size() == 1);
@@ -89,8 +90,10 @@ TEST_CASE("udp path: the client probes, carries media once answered, falls back 
     CHECK(client.state() == UdpPathState::Up);
     CHECK(client.carriesMedia());
 
-    // Media both ways: the client's reaches the room logic, the room's reaches the client.
+    // Media both ways: the client's reaches the room logic (and shows the server the client
+    // hears it), the room's reaches the client.
     paths.onDatagram(clientDatagram(client, udp::Kind::Media, mediaMessage(5)), loopbackAddress(50000), now + 1000, sink);
+    CHECK(paths.carries(11, now + 1000));
     REQUIRE(delivered.size() == 1);
     CHECK(delivered[0].from == 11);
     CHECK(delivered[0].media == mediaMessage(5));
@@ -103,6 +106,10 @@ TEST_CASE("udp path: the client probes, carries media once answered, falls back 
     out.clear();
     REQUIRE(paths.takeDatagrams(out, now + 1100));
     REQUIRE(out.size() == 1);
+    for (auto& datagram : out) datagram.sent = true;
+    paths.noteSent(out, now + 1100);
+    CHECK(metrics.mediaPacketsOut == 1);  // counted once the socket took it
+    CHECK(metrics.udpDatagramsOut == 1);
     const std::size_t body = client.onDatagram({out[0].bytes.data(), out[0].length}, opened, now + 1200);
     REQUIRE(body == packet.size());
     CHECK(std::vector<std::uint8_t>(opened.begin(), opened.begin() + static_cast<long>(body)) == packet);
@@ -112,27 +119,93 @@ TEST_CASE("udp path: the client probes, carries media once answered, falls back 
     REQUIRE(kind);
     CHECK(*kind == udp::Kind::KeepAlive);
 
-    // Silence from the server: at 300 ms the client falls back; so does the server, not hearing the client.
-    client.tick(now + 1200 + 299'000);
+    // No answer from the server: 300 ms after the last one (the ack; the server's media does
+    // not count, it says nothing of whether ours arrive) the client falls back; so does the
+    // server, not hearing the client.
+    client.tick(now + 200 + 299'000);
     CHECK(client.carriesMedia());
-    client.tick(now + 1200 + 300'000);
+    client.tick(now + 200 + 300'000);
     CHECK(client.state() == UdpPathState::Down);
     CHECK(client.counters().fallbacks == 1);
     CHECK_FALSE(paths.carries(11, now + 1000 + 300'000));
 
-    // Soon after losing a working path it probes again within 250 ms, and returns when answered.
-    const std::int64_t lost = now + 1200 + 300'000;
-    CHECK(client.nextDeadlineUs() <= lost + 250'000);
-    kind = client.due(lost + 250'000);
+    // Having lost a working path it probes again at once, and returns when answered.
+    const std::int64_t lost = now + 200 + 300'000;
+    CHECK(client.nextDeadlineUs() <= lost);
+    kind = client.due(lost);
     REQUIRE(kind);
     CHECK(*kind == udp::Kind::Hello);
-    paths.onDatagram(clientDatagram(client, udp::Kind::Hello), loopbackAddress(50001), lost + 250'000, sink);
+    paths.onDatagram(clientDatagram(client, udp::Kind::Hello), loopbackAddress(50001), lost, sink);
     out.clear();
-    REQUIRE(paths.takeDatagrams(out, lost + 250'000));
+    REQUIRE(paths.takeDatagrams(out, lost));
     CHECK(out[0].to == loopbackAddress(50001));  // a NAT moved the client: the server follows the proven address
-    client.onDatagram({out[0].bytes.data(), out[0].length}, opened, lost + 251'000);
+    client.onDatagram({out[0].bytes.data(), out[0].length}, opened, lost + 1000);
     CHECK(client.state() == UdpPathState::Up);
     CHECK(client.counters().returns == 1);
+    paths.onDatagram(clientDatagram(client, udp::Kind::KeepAlive), loopbackAddress(50001), lost + 2000, sink);
+    CHECK(paths.carries(11, lost + 2000));
+}
+
+TEST_CASE("udp path: one way only - the server sends no media into a path the client cannot hear, "
+          "and a client that stops hearing answers leaves it within 300 ms", "[udp]") {
+    server::RelayMetrics metrics;
+    UdpPaths paths(metrics, 7400);
+    UdpPathMachine client;
+    std::int64_t now = 2'000'000;
+    REQUIRE(client.offer(paths.offer(4), now));
+    const auto sink = [](server::ConnectionId, std::span<const std::uint8_t>, std::int64_t) {};
+    std::vector<OutgoingDatagram> out;
+
+    // Our datagrams reach the server, its answers never reach us: hellos for a second (each
+    // answered into the void), then the WebSocket. The server never carried media meanwhile.
+    for (; now < 2'000'000 + 1'000'000; now += 10'000) {
+        if (client.due(now) == udp::Kind::Hello)
+            paths.onDatagram(clientDatagram(client, udp::Kind::Hello), loopbackAddress(50000), now, sink);
+        CHECK_FALSE(paths.carries(4, now));
+        out.clear();
+        paths.takeDatagrams(out, now);  // the acks, lost
+    }
+    client.tick(now);
+    CHECK(client.state() == UdpPathState::Down);
+    CHECK_FALSE(paths.carries(4, now));
+
+    // A working path whose way back breaks: the client's keep-alives still arrive (and would
+    // keep the server sending), but it hears no echo. At 300 ms it falls back and its hello
+    // at once stops the server, without waiting for the server's own 300 ms.
+    UdpPathMachine second;
+    UdpPaths server(metrics, 7400);
+    now = 10'000'000;
+    REQUIRE(second.offer(server.offer(5), now));
+    REQUIRE(second.due(now) == udp::Kind::Hello);
+    server.onDatagram(clientDatagram(second, udp::Kind::Hello), loopbackAddress(50000), now, sink);
+    out.clear();
+    server.takeDatagrams(out, now);
+    std::vector<std::uint8_t> opened(udp::kMaxDatagramBytes + 1);
+    second.onDatagram({out[0].bytes.data(), out[0].length}, opened, now + 500);
+    REQUIRE(second.carriesMedia());
+    // Working both ways for a while: keep-alives out, echoes back.
+    std::int64_t t = now + 500;
+    for (; t < now + 400'000; t += 5'000) {
+        if (const auto kind = second.due(t)) server.onDatagram(clientDatagram(second, *kind), loopbackAddress(50000), t, sink);
+        out.clear();
+        server.takeDatagrams(out, t);
+        for (const auto& datagram : out) second.onDatagram({datagram.bytes.data(), datagram.length}, opened, t);
+    }
+    REQUIRE(server.carries(5, t));
+    REQUIRE(second.carriesMedia());
+    const std::int64_t broken = t;
+    std::int64_t stoppedAt = -1;
+    for (t = broken; t < broken + 1'000'000; t += 5'000) {
+        if (const auto kind = second.due(t)) server.onDatagram(clientDatagram(second, *kind), loopbackAddress(50000), t, sink);
+        if (stoppedAt < 0 && !server.carries(5, t)) stoppedAt = t;
+        out.clear();
+        server.takeDatagrams(out, t);  // echoes and acks, all lost
+    }
+    CHECK(second.state() != UdpPathState::Up);
+    REQUIRE(stoppedAt > 0);
+    // The last echo came up to one keep-alive interval before the break.
+    CHECK(stoppedAt - broken <= 305'000);
+    CHECK(stoppedAt - broken >= 195'000);
 }
 
 TEST_CASE("udp path: an offer nobody answers moves to the WebSocket after 1 s and probes only every 10 s", "[udp]") {

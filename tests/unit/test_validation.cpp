@@ -1,5 +1,5 @@
 // What users may type: room codes, names (Danish letters count as one), chat text.
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // WAV in and out.
-#include "samspil/core/wav_file.h"
+#include "samspil/audio/wav_file.h"
 #include "process.h"
 #include "signal_analysis.h"
 

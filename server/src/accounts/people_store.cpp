@@ -1,6 +1,6 @@
 #include "accounts/people_store.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "store/sqlite.h"
 
 namespace samspil::server {

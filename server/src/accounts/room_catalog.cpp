@@ -1,6 +1,6 @@
 #include "accounts/room_catalog.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "store/sqlite.h"
 
 namespace samspil::server {

@@ -5,7 +5,7 @@
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
 #include "log.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "service_inbox.h"
 #include "store/sqlite.h"
 #include "store/store_worker.h"

@@ -1,7 +1,7 @@
 // An HTTP API request as the handlers see it, and their answer.
 #pragma once
 
-#include "samspil/core/error_code.h"
+#include "samspil/protocol/error_code.h"
 
 #include <nlohmann/json.hpp>
 

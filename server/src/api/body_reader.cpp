@@ -1,6 +1,6 @@
 #include "api/body_reader.h"
 
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 
 namespace samspil::server {
 namespace {

@@ -4,7 +4,7 @@
 #include "accounts/room_catalog.h"
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 #include "store/sqlite.h"
 
 #include <cstdlib>

@@ -3,7 +3,7 @@
 #include "accounts/people_store.h"
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
-#include "samspil/core/validation.h"
+#include "samspil/protocol/validation.h"
 #include "store/sqlite.h"
 
 namespace samspil::server {

@@ -10,7 +10,7 @@
 #pragma once
 
 #include "relay_types.h"
-#include "samspil/core/spsc_queue.h"
+#include "samspil/rt/spsc_queue.h"
 #include "worker_thread.h"
 
 #include <atomic>

@@ -1,6 +1,6 @@
 #include "recording/ogg_opus_track.h"
 
-#include "samspil/core/opus_codec.h"
+#include "samspil/audio/opus_codec.h"
 
 #include <opus.h>
 

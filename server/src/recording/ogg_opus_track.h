@@ -12,7 +12,7 @@
 // Used by one thread at a time (the recorder thread).
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <array>
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "recording/recording_mix.h"
 
 #include "recording/ogg_opus_track.h"
-#include "samspil/core/opus_codec.h"
+#include "samspil/audio/opus_codec.h"
 
 #include <opus.h>
 #include <ogg/ogg.h>

@@ -5,7 +5,7 @@
 // on a thread of its own (a long lesson takes seconds of CPU).
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <atomic>
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "store/backup.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/version.h"
+#include "samspil/time/clock.h"
+#include "samspil/base/version.h"
 #include "store/database_lock.h"
 #include "store/schema.h"
 #include "store/sqlite.h"

@@ -10,7 +10,7 @@
 // and only then does it take the database's place. Runs on the calling thread (admin).
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #include "store/chat_store.h"
 
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "store/sqlite.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // ChatStore: chat lines of each room in SQLite. Runs on the store thread only.
 #pragma once
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <cstdint>
 #include <string_view>

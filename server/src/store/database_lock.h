@@ -4,7 +4,7 @@
 // instead of corrupting it. Admin commands that only add rows do not take it.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #include "store/store_worker.h"
 
 #include "log.h"
-#include "samspil/core/clock.h"
+#include "samspil/time/clock.h"
 #include "store/database_lock.h"
 #include "store/schema.h"
 #include "store/sqlite.h"

@@ -1,6 +1,7 @@
 #include "udp/udp_paths.h"
 
-#include "samspil/core/media_packet.h"
+#include "samspil/protocol/media_packet.h"
+#include "samspil/udp/udp_timing.h"
 
 #include <sodium.h>
 
@@ -8,13 +9,9 @@
 #include <cstring>
 
 namespace samspil::server {
-namespace {
 
-constexpr std::int64_t kMaxMediaAgeUs = 200'000;  // as on the WebSocket: older is not worth playing
-
-}  // namespace
-
-UdpPaths::UdpPaths(RelayMetrics& metrics, std::uint16_t port) : metrics_(metrics), port_(port) {}
+UdpPaths::UdpPaths(RelayMetrics& metrics, std::uint16_t port, MediaSendPolicy policy)
+    : metrics_(metrics), port_(port), policy_(policy) {}
 
 protocol::UdpOffer UdpPaths::offer(ConnectionId id) {
     release(id);  // a second welcome (rejoin on the same connection) gets a fresh key
@@ -67,18 +64,27 @@ void UdpPaths::onDatagram(std::span<const std::uint8_t> datagram, const UdpAddre
         ++metrics_.udpDropped["replayed"];
         return;
     }
-    if (opened->header.kind == udp::Kind::HelloAck) {
+    const udp::Kind kind = opened->header.kind;
+    if (kind == udp::Kind::HelloAck) {
         ++metrics_.udpDropped["unexpected_kind"];
         return;
     }
     // Authentic and fresh: this is where the client is now (a NAT may have moved it).
     path.address = from;
-    path.proven = true;
-    path.lastHeardUs = nowUs;
-    switch (opened->header.kind) {
+    const std::uint64_t counter = opened->header.counter;
+    if (kind == udp::Kind::Hello) {
+        // Probing: the client does not hear us. A hello sent after the datagram that made the
+        // path carry (not one overtaken by it) stops it.
+        if (path.carrying && counter > path.carryingSince) path.carrying = false;
+    } else if (!path.carrying || counter > path.carryingSince) {
+        path.carrying = true;  // a keep-alive or media: sent only once the client saw our ack
+        path.carryingSince = counter;
+    }
+    if (kind != udp::Kind::Hello) path.lastHeardUs = nowUs;
+    switch (kind) {
         case udp::Kind::Hello:
         case udp::Kind::KeepAlive: {
-            const auto answer = opened->header.kind == udp::Kind::Hello ? udp::Kind::HelloAck : udp::Kind::KeepAlive;
+            const auto answer = kind == udp::Kind::Hello ? udp::Kind::HelloAck : udp::Kind::KeepAlive;
             if (path.pendingControl.empty() && path.queued.empty()) dirty_.push_back(header->sessionId);
             path.pendingControl.push_back(static_cast<std::uint8_t>(answer));
             break;
@@ -95,7 +101,7 @@ bool UdpPaths::carries(ConnectionId id, std::int64_t nowUs) const {
     const auto it = byConnection_.find(id);
     if (it == byConnection_.end()) return false;
     const Path& path = paths_.at(it->second);
-    return path.proven && nowUs - path.lastHeardUs < kSilenceUs;
+    return path.carrying && nowUs - path.lastHeardUs < udp::kSilenceUs;
 }
 
 void UdpPaths::queueMedia(ConnectionId id, const SharedMedia& packet) {
@@ -103,7 +109,7 @@ void UdpPaths::queueMedia(ConnectionId id, const SharedMedia& packet) {
     if (it == byConnection_.end()) return;
     Path& path = paths_.at(it->second);
     if (path.pendingControl.empty() && path.queued.empty()) dirty_.push_back(it->second);
-    path.queued.push_back(packet);
+    path.queued.push(packet, metrics_);
 }
 
 void UdpPaths::seal(Path& path, udp::Kind kind, std::span<const std::uint8_t> body, std::vector<OutgoingDatagram>& out) {
@@ -116,7 +122,6 @@ void UdpPaths::seal(Path& path, udp::Kind kind, std::span<const std::uint8_t> bo
         return;
     }
     datagram.length = static_cast<std::uint16_t>(*length);
-    ++metrics_.udpDatagramsOut;
 }
 
 bool UdpPaths::takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t nowUs) {
@@ -129,28 +134,31 @@ bool UdpPaths::takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t no
         path.pendingControl.clear();
         // Everything due to this client this pass, in as few datagrams as fit (like the
         // WebSocket's write coalescing).
-        std::size_t used = 0;
-        for (const SharedMedia& packet : path.queued) {
-            if (nowUs - packet->receivedUs > kMaxMediaAgeUs) {
-                ++metrics_.mediaDroppedStale;
-                continue;
-            }
-            if (used + packet->length > body_.size()) {
-                seal(path, udp::Kind::Media, {body_.data(), used}, out);
-                used = 0;
-            }
-            std::memcpy(body_.data() + used, packet->bytes, packet->length);
-            used += packet->length;
-            ++metrics_.mediaPacketsOut;
-            ++metrics_.udpMediaPacketsOut;
-            metrics_.mediaBytesOut += packet->length;
-            metrics_.relayLatency.observe(static_cast<double>(nowUs - packet->receivedUs) / 1e6);
+        while (!path.queued.empty()) {
+            if (batches_.size() < out.size() + 1) batches_.resize(out.size() + 1);
+            MediaBatch& batch = batches_[out.size()];
+            batch.clear();
+            const std::size_t used = path.queued.take(body_, 0, nowUs, policy_, batch, metrics_);
+            if (used == 0) break;
+            const std::size_t before = out.size();
+            seal(path, udp::Kind::Media, {body_.data(), used}, out);
+            if (out.size() == before) noteNotWritten(batch, metrics_);
         }
-        if (used > 0) seal(path, udp::Kind::Media, {body_.data(), used}, out);
-        path.queued.clear();
     }
     dirty_.clear();
     return true;
+}
+
+void UdpPaths::noteSent(std::span<const OutgoingDatagram> out, std::int64_t nowUs) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i].sent) ++metrics_.udpDatagramsOut;
+        if (i >= batches_.size() || batches_[i].packets() == 0) continue;
+        if (out[i].sent)
+            noteWritten(batches_[i], true, nowUs, metrics_);
+        else
+            noteNotWritten(batches_[i], metrics_);
+        batches_[i].clear();
+    }
 }
 
 }  // namespace samspil::server

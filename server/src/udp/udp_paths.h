@@ -1,18 +1,25 @@
 // UdpPaths: the server's side of the UDP fast path (docs/protocol.md, "The UDP path"), with
 // no socket: offers a session id and key per joined connection, opens what arrives
 // (authenticated, replay-checked, then handed on as media exactly like a WebSocket binary
-// frame), says whether a connection's path is alive, and seals the media queued for each
-// path into datagrams once per event-loop pass. Service thread only.
+// frame), says whether a connection's path carries media now, and seals the media queued
+// for each path into datagrams once per event-loop pass, by the send policy both
+// transports share (relay/media_queue.h).
+//
+// A path carries media only after the client showed it hears us: a keep-alive or media,
+// which a client sends only once it has seen our ack. A hello means the client is probing —
+// it has not (or no longer) heard us — so it stops the path until the next keep-alive:
+// where the client's datagrams pass and ours are dropped (a one-way firewall), no media is
+// sent into the void. Service thread only.
 #pragma once
 
 #include "metrics.h"
+#include "relay/media_queue.h"
 #include "relay_types.h"
-#include "samspil/core/control_message.h"
-#include "samspil/core/udp_datagram.h"
-#include "samspil/net/udp_socket.h"
+#include "samspil/io/udp_socket.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/udp/udp_datagram.h"
 
 #include <cstdint>
-#include <array>
 #include <functional>
 #include <optional>
 #include <span>
@@ -21,20 +28,16 @@
 
 namespace samspil::server {
 
-using net::OutgoingDatagram;
-using net::UdpAddress;
-using net::UdpSocket;
+using io::OutgoingDatagram;
+using io::UdpAddress;
+using io::UdpSocket;
 
 class UdpPaths {
 public:
-    /// A path that has not been heard from for this long carries no media (both ways fall
-    /// back to the WebSocket); the client sends a keep-alive every 100 ms.
-    static constexpr std::int64_t kSilenceUs = 300'000;
-
     /// Media that arrived on a path: the connection it belongs to and a media message.
     using MediaSink = std::function<void(ConnectionId, std::span<const std::uint8_t>, std::int64_t nowUs)>;
 
-    UdpPaths(RelayMetrics& metrics, std::uint16_t port);
+    UdpPaths(RelayMetrics& metrics, std::uint16_t port, MediaSendPolicy policy = {});
 
     /// The offer for a joined connection's welcome (a fresh session id and key each time).
     protocol::UdpOffer offer(ConnectionId id);
@@ -55,9 +58,10 @@ public:
     /// Seals everything queued since the last call, one datagram per path where it fits;
     /// appends them to `out`. Returns true if anything was queued.
     bool takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t nowUs);
+    /// After the socket had `out`: what each datagram carried is counted as sent, or dropped.
+    void noteSent(std::span<const OutgoingDatagram> out, std::int64_t nowUs);
     bool hasQueued() const { return !dirty_.empty(); }
 
-    std::size_t pathCount() const { return paths_.size(); }
     std::uint16_t port() const { return port_; }
 
 private:
@@ -67,10 +71,11 @@ private:
         udp::Key key{};
         udp::ReplayWindow replay;
         UdpAddress address;
-        bool proven = false;            // a hello came through: the address is known
-        std::int64_t lastHeardUs = 0;
+        bool carrying = false;          // the client has shown it hears us (see above)
+        std::uint64_t carryingSince = 0; // the counter of the datagram that showed it
+        std::int64_t lastHeardUs = 0;   // its last keep-alive or media
         std::uint64_t sendCounter = 0;
-        std::vector<SharedMedia> queued;
+        MediaQueue queued;
         std::vector<std::uint8_t> pendingControl;  // kinds to answer this pass (HelloAck, KeepAlive)
     };
 
@@ -78,9 +83,11 @@ private:
 
     RelayMetrics& metrics_;
     std::uint16_t port_;
+    MediaSendPolicy policy_;
     std::unordered_map<std::uint32_t, Path> paths_;              // by session id
     std::unordered_map<ConnectionId, std::uint32_t> byConnection_;
     std::vector<std::uint32_t> dirty_;                           // sessions with something to send
+    std::vector<MediaBatch> batches_;                            // what each datagram of the pass carries
     std::vector<std::uint8_t> opened_ = std::vector<std::uint8_t>(udp::kMaxDatagramBytes);
     std::vector<std::uint8_t> body_ = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
 };

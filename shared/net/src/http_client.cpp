@@ -1,7 +1,7 @@
 #include "samspil/net/http_client.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/server_url.h"
+#include "samspil/time/clock.h"
+#include "samspil/protocol/server_url.h"
 #include "quiet_logging.h"
 
 #include <libwebsockets.h>

@@ -1,6 +1,6 @@
 #include "samspil/net/line_check.h"
 
-#include "samspil/core/connection_quality.h"
+#include "samspil/net/connection_quality.h"
 #include "samspil/net/session_client.h"
 
 #include <algorithm>

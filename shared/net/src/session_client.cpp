@@ -4,9 +4,9 @@
 // thread's queues, and keeps one timer at the machine's next deadline.
 #include "samspil/net/session_client.h"
 
-#include "samspil/core/clock.h"
-#include "samspil/core/server_url.h"
-#include "samspil/core/spsc_queue.h"
+#include "samspil/time/clock.h"
+#include "samspil/protocol/server_url.h"
+#include "samspil/rt/spsc_queue.h"
 #include "samspil/net/session_machine.h"
 #include "udp_media_link.h"
 #include "quiet_logging.h"

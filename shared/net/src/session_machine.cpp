@@ -161,7 +161,7 @@ std::int64_t SessionMachine::nextDeadlineUs() const {
 void SessionMachine::sendPing(std::int64_t nowUs) {
     nextPingAtUs_ = kNever;
     if (!connected_) return;
-    queue(Ping{nextPingId_++, nowUs});
+    queue(Ping{nextPingId_++, WireTime::clamped(nowUs)});
     ++pingsThisConnection_;
     ++pingsSentTotal_;
     if (config_.maxPings > 0 && pingsThisConnection_ >= config_.maxPings) return;
@@ -193,7 +193,7 @@ void SessionMachine::announceStreamIfReady() {
     StreamInfo info;
     info.channels = streamChannels_;
     info.frameSamples = streamFrameSamples_;
-    info.epochServerUs = clock_.toServer(streamEpochLocalUs_);
+    info.epochServerUs = WireTime::clamped(clock_.toServer(streamEpochLocalUs_));
     queue(info);
     streamAnnounced_ = true;
     announcedEpochServerUs_ = *info.epochServerUs;

@@ -1,7 +1,7 @@
 #include "udp_media_link.h"
 
-#include "samspil/core/media_packet.h"
-#include "samspil/net/udp_socket.h"
+#include "samspil/protocol/media_packet.h"
+#include "samspil/io/udp_socket.h"
 
 #include <libwebsockets.h>
 
@@ -22,7 +22,7 @@ void UdpMediaLink::start(const std::optional<UdpOffer>& offer, lws* wsi, std::in
     if (!lws_get_peer_simple(wsi, ip, sizeof ip)) return;
     std::string text = ip;
     if (text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos) text = text.substr(7);
-    const auto address = udpAddressOf(text, offer->port);
+    const auto address = io::udpAddressOf(text, offer->port);
     if (!address) return;
     const int family = address->storage.ss_family;
     if (fd_ < 0) {

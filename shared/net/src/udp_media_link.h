@@ -7,9 +7,9 @@
 // Threads: the network thread only.
 #pragma once
 
-#include "samspil/core/control_message.h"
-#include "samspil/core/media_slot.h"
-#include "samspil/core/spsc_queue.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/protocol/media_slot.h"
+#include "samspil/rt/spsc_queue.h"
 #include "samspil/net/udp_path_machine.h"
 
 #include <sys/socket.h>

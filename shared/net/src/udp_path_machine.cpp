@@ -40,15 +40,15 @@ std::optional<udp::Kind> UdpPathMachine::due(std::int64_t nowUs) {
     if (nowUs < nextSendUs_) return std::nullopt;
     switch (state_) {
         case UdpPathState::Probing:
-            nextSendUs_ = nowUs + kHelloEveryUs;
+            nextSendUs_ = nowUs + udp::kHelloEveryUs;
             return udp::Kind::Hello;
         case UdpPathState::Up:
-            nextSendUs_ = nowUs + kKeepAliveEveryUs;
+            nextSendUs_ = nowUs + udp::kKeepAliveEveryUs;
             return udp::Kind::KeepAlive;
         case UdpPathState::Down:
             state_ = UdpPathState::Probing;  // time for a probe
             probeStartedUs_ = nowUs;
-            nextSendUs_ = nowUs + kHelloEveryUs;
+            nextSendUs_ = nowUs + udp::kHelloEveryUs;
             return udp::Kind::Hello;
         case UdpPathState::Off:
             break;
@@ -58,8 +58,8 @@ std::optional<udp::Kind> UdpPathMachine::due(std::int64_t nowUs) {
 
 std::int64_t UdpPathMachine::nextDeadlineUs() const {
     switch (state_) {
-        case UdpPathState::Probing: return std::min(nextSendUs_, probeStartedUs_ + kProbeGiveUpUs);
-        case UdpPathState::Up: return std::min(nextSendUs_, lastHeardUs_ + kSilenceUs);
+        case UdpPathState::Probing: return std::min(nextSendUs_, probeStartedUs_ + udp::kProbeGiveUpUs);
+        case UdpPathState::Up: return std::min(nextSendUs_, lastHeardUs_ + udp::kSilenceUs);
         case UdpPathState::Down: return nextSendUs_;
         case UdpPathState::Off: break;
     }
@@ -67,16 +67,18 @@ std::int64_t UdpPathMachine::nextDeadlineUs() const {
 }
 
 void UdpPathMachine::tick(std::int64_t nowUs) {
-    if (state_ == UdpPathState::Up && nowUs - lastHeardUs_ >= kSilenceUs) {
+    if (state_ == UdpPathState::Up && nowUs - lastHeardUs_ >= udp::kSilenceUs) {
+        // A hello at once: it tells the server (if our datagrams still reach it) that we no
+        // longer hear it, so it stops sending media into a path that loses it.
         lostAtUs_ = nowUs;
-        fallBack(nowUs, kQuickProbeEveryUs);
-    } else if (state_ == UdpPathState::Probing && nowUs - probeStartedUs_ >= kProbeGiveUpUs) {
+        fallBack(nowUs, 0);
+    } else if (state_ == UdpPathState::Probing && nowUs - probeStartedUs_ >= udp::kProbeGiveUpUs) {
         // Soon after a working path was lost, keep probing quickly (the line is likely back
         // in a moment); a path that never answered is probably blocked: every 10 s.
-        const bool quick = lostAtUs_ >= 0 && nowUs - lostAtUs_ < kQuickProbeForUs;
+        const bool quick = lostAtUs_ >= 0 && nowUs - lostAtUs_ < udp::kQuickProbeForUs;
         if (!everUp_ && counters_.fallbacks == 0) ++counters_.fallbacks;  // the offer was never answered
         state_ = UdpPathState::Down;
-        nextSendUs_ = nowUs + (quick ? kQuickProbeEveryUs : kProbeEveryUs);
+        nextSendUs_ = nowUs + (quick ? udp::kQuickProbeEveryUs : udp::kProbeEveryUs);
     }
 }
 
@@ -109,14 +111,19 @@ std::size_t UdpPathMachine::onDatagram(std::span<const std::uint8_t> datagram, s
         return 0;
     }
     ++counters_.datagramsReceived;
+    // Media is played whenever it comes, but only an answer (the ack of a hello, the echo
+    // of a keep-alive) proves that our own datagrams still reach the server: the path is
+    // judged by those alone, so a one-way path (ours lost, the server's arriving) is left
+    // within kSilenceUs instead of being kept up by the server's media.
+    if (opened->header.kind == udp::Kind::Media) return opened->bodyBytes;
     lastHeardUs_ = nowUs;
     if (state_ != UdpPathState::Up) {
         if (everUp_ || counters_.fallbacks > 0) ++counters_.returns;
         everUp_ = true;
         state_ = UdpPathState::Up;
-        nextSendUs_ = nowUs + kKeepAliveEveryUs;
+        nextSendUs_ = nowUs + udp::kKeepAliveEveryUs;
     }
-    return opened->header.kind == udp::Kind::Media ? opened->bodyBytes : 0;
+    return 0;
 }
 
 }  // namespace samspil::net

@@ -2,7 +2,7 @@
 // "my lessons". Call it from a UI or worker thread, never from the audio thread.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <optional>
 #include <string>

@@ -3,7 +3,7 @@
 // from a worker thread (BackgroundJob), never from the audio or message thread.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 #include "samspil/net/http_client.h"
 
 #include <string>

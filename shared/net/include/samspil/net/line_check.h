@@ -3,7 +3,7 @@
 // never joining a room. Blocking; run it on a worker thread, never the audio or UI thread.
 #pragma once
 
-#include "samspil/core/expected.h"
+#include "samspil/base/expected.h"
 
 #include <cstdint>
 #include <string>

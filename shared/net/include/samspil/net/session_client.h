@@ -7,9 +7,9 @@
 // *FromAudioThread / *OnAudioThread methods never lock, wait or allocate.
 #pragma once
 
-#include "samspil/core/control_message.h"
-#include "samspil/core/expected.h"
-#include "samspil/core/media_slot.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/base/expected.h"
+#include "samspil/protocol/media_slot.h"
 #include "samspil/net/session_types.h"
 #include "samspil/net/udp_path_machine.h"
 

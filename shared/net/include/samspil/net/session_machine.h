@@ -9,8 +9,8 @@
 // inside the calls below, on that thread.
 #pragma once
 
-#include "samspil/core/clock_sync.h"
-#include "samspil/core/control_message.h"
+#include "samspil/time/clock_sync.h"
+#include "samspil/protocol/control_message.h"
 #include "samspil/net/session_types.h"
 
 #include <cstdint>

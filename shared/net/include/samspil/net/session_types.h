@@ -2,7 +2,7 @@
 // hears about it: shared by SessionClient (sockets) and SessionMachine (protocol logic).
 #pragma once
 
-#include "samspil/core/control_message.h"
+#include "samspil/protocol/control_message.h"
 
 #include <cstdint>
 #include <optional>

@@ -7,8 +7,9 @@
 // Threads: the network thread only.
 #pragma once
 
-#include "samspil/core/control_message.h"
-#include "samspil/core/udp_datagram.h"
+#include "samspil/protocol/control_message.h"
+#include "samspil/udp/udp_datagram.h"
+#include "samspil/udp/udp_timing.h"
 
 #include <cstdint>
 #include <limits>
@@ -39,14 +40,6 @@ struct UdpPathCounters {
 class UdpPathMachine {
 public:
     static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-    static constexpr std::int64_t kHelloEveryUs = 100'000;     ///< while probing
-    static constexpr std::int64_t kProbeGiveUpUs = 1'000'000;  ///< no answer this long: WebSocket
-    static constexpr std::int64_t kKeepAliveEveryUs = 100'000; ///< while up; the server echoes each
-    static constexpr std::int64_t kSilenceUs = 300'000;        ///< nothing heard this long: fall back
-    static constexpr std::int64_t kQuickProbeEveryUs = 250'000;    ///< after losing a working path…
-    static constexpr std::int64_t kQuickProbeForUs = 10'000'000;   ///< …for this long, then:
-    static constexpr std::int64_t kProbeEveryUs = 10'000'000;      ///< every 10 s
-
     /// A welcome's offer. False (and Off) when its key is unusable.
     bool offer(const protocol::UdpOffer& offer, std::int64_t nowUs);
     /// The WebSocket is gone: the offer with it.
