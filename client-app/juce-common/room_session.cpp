@@ -265,7 +265,7 @@ void RoomSession::onRoomMetronome(const RoomMetronome& metronome) {
         } else {
             engine_->metronome().stopRoomGrid();
         }
-        engine_->setIntervalMode(metronome.intervalUs(), metronome.running ? metronome.startServerUs : INT64_MIN);
+        engine_->setIntervalMode(metronome.intervalUs(), metronome.running ? metronome.startServerUs.us() : INT64_MIN);
     });
 }
 

@@ -313,12 +313,14 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             int uriLength = 0;
             const int method = lws_http_get_uri_and_method(wsi, &uriPointer, &uriLength);
             const std::string uri = uriPointer ? std::string(uriPointer, static_cast<std::size_t>(uriLength)) : "";
-            if (uri.rfind("/join/", 0) == 0 && !self.webDir_.empty()) {
-                // An invite link: the page itself, which reads the code from its address.
+            const bool invite = uri.rfind("/join/", 0) == 0;
+            if ((invite || uri == "/favicon.ico") && !self.webDir_.empty()) {
+                // An invite link: the page itself, which reads the code from its address. The
+                // icon a browser asks for by name: the page's own.
                 const std::string headers = pageHeaderLines();
-                const int served = lws_serve_http_file(wsi, (self.webDir_ + "/index.html").c_str(),
-                                                       "text/html; charset=utf-8", headers.c_str(),
-                                                       static_cast<int>(headers.size()));
+                const int served = lws_serve_http_file(
+                    wsi, (self.webDir_ + (invite ? "/index.html" : "/favicon.svg")).c_str(),
+                    invite ? "text/html; charset=utf-8" : "image/svg+xml", headers.c_str(), static_cast<int>(headers.size()));
                 if (served < 0 || (served > 0 && lws_http_transaction_completed(wsi))) return -1;
                 return 0;
             }

@@ -23,6 +23,8 @@ constexpr std::int64_t kRetentionIntervalUs = 3'600'000'000;
 constexpr std::int64_t kStopGraceUs = 1'500'000;
 constexpr const char* kHttpProtocolName = "samspil-http";
 constexpr const char* kUdpProtocolName = "samspil-udp";
+// The guides are Markdown, which browsers would download rather than show: plain text.
+const lws_protocol_vhost_options kPlainTextMarkdown = {nullptr, nullptr, ".md", "text/plain; charset=utf-8"};
 
 // More clients than the default soft limit of 1024 open files allows.
 unsigned int raiseOpenFileLimit() {
@@ -60,6 +62,7 @@ struct RelayServer::SweepTimer {
 RelayServer::RelayServer(ServerOptions options)
     : options_(std::move(options)),
       webDir_(webDirectory(options_)),
+      docsDir_(docsDirectory()),
       store_(options_.databasePath),
       archive_(store_, inbox_),
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
@@ -87,27 +90,34 @@ RelayServer::RelayServer(ServerOptions options)
     protocols_[2].name = kUdpProtocolName;  // the UDP socket, adopted into the same loop
     protocols_[2].callback = &RelayServer::udpCallback;
 
-    // /healthz, /metrics, /api/v1 and /join (the invite link's page) are answered by
-    // httpCallback; / serves the browser client's files.
-    constexpr int kCallbackMounts = 4;
-    mounts_.reset(new lws_http_mount[kCallbackMounts + 1]{});
-    const char* points[kCallbackMounts] = {"/healthz", "/metrics", "/api/v1", "/join"};
-    for (int i = 0; i < kCallbackMounts; ++i) {
-        mounts_[i].mountpoint = points[i];
-        mounts_[i].mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(points[i]));
-        mounts_[i].origin = kHttpProtocolName;
-        mounts_[i].origin_protocol = LWSMPRO_CALLBACK;
-        mounts_[i].mount_next = i + 1 < kCallbackMounts ? &mounts_[i + 1] : nullptr;
+    // /healthz, /metrics, /api/v1, /join (the invite link's page) and /favicon.ico are
+    // answered by httpCallback; /docs/ serves the guides the page links to (as plain text),
+    // / the browser client's files.
+    constexpr int kCallbackMounts = 5;
+    mounts_.reset(new lws_http_mount[kCallbackMounts + 2]{});
+    const char* points[kCallbackMounts] = {"/healthz", "/metrics", "/api/v1", "/join", "/favicon.ico"};
+    int count = 0;
+    for (const char* point : points) {
+        lws_http_mount& mount = mounts_[count++];
+        mount.mountpoint = point;
+        mount.mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(point));
+        mount.origin = kHttpProtocolName;
+        mount.origin_protocol = LWSMPRO_CALLBACK;
     }
-    if (!webDir_.empty()) {
-        mounts_[kCallbackMounts - 1].mount_next = &mounts_[kCallbackMounts];
-        mounts_[kCallbackMounts].mountpoint = "/";
-        mounts_[kCallbackMounts].mountpoint_len = 1;
-        mounts_[kCallbackMounts].origin = webDir_.c_str();
-        mounts_[kCallbackMounts].def = "index.html";
-        mounts_[kCallbackMounts].origin_protocol = LWSMPRO_FILE;
-        mounts_[kCallbackMounts].protocol = kHttpProtocolName;  // its ADD_HEADERS: isolation and CSP
-    }
+    const auto addFolder = [&](const char* point, const std::string& folder, const char* def,
+                               const lws_protocol_vhost_options* types) {
+        lws_http_mount& mount = mounts_[count++];
+        mount.mountpoint = point;
+        mount.mountpoint_len = static_cast<unsigned char>(std::char_traits<char>::length(point));
+        mount.origin = folder.c_str();
+        mount.def = def;
+        mount.origin_protocol = LWSMPRO_FILE;
+        mount.protocol = kHttpProtocolName;  // its ADD_HEADERS: isolation and CSP
+        mount.extra_mimetypes = types;
+    };
+    if (!docsDir_.empty()) addFolder("/docs", docsDir_, "operations.md", &kPlainTextMarkdown);
+    if (!webDir_.empty()) addFolder("/", webDir_, "index.html", nullptr);
+    for (int i = 0; i + 1 < count; ++i) mounts_[i].mount_next = &mounts_[i + 1];
 }
 
 RelayServer::~RelayServer() {
@@ -171,6 +181,9 @@ int RelayServer::run() {
         vhostInfo.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;  // lws enables TLS per vhost only with this
         vhostInfo.ssl_cert_filepath = options_.certPath.c_str();
         vhostInfo.ssl_private_key_filepath = options_.keyPath.c_str();
+        // HTTP/1.1 only: offered HTTP/2, browsers try the WebSocket over it (RFC 8441), which
+        // libwebsockets 4.1 does not carry through: Firefox never joined, Chromium after 5.6 s.
+        vhostInfo.alpn = "http/1.1";
     }
     lws_vhost* vhost = lws_create_vhost(context_, &vhostInfo);
     if (!vhost) {

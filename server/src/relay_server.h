@@ -68,6 +68,7 @@ private:
 
     ServerOptions options_;
     std::string webDir_;  // the browser client's files ("" when there are none)
+    std::string docsDir_;  // the guides the page links to ("" when there are none)
     RelayMetrics metrics_;
     StoreWorker store_;
     ServiceInbox inbox_;

@@ -77,19 +77,38 @@ std::string recordingsDirectory(const ServerOptions& options) {
     return (parent.empty() ? std::filesystem::path("recordings") : parent / "recordings").string();
 }
 
-std::string webDirectory(const ServerOptions& options) {
-    if (!options.staticDir.empty()) return options.staticDir;
+namespace {
+
+// A folder of the server's shared files: installed beside the binary (<prefix>/share/samspil/
+// NAME), else the source tree's when it runs from a build tree; "" when neither holds `marker`.
+std::string sharedFolder(const char* name, const char* sourceFolder, const char* marker) {
     std::error_code error;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
     if (!error) {
-        const auto installed = exe.parent_path().parent_path() / "share" / "samspil" / "web";
-        if (std::filesystem::exists(installed / "index.html", error)) return installed.string();
+        const auto installed = exe.parent_path().parent_path() / "share" / "samspil" / name;
+        if (std::filesystem::exists(installed / marker, error)) return installed.string();
     }
-#ifdef SAMSPIL_SOURCE_WEB_DIR
-    if (std::filesystem::exists(std::filesystem::path(SAMSPIL_SOURCE_WEB_DIR) / "index.html", error))
-        return SAMSPIL_SOURCE_WEB_DIR;
-#endif
+    if (sourceFolder && std::filesystem::exists(std::filesystem::path(sourceFolder) / marker, error)) return sourceFolder;
     return {};
+}
+
+}  // namespace
+
+std::string webDirectory(const ServerOptions& options) {
+    if (!options.staticDir.empty()) return options.staticDir;
+#ifdef SAMSPIL_SOURCE_WEB_DIR
+    return sharedFolder("web", SAMSPIL_SOURCE_WEB_DIR, "index.html");
+#else
+    return sharedFolder("web", nullptr, "index.html");
+#endif
+}
+
+std::string docsDirectory() {
+#ifdef SAMSPIL_SOURCE_DOCS_DIR
+    return sharedFolder("docs", SAMSPIL_SOURCE_DOCS_DIR, "operations.md");
+#else
+    return sharedFolder("docs", nullptr, "operations.md");
+#endif
 }
 
 bool isLoopbackAddress(const std::string& address) {

@@ -47,6 +47,8 @@ std::string recordingsDirectory(const ServerOptions& options);
 /// (share/samspil/web beside the binary's bin/), else the source tree's client-app/web.
 /// Empty when none exists.
 std::string webDirectory(const ServerOptions& options);
+/// Where the guides the page links to (docs/*.md) are; "" when there are none.
+std::string docsDirectory();
 
 /// --check-config: whether the server could start with these options — the database's
 /// folder writable, certificate and key readable, the web and recordings folders usable.

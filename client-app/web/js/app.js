@@ -30,6 +30,7 @@ async function init() {
   $('language').addEventListener('change', (event) => {
     setLanguage(event.target.value);
     applyLanguage();
+    if ($('unsupported').dataset.reason) showUnsupported($('unsupported').dataset.reason);
     renderRoom();
     page.recordings?.render();
   });
@@ -39,8 +40,7 @@ async function init() {
   if (match) await showInvite(match[1]);
   const support = await browserSupport();
   if (!support.ok) {
-    $('unsupported').textContent = t('unsupported', { why: support.reason });
-    $('unsupported').hidden = false;
+    showUnsupported(support.reason);
     $('join').disabled = true;
   }
   $('check-sound').addEventListener('click', checkSound);
@@ -94,6 +94,26 @@ async function showInvite(code) {
   info.textContent = `${t('inviteFor')} ${[body.lesson_title, body.room_name, body.school_name].filter(Boolean).join(' · ')}`;
   // The server admits the guest under the name the teacher gave the invite.
   if (body.guest_name) $('name').value = body.guest_name;
+}
+
+// Why this browser cannot join, in words a student or a school's IT person can act on: a
+// page opened over plain http (no microphone outside a secure context) or without its
+// isolation headers links to the guide that sets the server up; a missing browser feature
+// is named. Never the bare reason word.
+function showUnsupported(reason) {
+  const box = $('unsupported');
+  box.replaceChildren();
+  if (reason === 'insecure' || reason === 'isolation') {
+    const guide = document.createElement('a');
+    guide.href = '/docs/operations.md';
+    guide.textContent = t('tlsGuide');
+    box.append(t(reason), guide, '.');
+  } else {
+    const missing = { worklet: 'missingWorklet', webcodecs: 'missingWebcodecs', opus: 'missingOpus' }[reason] ?? 'missingWebcodecs';
+    box.textContent = t('unsupported', { missing: t(missing) });
+  }
+  box.hidden = false;
+  box.dataset.reason = reason;
 }
 
 // What to do about a dead invite, from the server's sentence, which ends with its reason
@@ -178,6 +198,7 @@ async function join() {
     onState: (state, reason) => {
       page.state = state;
       page.reason = reason;
+      (page.stateSinceMs ??= {})[state] ??= performance.now();  // when each state was first reached
       renderStatus();
     },
     onWelcome: (m) => { page.welcome = m; },

@@ -1,7 +1,9 @@
 // The page's audio callback (AudioWorklet, 128-frame render quanta at 48 kHz).
 //
-// Capture: the microphone's first channel cut into frames, each posted to the main thread
-// (which encodes it) with the context frame of its first sample.
+// Capture: the microphone's first channel cut into frames, each written into a ring in a
+// SharedArrayBuffer the main thread made (capture-ring.js) with the context frame of its
+// first sample; a small message, the same object each time, tells the main thread (which
+// encodes them) that frames are there.
 //
 // Playout: one jitter buffer per remote participant (jitter.js, the same rules as the
 // desktop app's) runs here, on the audio clock. The main thread decodes every packet as it
@@ -12,20 +14,27 @@
 // PLC), or stay silent. The streams are mixed with each listener's own gain and mute.
 //
 // Interval mode (docs/protocol.md): each stream's output is also kept by media timestamp
-// (interval-line.js); while the room is in it, a stream is heard from there, what it
-// captured one interval before the quantum leaves the speaker — placed by its announced
-// epoch and the main thread's map from context frames to the server's clock.
+// (interval-line.js, its 4 MB made on the main thread and handed over); while the room is in
+// it, a stream is heard from there, what it captured one interval before the quantum leaves
+// the speaker — placed by its announced epoch and the main thread's map from context frames
+// to the server's clock.
 //
 // Every quarter second the figures go to the main thread: per stream its counters, level,
 // and (media timestamp, context frame) pairs of frames as they started playing, from which
 // the page computes mouth-to-ear. Optionally posts what it plays (the tests' tap).
-// Never locks or waits; allocates only when a message arrives.
+//
+// Real time: process() never allocates, locks or waits — everything it touches is made when
+// a message arrives (onmessage) or in the constructor, and the messages it posts are the
+// same objects each time (test/worklet.test.mjs runs it for 10 s of audio and fails if the
+// heap grew). Only the tests' tap, while on, posts fresh buffers.
+import { CaptureRing } from './capture-ring.js';
 import { IntervalLine } from './interval-line.js';
 import { JitterBuffer } from './jitter.js';
 
 const US_PER_FRAME = 1e6 / 48000;
 const QUANTA_PER_REPORT = 94;  // ≈ 250 ms
 const LATENCY_PAIRS_PER_REPORT = 32;
+const MAX_REPORTED_STREAMS = 64;
 const CONCEAL_FADE = 0.5;
 const TAP_BLOCK_FRAMES = 4800;
 const OPUS_LOOKAHEAD = 120;  // samples between capture and media timestamp
@@ -40,25 +49,33 @@ class RemoteStream {
     this.last = null;    // the last frame played from a packet (concealment fades it in place)
     this.gain = 1;
     this.muted = false;
+    this.peak = 0.5;  // a double from the start: stored in place
     this.peak = 0;
+    this.decayLevel = false;
     this.playedFrames = 0;
-    this.latencyPairs = [];
-    this.line = null;            // interval mode's delay line, once the room has a grid
+    this.line = null;            // interval mode's delay line, once the main thread sent one
     this.epochServerUs = undefined;
-    this.sourceTimestamp = undefined;  // media timestamp of the current packet's first frame
+    this.sourceTimestamp = -1;   // media timestamp of the current packet's first frame; -1: none
+    // The quarter-second report, filled in place: (media timestamp, context frame) pairs.
+    this.figures = { streamId, level: 0.5, stats: this.jitter.stats, latencyCount: 0,
+      latencyTimestamps: new Float64Array(LATENCY_PAIRS_PER_REPORT), latencyFrames: new Float64Array(LATENCY_PAIRS_PER_REPORT) };
   }
 
   // Next decision at context frame `frame` (audio thread).
   decide(frame) {
-    const decision = this.jitter.next(frame * US_PER_FRAME);
+    const decision = this.jitter.nextAtFrame(frame);
     this.position = 0;
     this.frames = decision.samples;
-    this.sourceTimestamp = decision.kind === 'packet' ? decision.timestamp : undefined;
+    this.sourceTimestamp = decision.kind === 'packet' ? decision.timestamp : -1;
     if (decision.kind === 'packet') {
       this.source = decision.payload;
       this.last = decision.payload;
       this.frames = decision.payload.length / 2;
-      if (this.latencyPairs.length < LATENCY_PAIRS_PER_REPORT) this.latencyPairs.push([decision.timestamp, frame]);
+      const figures = this.figures;
+      if (figures.latencyCount < LATENCY_PAIRS_PER_REPORT) {
+        figures.latencyTimestamps[figures.latencyCount] = decision.timestamp;
+        figures.latencyFrames[figures.latencyCount++] = frame;
+      }
     } else if (decision.kind === 'conceal' && this.last) {
       for (let i = 0; i < this.last.length; i++) this.last[i] *= CONCEAL_FADE;
       this.source = this.last;
@@ -70,18 +87,18 @@ class RemoteStream {
   }
 
   // Adds `count` frames of this stream into left/right from `offset` (audio thread). With
-  // `lateTimestamp` (interval mode) what is added is the delay line's from that media
+  // `lateTimestamp` ≥ 0 (interval mode) what is added is the delay line's from that media
   // timestamp on; `silent`: nothing (interval mode without this stream's place in time).
   render(left, right, offset, count, firstFrame, lateTimestamp, silent) {
     const gain = this.muted ? 0 : this.gain;
-    const live = lateTimestamp === undefined && !silent;
+    const live = lateTimestamp < 0 && !silent;
     let done = 0;
     while (done < count) {
       if (this.position >= this.frames) this.decide(firstFrame + done);
       const n = Math.min(count - done, this.frames - this.position);
       const source = this.source;
       if (this.line) this.line.write(source, this.position, n,
-        this.sourceTimestamp === undefined ? undefined : this.sourceTimestamp + this.position);
+        this.sourceTimestamp < 0 ? undefined : this.sourceTimestamp + this.position);
       if (source && live) {
         for (let i = 0; i < n; i++) {
           const at = 2 * (this.position + i);
@@ -95,37 +112,49 @@ class RemoteStream {
       this.position += n;
       done += n;
     }
-    if (lateTimestamp !== undefined && this.line) {
-      const peak = this.line.readInto(left, right, offset, count, lateTimestamp, gain);
-      if (peak > this.peak) this.peak = peak;
+    if (lateTimestamp >= 0 && this.line) {
+      this.line.readInto(left, right, offset, count, lateTimestamp, gain);
+      if (this.line.peak > this.peak) this.peak = this.line.peak;
     }
     this.playedFrames += count;
+    // The level for the next report, kept here where the code is hot: code that runs only
+    // once a report handles numbers as freshly allocated boxes until the engine optimises it.
+    this.figures.level = this.peak;
+    if (this.decayLevel) {
+      this.peak *= 0.5;
+      this.decayLevel = false;
+    }
   }
 
+  // The figures for this report (the caller posts them, which copies them, then calls reported()).
   report() {
-    const figures = { streamId: this.streamId, level: this.peak, stats: { ...this.jitter.stats },
-      latencyPairs: this.latencyPairs };
-    this.latencyPairs = [];
-    this.peak *= 0.5;
-    return figures;
+    return this.figures;
+  }
+
+  reported() {
+    this.figures.latencyCount = 0;
+    this.decayLevel = true;
   }
 }
 
 class SamspilIo extends AudioWorkletProcessor {
   constructor(options) {
     super();
-    const { frameSamples } = options.processorOptions;
+    const { frameSamples, capture } = options.processorOptions;
     this.frameSamples = frameSamples;
-    this.frame = new Float32Array(frameSamples);
+    this.capture = new CaptureRing(capture);
     this.fill = 0;
     this.frameStart = 0;
     this.remotes = new Map();  // stream id → RemoteStream
-    this.keepIntervals = false;  // the room has a grid: every stream keeps its last 21 s
+    this.remoteList = [];      // the same, to walk without an iterator
     this.intervalUs = 0;         // in force: 0 live
     this.pendingInterval = null; // {delayUs, fromServerUs}
     this.clockMap = null;        // {frame, serverUs}: when context frame `frame` leaves the speaker
     this.quanta = 0;
     this.tapping = false;
+    // The messages process() posts: the same objects each time (postMessage copies them).
+    this.framesMessage = { type: 'frames', written: 0 };
+    this.statsMessage = { type: 'stats', count: 0, streams: new Array(MAX_REPORTED_STREAMS).fill(null) };
     this.port.onmessage = (event) => this.onMessage(event.data);
   }
 
@@ -133,8 +162,8 @@ class SamspilIo extends AudioWorkletProcessor {
     let remote = this.remotes.get(streamId);
     if (!remote) {
       remote = new RemoteStream(streamId, this.frameSamples);
-      if (this.keepIntervals) remote.line = new IntervalLine();
       this.remotes.set(streamId, remote);
+      this.remoteList.push(remote);
     }
     return remote;
   }
@@ -153,15 +182,17 @@ class SamspilIo extends AudioWorkletProcessor {
         if (m.muted !== undefined) remote.muted = m.muted;
         break;
       }
-      case 'remove':
+      case 'remove': {
+        const remote = this.remotes.get(m.streamId);
         this.remotes.delete(m.streamId);
+        if (remote) this.remoteList.splice(this.remoteList.indexOf(remote), 1);
+        break;
+      }
+      case 'line':  // a delay line for one stream, its memory made on the main thread
+        this.remote(m.streamId).line = new IntervalLine(m.samples);
         break;
       case 'interval':  // the room's mode from the grid's start on
-        if (m.delayUs > 0 && !this.keepIntervals) this.keepLines();
         this.pendingInterval = { delayUs: m.delayUs, fromServerUs: m.fromServerUs };
-        break;
-      case 'keepIntervals':
-        this.keepLines();
         break;
       case 'clockMap':
         this.clockMap = { frame: m.frame, serverUs: m.serverUs };
@@ -172,18 +203,16 @@ class SamspilIo extends AudioWorkletProcessor {
       case 'tap':
         this.tapping = m.on;
         this.tapFill = 0;
+        if (m.on && !this.tapLeft) {
+          this.tapLeft = new Float32Array(TAP_BLOCK_FRAMES);
+          this.tapRight = new Float32Array(TAP_BLOCK_FRAMES);
+        }
         break;
       case 'frameSamples':
-        this.frameSamples = m.frameSamples;
-        this.frame = new Float32Array(this.frameSamples);
+        this.frameSamples = Math.min(m.frameSamples, this.capture.slotSamples);
         this.fill = 0;
         break;
     }
-  }
-
-  keepLines() {
-    this.keepIntervals = true;
-    for (const remote of this.remotes.values()) remote.line ??= new IntervalLine();
   }
 
   process(inputs, outputs) {
@@ -193,49 +222,56 @@ class SamspilIo extends AudioWorkletProcessor {
     const quantum = left.length;
     for (let i = 0; i < quantum; i++) {
       if (this.fill === 0) this.frameStart = currentFrame + i;
-      this.frame[this.fill++] = input ? input[i] : 0;
+      this.capture.put(this.fill++, input ? input[i] : 0);
       if (this.fill === this.frameSamples) {
-        this.port.postMessage({ type: 'frame', frame: this.frame, firstContextFrame: this.frameStart }, [this.frame.buffer]);
-        this.frame = new Float32Array(this.frameSamples);
+        this.framesMessage.written = this.capture.commit(this.frameSamples, this.frameStart);
+        this.port.postMessage(this.framesMessage);
         this.fill = 0;
       }
     }
     left.fill(0);
     if (right !== left) right.fill(0);
-    const outServerUs = this.clockMap ? this.clockMap.serverUs + (currentFrame - this.clockMap.frame) * US_PER_FRAME : undefined;
-    if (this.pendingInterval && outServerUs !== undefined && outServerUs >= this.pendingInterval.fromServerUs) {
+    const map = this.clockMap;
+    const known = map !== null;
+    const outServerUs = known ? map.serverUs + (currentFrame - map.frame) * US_PER_FRAME : 0;
+    if (this.pendingInterval && known && outServerUs >= this.pendingInterval.fromServerUs) {
       this.intervalUs = this.pendingInterval.delayUs;
       this.pendingInterval = null;
     }
-    for (const remote of this.remotes.values()) {
+    const remotes = this.remoteList;
+    for (let r = 0; r < remotes.length; r++) {
+      const remote = remotes[r];
       if (this.intervalUs <= 0) {
-        remote.render(left, right, 0, quantum, currentFrame);
+        remote.render(left, right, 0, quantum, currentFrame, -1, false);
         continue;
       }
       // Media timestamp t was captured at epoch + (t − 120)/48 kHz on the server's clock.
-      const known = remote.epochServerUs !== undefined && outServerUs !== undefined;
-      const late = known
-        ? (OPUS_LOOKAHEAD + Math.round((outServerUs - this.intervalUs - remote.epochServerUs) * 0.048)) >>> 0 : undefined;
-      remote.render(left, right, 0, quantum, currentFrame, late, !known);
+      const placed = remote.epochServerUs !== undefined && known;
+      const late = placed
+        ? (OPUS_LOOKAHEAD + Math.round((outServerUs - this.intervalUs - remote.epochServerUs) * 0.048)) >>> 0 : -1;
+      remote.render(left, right, 0, quantum, currentFrame, late, !placed);
     }
-    if (++this.quanta >= QUANTA_PER_REPORT) {
-      this.quanta = 0;
-      const streams = [];
-      for (const remote of this.remotes.values()) streams.push(remote.report());
-      this.port.postMessage({ type: 'stats', streams });
-    }
+    if (++this.quanta >= QUANTA_PER_REPORT) this.report();
     if (this.tapping) this.tapQuantum(left, right);
     return true;
+  }
+
+  report() {
+    this.quanta = 0;
+    const message = this.statsMessage;
+    const remotes = this.remoteList;
+    message.count = Math.min(remotes.length, MAX_REPORTED_STREAMS);
+    for (let r = 0; r < message.count; r++) message.streams[r] = remotes[r].report();
+    this.port.postMessage(message);
+    for (let r = 0; r < message.count; r++) {
+      remotes[r].reported();
+      message.streams[r] = null;
+    }
   }
 
   // The tests' tap: what is played, posted in 100 ms blocks (a message per quantum would
   // load the main thread it is listening to).
   tapQuantum(left, right) {
-    if (!this.tapLeft) {
-      this.tapLeft = new Float32Array(TAP_BLOCK_FRAMES);
-      this.tapRight = new Float32Array(TAP_BLOCK_FRAMES);
-      this.tapFill = 0;
-    }
     if (this.tapFill === 0) this.tapFirstFrame = currentFrame;
     this.tapLeft.set(left, this.tapFill);
     this.tapRight.set(right, this.tapFill);

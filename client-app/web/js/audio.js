@@ -10,6 +10,8 @@
 // Time: context frames map to this page's clock (performance.now) at the moment the
 // worklet renders them (RenderClock); that is "when it was captured" for what we send and
 // "when it was played" for what we hear — sound-card buffers excluded, as for the cli.
+import { CaptureRing } from './capture-ring.js';
+import { newSamples } from './interval-line.js';
 import * as protocol from './protocol.js';
 
 const EPOCH_CHECK_FRAMES = 100;  // re-derive the stream epoch every ~0.5 s as the clock map settles
@@ -86,8 +88,12 @@ export class RoomAudio {
     this.underruns = 0;
     this.tap = null;
     this.clock = new RenderClock(context);
+    this.capture = CaptureRing.create();
+    this.keepLines = false;        // the room has a grid: every stream gets an interval line
+    this.linesSent = new Set();    // streams whose line the worklet has
     this.node = new AudioWorkletNode(context, 'samspil-io', {
-      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { frameSamples },
+      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2],
+      processorOptions: { frameSamples, capture: this.capture.shared },
     });
     this.node.port.onmessage = (event) => this.#onWorklet(event.data);
     context.createMediaStreamSource(stream).connect(this.node);
@@ -124,7 +130,10 @@ export class RoomAudio {
    * last 21 s, so a switch to interval mode has the interval before it to play.
    */
   followRoomGrid(grid) {
-    if (grid) this.node.port.postMessage({ type: 'keepIntervals' });
+    if (grid && !this.keepLines) {
+      this.keepLines = true;
+      for (const streamId of this.streams.keys()) this.#sendLine(streamId);
+    }
     const delayUs = grid && grid.interval_bars > 0 ? Math.round((grid.interval_bars * grid.beats_per_bar * 60e6) / grid.bpm) : 0;
     this.node.port.postMessage({ type: 'interval', delayUs, fromServerUs: grid ? grid.start_server_us : -Infinity });
     this.#sendClockMap();
@@ -136,6 +145,15 @@ export class RoomAudio {
     if (offset === undefined) return undefined;
     const latencyUs = ((this.context.outputLatency || 0) + (this.context.baseLatency || 0)) * 1e6;
     return this.clock.toLocalUs(frame) + offset + latencyUs;
+  }
+
+  // A stream's interval line for the worklet: its 4 MB made here and handed over, never on
+  // the rendering thread.
+  #sendLine(streamId) {
+    if (!this.keepLines || this.linesSent.has(streamId)) return;
+    this.linesSent.add(streamId);
+    const samples = newSamples();
+    this.node.port.postMessage({ type: 'line', streamId, samples }, [samples.buffer]);
   }
 
   // The worklet's map from context frames to the server's clock, refreshed as the clock settles.
@@ -176,8 +194,12 @@ export class RoomAudio {
   }
 
   #onWorklet(message) {
-    if (message.type === 'frame') return this.#onCapturedFrame(message.frame, message.firstContextFrame);
-    if (message.type === 'stats') return this.#onFigures(message.streams);
+    if (message.type === 'frames') {
+      this.stats.framesOverwritten = (this.stats.framesOverwritten ?? 0)
+        + this.capture.drain((frame, firstContextFrame) => this.#onCapturedFrame(frame, firstContextFrame));
+      return;
+    }
+    if (message.type === 'stats') return this.#onFigures(message.streams, message.count);
     if (message.type === 'tap' && this.tap) {
       this.tap.firstFrame ??= message.firstFrame;
       this.tap.left.push(message.left);
@@ -289,6 +311,7 @@ export class RoomAudio {
         this.streams.delete(id);
         this.epochs.delete(id);
         this.epochsSent.delete(id);
+        this.linesSent.delete(id);
         this.node.port.postMessage({ type: 'remove', streamId: id });
       }
   }
@@ -300,6 +323,7 @@ export class RoomAudio {
       seen: new protocol.RecentSequences(256) };
     this.#configureDecoder(remote, stereo);
     this.streams.set(streamId, remote);
+    this.#sendLine(streamId);
     return remote;
   }
 
@@ -354,20 +378,21 @@ export class RoomAudio {
 
   // The worklet's quarter-second report: each stream's figures, and mouth-to-ear from the
   // frames that started playing (media timestamp, context frame).
-  #onFigures(streams) {
+  #onFigures(reported, count) {
     this.clock.sample();
     this.#sendClockMap();
     let underruns = 0;
-    for (const figures of streams) {
+    for (let i = 0; i < count; i++) {
+      const figures = reported[i];
       underruns += figures.stats.underruns;
       const remote = this.streams.get(figures.streamId);
       if (!remote) continue;
       remote.figures = figures;
       const epochServerUs = this.epochs.get(figures.streamId);
       if (epochServerUs === undefined || this.session?.offsetUs === undefined) continue;
-      for (const [timestamp, contextFrame] of figures.latencyPairs) {
-        remote.lastLatencyMs = protocol.mouthToEarMs(this.clock.toLocalUs(contextFrame), epochServerUs,
-          this.session.offsetUs, timestamp);
+      for (let p = 0; p < figures.latencyCount; p++) {
+        remote.lastLatencyMs = protocol.mouthToEarMs(this.clock.toLocalUs(figures.latencyFrames[p]), epochServerUs,
+          this.session.offsetUs, figures.latencyTimestamps[p]);
         this.latencies.push(remote.lastLatencyMs);
       }
     }

@@ -12,7 +12,14 @@ const TEXT = {
       + 'Til musik slår vi ekkodæmpning og støjfilter fra, så dit instrument lyder som det skal.',
     checkSound: 'Tjek mikrofonen', micLevel: 'Mikrofon', micOk: 'Vi kan høre dig.', micSilent: 'Vi hører ingenting — tjek mikrofonen.',
     micDenied: 'Browseren fik ikke lov til at bruge mikrofonen. Tillad den i adresselinjen og prøv igen.',
-    unsupported: 'Denne browser kan ikke spille med i Samspil ({why}). Brug en ny Chrome, Edge eller Firefox.',
+    unsupported: 'Denne browser kan ikke spille med i Samspil: den mangler {missing}. Brug en ny Chrome, Edge eller Firefox.',
+    missingWorklet: 'lydbehandling i realtid (AudioWorklet)', missingWebcodecs: 'lydkodning (WebCodecs)',
+    missingOpus: 'Opus-lyd i WebCodecs',
+    insecure: 'Siden er åbnet over almindelig http, og så må browseren ikke bruge mikrofonen. Åbn den over https — '
+      + 'eller på selve servermaskinen som http://localhost. Sådan sætter skolens IT-ansvarlige https op: ',
+    isolation: 'Siden kom uden de sikkerhedsheadere, lyden kræver (cross-origin isolation): står der en proxy foran '
+      + 'serveren, skal den sende dem med. Sådan sættes proxyen op: ',
+    tlsGuide: 'driftsvejledningen, afsnittet »TLS«',
     connecting: 'Forbinder …', waiting: 'Du er i venteværelset. Læreren lukker dig ind om lidt.', joined: 'Du er med i rummet.',
     reconnecting: 'Forbindelsen røg — prøver igen …', refused: 'Du kom ikke ind: {why}', closed: 'Du har forladt rummet.',
     you: 'Dig', yourLevel: 'Dit niveau', levelOf: 'Niveau for {name}', volume: 'Lydstyrke for {name}', muteFor: 'Sluk {name} for mig', muteMe: 'Sluk min mikrofon',
@@ -57,7 +64,14 @@ const TEXT = {
       + 'For music, echo cancellation and noise suppression are off, so your instrument sounds as it should.',
     checkSound: 'Check the microphone', micLevel: 'Microphone', micOk: 'We can hear you.', micSilent: 'We hear nothing — check the microphone.',
     micDenied: 'The browser was not allowed to use the microphone. Allow it in the address bar and try again.',
-    unsupported: 'This browser cannot play in Samspil ({why}). Use a recent Chrome, Edge or Firefox.',
+    unsupported: 'This browser cannot play in Samspil: it lacks {missing}. Use a recent Chrome, Edge or Firefox.',
+    missingWorklet: 'real-time audio processing (AudioWorklet)', missingWebcodecs: 'audio coding (WebCodecs)',
+    missingOpus: 'Opus audio in WebCodecs',
+    insecure: 'This page was opened over plain http, and then the browser may not use the microphone. Open it over https — '
+      + 'or on the server machine itself as http://localhost. How the school\'s IT person sets up https: ',
+    isolation: 'The page came without the security headers its sound needs (cross-origin isolation): a proxy in front '
+      + 'of the server must pass them on. How to set up the proxy: ',
+    tlsGuide: 'the operations guide, section “TLS”',
     connecting: 'Connecting …', waiting: 'You are in the waiting room. The teacher will let you in.', joined: 'You are in the room.',
     reconnecting: 'The connection dropped — trying again …', refused: 'Not let in: {why}', closed: 'You left the room.',
     you: 'You', yourLevel: 'Your level', levelOf: 'Level of {name}', volume: 'Volume of {name}', muteFor: 'Mute {name} for me', muteMe: 'Mute my microphone',

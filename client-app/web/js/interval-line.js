@@ -1,16 +1,26 @@
 // IntervalLine: one participant's audio kept by its media timestamp, so that in interval mode
 // (docs/protocol.md, "Interval mode") the page plays what they captured exactly one interval
 // earlier — as the apps' IntervalDelayLine. The last 2^20 frames (21.8 s at 48 kHz) of stereo
-// as 16-bit samples (4 MB). Used on the audio thread (the worklet); made when a message
-// arrives, never while rendering.
+// as 16-bit samples (4 MB). Used on the audio thread (the worklet); its memory is made on
+// the main thread and handed over in a message (newSamples()), so the rendering thread never
+// allocates or zeroes 4 MB.
 export const CAPACITY_FRAMES = 1 << 20;
 const MASK = CAPACITY_FRAMES - 1;
 
 const toSample = (v) => Math.round((v > 1 ? 1 : v < -1 ? -1 : v) * 32767);
 
+/** Main thread: the memory of one line, to transfer to the worklet. */
+export function newSamples() {
+  return new Int16Array(CAPACITY_FRAMES * 2);
+}
+
 export class IntervalLine {
-  constructor() {
-    this.samples = new Int16Array(CAPACITY_FRAMES * 2);
+  /** samples: from newSamples() (the main thread's). */
+  constructor(samples = newSamples()) {
+    if (samples.length !== CAPACITY_FRAMES * 2) throw new Error('an interval line holds 2^20 stereo frames');
+    this.samples = samples;
+    this.peak = 0.5;  // a double from the start: stored in place
+    this.peak = 0;
     this.started = false;
     this.end = 0;     // one past the newest frame written (media timestamp, uint32)
     this.filled = 0;  // frames before `end` that hold written audio
@@ -51,10 +61,12 @@ export class IntervalLine {
   }
 
   /** Adds `count` frames from media timestamp `timestamp` on, times `gain`, into left/right
-   *  from `offset`; what was never written is silence. Returns the block's peak. */
+   *  from `offset`; what was never written is silence. The block's peak goes to `peak` (a
+   *  number returned from a call would be boxed: allocated on the audio thread). */
   readInto(left, right, offset, count, timestamp, gain) {
     let peak = 0;
-    if (!this.started) return 0;
+    this.peak = 0;
+    if (!this.started) return;
     for (let i = 0; i < count; i++) {
       const position = (timestamp + i) >>> 0;
       const age = (this.end - position) | 0;  // 1: the newest frame
@@ -66,7 +78,7 @@ export class IntervalLine {
       const magnitude = l < 0 ? -l : l;
       if (magnitude > peak) peak = magnitude;
     }
-    return peak;
+    this.peak = peak;
   }
 
   clear() {

@@ -1,10 +1,14 @@
-// The browser's jitter buffer: the same rules as shared/core's JitterBuffer and
+// The browser's jitter buffer: the same rules as shared/audio's JitterBuffer and
 // DelayEstimator (docs/architecture.md, "The jitter buffer", is the one description of
 // them). Pure: packets and the time are passed in, decisions come out; no audio, no clock.
-// One per remote stream, on the thread that decodes (the page's main thread).
+// One per remote stream, in the page's audio callback (the worklet): insert() runs when a
+// message arrives (it may allocate), next() on the rendering thread and never allocates —
+// fixed rings instead of maps and sets, and one decision object, reused (read it before
+// the next call).
 
 const US_PER_SAMPLE = 1e6 / 48000;
 const HISTORY = 64;
+const RING = 256;  // queued packets at most (a sequence that far ahead starts the stream over)
 // Soon after playout (re)started, packets further over the target than any jitter the
 // estimator learns, for a 50 ms window, having sat in the queue that long: the backlog of a
 // stall or an outage, skipped in one step (docs/architecture.md).
@@ -33,7 +37,11 @@ export class DelayEstimator {
   reset() {
     this.window = [];  // {arrivalUs, transitUs}, increasing transit: a monotonic queue
     this.baselineUs = 0;
-    this.buckets = new Map();  // second → largest delay that second
+    this.peakUs = 0.5;  // a double from the start: stored in place
+    this.peakUs = 0;
+    // The largest delay of each of the last peakMemorySeconds seconds, by second mod that.
+    this.bucketSecond = new Float64Array(this.peakMemorySeconds).fill(-Infinity);
+    this.bucketPeak = new Float64Array(this.peakMemorySeconds);
   }
   /** Records one packet; returns its delay above the baseline (µs). */
   addPacket(arrivalUs, mediaUs) {
@@ -45,18 +53,28 @@ export class DelayEstimator {
     const delay = transit - this.baselineUs;
     if (delay <= this.maxUsefulDelayUs) {
       const second = Math.floor(arrivalUs / 1e6);
-      this.buckets.set(second, Math.max(this.buckets.get(second) ?? 0, delay));
-      for (const key of this.buckets.keys()) if (key <= second - this.peakMemorySeconds) this.buckets.delete(key);
+      const at = ((second % this.peakMemorySeconds) + this.peakMemorySeconds) % this.peakMemorySeconds;
+      if (this.bucketSecond[at] !== second) {
+        this.bucketSecond[at] = second;
+        this.bucketPeak[at] = 0;
+      }
+      if (delay > this.bucketPeak[at]) this.bucketPeak[at] = delay;
     }
     return delay;
   }
   /** The second-largest per-second delay peak of the remembered seconds (one stray stall is ignored). */
   peakDelayUs(nowUs) {
-    const nowSecond = Math.floor(nowUs / 1e6);
+    this.updatePeak(Math.floor(nowUs / 1e6));
+    return this.peakUs;
+  }
+  /** The same into `peakUs`, for the audio thread (a number crossing a call is boxed: allocated). */
+  updatePeak(nowSecond) {
     let largest = 0;
     let second = 0;
-    for (const [s, peak] of this.buckets) {
+    for (let i = 0; i < this.peakMemorySeconds; i++) {
+      const s = this.bucketSecond[i];
       if (s <= nowSecond - this.peakMemorySeconds || s > nowSecond) continue;
+      const peak = this.bucketPeak[i];
       if (peak > largest) {
         second = largest;
         largest = peak;
@@ -64,7 +82,7 @@ export class DelayEstimator {
         second = peak;
       }
     }
-    return second;
+    this.peakUs = second;
   }
 }
 
@@ -120,7 +138,10 @@ export class JitterBuffer {
     this.frameSamples = frameSamples;
     this.estimator = new DelayEstimator();
     this.staleRule = new StalePacketRule(staleAfterUs);
-    this.slots = new Map();  // sequence → packet
+    this.ring = new Array(RING).fill(null);  // queued packets by sequence mod RING (all within RING of the next)
+    this.arrivals = new Float64Array(RING);   // and when each arrived (a double in an object's field would be copied out)
+    this.queued = 0;
+    this.decision = { kind: 'silence', payload: null, timestamp: 0, samples: 0, restart: false };  // next()'s answer, reused
     this.started = false;
     this.playing = false;
     this.stats = { received: 0, duplicates: 0, late: 0, lost: 0, concealed: 0, underruns: 0, grownFrames: 0,
@@ -128,15 +149,53 @@ export class JitterBuffer {
       targetDelayMs: 0 };
     this.waitSumMs = 0;
     this.waitCount = 0;
+    this.nowUs = 0.5;  // doubles from the start (stored in place, never re-boxed)
+    this.nowUs = 0;
+    this.targetUs = 0.5;
+    this.targetUs = 0;
     this.jitterUs = 0;
     this.lastTransitUs = undefined;
     this.lastArrivalUs = 0;
     this.arrivalGapsUs = [];  // when the last three pauses in arrivals ended
-    this.passedPlayed = new Set();  // recently played sequences, to tell duplicates from late packets
+    this.passedPlayed = new Uint32Array(HISTORY);  // recently played sequences (a ring), to tell duplicates from late packets
+    this.passedCount = 0;
+    this.passedNext = 0;
+  }
+
+  #slot(sequence) {
+    const entry = this.ring[sequence & (RING - 1)];
+    return entry !== null && entry.sequence === (sequence >>> 0) ? entry : null;
+  }
+
+  #put(entry, arrivalUs) {
+    const at = entry.sequence & (RING - 1);
+    if (this.ring[at] === null) this.queued++;
+    this.ring[at] = entry;
+    this.arrivals[at] = arrivalUs;
+  }
+
+  #arrivalOf(entry) {
+    return this.arrivals[entry.sequence & (RING - 1)];
+  }
+
+  #wasPassed(sequence) {
+    for (let i = 0; i < this.passedCount; i++) if (this.passedPlayed[i] === (sequence >>> 0)) return true;
+    return false;
+  }
+
+  #decide(kind, payload, timestamp, samples, restart) {
+    const d = this.decision;
+    d.kind = kind;
+    d.payload = payload;
+    d.timestamp = timestamp;
+    d.samples = samples;
+    d.restart = restart;
+    return d;
   }
 
   #resetTo(sequence, timestamp) {
-    this.slots.clear();
+    this.ring.fill(null);
+    this.queued = 0;
     this.started = true;
     this.playing = false;
     this.nextSequence = sequence >>> 0;
@@ -145,7 +204,7 @@ export class JitterBuffer {
     this.stretchCredit = 0;
     this.emptyConcealedUs = 0;
     this.windowStartUs = 0;
-    this.minDelayInWindowUs = undefined;
+    this.minDelayInWindowUs = Infinity;  // a number, never undefined: stored in place, no allocation
     this.estimator.reset();
     this.lastTransitUs = undefined;
     this.staleRule.reset();
@@ -153,7 +212,8 @@ export class JitterBuffer {
     this.highestSequence = sequence >>> 0;
     this.uniqueArrivals = 0;
     this.lostBeforeReset = this.stats.lost;
-    this.passedPlayed.clear();
+    this.passedCount = 0;
+    this.passedNext = 0;
   }
 
   #mediaUs(timestamp) {
@@ -185,10 +245,10 @@ export class JitterBuffer {
     }
     let diff = sequenceDiff(sequence, this.nextSequence);
     if (diff < 0) {
-      if (this.passedPlayed.has(sequence)) this.stats.duplicates++;
+      if (this.#wasPassed(sequence)) this.stats.duplicates++;
       else {
         this.stats.late++;
-        this.passedPlayed.add(sequence);  // a second copy counts as a duplicate
+        this.#passed(sequence);  // a second copy counts as a duplicate
         this.#noteUnique(sequence);
         this.#noteArrival(packet.timestamp, arrivalUs);
       }
@@ -199,14 +259,15 @@ export class JitterBuffer {
       this.#resetTo(sequence, packet.timestamp);
       diff = 0;
     }
-    if (this.slots.has(sequence)) {
+    if (this.#slot(sequence)) {
       this.stats.duplicates++;
       return;
     }
-    this.slots.set(sequence, { ...packet, samples: packet.samples || this.frameSamples, arrivalUs });
+    this.#put({ sequence: sequence >>> 0, timestamp: packet.timestamp, samples: packet.samples || this.frameSamples,
+      payload: packet.payload, streamStart: packet.streamStart === true }, arrivalUs);
     this.stats.received++;
-    this.stats.depthPackets = this.slots.size;
-    this.stats.maxDepthPackets = Math.max(this.stats.maxDepthPackets, this.slots.size);
+    this.stats.depthPackets = this.queued;
+    this.stats.maxDepthPackets = Math.max(this.stats.maxDepthPackets, this.queued);
     this.#noteUnique(sequence);
     this.#noteArrival(packet.timestamp, arrivalUs);
   }
@@ -234,23 +295,29 @@ export class JitterBuffer {
   }
 
   #release(sequence) {
-    this.slots.delete(sequence);
-    this.stats.depthPackets = this.slots.size;
+    const at = sequence & (RING - 1);
+    if (this.#slot(sequence)) {
+      this.ring[at] = null;
+      this.queued--;
+    }
+    this.stats.depthPackets = this.queued;
   }
 
   #passed(sequence) {
-    this.passedPlayed.add(sequence);
-    if (this.passedPlayed.size > HISTORY) this.passedPlayed.delete(this.passedPlayed.values().next().value);
+    this.passedPlayed[this.passedNext] = sequence >>> 0;
+    this.passedNext = (this.passedNext + 1) % HISTORY;
+    if (this.passedCount < HISTORY) this.passedCount++;
   }
 
   #advance() {
     this.nextSequence = (this.nextSequence + 1) >>> 0;
   }
 
-  #play(slot, nowUs) {
+  #play(slot) {
+    const nowUs = this.nowUs;
     this.playedSincePrime = true;
     this.emptyConcealedUs = 0;
-    const waitMs = (nowUs - slot.arrivalUs) / 1000;
+    const waitMs = (nowUs - this.#arrivalOf(slot)) / 1000;
     this.waitSumMs += waitMs;
     this.stats.meanBufferDelayMs = this.waitSumMs / ++this.waitCount;
     this.frameSamples = slot.samples;
@@ -260,11 +327,11 @@ export class JitterBuffer {
     this.#advance();
     const restart = this.pendingRestart || slot.streamStart;
     this.pendingRestart = false;
-    return { kind: 'packet', payload: slot.payload, timestamp: slot.timestamp, samples: slot.samples, restart };
+    return this.#decide('packet', slot.payload, slot.timestamp, slot.samples, restart);
   }
 
   #conceal(advance) {
-    const decision = { kind: 'conceal', timestamp: this.nextTimestamp, samples: this.frameSamples };
+    const decision = this.#decide('conceal', null, this.nextTimestamp, this.frameSamples, false);
     this.stats.concealed++;
     if (advance) this.#skipAsConcealed(1);
     return decision;
@@ -278,24 +345,32 @@ export class JitterBuffer {
     }
   }
 
-  #noteAdjusted(nowUs) {
-    this.windowStartUs = nowUs;
-    this.minDelayInWindowUs = undefined;
+  #silence() {
+    return this.#decide('silence', null, 0, this.frameSamples, false);
+  }
+
+  #noteAdjusted() {
+    this.windowStartUs = this.nowUs;
+    this.minDelayInWindowUs = Infinity;  // a number, never undefined: stored in place, no allocation
   }
 
   // Starts at the lowest queued packet, then skips a backlog that sat in the queue before
   // playout began (its successor waited longer than a frame plus the target).
-  #prime(nowUs) {
-    if (this.slots.size === 0) return false;
+  #prime() {
+    const nowUs = this.nowUs;
+    if (this.queued === 0) return false;
     let lowest;
-    for (const sequence of this.slots.keys())
-      if (lowest === undefined || sequenceDiff(sequence, lowest) < 0) lowest = sequence;
-    this.nextSequence = lowest;
-    this.nextTimestamp = this.slots.get(lowest).timestamp;
-    const targetUs = this.estimator.peakDelayUs(nowUs) + this.safetyMarginUs;
+    for (let i = 0; i < RING; i++) {
+      const entry = this.ring[i];
+      if (entry !== null && (lowest === undefined || sequenceDiff(entry.sequence, lowest.sequence) < 0)) lowest = entry;
+    }
+    this.nextSequence = lowest.sequence;
+    this.nextTimestamp = lowest.timestamp;
+    this.estimator.updatePeak(Math.floor(nowUs / 1e6));
+    const targetUs = this.estimator.peakUs + this.safetyMarginUs;
     for (;;) {
-      const following = this.slots.get((this.nextSequence + 1) >>> 0);
-      if (!following || nowUs - following.arrivalUs <= samplesToUs(following.samples) + targetUs) break;
+      const following = this.#slot((this.nextSequence + 1) >>> 0);
+      if (!following || nowUs - this.#arrivalOf(following) <= samplesToUs(following.samples) + targetUs) break;
       this.nextTimestamp = following.timestamp;
       this.#release(this.nextSequence);
       this.#advance();
@@ -304,12 +379,14 @@ export class JitterBuffer {
     return true;
   }
 
-  // Passes over queued packets while the one after would still be taken later than landUs
-  // after its earliest possible arrival: playout lands there, as if freshly primed.
-  #skipStaleBacklog(nowUs, landUs) {
+  // Passes over queued packets while the one after would still be taken later than the
+  // target after its earliest possible arrival: playout lands there, as if freshly primed.
+  #skipStaleBacklog() {
+    const nowUs = this.nowUs;
+    const landUs = this.targetUs;
     for (;;) {
-      const current = this.slots.get(this.nextSequence);
-      const following = this.slots.get((this.nextSequence + 1) >>> 0);
+      const current = this.#slot(this.nextSequence);
+      const following = this.#slot((this.nextSequence + 1) >>> 0);
       if (!current || !following) break;
       const followingDelayUs = nowUs - (this.#mediaUs(following.timestamp) + this.estimator.baselineUs);
       if (followingDelayUs < landUs + samplesToUs(following.samples)) break;
@@ -321,74 +398,90 @@ export class JitterBuffer {
     }
   }
 
-  /** One frame's decision at nowUs (local µs): {kind: 'packet'|'conceal'|'silence', ...}. */
+  /** One frame's decision at nowUs (local µs): {kind: 'packet'|'conceal'|'silence', ...} (the same object each call). */
   next(nowUs) {
-    const silence = { kind: 'silence', samples: this.frameSamples };
-    if (!this.started) return silence;
+    this.nowUs = nowUs;
+    return this.#decideNext();
+  }
+
+  /** The same at context frame `frame` (48 kHz): the audio thread's way, no number boxed. */
+  nextAtFrame(frame) {
+    this.nowUs = frame * US_PER_SAMPLE;
+    return this.#decideNext();
+  }
+
+  // The time is this.nowUs: numbers passed between functions are boxed (allocated) by the
+  // engine; fields hold them in place.
+  #decideNext() {
+    const nowUs = this.nowUs;
+    if (!this.started) return this.#silence();
     if (!this.playing) {
-      if (!this.#prime(nowUs)) return silence;
+      if (!this.#prime()) return this.#silence();
       this.playing = true;
       this.primedAtUs = nowUs;
       this.playedSincePrime = false;
       this.stretchCredit = 0;
-      this.#noteAdjusted(nowUs);
+      this.#noteAdjusted();
     }
     // Frames were concealed while waiting; later packets are here but this one is not: it is lost.
-    while (this.stretchCredit > 0 && this.slots.size > 0 && !this.slots.has(this.nextSequence)) {
+    while (this.stretchCredit > 0 && this.queued > 0 && !this.#slot(this.nextSequence)) {
       this.#skipAsConcealed(1);
       this.stretchCredit--;
     }
-    const targetUs = this.estimator.peakDelayUs(nowUs) + this.safetyMarginUs;
+    this.estimator.updatePeak(Math.floor(nowUs / 1e6));
+    const targetUs = this.estimator.peakUs + this.safetyMarginUs;
+    this.targetUs = targetUs;
     this.stats.targetDelayMs = targetUs / 1000;
-    const slot = this.slots.get(this.nextSequence);
+    const slot = this.#slot(this.nextSequence);
     if (slot) {
-      if (this.stretchCredit > 0) this.#noteAdjusted(nowUs);
+      if (this.stretchCredit > 0) this.#noteAdjusted();
       this.stretchCredit = 0;
       const delayUs = nowUs - (this.#mediaUs(slot.timestamp) + this.estimator.baselineUs);
       const frameUs = Math.max(1, samplesToUs(slot.samples));
       if (delayUs < targetUs) {  // recent packets came later than this one would be taken: wait a frame
         this.stats.grownFrames++;
-        this.#noteAdjusted(nowUs);
-        if (!this.playedSincePrime) return silence;
+        this.#noteAdjusted();
+        if (!this.playedSincePrime) return this.#silence();
         return this.#conceal(false);
       }
-      if (this.minDelayInWindowUs === undefined || delayUs < this.minDelayInWindowUs) this.minDelayInWindowUs = delayUs;
+      if (delayUs < this.minDelayInWindowUs) this.minDelayInWindowUs = delayUs;
       const windowUs = nowUs - this.windowStartUs;
       let spare = false;
       if (windowUs >= 50_000 && this.minDelayInWindowUs >= targetUs + 4 * frameUs) spare = true;
       else if (windowUs >= this.shrinkIntervalUs) {
         spare = this.minDelayInWindowUs >= targetUs + frameUs + frameUs / 4;
-        this.#noteAdjusted(nowUs);
+        this.windowStartUs = nowUs;  // as #noteAdjusted(), here in the hot path: a rarely run
+        this.minDelayInWindowUs = Infinity;  // function handles numbers as allocated boxes
       }
-      const queuedUs = nowUs - slot.arrivalUs;
+      const queuedUs = nowUs - this.#arrivalOf(slot);
       const staleBacklog = (nowUs - this.primedAtUs <= STALE_BACKLOG_AFTER_PRIME_US
           && this.minDelayInWindowUs >= targetUs + STALE_BACKLOG_US && queuedUs >= targetUs + STALE_BACKLOG_US
           && (this.arrivalGapsUs.length < 3 || nowUs - this.arrivalGapsUs[0] > RARE_PAUSES_SPAN_US))
         || (this.minDelayInWindowUs >= targetUs + STALE_ANYWAY_US && queuedUs >= STALE_ANYWAY_US);
       if (spare && staleBacklog) {
-        this.#skipStaleBacklog(nowUs, targetUs);
-        this.#noteAdjusted(nowUs);
-        const fresh = this.slots.get(this.nextSequence);
-        if (fresh) return this.#play(fresh, nowUs);
+        this.#skipStaleBacklog();
+        this.#noteAdjusted();
+        const fresh = this.#slot(this.nextSequence);
+        if (fresh) return this.#play(fresh);
       } else if (spare) {
-        const after = this.slots.get((this.nextSequence + 1) >>> 0);
+        const after = this.#slot((this.nextSequence + 1) >>> 0);
         if (after) {
           this.#release(slot.sequence);
           this.#passed(slot.sequence);
           this.#advance();
           this.stats.droppedToCatchUp++;
-          this.#noteAdjusted(nowUs);
-          return this.#play(after, nowUs);
+          this.#noteAdjusted();
+          return this.#play(after);
         }
       }
-      return this.#play(slot, nowUs);
+      return this.#play(slot);
     }
-    if (this.slots.size > 0) return this.#conceal(true);  // a gap: later packets are here
+    if (this.queued > 0) return this.#conceal(true);  // a gap: later packets are here
     if (nowUs - this.lastArrivalUs > this.idleResetUs || this.emptyConcealedUs >= this.maxConcealUs) {
       this.playing = false;  // the sender stopped or the line is down: go quiet, re-prime later
       this.stretchCredit = 0;
       this.emptyConcealedUs = 0;
-      return silence;
+      return this.#silence();
     }
     this.stats.underruns++;
     this.emptyConcealedUs += samplesToUs(this.frameSamples);

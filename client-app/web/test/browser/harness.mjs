@@ -37,12 +37,12 @@ export async function startServer(dir, args = ['--open-rooms'], { port = 0, netn
   const server = runIn(netns, `${build}/server/samspil-server`,
     ['--port', String(port), '--db', join(dir, 'samspil.db'), '--fast-password-hashing', ...args]);
   for (let i = 0; i < 200 && !/listening on/.test(server.output.stdout); i++) await sleep(50);
-  const [, host, portText] = /listening on ws:\/\/([^/]+):(\d+)/.exec(server.output.stdout) ?? [];
+  const [, secure, host, portText] = /listening on ws(s?):\/\/([^/]+):(\d+)/.exec(server.output.stdout) ?? [];
   const listening = Number(portText);
   if (!listening) throw new Error(`samspil-server did not start: ${server.output.stderr}`);
   server.port = listening;
-  server.url = `http://${host}:${listening}`;
-  server.ws = `ws://${host}:${listening}`;
+  server.url = `http${secure}://${host}:${listening}`;
+  server.ws = `ws${secure}://${host}:${listening}`;
   return server;
 }
 
@@ -227,9 +227,10 @@ export function toneShares(samples, tones, rate = 48000, halfWidthHz = 25) {
 }
 
 /** Debian's Chromium, headless, with a WAV as its microphone. */
-export async function launchChromium(wav, { executablePath = '/usr/bin/chromium', pipe = false, extraArgs = [] } = {}) {
+export async function launchChromium(wav, { executablePath = '/usr/bin/chromium', pipe = false, extraArgs = [],
+  acceptInsecureCerts = false } = {}) {
   const browser = await puppeteer.launch({
-    executablePath, pipe, headless: true,
+    executablePath, pipe, headless: true, acceptInsecureCerts,
     args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required', '--disable-gpu',
       '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -255,9 +256,9 @@ export async function startNullSoundCard(dir) {
 }
 
 /** Debian's Firefox ESR through WebDriver BiDi, playing to `pulseServer`; its fake microphone is a 1 kHz tone at 0.1. */
-export async function launchFirefox(pulseServer) {
+export async function launchFirefox(pulseServer, { acceptInsecureCerts = false } = {}) {
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, protocolTimeout: 60000,
+    browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, protocolTimeout: 60000, acceptInsecureCerts,
     env: { ...process.env, PULSE_SERVER: pulseServer },
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true,

@@ -24,7 +24,7 @@ public:
     /// The one writer thread: publishes `value` whole.
     void write(const T& value) {
         std::array<std::uint64_t, kWords> words{};
-        std::memcpy(words.data(), &value, sizeof(T));
+        std::memcpy(words.data(), static_cast<const void*>(&value), sizeof(T));
         const std::uint32_t version = version_.load(std::memory_order_relaxed);
         version_.store(version + 1, std::memory_order_relaxed);  // odd: being written
         std::atomic_thread_fence(std::memory_order_release);
@@ -44,7 +44,7 @@ public:
             std::atomic_thread_fence(std::memory_order_acquire);
             if (version_.load(std::memory_order_relaxed) != before) continue;
             T value;
-            std::memcpy(&value, words.data(), sizeof(T));
+            std::memcpy(static_cast<void*>(&value), words.data(), sizeof(T));
             if (version) *version = before;
             return value;
         }
