@@ -32,6 +32,13 @@
 
 using namespace samspil;
 using namespace samspil::bench;
+using samspil::test::histogramQuantile;
+using samspil::test::ProcessUsage;
+using samspil::test::readProcessUsage;
+using samspil::test::selfCpuSeconds;
+using samspil::test::MetricValues;
+using samspil::test::scrapeMetrics;
+using samspil::test::sumMetrics;
 
 namespace {
 

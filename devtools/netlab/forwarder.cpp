@@ -44,15 +44,18 @@ std::int64_t monotonicUs() {
 
 Forwarder::Forwarder(int clientFd, int serverFd, const LinkProfile& up, const LinkProfile& down, std::uint64_t seed)
     : startUs_(monotonicUs()),
-      up_{"client_to_server", clientFd, serverFd, LinkImpairment(up, seed * 2 + 1, startUs_), up.blockUdp, 0, 0, 0, {}},
-      down_{"server_to_client", serverFd, clientFd, LinkImpairment(down, seed * 2 + 2, startUs_), down.blockUdp, 0, 0, 0, {}} {}
+      up_{"client_to_server", clientFd, serverFd, LinkImpairment(up, seed * 2 + 1, startUs_), up.blockUdp,
+          startUs_ + static_cast<std::int64_t>(up.blockUdpFromS * 1e6), 0, 0, 0, {}},
+      down_{"server_to_client", serverFd, clientFd, LinkImpairment(down, seed * 2 + 2, startUs_), down.blockUdp,
+            startUs_ + static_cast<std::int64_t>(down.blockUdpFromS * 1e6), 0, 0, 0, {}} {}
 
 void Forwarder::readAll(Direction& direction, std::int64_t nowUs) {
     auto& buffer = readBuffer_;
     for (;;) {
         const ssize_t got = read(direction.fromFd, buffer.data(), buffer.size());
         if (got <= 0) return;  // EAGAIN: all read
-        if (direction.blockUdp && carriesUdp({buffer.data(), static_cast<std::size_t>(got)})) {
+        if (direction.blockUdp && nowUs >= direction.blockUdpFromUs &&
+            carriesUdp({buffer.data(), static_cast<std::size_t>(got)})) {
             ++direction.udpBlocked;
             continue;
         }

@@ -34,6 +34,7 @@ private:
         int toFd;
         LinkImpairment impairment;
         bool blockUdp = false;
+        std::int64_t blockUdpFromUs = 0;  // the run's time when the block starts
         std::uint64_t bytes = 0;
         std::uint64_t writeFailures = 0;
         std::uint64_t udpBlocked = 0;

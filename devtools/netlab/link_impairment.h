@@ -22,7 +22,8 @@ struct LinkProfile {
     double queueMs = 100;           // the bottleneck's queue, as time at that rate; fuller drops
     double outageAtS = -1;          // everything is dropped from this second of the run …
     double outageForS = 0;          // … for this long (negative start: no outage)
-    bool blockUdp = false;          // a firewall that lets no UDP through (the forwarder applies it)
+    bool blockUdp = false;          // a firewall that lets no UDP through (the forwarder applies it) …
+    double blockUdpFromS = 0;       // … from this second of the run on (a path that worked, then broke)
 };
 
 enum class Fate { Forward, Outage, RandomLoss, BurstLoss, QueueFull };

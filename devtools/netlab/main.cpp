@@ -25,6 +25,8 @@ void usage(std::ostream& out) {
            "Usage: samspil-netlab [--profile NAME] [options]     (as root)\n\n"
            "  --profile NAME      none, lan, city, country, bad-wifi or udp-blocked (default lan)\n"
            "  --block-udp         drop every UDP packet (a firewall that lets only TCP through)\n"
+           "  --block-udp-way W   up (client to server), down or both (default both): a one-way firewall or NAT\n"
+           "  --block-udp-from S  block UDP only from second S of the run on (a path that worked, then broke)\n"
            "  --delay-ms MS       one-way delay, each direction\n"
            "  --jitter-ms MS      each packet's delay varies by ± this\n"
            "  --reorder           let jitter reorder packets (off: order is kept)\n"
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     std::string profileName = "lan", prefix = "samspil-lab", figuresFile;
     std::uint64_t seed = 1;
     double duration = 0;
+    std::string udpWay = "both";
     try {
         // The profile first, so the other options refine it whatever their order.
         for (int i = 1; i + 1 < argc; ++i)
@@ -104,9 +107,13 @@ int main(int argc, char** argv) {
             else if (option == "--name") prefix = value;
             else if (option == "--duration") duration = number(option, value);
             else if (option == "--figures") figuresFile = value;
+            else if (option == "--block-udp-way") udpWay = value;
+            else if (option == "--block-udp-from") profile.blockUdpFromS = number(option, value);
             else throw std::invalid_argument("unknown option " + option);
         }
         if (profile.lossRate > 1 || profile.burstLossRate >= 1) throw std::invalid_argument("a loss rate is between 0 and 1");
+        if (udpWay != "both" && udpWay != "up" && udpWay != "down")
+            throw std::invalid_argument("--block-udp-way is up, down or both");
     } catch (const std::exception& error) {
         std::cerr << "samspil-netlab: " << error.what() << "\n\n";
         usage(std::cerr);
@@ -117,7 +124,10 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, onSignal);
     try {
         TunPair lab(prefix);
-        Forwarder forwarder(lab.clientFd(), lab.serverFd(), profile, profile, seed);
+        LinkProfile up = profile, down = profile;
+        up.blockUdp = profile.blockUdp && udpWay != "down";
+        down.blockUdp = profile.blockUdp && udpWay != "up";
+        Forwarder forwarder(lab.clientFd(), lab.serverFd(), up, down, seed);
         std::cout << "netlab: ready — profile " << profileName << ", seed " << seed << "; client side "
                   << lab.clientNamespace() << " (" << TunPair::kClientAddress << "), server side "
                   << lab.serverNamespace() << " (" << TunPair::kServerAddress << ")" << std::endl;

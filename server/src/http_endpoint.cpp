@@ -3,6 +3,7 @@
 // files (served by lws from the mount). Also receives the service thread's wake-ups.
 // Service thread only.
 #include "api/byte_range.h"
+#include "files/file_reader.h"
 #include "relay_server.h"
 #include "server_options.h"
 #include "upgrade_check.h"
@@ -12,9 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace samspil::server {
 
@@ -28,11 +26,14 @@ struct HttpExchange {
     unsigned status = HTTP_STATUS_OK;
     std::string contentType = "application/json";
     std::string answer;
-    // A file answer (a recording's track): its bytes from fileOffset, a piece per
-    // writeable callback, after the headers.
-    int fileFd = -1;
-    std::uint64_t fileOffset = 0;
-    std::uint64_t fileRemaining = 0;
+    // A file answer (a recording's track): its bytes from fileOffset, after the headers. The
+    // file thread reads each piece (FileReader) while the socket takes the one before.
+    std::shared_ptr<OpenFile> file;
+    std::uint64_t fileOffset = 0;     // of the next piece to read
+    std::uint64_t fileRemaining = 0;  // bytes still to read
+    std::vector<std::uint8_t> piece;  // read, waiting for the socket
+    bool reading = false;             // a read is under way on the file thread
+    bool fileFailed = false;          // the file shrank or vanished: end the connection
     std::string contentRange;  // for 206 and 416
     std::string downloadName;
     bool headersSent = false;
@@ -40,9 +41,7 @@ struct HttpExchange {
     HttpExchange() = default;
     HttpExchange(const HttpExchange&) = delete;
     HttpExchange& operator=(const HttpExchange&) = delete;
-    ~HttpExchange() {
-        if (fileFd >= 0) ::close(fileFd);
-    }
+    bool isFile() const { return file != nullptr || fileFailed; }
 };
 
 namespace {
@@ -159,89 +158,117 @@ int writeAnswer(lws* wsi, HttpExchange& exchange) {
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-constexpr std::uint64_t kFilePiece = 16 * 1024;
+constexpr std::uint64_t kFilePiece = 64 * 1024;
 
 int addHeader(lws* wsi, const char* name, const std::string& value, unsigned char** p, unsigned char* end) {
     return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
                                        reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()), p, end);
 }
 
-// A file answer: the headers first, then a piece of the file per call (lws asks again
-// when the socket can take more), so a large track never sits whole in memory.
-int writeFilePiece(lws* wsi, HttpExchange& exchange) {
-    if (!exchange.headersSent) {
-        std::vector<unsigned char> buffer(LWS_PRE + 2048);
-        unsigned char* start = buffer.data() + LWS_PRE;
-        unsigned char* p = start;
-        unsigned char* end = buffer.data() + buffer.size() - 1;
-        if (lws_add_http_common_headers(wsi, exchange.status, exchange.contentType.c_str(), exchange.fileRemaining, &p, end) ||
-            addHeader(wsi, "accept-ranges:", "bytes", &p, end) ||
-            addHeader(wsi, "cache-control:", "private, no-store", &p, end) ||
-            addHeader(wsi, "x-content-type-options:", "nosniff", &p, end) ||
-            (!exchange.contentRange.empty() && addHeader(wsi, "content-range:", exchange.contentRange, &p, end)) ||
-            (!exchange.downloadName.empty() &&
-             addHeader(wsi, "content-disposition:", "inline; filename=\"" + exchange.downloadName + "\"", &p, end)) ||
-            lws_finalize_write_http_header(wsi, start, &p, end))
-            return -1;
-        exchange.headersSent = true;
-        if (exchange.fileRemaining == 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
-        lws_callback_on_writable(wsi);
-        return 0;
-    }
-    const auto piece = static_cast<std::size_t>(std::min(exchange.fileRemaining, kFilePiece));
-    std::vector<unsigned char> buffer(LWS_PRE + piece);
-    const ssize_t got = ::pread(exchange.fileFd, buffer.data() + LWS_PRE, piece, static_cast<off_t>(exchange.fileOffset));
-    if (got <= 0) return -1;  // the file shrank or vanished: end the connection, the length was promised
-    const bool last = static_cast<std::uint64_t>(got) == exchange.fileRemaining;
-    if (lws_write(wsi, buffer.data() + LWS_PRE, static_cast<std::size_t>(got), last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0)
+int writeFileHeaders(lws* wsi, HttpExchange& exchange, std::uint64_t length) {
+    std::vector<unsigned char> buffer(LWS_PRE + 2048);
+    unsigned char* start = buffer.data() + LWS_PRE;
+    unsigned char* p = start;
+    unsigned char* end = buffer.data() + buffer.size() - 1;
+    if (lws_add_http_common_headers(wsi, exchange.status, exchange.contentType.c_str(), length, &p, end) ||
+        addHeader(wsi, "accept-ranges:", "bytes", &p, end) ||
+        addHeader(wsi, "cache-control:", "private, no-store", &p, end) ||
+        addHeader(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+        (!exchange.contentRange.empty() && addHeader(wsi, "content-range:", exchange.contentRange, &p, end)) ||
+        (!exchange.downloadName.empty() &&
+         addHeader(wsi, "content-disposition:", "inline; filename=\"" + exchange.downloadName + "\"", &p, end)) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
-    exchange.fileOffset += static_cast<std::uint64_t>(got);
-    exchange.fileRemaining -= static_cast<std::uint64_t>(got);
-    if (!last) {
-        lws_callback_on_writable(wsi);
-        return 0;
-    }
-    ::close(exchange.fileFd);
-    exchange.fileFd = -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return 0;
 }
 
 }  // namespace
 
+// Service thread: the next piece of a file answer is read on the file thread; the socket is
+// asked for when it is there.
+void RelayServer::readFilePiece(HttpExchange& exchange) {
+    if (exchange.reading || exchange.fileRemaining == 0 || !exchange.piece.empty()) return;
+    exchange.reading = true;
+    const auto length = static_cast<std::size_t>(std::min(exchange.fileRemaining, kFilePiece));
+    files_.read(exchange.file, exchange.fileOffset, length, [this, id = exchange.id, length](std::vector<std::uint8_t> piece) {
+        const auto it = httpExchanges_.find(id);
+        if (it == httpExchanges_.end()) return;  // the client went away meanwhile
+        auto* current = static_cast<HttpExchange*>(*static_cast<void**>(lws_wsi_user(it->second)));
+        current->reading = false;
+        if (piece.size() != length) current->fileFailed = true;  // the length was promised: end it
+        current->fileOffset += piece.size();
+        current->fileRemaining -= std::min<std::uint64_t>(current->fileRemaining, piece.size());
+        current->piece = std::move(piece);
+        lws_callback_on_writable(it->second);
+    });
+}
+
+// Service thread: the headers, then each piece as the file thread delivers it, while the
+// next one is being read. Returns -1 when lws should close the connection.
+int RelayServer::writeFilePiece(lws* wsi, HttpExchange& exchange) {
+    if (!exchange.headersSent) {
+        const std::uint64_t length = exchange.fileRemaining;
+        if (writeFileHeaders(wsi, exchange, length) < 0) return -1;
+        exchange.headersSent = true;
+        if (length == 0) {
+            files_.release(std::move(exchange.file));
+            return lws_http_transaction_completed(wsi) ? -1 : 0;
+        }
+        readFilePiece(exchange);
+        return 0;
+    }
+    if (exchange.fileFailed) return -1;
+    if (exchange.piece.empty()) return 0;  // still being read: its arrival asks for the socket again
+    const std::vector<std::uint8_t> piece = std::move(exchange.piece);
+    exchange.piece.clear();
+    const bool last = exchange.fileRemaining == 0 && !exchange.reading;
+    readFilePiece(exchange);  // the next one while this one goes out
+    std::vector<unsigned char> buffer(LWS_PRE + piece.size());
+    std::copy(piece.begin(), piece.end(), buffer.begin() + LWS_PRE);
+    if (lws_write(wsi, buffer.data() + LWS_PRE, piece.size(), last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0) return -1;
+    if (!last) return 0;
+    files_.release(std::move(exchange.file));
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 void RelayServer::answerFile(std::uint64_t exchangeId, const FileAnswer& file, const std::string& range) {
-    auto it = httpExchanges_.find(exchangeId);
-    if (it == httpExchanges_.end()) return;
-    auto* exchange = static_cast<HttpExchange*>(*static_cast<void**>(lws_wsi_user(it->second)));
-    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat info {};
-    if (fd < 0 || ::fstat(fd, &info) != 0) {
-        if (fd >= 0) ::close(fd);
-        const ApiResponse gone = apiError(404, protocol::ErrorCode::NotFound, "the file is gone");
-        return answerHttp(exchangeId, 404, "application/json", gone.body.dump() + "\n");
-    }
-    const auto size = static_cast<std::uint64_t>(info.st_size);
-    const ByteRange part = parseByteRange(range, size);
-    exchange->fileFd = fd;
-    exchange->contentType = file.contentType;
-    exchange->downloadName = file.downloadName;
-    switch (part.kind) {
-        case ByteRange::Kind::Whole:
-            exchange->status = HTTP_STATUS_OK;
-            exchange->fileRemaining = size;
-            break;
-        case ByteRange::Kind::Part:
-            exchange->status = HTTP_STATUS_PARTIAL_CONTENT;
-            exchange->fileOffset = part.first;
-            exchange->fileRemaining = part.last - part.first + 1;
-            exchange->contentRange = "bytes " + std::to_string(part.first) + "-" + std::to_string(part.last) + "/" + std::to_string(size);
-            break;
-        case ByteRange::Kind::Unsatisfiable:
-            exchange->status = HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE;
-            exchange->contentRange = "bytes */" + std::to_string(size);
-            break;
-    }
-    exchange->ready = true;
-    lws_callback_on_writable(it->second);
+    // Opened on the file thread: a cold disk may take its time; the relay does not wait.
+    files_.open(file.path, [this, exchangeId, file, range](std::optional<FileReader::Opened> opened) {
+        auto it = httpExchanges_.find(exchangeId);
+        if (it == httpExchanges_.end()) {
+            if (opened) files_.release(std::move(opened->file));
+            return;
+        }
+        if (!opened) {
+            const ApiResponse gone = apiError(404, protocol::ErrorCode::NotFound, "the file is gone");
+            return answerHttp(exchangeId, 404, "application/json", gone.body.dump() + "\n");
+        }
+        auto* exchange = static_cast<HttpExchange*>(*static_cast<void**>(lws_wsi_user(it->second)));
+        const std::uint64_t size = opened->size;
+        const ByteRange part = parseByteRange(range, size);
+        exchange->file = std::move(opened->file);
+        exchange->contentType = file.contentType;
+        exchange->downloadName = file.downloadName;
+        switch (part.kind) {
+            case ByteRange::Kind::Whole:
+                exchange->status = HTTP_STATUS_OK;
+                exchange->fileRemaining = size;
+                break;
+            case ByteRange::Kind::Part:
+                exchange->status = HTTP_STATUS_PARTIAL_CONTENT;
+                exchange->fileOffset = part.first;
+                exchange->fileRemaining = part.last - part.first + 1;
+                exchange->contentRange = "bytes " + std::to_string(part.first) + "-" + std::to_string(part.last) + "/" +
+                                         std::to_string(size);
+                break;
+            case ByteRange::Kind::Unsatisfiable:
+                exchange->status = HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE;
+                exchange->contentRange = "bytes */" + std::to_string(size);
+                break;
+        }
+        exchange->ready = true;
+        lws_callback_on_writable(it->second);
+    });
 }
 
 void RelayServer::answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body) {
@@ -326,6 +353,7 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             }
             if (*slot) {  // a kept-alive connection's previous request
                 self.httpExchanges_.erase((*slot)->id);
+                self.files_.release(std::move((*slot)->file));
                 delete *slot;
             }
             auto* exchange = new HttpExchange;
@@ -376,13 +404,14 @@ int RelayServer::httpCallback(lws* wsi, lws_callback_reasons reason, void* user,
             return 0;
         case LWS_CALLBACK_HTTP_WRITEABLE:
             if (!slot || !*slot || !(*slot)->ready) break;
-            return (*slot)->fileFd >= 0 ? writeFilePiece(wsi, **slot) : writeAnswer(wsi, **slot);
+            return (*slot)->isFile() ? of(wsi).writeFilePiece(wsi, **slot) : writeAnswer(wsi, **slot);
         case LWS_CALLBACK_CLOSED_HTTP:
         // A kept-alive connection idle in a proxy's pool (Caddy keeps them) when the server
         // stops gets no CLOSED_HTTP from lws 4.1, only this: its exchange is freed here then.
         case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
             if (slot && *slot) {
                 of(wsi).httpExchanges_.erase((*slot)->id);
+                of(wsi).files_.release(std::move((*slot)->file));
                 delete *slot;
                 *slot = nullptr;
             }

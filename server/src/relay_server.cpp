@@ -130,6 +130,7 @@ RelayServer::~RelayServer() {
 void RelayServer::stopBackgroundThreads() {
     recorder_.stop();   // every packet queued is written and every ended recording closed (store jobs)
     passwords_.stop();  // sign-ins not yet started are dropped: their requests close with the server
+    files_.stop();      // downloads' reads not yet started are dropped: they close with the server
     store_.stop();      // every queued write is committed and the WAL checkpointed
     inbox_.detach();    // from here on nothing wakes the context
 }

@@ -4,6 +4,7 @@
 
 #include "accounts/account_admission.h"
 #include "api/api_service.h"
+#include "files/file_reader.h"
 #include "relay/connection_table.h"
 #include "metrics.h"
 #include "rooms/room_service.h"
@@ -65,6 +66,8 @@ private:
     void dispatchApi(HttpExchange& exchange);  // service thread
     void answerHttp(std::uint64_t exchangeId, unsigned status, std::string contentType, std::string body);
     void answerFile(std::uint64_t exchangeId, const FileAnswer& file, const std::string& range);  // service thread
+    void readFilePiece(HttpExchange& exchange);                 // service thread
+    int writeFilePiece(lws* wsi, HttpExchange& exchange);      // service thread
 
     ServerOptions options_;
     std::string webDir_;  // the browser client's files ("" when there are none)
@@ -73,6 +76,7 @@ private:
     StoreWorker store_;
     ServiceInbox inbox_;
     WorkerThread passwords_{"sp-passwords"};
+    FileReader files_{inbox_};  // recordings' files for downloads, read off the service thread
     StoredChatArchive archive_;
     AccountAdmission admission_;
     StoredAudit audit_;

@@ -154,3 +154,61 @@ TEST_CASE("network lab: behind a firewall that blocks UDP the lesson runs on the
     CHECK(lesson.match.fractionAbove > 0.8);
     CHECK(server.stop() == 0);
 }
+
+namespace {
+
+// Total time (ms) of 10 ms windows quieter than `threshold` RMS in [start, end).
+double quietMs(const std::vector<float>& samples, std::size_t start, std::size_t end, float threshold) {
+    double quiet = 0;
+    for (std::size_t at = start; at + 480 <= end; at += 480)
+        if (rms(samples, at, 480) < threshold) quiet += 10;
+    return quiet;
+}
+
+}  // namespace
+
+TEST_CASE("network lab: UDP that breaks in one direction only costs at most the first 300 ms, each way",
+          "[integration][netlab][udp]") {
+    const std::string way = GENERATE(as<std::string>{}, "up", "down");
+    INFO("UDP dropped " << (way == "up" ? "from the student to the server" : "from the server to the student"));
+    TempDir dir;
+    // A working UDP path on a city line, until from second 4 a one-way firewall (or a NAT that
+    // lost its mapping) drops every datagram in one direction.
+    Lab lab(dir, {"--profile", "city", "--seed", "4", "--block-udp", "--block-udp-way", way, "--block-udp-from", "4"});
+    TestServer server(dir, labServerArgs(), 0, true, lab.serverSide());
+    CliRun teacher(dir, "teacher", {"--server", server.url(), "--room", "lab", "--name", "Teacher", "--tone", "660",
+                                    "--record", dir.file("heard-by-teacher"), "--duration", "14"}, lab.serverSide());
+    CliRun student(dir, "student", {"--server", server.url(), "--room", "lab", "--name", "Student", "--tone", "440",
+                                    "--record", dir.file("heard-by-student"), "--duration", "14"}, lab.clientSide());
+    CHECK(student.finish() == 0);
+    CHECK(teacher.finish() == 0);
+    const auto figures = lab.stop();
+    printLab(figures);
+    const char* blockedWay = way == "up" ? "client_to_server" : "server_to_client";
+    CHECK(figures[blockedWay]["dropped"]["udp_blocked"].get<int>() > 10);  // the path broke
+
+    for (const auto& [file, listener] : {std::pair{dir.file("heard-by-teacher/Student.wav"), std::string("teacher")},
+                                         std::pair{dir.file("heard-by-student/Teacher.wav"), std::string("student")}}) {
+        const auto recording = readWavFile(file);
+        REQUIRE(recording);
+        const auto samples = recording->channel(0);
+        const auto onset = findOnset(samples, 0.05f);
+        REQUIRE(onset);
+        // From 1 s after the sound began (well before the break) to half a second before the end.
+        const std::size_t from = *onset + 48000, to = samples.size() - 24000;
+        REQUIRE(to > from + 48000 * 8);
+        const double longest = static_cast<double>(longestQuietRun(samples, from, to, 0.05f)) / 48.0;
+        const double total = quietMs(samples, from, to, 0.05f);
+        const double lastSeconds = quietMs(samples, to - 48000 * 4, to, 0.05f);
+        std::cout << "  UDP dropped " << way << ": the " << listener << " heard silence for " << longest
+                  << " ms at most, " << total << " ms in all, " << lastSeconds << " ms in the last 4 s\n";
+        CHECK(longest <= 450);      // the first 300 ms (and the jitter buffer's moment to start again)
+        CHECK(total <= 600);        // and nothing more later: no second loss when it probes again
+        CHECK(lastSeconds == 0);
+    }
+    const auto& udp = student.stats()["udp"];
+    std::cout << "  student's UDP path: " << udp.dump() << "\n";
+    CHECK(udp["state"] != "up");      // it stayed on the WebSocket after the break
+    CHECK(udp["fallbacks"].get<int>() >= 1);
+    CHECK(server.stop() == 0);
+}

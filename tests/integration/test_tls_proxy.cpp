@@ -139,6 +139,17 @@ TEST_CASE("behind nginx or Caddy as the documented TLS proxy: sign-in, invite li
     REQUIRE(proxyProcess.running());
     CHECK(healthStatus == 200);
     CHECK(healthBody.find("\"ok\"") != std::string::npos);
+    // What a browser is offered for its WebSocket: HTTP/2 may be there, but not WebSockets
+    // over it (RFC 8441) unless they work — offered, browsers try them first (the server's
+    // own TLS did, and Firefox never joined).
+    ChildProcess probe("/usr/bin/env", {"node", SAMSPIL_SOURCE_DIR "/tests/net/h2_websocket_offer.mjs", "localhost",
+                                        std::to_string(proxyPort)}, dir.path(), dir.file("h2-probe"));
+    REQUIRE(probe.wait(std::chrono::seconds(20)) == 0);
+    const std::string offer = probe.stdoutText();
+    std::cout << "  " << proxyName << " offers a browser: " << offer;
+    const auto offered = nlohmann::json::parse(offer, nullptr, false);
+    REQUIRE(offered.is_object());
+    CHECK_FALSE(offered.value("connectProtocol", true));
     const auto page = net::httpRequest(url, "GET", "/", "", trust);
     REQUIRE(page);
     CHECK(page->status == 200);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "accounts/account_types.h"
+#include "accounts/audit_log.h"
 #include "api/api_types.h"
 
 #include <cstdint>
@@ -63,6 +64,9 @@ ApiResponse deleteRecording(ApiContext& context);
 std::int64_t queryInteger(const ApiRequest& request, const char* key, std::int64_t fallback);
 nlohmann::json personJson(const Person& person);
 nlohmann::json lessonJson(const Lesson& lesson);
+/// An admin's or teacher's action as the audit log has it.
+AuditEntry auditEntry(const ApiContext& context, std::int64_t schoolId, std::string action, std::string target,
+                      std::string detail = {});
 /// Records an admin or teacher action in the audit log.
 void auditAction(ApiContext& context, std::int64_t schoolId, std::string action, std::string target,
                  std::string detail = {});

@@ -34,8 +34,8 @@ nlohmann::json lessonJson(const Lesson& lesson) {
             {"participant_ids", lesson.participantIds}};
 }
 
-void auditAction(ApiContext& context, std::int64_t schoolId, std::string action, std::string target,
-                 std::string detail) {
+AuditEntry auditEntry(const ApiContext& context, std::int64_t schoolId, std::string action, std::string target,
+                      std::string detail) {
     AuditEntry entry;
     entry.atMs = context.nowMs;
     entry.schoolId = schoolId;
@@ -44,7 +44,12 @@ void auditAction(ApiContext& context, std::int64_t schoolId, std::string action,
     entry.action = std::move(action);
     entry.target = std::move(target);
     entry.detail = std::move(detail);
-    AuditLog(context.db).record(entry);
+    return entry;
+}
+
+void auditAction(ApiContext& context, std::int64_t schoolId, std::string action, std::string target,
+                 std::string detail) {
+    AuditLog(context.db).record(auditEntry(context, schoolId, std::move(action), std::move(target), std::move(detail)));
 }
 
 }  // namespace samspil::server

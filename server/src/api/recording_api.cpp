@@ -6,6 +6,7 @@
 #include "api/api_handlers.h"
 #include "api/listen_links.h"
 #include "log.h"
+#include "recording/recording_deletion.h"
 #include "store/recording_store.h"
 #include "store/sqlite.h"
 
@@ -64,11 +65,8 @@ nlohmann::json recordingJson(const ApiContext& context, const RecordingInfo& inf
 // The recording if the caller may open it.
 std::optional<RecordingInfo> visibleRecording(ApiContext& context) {
     RecordingStore store(context.db);
-    auto info = store.find(context.ids.at(0));
-    if (!info) return std::nullopt;
-    if (context.caller.roleIn(info->schoolId) == Role::Admin) return info;
-    if (store.wasPresent(info->id, context.caller.person.id)) return info;
-    return std::nullopt;
+    if (!store.mayOpen(context.ids.at(0), context.caller.person.id)) return std::nullopt;
+    return store.find(context.ids.at(0));
 }
 
 }  // namespace
@@ -116,13 +114,8 @@ ApiResponse deleteRecording(ApiContext& context) {
     if (!info) return apiError(404, ErrorCode::NotFound);
     if (!mayDelete(context, *info)) return apiError(403, ErrorCode::NotAllowed);
     if (info->status == "recording") return apiError(409, ErrorCode::Conflict, "it is still being recorded");
-    SqliteTransaction transaction(context.db);
-    const auto files = RecordingStore(context.db).remove(info->id);
-    auditAction(context, info->schoolId, "recording.delete", "recording:" + std::to_string(info->id), info->title);
-    transaction.commit();
-    std::error_code ignored;
-    for (const std::string& file : files) std::filesystem::remove(context.recordingsDir + "/" + file, ignored);
-    std::filesystem::remove_all(context.recordingsDir + "/" + std::to_string(info->id), ignored);  // the mix and the folder
+    deleteRecording(context.db, context.recordingsDir, info->id,
+                    auditEntry(context, info->schoolId, "recording.delete", "recording:" + std::to_string(info->id), info->title));
     return {204, nullptr};
 }
 

@@ -1,10 +1,9 @@
 #include "recording/recording_retention.h"
 
 #include "accounts/audit_log.h"
-#include "store/recording_store.h"
+#include "recording/recording_deletion.h"
 #include "store/sqlite.h"
 
-#include <filesystem>
 #include <vector>
 
 namespace samspil::server {
@@ -24,8 +23,6 @@ int expireRecordings(SqliteDatabase& db, const std::string& recordingsFolder, st
     rows.bind(1, nowMs);
     while (rows.step()) expired.push_back({rows.columnInt(0), rows.columnInt(1), rows.columnText(2), rows.columnInt(3)});
     for (const Expired& recording : expired) {
-        SqliteTransaction transaction(db);
-        const auto files = RecordingStore(db).remove(recording.id);
         AuditEntry entry;
         entry.atMs = nowMs;
         entry.schoolId = recording.schoolId;
@@ -33,11 +30,7 @@ int expireRecordings(SqliteDatabase& db, const std::string& recordingsFolder, st
         entry.action = "recording.expire";
         entry.target = "recording:" + std::to_string(recording.id);
         entry.detail = recording.title + " (kept " + std::to_string(recording.days) + " days)";
-        AuditLog(db).record(entry);
-        transaction.commit();
-        std::error_code ignored;
-        for (const std::string& file : files) std::filesystem::remove(recordingsFolder + "/" + file, ignored);
-        std::filesystem::remove_all(recordingsFolder + "/" + std::to_string(recording.id), ignored);  // and the mix
+        deleteRecording(db, recordingsFolder, recording.id, entry);
     }
     return static_cast<int>(expired.size());
 }

@@ -119,13 +119,19 @@ std::optional<RecordingInfo> RecordingStore::find(std::int64_t recording) {
     return info;
 }
 
+namespace {
+// Who may open a recording, the one rule (the person is ?1, a recording is r): the admins of
+// its school, and the people who were in the room while it recorded. Nobody else — not even
+// another teacher of the school.
+constexpr const char* kVisibleTo =
+    "(r.school_id IN (SELECT school_id FROM memberships WHERE person_id = ?1 AND role = 'admin') "
+    "OR r.id IN (SELECT recording_id FROM recording_people WHERE person_id = ?1))";
+}  // namespace
+
 std::vector<RecordingInfo> RecordingStore::visibleTo(std::int64_t personId) {
     std::vector<std::int64_t> ids;
-    auto rows = db_.prepare(
-        "SELECT r.id FROM recordings r WHERE "
-        "r.school_id IN (SELECT school_id FROM memberships WHERE person_id = ?1 AND role = 'admin') "
-        "OR r.id IN (SELECT recording_id FROM recording_people WHERE person_id = ?1) "
-        "ORDER BY r.started_at_ms DESC, r.id DESC LIMIT 500");
+    auto rows = db_.prepare(std::string("SELECT r.id FROM recordings r WHERE ") + kVisibleTo +
+                            " ORDER BY r.started_at_ms DESC, r.id DESC LIMIT 500");
     rows.bind(1, personId);
     while (rows.step()) ids.push_back(rows.columnInt(0));
     std::vector<RecordingInfo> out;
@@ -134,9 +140,9 @@ std::vector<RecordingInfo> RecordingStore::visibleTo(std::int64_t personId) {
     return out;
 }
 
-bool RecordingStore::wasPresent(std::int64_t recording, std::int64_t personId) {
-    auto row = db_.prepare("SELECT 1 FROM recording_people WHERE recording_id = ?1 AND person_id = ?2");
-    row.bind(1, recording).bind(2, personId);
+bool RecordingStore::mayOpen(std::int64_t recording, std::int64_t personId) {
+    auto row = db_.prepare(std::string("SELECT 1 FROM recordings r WHERE r.id = ?2 AND ") + kVisibleTo);
+    row.bind(1, personId).bind(2, recording);
     return row.step();
 }
 

@@ -60,8 +60,8 @@ public:
     /// The recordings a person may open: those of schools they are the admin of, and those
     /// they were in the room for. Newest first.
     std::vector<RecordingInfo> visibleTo(std::int64_t personId);
-    /// Whether the person was in the room while it recorded.
-    bool wasPresent(std::int64_t recording, std::int64_t personId);
+    /// Whether the person may open this recording (the same rule as visibleTo()).
+    bool mayOpen(std::int64_t recording, std::int64_t personId);
     /// Deletes the rows; returns the track files to delete.
     std::vector<std::string> remove(std::int64_t recording);
 

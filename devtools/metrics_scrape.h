@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-namespace samspil::bench {
+namespace samspil::test {
 
 using MetricValues = std::map<std::string, double>;
 
@@ -18,4 +18,4 @@ double sumMetrics(const MetricValues& values, const std::string& prefix);
 /// two scrapes: the upper bound of the bucket that holds it (so, an upper estimate).
 double histogramQuantile(const MetricValues& before, const MetricValues& after, const std::string& name, double p);
 
-}  // namespace samspil::bench
+}  // namespace samspil::test

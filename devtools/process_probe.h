@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace samspil::bench {
+namespace samspil::test {
 
 struct ProcessUsage {
     double cpuSeconds = 0;      ///< user + system
@@ -23,4 +23,4 @@ std::optional<ProcessUsage> readProcessUsage(int pid);
 /// This process's user + system CPU seconds.
 double selfCpuSeconds();
 
-}  // namespace samspil::bench
+}  // namespace samspil::test

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-namespace samspil::bench {
+namespace samspil::test {
 
 MetricValues scrapeMetrics(int port) {
     MetricValues values;
@@ -45,4 +45,4 @@ double histogramQuantile(const MetricValues& before, const MetricValues& after, 
     return counts.rbegin()->first;
 }
 
-}  // namespace samspil::bench
+}  // namespace samspil::test

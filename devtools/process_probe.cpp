@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-namespace samspil::bench {
+namespace samspil::test {
 namespace {
 
 // utime + stime of a /proc stat file, in seconds.
@@ -65,4 +65,4 @@ double selfCpuSeconds() {
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-}  // namespace samspil::bench
+}  // namespace samspil::test
