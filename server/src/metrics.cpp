@@ -94,6 +94,9 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
            gauges.recordingBytes);
     metric(out, "samspil_recording_packets_dropped_total", "counter",
            "Packets left out of recordings because the recorder fell behind (a slow disk).", gauges.recordingDropped);
+    metric(out, "samspil_recording_packets_misplaced_total", "counter",
+           "Packets recorded where they arrived, their stream's clock epoch or timestamp being far off.",
+           gauges.recordingMisplaced);
     line(out, "# HELP samspil_errors_sent_total Error messages sent to clients, by code.");
     line(out, "# TYPE samspil_errors_sent_total counter");
     for (const auto& [code, count] : errorsSent)

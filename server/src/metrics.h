@@ -39,6 +39,7 @@ struct RelayGauges {
     std::uint64_t recordingBytes = 0;       ///< bytes written to recording files
     std::uint64_t recordingDropped = 0;     ///< packets the recorder could not keep up with
     std::uint64_t recordingsActive = 0;     ///< rooms being recorded now
+    std::uint64_t recordingMisplaced = 0;   ///< packets placed by arrival: their epoch or timestamp was far off
 };
 
 struct RelayMetrics {

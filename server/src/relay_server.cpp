@@ -300,6 +300,7 @@ std::string RelayServer::metricsText() const {
     gauges.recordingBytes = recorder_.bytesWritten();
     gauges.recordingDropped = recorder_.dropped();
     gauges.recordingsActive = rooms_.recordingCount();
+    gauges.recordingMisplaced = rooms_.misplacedRecordingPackets();
     return metrics_.renderPrometheus(gauges);
 }
 

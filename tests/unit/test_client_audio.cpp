@@ -109,6 +109,45 @@ TEST_CASE("the room's metronome puts each click where the grid says it leaves th
     CHECK_FALSE(metronome.followingRoomGrid());
 }
 
+TEST_CASE("the room's click sounds when the clock offset arrives after the grid, and a small correction plays no beat twice",
+          "[client][metronome]") {
+    // This computer has been up ten days, the server one hour: with no offset yet the grid's
+    // beat 0 (server time) looks ten days old here, millions of beats ago.
+    constexpr std::int64_t kLocalUs = 864'000'000'000, kServerUs = 3'600'000'000;
+    Metronome metronome;
+    metronome.followRoomGrid(kServerUs + 500'000, 120, 4, true);  // beat 0 half a second from now
+    std::vector<float> before(48000, 0.0f), beforeRight(48000, 0.0f);
+    for (int at = 0; at < 48000; at += 256)
+        metronome.render(before.data() + at, beforeRight.data() + at, std::min(256, 48000 - at), 48000,
+                         kLocalUs + std::int64_t{at} * 1'000'000 / 48000);
+    // The first clock estimate comes (server = local − 10 days + 1 h): from now on the clicks
+    // sound on the grid — beat 2 at local +1.5 s is sample 24000 of the next buffer.
+    metronome.setServerOffsetUs(kServerUs - kLocalUs);
+    std::vector<float> left(48000 * 3, 0.0f), right(48000 * 3, 0.0f);
+    const std::int64_t start = kLocalUs + 1'000'000;
+    for (int at = 0; at + 256 <= static_cast<int>(left.size()); at += 256) {
+        // A finer estimate moves the grid 1 ms later here, 2.7 ms after beat 4 sounded: within
+        // the 3 ms a late beat may still sound, so found again from the time alone it would sound twice.
+        if (at == 188 * 256) metronome.setServerOffsetUs(kServerUs - kLocalUs - 1000);
+        metronome.render(left.data() + at, right.data() + at, 256, 48000, start + std::int64_t{at} * 1'000'000 / 48000);
+    }
+    const auto onsets = clickOnsets(left);
+    INFO("onsets: " << onsets.size());
+    REQUIRE(onsets.size() == 6);  // beats 2..7, none missing, none twice
+    for (std::size_t k = 0; k < onsets.size(); ++k) {
+        const double expected = 24000.0 * static_cast<double>(k) + (k >= 3 ? 48.0 : 0.0);  // 1 ms later after the correction
+        INFO("beat " << k + 2);
+        CHECK(static_cast<double>(onsets[k]) == Approx(expected).margin(3));
+    }
+    // Beat 4's click fades on after the correction (a click started again would be at full level).
+    const auto peak = [&](std::size_t from, std::size_t n) {
+        float most = 0;
+        for (std::size_t i = from; i < from + n; ++i) most = std::max(most, std::abs(left[i]));
+        return most;
+    };
+    CHECK(peak(48128, 240) < 0.85f * peak(onsets[2], 240));
+}
+
 TEST_CASE("the room's click can be silenced by the listener and still keeps its place", "[client][metronome]") {
     Metronome metronome;
     metronome.followRoomGrid(0, 240, 4, true);  // a beat every 250 ms from server time 0

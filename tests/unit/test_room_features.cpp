@@ -340,3 +340,54 @@ TEST_CASE("the room's metronome: the teacher sets it, the server sends a grid ah
     CHECK(outbox.messages<ErrorMessage>(1).back().message.find("bar_server_us") != std::string::npos);
     CHECK(outbox.messages<RoomMetronome>(2).back().startServerUs == followed.startServerUs);
 }
+
+TEST_CASE("recording: a far-off epoch or a timestamp that jumps is placed where the packet arrived, never hours away",
+          "[server][rooms][recording]") {
+    ScriptedFixture f;
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    FakeRecorder recorder(outbox);
+    rooms.useRecordings(recorder);
+    teacherAndStudent(f);
+    rooms.onText(1, control(Record{true}), 10);
+    recorder.pendingBegin(5);
+    // Ida's client says her stream began 50 minutes from now (within the hour the parser
+    // allows: a clock that is off), then sends packets whose timestamps jump by 2^31 samples
+    // (12 hours) — the recorder would fill the gaps with silence.
+    const std::int64_t now = samspil::monotonicMicros();
+    rooms.onText(2, control(StreamInfo{1, 240, now + 3'000'000'000}), now);
+    const auto packetAt = [](std::uint32_t sequence, std::uint32_t timestamp) {
+        std::vector<std::uint8_t> out(64);
+        const std::vector<std::uint8_t> payload{0xE8, 1, 2};
+        out.resize(writeMediaPacket(MediaHeader{0, 0, sequence, timestamp}, payload, out));
+        return out;
+    };
+    rooms.onBinary(2, packetAt(1, 240), samspil::monotonicMicros());
+    rooms.onBinary(2, packetAt(2, 480), samspil::monotonicMicros());
+    rooms.onBinary(2, packetAt(3, 480 + 0x80000000u), samspil::monotonicMicros());
+    rooms.onBinary(2, packetAt(4, 720 + 0x80000000u), samspil::monotonicMicros());
+    REQUIRE(recorder.packets.size() == 4);
+    const std::int64_t arrived = (samspil::monotonicMicros() - now) * 48 / 1000;  // where "now" is on the recording
+    for (const auto& [participant, position] : recorder.packets) {
+        INFO("position " << position);
+        CHECK(position >= -5760);
+        CHECK(position <= arrived + 48 * 1000);  // within a second of when it arrived, not 50 minutes or 12 hours on
+    }
+    CHECK(recorder.packets[1].second - recorder.packets[0].second == 240);  // a steady stream keeps its spacing
+    CHECK(recorder.packets[3].second - recorder.packets[2].second == 240);
+    CHECK(rooms.misplacedRecordingPackets() >= 2);  // the far epoch, and the jump
+}
+
+TEST_CASE("stream announcements are rate-limited: each sends the peer list to the whole room", "[server][rooms]") {
+    Fixture f;
+    f.connect(1, "duo", "A");
+    f.connect(2, "duo", "B");
+    const std::size_t peerListsBefore = f.outbox.messages<PeerList>(2).size();
+    const std::int64_t now = samspil::monotonicMicros();
+    for (int i = 0; i < 8; ++i) f.rooms.onText(1, control(StreamInfo{1, 240, now + i}), 1'000'000);
+    // A burst of five goes through; then two a second.
+    CHECK(f.outbox.messages<PeerList>(2).size() - peerListsBefore == 5);
+    CHECK(f.outbox.messages<ErrorMessage>(1).back().code == ErrorCode::RateLimited);
+    f.rooms.onText(1, control(StreamInfo{1, 240, now + 99}), 1'600'000);
+    CHECK(f.outbox.messages<PeerList>(2).size() - peerListsBefore == 6);
+    CHECK(f.outbox.messages<PeerList>(2).back().peers.front().stream->epochServerUs == now + 99);
+}

@@ -16,8 +16,8 @@ namespace samspil::server {
 struct MediaBudget {
     double packetsPerSecond = 2400;
     double packetsBurst = 2400;      ///< a second's worth at once (a backlog after a stall)
-    double bytesPerSecond = 800'000;
-    double bytesBurst = 800'000;
+    double bytesPerSecond = 480'000;  ///< 1,200 packets of 160 bytes + header, twice over
+    double bytesBurst = 480'000;
 };
 
 struct RoomLimits {
