@@ -1,13 +1,16 @@
 // SessionClient: the libwebsockets side of a session. The protocol logic (join, backoff,
-// pings, clock, stream announcements) is SessionMachine's; this file turns lws callbacks
-// into its events, writes what it queues, moves media between the socket and the audio
-// thread's queues, and keeps one timer at the machine's next deadline.
+// pings, clock, stream announcements) is SessionMachine's, the media queues to and from the
+// audio thread ClientMediaQueues', the UDP path UdpMediaLink's, what other threads may read
+// SessionStatus'; this file turns lws callbacks into their events, writes what they queue,
+// and keeps one timer at the machine's next deadline. Network thread, but for the public
+// methods (each says its thread).
 #include "samspil/net/session_client.h"
 
 #include "samspil/time/clock.h"
 #include "samspil/protocol/server_url.h"
-#include "samspil/rt/spsc_queue.h"
 #include "samspil/net/session_machine.h"
+#include "client_media_queues.h"
+#include "session_status.h"
 #include "udp_media_link.h"
 #include "quiet_logging.h"
 
@@ -36,8 +39,7 @@ static_assert(kMaxCoalescedSendBytes <= kMaxClientMediaMessageBytes);
 struct SessionClient::Impl {
     Impl(SessionConfig cfg, SessionListener& l)
         : config(std::move(cfg)),
-          outgoing(static_cast<std::size_t>(config.outgoingQueuePackets)),
-          incoming(static_cast<std::size_t>(config.incomingQueuePackets)),
+          media(static_cast<std::size_t>(config.outgoingQueuePackets), static_cast<std::size_t>(config.incomingQueuePackets)),
           machine(config, l, std::random_device{}()) {
         streamChannels.store(config.channels);
         streamFrameSamples.store(config.frameSamples);
@@ -58,22 +60,13 @@ struct SessionClient::Impl {
     SessionConfig config;
     ServerUrl url;
     std::string hostHeader;
-    SpscQueue<MediaSlot> outgoing;  // audio thread → network thread
-    SpscQueue<MediaSlot> incoming;  // network thread → audio thread
-    std::atomic<SessionState> state{SessionState::Idle};
+    ClientMediaQueues media;   // audio thread ↔ network thread
+    SessionStatus status;      // network thread → any thread
     std::atomic<bool> stopRequested{false};
-    std::atomic<std::uint64_t> wakeUps{0};
     std::atomic<lws_context*> wakeContext{nullptr};  // `context` for other threads; null once it goes
     std::atomic<std::int64_t> streamEpochLocalUs{0};  // 0: not set
     std::atomic<int> streamChannels{1};
     std::atomic<int> streamFrameSamples{240};
-    std::atomic<std::int64_t> clockOffsetUs{0};
-    std::atomic<std::int64_t> lastRoundTripUs{-1};
-    std::atomic<bool> clockSynced{false};
-    std::atomic<std::uint64_t> mediaSent{0}, mediaSendDropped{0}, mediaReceived{0}, mediaReceiveDropped{0},
-        reconnects{0}, malformed{0}, pingsSent{0}, pongsReceived{0}, mediaSentUdp{0}, mediaReceivedUdp{0},
-        udpFallbacks{0}, udpReturns{0}, udpRejected{0};
-    std::atomic<UdpPathState> udpState{UdpPathState::Off};
     std::mutex controlMutex;
     std::deque<std::string> controlFromOtherThreads;  // guarded by controlMutex
 
@@ -95,7 +88,7 @@ struct SessionClient::Impl {
 
     // Any thread: wake the network thread (a write to lws's wake pipe: no lock, no allocation).
     void wakeNetworkThread() {
-        wakeUps.fetch_add(1, std::memory_order_relaxed);
+        status.countWakeUp();
         if (lws_context* c = wakeContext.load()) lws_cancel_service(c);
     }
 
@@ -104,28 +97,10 @@ struct SessionClient::Impl {
     void afterEvent() {
         if (machine.takeConnectRequest()) connect();
         runUdpPath();
-        const bool mediaOnWebSocket = machine.joined() && !udp.carriesMedia() && outgoing.sizeApprox() > 0;
+        const bool mediaOnWebSocket = machine.joined() && !udp.carriesMedia() && media.hasOutgoing();
         if (wsi && (machine.hasOutgoing() || machine.wantsClose() || mediaOnWebSocket)) lws_callback_on_writable(wsi);
-        if (!machine.joined()) {
-            // Not in a room: media has nowhere to go. Drop it rather than send it stale later.
-            MediaSlot discard;
-            while (outgoing.tryPop(discard)) mediaSendDropped.fetch_add(1, std::memory_order_relaxed);
-        }
-        state.store(machine.state());
-        if (const auto offset = machine.clock().offsetUs()) {
-            clockOffsetUs.store(*offset);
-            clockSynced.store(true);
-        }
-        lastRoundTripUs.store(machine.clock().lastRoundTripUs().value_or(-1));
-        reconnects.store(machine.reconnects());
-        pingsSent.store(machine.pingsSent());
-        pongsReceived.store(machine.pongsReceived());
-        malformed.store(machine.malformed() + malformedBinary);
-        const auto& udpCounters = udp.counters();
-        udpFallbacks.store(udpCounters.fallbacks);
-        udpReturns.store(udpCounters.returns);
-        udpRejected.store(udpCounters.rejected);
-        if (machine.joined()) udpState.store(udp.state());  // after leaving: where media went last
+        if (!machine.joined()) media.dropOutgoing();  // not in a room: media has nowhere to go
+        status.publish(machine, udp.counters(), udp.state(), malformedBinary);
         const std::int64_t deadline = std::min(machine.nextDeadlineUs(), udp.nextDeadlineUs());
         if (deadline == SessionMachine::kNever) {
             lws_sul_cancel(&timer.sul);
@@ -184,45 +159,12 @@ struct SessionClient::Impl {
         if (stopRequested.load()) machine.leave(monotonicMicros());
     }
 
-    // Network thread: media from the server goes to the audio side.
-    void onServerBinary(std::span<const std::uint8_t> bytes) {
-        if (!validateMediaMessage(bytes, kMaxServerMediaMessagePackets)) {
-            ++malformedBinary;
-            return;
-        }
-        const std::int64_t arrival = monotonicMicros();
-        MediaMessageReader reader(bytes);
-        MediaPacketView packet;
-        while (reader.next(packet)) {
-            mediaReceived.fetch_add(1, std::memory_order_relaxed);
-            MediaSlot* slot = incoming.beginPush();
-            if (!slot) {
-                mediaReceiveDropped.fetch_add(1, std::memory_order_relaxed);
-                continue;
-            }
-            slot->header = packet.header;
-            slot->arrivalUs = arrival;
-            slot->length = static_cast<std::uint16_t>(packet.payload.size());
-            std::memcpy(slot->payload.data(), packet.payload.data(), packet.payload.size());
-            incoming.commitPush();
-        }
-    }
-
     // Network thread. Returns -1 to close the connection.
     int onWriteable() {
-        if (machine.joined() && !udp.carriesMedia() && outgoing.sizeApprox() > 0) {
+        if (machine.joined() && !udp.carriesMedia() && media.hasOutgoing()) {
             // Everything the audio thread queued goes out in one message (see protocol.md).
-            std::size_t used = 0;
             std::span<std::uint8_t> room(txBuffer.data() + LWS_PRE, kMaxCoalescedSendBytes);
-            while (const MediaSlot* slot = outgoing.front()) {
-                if (used + kMediaHeaderBytes + slot->length > room.size()) break;
-                MediaHeader header = slot->header;
-                if (firstMediaOfConnection) header.flags |= kMediaFlagStreamStart;
-                firstMediaOfConnection = false;
-                used += writeMediaPacket(header, slot->bytes(), room.subspan(used));
-                outgoing.commitPop();
-                mediaSent.fetch_add(1, std::memory_order_relaxed);
-            }
+            const std::size_t used = media.takeForWebSocket(room, firstMediaOfConnection);
             if (used > 0 && lws_write(wsi, room.data(), used, LWS_WRITE_BINARY) < static_cast<int>(used)) return -1;
         } else if (auto text = machine.takeOutgoing()) {
             if (text->size() <= kMaxControlMessageBytes) {  // our own messages always are; never send a giant
@@ -256,10 +198,13 @@ struct SessionClient::Impl {
             lws_close_reason(connection, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, nullptr, 0);
             return -1;
         }
-        if (binary)
-            onServerBinary({reinterpret_cast<const std::uint8_t*>(rxBuffer.data()), rxBuffer.size()});
-        else
+        if (binary) {
+            if (!media.acceptFromServer({reinterpret_cast<const std::uint8_t*>(rxBuffer.data()), rxBuffer.size()},
+                                        monotonicMicros()))
+                ++malformedBinary;
+        } else {
             machine.onServerText(rxBuffer, monotonicMicros());
+        }
         return 0;
     }
 
@@ -270,19 +215,16 @@ struct SessionClient::Impl {
         if (machine.takeUdpOffer(offer)) udp.start(config.useUdp ? offer : std::nullopt, wsi, monotonicMicros());
         if (udp.state() == UdpPathState::Off) return;
         udp.sendDue(monotonicMicros());
-        if (machine.joined() && udp.carriesMedia() && outgoing.sizeApprox() > 0) {
-            const std::size_t sent = udp.sendMedia(outgoing, firstMediaOfConnection);
-            mediaSent.fetch_add(sent, std::memory_order_relaxed);
-            mediaSentUdp.fetch_add(sent, std::memory_order_relaxed);
-        }
+        if (machine.joined() && udp.carriesMedia() && media.hasOutgoing())
+            media.countSentByUdp(udp.sendMedia(media.outgoing(), firstMediaOfConnection));
     }
 
     // Network thread: every datagram waiting on the UDP socket.
     void onUdpReadable() {
-        udp.receive([this](std::span<const std::uint8_t> media) {
-            const std::uint64_t before = mediaReceived.load(std::memory_order_relaxed);
-            onServerBinary(media);
-            mediaReceivedUdp.fetch_add(mediaReceived.load(std::memory_order_relaxed) - before, std::memory_order_relaxed);
+        udp.receive([this](std::span<const std::uint8_t> body) {
+            const std::uint64_t before = media.received();
+            if (!media.acceptFromServer(body, monotonicMicros())) ++malformedBinary;
+            status.countReceivedByUdp(media.received() - before);
         }, monotonicMicros());
     }
 
@@ -351,7 +293,7 @@ struct SessionClient::Impl {
         // The context outlives this thread (leave() destroys it): the audio thread may still
         // wake it after a refusal ended the thread on its own.
         machine.stop();
-        state.store(machine.state());
+        status.setState(machine.state());
     }
 };
 
@@ -419,62 +361,30 @@ void SessionClient::setStreamFormat(int channels, int frameSamples) {
 
 bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
                                              std::span<const std::uint8_t> opusPacket) {
-    if (opusPacket.empty() || opusPacket.size() > kMaxOpusPayloadBytes) return false;
-    MediaSlot* slot = impl_->outgoing.beginPush();
-    if (!slot) {
-        impl_->mediaSendDropped.fetch_add(1, std::memory_order_relaxed);
-        return false;
-    }
-    slot->header = MediaHeader{static_cast<std::uint8_t>(stereo ? kMediaFlagStereo : 0), 0, sequence, timestamp};
-    slot->arrivalUs = 0;
-    slot->length = static_cast<std::uint16_t>(opusPacket.size());
-    std::memcpy(slot->payload.data(), opusPacket.data(), opusPacket.size());
-    impl_->outgoing.commitPush();
-    // Only when the queue went from empty to non-empty: otherwise the network thread has
-    // been woken for the packet before this one and writes everything queued when it gets
-    // to it (its write loop takes packets until the queue is empty). A block that yields
-    // several packets costs one syscall.
-    if (impl_->outgoing.sizeApprox() == 1) impl_->wakeNetworkThread();
-    return true;
+    bool first = false;
+    const bool queued = impl_->media.pushFromAudioThread(sequence, timestamp, stereo, opusPacket, first);
+    if (first) impl_->wakeNetworkThread();
+    return queued;
 }
 
 bool SessionClient::popIncomingOnAudioThread(MediaSlot& packet) {
-    return impl_->incoming.tryPop(packet);
+    return impl_->media.popOnAudioThread(packet);
 }
 
 SessionState SessionClient::state() const {
-    return impl_->state.load();
+    return impl_->status.state();
 }
 
 SessionCounters SessionClient::counters() const {
-    SessionCounters c;
-    c.mediaSent = impl_->mediaSent.load();
-    c.mediaSendDropped = impl_->mediaSendDropped.load();
-    c.mediaReceived = impl_->mediaReceived.load();
-    c.mediaReceiveDropped = impl_->mediaReceiveDropped.load();
-    c.reconnects = impl_->reconnects.load();
-    c.malformedFromServer = impl_->malformed.load();
-    c.pingsSent = impl_->pingsSent.load();
-    c.pongsReceived = impl_->pongsReceived.load();
-    c.wakeUps = impl_->wakeUps.load();
-    c.mediaSentUdp = impl_->mediaSentUdp.load();
-    c.mediaReceivedUdp = impl_->mediaReceivedUdp.load();
-    c.udpFallbacks = impl_->udpFallbacks.load();
-    c.udpReturns = impl_->udpReturns.load();
-    c.udpRejected = impl_->udpRejected.load();
-    c.udpState = impl_->udpState.load();
-    return c;
+    return impl_->status.counters(impl_->media);
 }
 
 std::optional<std::int64_t> SessionClient::serverClockOffsetUs() const {
-    if (!impl_->clockSynced.load()) return std::nullopt;
-    return impl_->clockOffsetUs.load();
+    return impl_->status.clockOffsetUs();
 }
 
 std::optional<std::int64_t> SessionClient::roundTripUs() const {
-    const std::int64_t rtt = impl_->lastRoundTripUs.load();
-    if (rtt < 0) return std::nullopt;
-    return rtt;
+    return impl_->status.roundTripUs();
 }
 
 }  // namespace samspil::net
