@@ -1,6 +1,6 @@
 #include "plugin_state.h"
 
-#include "samspil/audio/opus_codec.h"
+#include "samspil/protocol/media_format.h"
 #include "samspil/settings/settings_json.h"
 
 #include <algorithm>

@@ -10,14 +10,8 @@ namespace samspil::server {
 using namespace samspil::protocol;
 
 RoomRoster::RoomRoster(RoomDirectory& directory, RoomReplies& replies, RosterEvents& events, JoinPolicy& policy,
-                       AuditSink& audit, RelayMetrics& metrics, const RoomLimits& limits)
-    : directory_(directory),
-      replies_(replies),
-      events_(events),
-      policy_(policy),
-      audit_(audit),
-      metrics_(metrics),
-      limits_(limits) {
+                       AuditSink& audit, const RoomLimits& limits)
+    : directory_(directory), replies_(replies), events_(events), policy_(policy), audit_(audit), limits_(limits) {
     std::random_device random;
     nextStreamId_ = static_cast<std::uint16_t>(1 + random() % 65535);
     nextParticipantId_ = 1 + random() % 0x7FFFFFFF;
@@ -43,8 +37,9 @@ void RoomRoster::onAdmitted(ConnectionId id, const std::string& roomCode, Admiss
     participant.stage = Stage::Connected;
     if (admission.refusal) return replies_.refuse(id, admission.refusal->code, admission.refusal->detail, true);
 
-    auto [room, created] = directory_.openRoom(roomCode);
-    if (created) events_.opened(*room);
+    const auto opened = directory_.openRoom(roomCode);
+    Room* room = opened.first;  // (no structured binding: the lambda below uses it)
+    if (opened.second) events_.opened(*room);
     if (room->members.empty() && room->waiting.empty()) {  // a fresh room takes its settings from the admission
         room->schoolId = admission.schoolId;
         room->dropIn = admission.dropIn;

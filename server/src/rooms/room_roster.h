@@ -6,7 +6,6 @@
 // Service thread only.
 #pragma once
 
-#include "metrics.h"
 #include "rooms/room_directory.h"
 #include "rooms/room_limits.h"
 #include "rooms/token_bucket.h"
@@ -42,7 +41,7 @@ public:
 class RoomRoster {
 public:
     RoomRoster(RoomDirectory& directory, RoomReplies& replies, RosterEvents& events, JoinPolicy& policy,
-               AuditSink& audit, RelayMetrics& metrics, const RoomLimits& limits);
+               AuditSink& audit, const RoomLimits& limits);
 
     void handle(Participant& participant, const protocol::JoinRequest& join, std::int64_t nowUs);
     void handle(Participant& participant, const protocol::StreamInfo& stream, std::int64_t nowUs);
@@ -80,7 +79,6 @@ private:
     RosterEvents& events_;
     JoinPolicy& policy_;
     AuditSink& audit_;
-    RelayMetrics& metrics_;
     const RoomLimits& limits_;
     std::unordered_map<ConnectionId, TokenBucket> announcements_;  // stream messages, per member
     std::set<std::uint16_t> streamIdsInUse_;

@@ -11,7 +11,7 @@ RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& polic
     : outbox_(outbox),
       metrics_(metrics),
       limits_(limits),
-      roster_(directory_, *this, *this, policy, audit, metrics, limits_),
+      roster_(directory_, *this, *this, policy, audit, limits_),
       chat_(directory_, *this, archive, metrics, limits_),
       relay_(directory_, *this, outbox, metrics, limits_),
       timing_(directory_, *this),
