@@ -39,6 +39,7 @@ rule shared/udp      'base|udp'                           'udp uses only base'
 rule shared/audio    'base|rt|protocol|audio'             'audio uses base, rt and protocol (no crypto, no sockets)'
 rule shared/io       'base|udp|io'                        'io uses base and udp'
 rule shared/net      'base|rt|time|protocol|udp|io|net'   'net is the client side over the modules below it'
+rule shared/video    'base|video'                         'video (VP8, pictures, the test pattern) uses only base'
 rule server          'base|rt|time|protocol|udp|audio|io' 'the server uses shared/ but never the client library (net)'
 forbid shared        '\.\./|server/|client-app/|plugin/|juce_' 'shared/ depends on nothing of the deployables'
 forbid server        'juce_|client-app/|plugin/|samspil/settings/' 'the server uses no client code'
@@ -48,6 +49,7 @@ done
 for module in base rt time protocol udp audio io; do
   forbid "shared/$module" 'libwebsockets\.h' "$module has no libwebsockets (the server and the client library have)"
 done
+forbid server     'vpx/|libyuv' 'the server relays video and never decodes it (no libvpx, no libyuv)'
 forbid client-app 'rooms/|relay/|store/|api/|accounts/' 'the clients use no server code'
 forbid plugin     'rooms/|relay/|store/|api/|accounts/' 'the plugin uses no server code'
 

@@ -2,6 +2,9 @@
 
 #include "samspil/audio/opus_codec.h"
 #include "samspil/base/parse_number.h"
+#include "samspil/video/video_ladder.h"
+
+#include <algorithm>
 
 #include <charconv>
 #include <cmath>
@@ -56,6 +59,15 @@ Usage: samspil-cli --server ws://HOST:PORT --room CODE --name NAME [options]
   --udp-redundancy N  on UDP, repeat the previous 0, 1 (default) or 2 frames in each
                       datagram, so a lost one is filled from the next
   --ca FILE           extra CA certificates (PEM) for wss
+  --video CAMERA      turn the camera on once joined: test-pattern (moving bars with the
+                      capture time in the picture) or a V4L2 device such as /dev/video0;
+                      sent at the step of the ladder the line carries, paused when even
+                      the lowest would hurt the audio
+  --video-max STEP    the best step to send: 180p15, 360p15, 360p30, 540p30 or 720p30
+                      (default)
+  --watch LAYER       what to receive of each camera in the room: large (default), small
+                      or none; --stats then gives glass-to-glass figures read from the
+                      senders' test patterns
   --stats             print one JSON object with the session's figures at the end
   --line-check        measure round trip, jitter and loss to the server (50 probes over
                       the WebSocket, no room joined), print them as JSON and exit
@@ -70,6 +82,7 @@ as a sound card would deliver them. Exit codes: 0 done, 2 bad options,
 
 Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>& args) {
     CliOptions options;
+    bool watchGiven = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& name = args[i];
         auto value = [&]() -> Expected<std::string, std::string> {
@@ -169,6 +182,26 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
             SAMSPIL_TAKE(options.recordOutput, value());
         } else if (name == "--ca") {
             SAMSPIL_TAKE(options.caFile, value());
+        } else if (name == "--video") {
+            SAMSPIL_TAKE(options.camera, value());
+        } else if (name == "--video-max") {
+            std::string step;
+            SAMSPIL_TAKE(step, value());
+            const auto& ladder = video::kVideoLadder;
+            const auto found = std::find_if(ladder.begin(), ladder.end(), [&](const video::VideoStep& s) { return step == s.name; });
+            if (found == ladder.end()) return Unexpected{"--video-max must be one of 180p15, 360p15, 360p30, 540p30, 720p30"};
+            options.videoHighestStep = static_cast<int>(found - ladder.begin());
+        } else if (name == "--watch") {
+            std::string layer;
+            SAMSPIL_TAKE(layer, value());
+            watchGiven = true;
+            if (layer == "none") {
+                options.watchLayer.reset();
+            } else if (const auto parsed = protocol::videoLayerFromName(layer)) {
+                options.watchLayer = *parsed;
+            } else {
+                return Unexpected{std::string("--watch must be large, small or none")};
+            }
         } else if (name == "--stats") {
             options.stats = true;
         } else if (name == "--line-check") {
@@ -189,6 +222,7 @@ Expected<CliOptions, std::string> parseCliOptions(const std::vector<std::string>
         return Unexpected{std::string("--interval-bars needs --metronome: interval mode runs on the room's grid")};
     if (options.liveAfterSeconds && options.intervalBars == 0)
         return Unexpected{std::string("--live-after needs --interval-bars")};
+    if (options.camera && !watchGiven) options.watchLayer = protocol::VideoLayer::Large;  // a lesson with video: see the others too
     return options;
 }
 

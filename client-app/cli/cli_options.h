@@ -1,6 +1,8 @@
 // Command-line options of samspil-cli.
 #pragma once
 
+#include "samspil/protocol/video_control.h"
+
 #include "samspil/base/expected.h"
 
 #include <optional>
@@ -41,6 +43,9 @@ struct CliOptions {
     std::optional<std::string> recordOutput;  ///< write what this client plays (room mix + clicks) to a WAV
     std::vector<std::string> chat;        ///< lines to send once joined
     bool lineCheck = false;               ///< only measure the line to the server, then exit
+    std::optional<std::string> camera;    ///< --video: "test-pattern" or a V4L2 device; the camera on once joined
+    int videoHighestStep = 4;             ///< --video-max: the best step of the ladder (0 180p15 … 4 720p30)
+    std::optional<protocol::VideoLayer> watchLayer;  ///< --watch (large with --video unless said); nullopt: none
     bool showHelp = false;
 };
 

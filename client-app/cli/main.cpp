@@ -1,6 +1,7 @@
 // samspil-cli: join a room headless, send a tone or a file, record what is heard,
 // print the figures. See --help.
 #include "audio_source.h"
+#include "cli_video.h"
 #include "cli_options.h"
 #include "media_loop.h"
 #include "room_view.h"
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
     config.caFile = options->caFile;
     config.useUdp = options->useUdp;
     config.udpRedundancy = options->udpRedundancy;
+    config.video = options->camera.has_value() || options->watchLayer.has_value();
 
     net::SessionClient* sessionForChat = nullptr;
     std::function<void(std::uint32_t)> admit;
@@ -134,6 +136,12 @@ int main(int argc, char** argv) {
     roomView = &room;
     net::SessionClient session(config, room);
     sessionForChat = &session;
+    // Video (before start: its hooks run from the first welcome on).
+    std::optional<CliVideo> video;
+    if (config.video) {
+        video.emplace(*options, session);
+        room.onVideo(video->hooks());
+    }
     if (options->recordLesson) room.onControls([&] { session.sendControl(protocol::Record{true}); });
     // A take needs the room's metronome: asked for once it runs (we hold the controls by then).
     std::atomic<bool> takeAsked{false};
@@ -163,6 +171,7 @@ int main(int argc, char** argv) {
 
     if (options->stats) {
         nlohmann::json report = loop.report();
+        if (video) report["video"] = video->report(report["peers"]);
         report["name"] = options->name;
         report["room"] = options->room;
         report["frame_ms"] = options->frameSamples / 48.0;

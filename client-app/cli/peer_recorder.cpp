@@ -1,6 +1,7 @@
 #include "peer_recorder.h"
 
 #include "samspil/audio/mouth_to_ear.h"
+#include "samspil/base/percentile.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -17,13 +18,6 @@ std::string fileNameFor(std::string name) {
         if (c == '/' || c == '\\' || c == '\0' || c == ':') c = '_';
     if (name.empty() || name.front() == '.') name.insert(0, "peer");
     return name;
-}
-
-double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0;
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
-    return values[index];
 }
 
 }  // namespace

@@ -29,14 +29,28 @@ void RoomView::onWelcome(const protocol::Welcome& welcome) {
     std::cerr << "samspil-cli: joined room " << welcome.room << " as participant " << welcome.participantId << " ("
               << welcome.role << ")\n";
     if (first && onFirstJoin_) onFirstJoin_();
+    if (video_.welcome) video_.welcome();
+}
+
+void RoomView::onVideoDemand(const protocol::VideoDemand& demand) {
+    if (video_.demand) video_.demand(demand);
+}
+
+void RoomView::onVideoFrame(std::span<const std::uint8_t> frame) {
+    if (video_.frame) video_.frame(frame);
 }
 
 void RoomView::onPeers(const protocol::PeerList& peers) {
-    std::lock_guard lock(mutex_);
-    for (const auto& peer : peers.peers) {
-        if (peer.streamId == ownStreamId_) continue;
-        peers_[peer.streamId] = PeerSnapshot{peer.participantId, peer.name, peer.stream};
+    std::uint16_t own = 0;
+    {
+        std::lock_guard lock(mutex_);
+        own = ownStreamId_;
+        for (const auto& peer : peers.peers) {
+            if (peer.streamId == ownStreamId_) continue;
+            peers_[peer.streamId] = PeerSnapshot{peer.participantId, peer.name, peer.stream};
+        }
     }
+    if (video_.peers) video_.peers(peers, own);
 }
 
 void RoomView::onChat(const protocol::ChatMessage& chat) {

@@ -42,6 +42,17 @@ public:
     void onNotice(const protocol::Notice& notice) override;
     void onRoomState(const protocol::RoomState& state) override;
     void onRoomMetronome(const protocol::RoomMetronome& metronome) override;
+    void onVideoDemand(const protocol::VideoDemand& demand) override;
+    void onVideoFrame(std::span<const std::uint8_t> frame) override;
+
+    /// Before start: where video goes (cli_video.h), all on the network thread.
+    struct VideoHooks {
+        std::function<void()> welcome;
+        std::function<void(const protocol::PeerList&, std::uint16_t ownStreamId)> peers;
+        std::function<void(const protocol::VideoDemand&)> demand;
+        std::function<void(std::span<const std::uint8_t>)> frame;
+    };
+    void onVideo(VideoHooks hooks) { video_ = std::move(hooks); }
 
     /// Before start: called once (network thread) when a room_state shows that we hold the
     /// room's controls.
@@ -77,6 +88,7 @@ private:
     void rememberChat(const protocol::ChatMessage& chat);  // with mutex_ held
 
     std::function<void()> onFirstJoin_;
+    VideoHooks video_;
     std::function<void(std::uint32_t)> admitWaiting_;
     std::vector<std::function<void()>> onControls_;
     std::vector<std::function<void()>> onMetronomeRunning_;

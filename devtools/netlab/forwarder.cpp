@@ -1,5 +1,7 @@
 #include "forwarder.h"
 
+#include "samspil/base/percentile.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
@@ -18,13 +20,6 @@ constexpr std::int64_t kIdlePollUs = 50'000;  // how soon a stop request is seen
 // A sleeping thread wakes tens of µs late (more on a VM): sleep until this much before the
 // next release, then poll without sleeping. Costs a few % of a core at a lesson's rate.
 constexpr std::int64_t kSpinBeforeReleaseUs = 300;
-
-double percentileOf(std::vector<std::int32_t> values, double p) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-    return values[index];
-}
 
 // Whether an IP packet (IPv4 or IPv6, as the TUN device hands it over) carries UDP.
 bool carriesUdp(std::span<const std::uint8_t> packet) {
@@ -118,8 +113,8 @@ nlohmann::json Forwarder::figures() const {
                          {"queue_full", c.queueFull}, {"write_failed", d->writeFailures},
                          {"udp_blocked", d->udpBlocked}}},
             {"forwarder_lateness_us",
-             {{"p50", percentileOf(d->latenessUs, 0.5)}, {"p99", percentileOf(d->latenessUs, 0.99)},
-              {"max", percentileOf(d->latenessUs, 1.0)}, {"samples", d->latenessUs.size()}}},
+             {{"p50", percentile(d->latenessUs, 0.5)}, {"p99", percentile(d->latenessUs, 0.99)},
+              {"max", percentile(d->latenessUs, 1.0)}, {"samples", d->latenessUs.size()}}},
         };
     }
     out["realtime_priority"] = realtime_;

@@ -77,6 +77,20 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
         line(out, std::string("samspil_udp_datagrams_dropped_total{reason=\"") + reason + "\"} " +
                       std::to_string(it == udpDropped.end() ? 0 : it->second));
     }
+    metric(out, "samspil_video_frames_in_total", "counter", "Whole video frames received from senders.", videoFramesIn);
+    metric(out, "samspil_video_bytes_in_total", "counter", "Video bytes received (headers included).", videoBytesIn);
+    metric(out, "samspil_video_frames_out_total", "counter", "Video frames written to receivers.", videoFramesOut);
+    metric(out, "samspil_video_bytes_out_total", "counter", "Video bytes written to receivers.", videoBytesOut);
+    metric(out, "samspil_video_keyframes_asked_total", "counter", "Keyframe requests passed on to senders.",
+           videoKeyframesAsked);
+    line(out, "# HELP samspil_video_frames_dropped_total Video frames not relayed or not written, by reason.");
+    line(out, "# TYPE samspil_video_frames_dropped_total counter");
+    for (const char* reason : {"malformed", "camera_off", "not_joined", "no_path", "stale", "queue_full", "awaiting_keyframe",
+                               "send_failed"}) {
+        const auto it = videoDropped.find(reason);
+        line(out, std::string("samspil_video_frames_dropped_total{reason=\"") + reason + "\"} " +
+                      std::to_string(it == videoDropped.end() ? 0 : it->second));
+    }
     metric(out, "samspil_control_messages_in_total", "counter", "Control messages received.", controlMessagesIn);
     metric(out, "samspil_control_messages_out_total", "counter", "Control messages queued to clients.",
            controlMessagesOut);

@@ -64,6 +64,12 @@ struct RelayMetrics {
     std::uint64_t udpDatagramsOut = 0;        ///< datagrams written to it
     std::uint64_t udpMediaPacketsOut = 0;     ///< media packets relayed by UDP (part of mediaPacketsOut)
     std::map<std::string, std::uint64_t> udpDropped;  ///< datagrams dropped unrelayed, by reason
+    std::uint64_t videoFramesIn = 0;          ///< whole video frames received from senders
+    std::uint64_t videoBytesIn = 0;
+    std::uint64_t videoFramesOut = 0;         ///< video frames written to receivers (each copy)
+    std::uint64_t videoBytesOut = 0;
+    std::uint64_t videoKeyframesAsked = 0;    ///< keyframe requests passed to senders
+    std::map<std::string, std::uint64_t> videoDropped;  ///< video frames not relayed or not written, by reason
     LatencyHistogram relayLatency;  ///< receive of a packet → its write to each recipient
 
     /// The whole exposition text.

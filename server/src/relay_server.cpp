@@ -70,13 +70,18 @@ RelayServer::RelayServer(ServerOptions options)
       recorder_(store_, inbox_, recordingsDirectory(options_)),
       api_(store_, passwords_, inbox_, apiSettings(options_)),
       connections_(metrics_, connectionLimits(options_), nullptr, [this] { requestFlush(); }),
-      router_(connections_, [this] { requestFlush(); }),
+      router_(connections_, metrics_, [this] { requestFlush(); }),
       rooms_(router_, archive_, admission_, audit_, metrics_),
       sweepTimer_(std::make_unique<SweepTimer>()),
       flushTimer_(std::make_unique<SweepTimer>()) {
     sweepTimer_->owner = this;
     flushTimer_->owner = this;
     rooms_.useRecordings(recorder_);
+    connections_.onVideoEvents(
+        [this](ConnectionId to, std::uint16_t stream, std::uint32_t frames) { rooms_.onVideoDropped(to, stream, frames); },
+        [this](ConnectionId to, std::uint16_t stream, protocol::VideoLayer layer) {
+            rooms_.onVideoRecovered(to, stream, layer, monotonicMicros());
+        });
     recorder_.repairInterrupted();  // recordings a killed server left open (the first sweep expires old ones)
 
     protocols_.reset(new lws_protocols[4]{});

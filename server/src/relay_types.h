@@ -4,6 +4,7 @@
 #include "accounts/audit_log.h"
 #include "samspil/protocol/control_message.h"
 #include "samspil/protocol/media_packet.h"
+#include "samspil/protocol/video_frame.h"
 
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,17 @@ struct MediaBuffer {
     std::span<const std::uint8_t> encoded() const { return {bytes, length}; }
 };
 using SharedMedia = std::shared_ptr<const MediaBuffer>;
+
+/// One received video frame (a whole one: the header and the VP8 frame), stamped with its
+/// sender's stream id, shared by every recipient's queue.
+struct VideoBuffer {
+    std::int64_t receivedUs = 0;  ///< monotonic µs when the server had it whole
+    std::uint16_t streamId = 0;   ///< the sender's
+    protocol::VideoLayer layer = protocol::VideoLayer::Small;
+    bool keyframe = false;
+    std::vector<std::uint8_t> bytes;
+};
+using SharedVideo = std::shared_ptr<const VideoBuffer>;
 
 /// WebSocket close codes the server uses (RFC 6455 §7.4.1).
 enum CloseCode : int {
@@ -64,6 +76,13 @@ public:
     virtual void linkTwin(ConnectionId /*main*/, ConnectionId /*twin*/) {}
     /// The twin of `main` is gone.
     virtual void detachTwin(ConnectionId /*main*/) {}
+    /// Queues a video frame for a participant: by UDP while their path carries, else on their
+    /// video WebSocket, else not at all. Perishable; never in front of audio.
+    virtual void sendVideo(ConnectionId /*to*/, const SharedVideo& /*frame*/) {}
+    /// From now on `link` is the video WebSocket of participant `main`.
+    virtual void linkVideo(ConnectionId /*main*/, ConnectionId /*link*/) {}
+    /// The video WebSocket of `main` is gone.
+    virtual void detachVideo(ConnectionId /*main*/) {}
 };
 
 /// The newest messages of a room, as loaded from storage.

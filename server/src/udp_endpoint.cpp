@@ -48,8 +48,11 @@ void RelayServer::onUdpReadable() {
     const auto deliver = [this](ConnectionId id, std::span<const std::uint8_t> media, std::int64_t nowUs) {
         rooms_.onBinary(id, media, nowUs);
     };
+    const auto deliverVideo = [this](ConnectionId id, std::span<const std::uint8_t> frame, std::int64_t nowUs) {
+        rooms_.onVideo(id, frame, nowUs);
+    };
     udpSocket_->receiveAll([&](std::span<const std::uint8_t> datagram, const UdpAddress& from) {
-        udpPaths_->onDatagram(datagram, from, now, deliver);
+        udpPaths_->onDatagram(datagram, from, now, deliver, deliverVideo);
     });
     if (udpPaths_->hasQueued()) requestFlush();
 }

@@ -51,7 +51,9 @@ int RelayServer::websocketCallback(lws* wsi, lws_callback_reasons reason, void* 
                 connection.rxOverflow = false;
             }
             const bool binary = lws_frame_is_binary(wsi) != 0;
-            const std::size_t limit = binary ? protocol::kMaxClientMediaMessageBytes : protocol::kMaxControlMessageBytes;
+            const std::size_t mediaLimit =
+                connection.videoLink ? protocol::kMaxVideoFrameBytes : protocol::kMaxClientMediaMessageBytes;
+            const std::size_t limit = binary ? mediaLimit : protocol::kMaxControlMessageBytes;
             if (!connection.rxOverflow && connection.rx.size() + len > limit) {
                 connection.rxOverflow = true;
                 std::string().swap(connection.rx);

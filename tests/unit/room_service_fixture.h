@@ -23,6 +23,7 @@ using namespace samspil::protocol;
 struct Sent {
     std::vector<std::string> texts;
     std::vector<SharedMedia> media;
+    std::vector<SharedVideo> video;
     std::optional<int> closeCode;
     std::string closeReason;
 };
@@ -31,6 +32,10 @@ class FakeOutbox : public Outbox {
 public:
     void sendText(ConnectionId to, std::string text) override { sent[to].texts.push_back(std::move(text)); }
     void sendMedia(ConnectionId to, const SharedMedia& packet) override { sent[to].media.push_back(packet); }
+    void sendVideo(ConnectionId to, const SharedVideo& frame) override { sent[to].video.push_back(frame); }
+    void linkVideo(ConnectionId main, ConnectionId link) override { videoLinks[main] = link; }
+    void detachVideo(ConnectionId main) override { videoLinks.erase(main); }
+    std::map<ConnectionId, ConnectionId> videoLinks;
     void closeAfterFlush(ConnectionId who, int code, std::string reason) override {
         sent[who].closeCode = code;
         sent[who].closeReason = std::move(reason);

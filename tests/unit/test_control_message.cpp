@@ -62,13 +62,15 @@ TEST_CASE("client messages round-trip", "[protocol][control]") {
 
 TEST_CASE("server messages round-trip", "[protocol][control]") {
     auto welcome = roundTripServer(Welcome{7, 65535, "kor", 42, "teacher", std::string("resume"),
-                                           UdpOffer{7400, 0xDEADBEEF, "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="}});
+                                           UdpOffer{7400, 0xDEADBEEF, "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="},
+                                           std::string("video-token")});
+    CHECK(welcome.videoToken == "video-token");
     CHECK(welcome.role == "teacher");
     REQUIRE(welcome.udp);
     CHECK(welcome.udp->port == 7400);
     CHECK(welcome.udp->sessionId == 0xDEADBEEF);
     CHECK(welcome.udp->key == "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=");
-    CHECK_FALSE(roundTripServer(Welcome{1, 2, "kor", 3, "student", std::nullopt, std::nullopt}).udp);
+    CHECK_FALSE(roundTripServer(Welcome{1, 2, "kor", 3, "student", std::nullopt, std::nullopt, std::nullopt}).udp);
     CHECK(welcome.resumeToken == "resume");
     CHECK(welcome.participantId == 7);
     CHECK(welcome.streamId == 65535);

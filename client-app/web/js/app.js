@@ -7,11 +7,12 @@ import * as protocol from './protocol.js';
 import { RecordingsList } from './recordings.js';
 import { RoomMetronome } from './room-metronome.js';
 import { Session } from './session.js';
+import { RoomVideo } from './video.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const page = { invite: undefined, room: undefined, token: undefined, audio: undefined, session: undefined,
-  peers: [], roomState: undefined, welcome: undefined, strips: new Map(), chat: [] };
+  peers: [], roomState: undefined, welcome: undefined, strips: new Map(), tiles: new Map(), chat: [] };
 window.samspil = page;  // the tests look in here
 
 function applyLanguage() {
@@ -23,6 +24,7 @@ function applyLanguage() {
   $('chat-text').setAttribute('aria-label', t('say'));
   $('chat-text').placeholder = t('say');
   renderStatus();
+  renderCameraButton();
 }
 
 async function init() {
@@ -71,6 +73,8 @@ async function init() {
   // A change of mode while the click runs goes to the room at once (it takes effect on a bar line).
   $('metronome-mode').addEventListener('change', () => { if (page.metronome?.grid) sendMetronome(true); });
   $('hear-click').addEventListener('change', (event) => { if (page.metronome) page.metronome.audible = event.target.checked; });
+  $('camera').addEventListener('click', toggleCamera);
+  $('layout').addEventListener('change', (event) => page.video?.setLayout(event.target.value));
   setInterval(renderMeters, 250);
   page.ready = true;
 }
@@ -201,19 +205,26 @@ async function join() {
       (page.stateSinceMs ??= {})[state] ??= performance.now();  // when each state was first reached
       renderStatus();
     },
-    onWelcome: (m) => { page.welcome = m; },
+    onWelcome: (m) => {
+      page.welcome = m;
+      video.onWelcome(m);
+    },
     onPeers: (m) => {
       page.peers = m.peers;
       audio.setPeers(m.peers, session.selfStreamId);
+      video.setPeers(m.peers, page.welcome?.participant_id);
       renderRoom();
     },
     onRoomState: (m) => {
       page.roomState = m;
+      video.setPinned(m.pinned_participant_id ?? 0);
       renderRoom();
     },
+    onVideoDemand: (m) => video.onDemand(m),
     onNotice: (m) => {
       // Notices the page knows are said in the page's language; a recording also gets a cue.
-      const known = { recording_started: 'recordingStarted', recording_stopped: 'recordingStopped', muted: 'mutedByTeacher' };
+      const known = { recording_started: 'recordingStarted', recording_stopped: 'recordingStopped', muted: 'mutedByTeacher',
+        camera_blocked: 'cameraBlockedSelf', camera_allowed: 'cameraAllowedSelf' };
       addNotice(known[m.code] ? t(known[m.code]) : m.message);
       if (m.code === 'recording_started' || m.code === 'recording_stopped') playCue(m.code === 'recording_started');
     },
@@ -234,6 +245,12 @@ async function join() {
     onMedia: (packets, arrivalUs) => audio.receive(packets, arrivalUs),
   });
   page.session = session;
+  // Video beside the sound (video.js): ?camera=test-pattern films the test pattern instead of a camera.
+  const params = new URLSearchParams(location.search);
+  const video = new RoomVideo({ session, url: `${scheme}//${location.host}/ws`, audioStats: () => audio.stats,
+    testPattern: params.get('camera') === 'test-pattern', onChange: () => renderTiles() });
+  video.receiver.measure = params.get('measure') === '1';
+  page.video = video;
   audio.attach(session);
   session.start();
   $('join-page').hidden = true;
@@ -243,6 +260,12 @@ async function join() {
 
 function leave() {
   page.metronome?.stop();
+  page.video?.leave();
+  page.video = undefined;
+  for (const tile of page.tiles.values()) tile.remove();
+  page.tiles.clear();
+  $('self-tile').hidden = true;
+  renderCameraButton();
   page.session?.leave();
   page.session = undefined;
   $('room-page').hidden = true;
@@ -339,7 +362,7 @@ function renderRoom() {
       page.strips.set(peer.stream_id, strip);
       $('strips').append(strip);
     }
-    strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '');
+    strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '') + (peer.camera === 'on' ? ' 📷' : '');
     strip.querySelector('.level').setAttribute('aria-label', t('levelOf', { name: peer.name }));
     strip.querySelector('.volume').setAttribute('aria-label', t('volume', { name: peer.name }));
     strip.querySelector('.mute-for-me span').textContent = t('muteFor', { name: peer.name });
@@ -381,6 +404,130 @@ function renderRoom() {
     if (page.roomState.waiting.length === 0) list.textContent = t('nobodyWaiting');
   }
   if (page.roomState?.locked) addNotice(t('locked'));
+  renderTiles();
+}
+
+// ---- video -------------------------------------------------------------------------------
+
+async function toggleCamera() {
+  const video = page.video;
+  if (!video) return;
+  const on = !video.sender.on;
+  $('camera-problem').hidden = true;
+  try {
+    await video.setCamera(on);
+  } catch {
+    $('camera-problem').textContent = t('cameraDenied');
+    $('camera-problem').hidden = false;
+  }
+  renderCameraButton();
+  renderTiles();
+}
+
+function renderCameraButton() {
+  const button = $('camera');
+  const on = Boolean(page.video?.sender.on);
+  button.textContent = on ? t('cameraOff') : t('cameraOn');
+  button.setAttribute('aria-pressed', String(on));
+  const blocked = Boolean(page.video?.selfBlocked);
+  button.disabled = blocked && !on;
+  button.title = blocked ? t('cameraBlockedSelf') : '';
+}
+
+const mayPin = () => isTeacherHere() || page.welcome?.role === 'participant';  // the teacher, or anyone in an open room
+
+// A tile per other participant (their picture, or why there is none) and one's own preview;
+// the large one spans the row. Each tile's canvas is where video-receive.js draws.
+function renderTiles() {
+  const video = page.video;
+  if (!video) return;
+  const others = page.peers.filter((peer) => peer.participant_id !== page.welcome?.participant_id);
+  const choice = video.choice;
+  const pinned = page.roomState?.pinned_participant_id ?? 0;
+  $('tiles').dataset.layout = video.layout;
+  for (const [streamId, tile] of page.tiles)
+    if (!others.some((peer) => peer.stream_id === streamId)) {
+      tile.remove();
+      page.tiles.delete(streamId);
+      video.registerTile(streamId, undefined);
+    }
+  for (const peer of others) {
+    let tile = page.tiles.get(peer.stream_id);
+    if (!tile) {
+      tile = makeTile(peer);
+      page.tiles.set(peer.stream_id, tile);
+      $('tiles').append(tile);
+      video.registerTile(peer.stream_id, tile.querySelector('canvas'));
+    }
+    tile.classList.toggle('large', choice.largeStreamId === peer.stream_id);
+    tile.dataset.camera = peer.camera_blocked ? 'blocked' : peer.camera ?? 'off';
+    tile.querySelector('.name').textContent = peer.name;
+    const symbol = tile.querySelector('.cam');
+    symbol.hidden = peer.camera !== 'on';
+    symbol.setAttribute('aria-label', t('cameraSymbol'));
+    tile.querySelector('.pin-mark').hidden = pinned !== peer.participant_id;
+    tile.querySelector('.pin-mark').textContent = t('pinnedNote');
+    tile.setAttribute('aria-label', t('showLarge', { name: peer.name }));
+    const pinButton = tile.querySelector('.pin');
+    pinButton.hidden = !mayPin();
+    pinButton.textContent = pinned === peer.participant_id ? t('unpin') : t('pin');
+    const block = tile.querySelector('.camera-block');
+    block.hidden = !isTeacherHere();
+    block.textContent = peer.camera_blocked ? t('allowCamera') : t('blockCamera');
+  }
+  const self = $('self-tile');
+  const preview = video.sender.previewElement;
+  self.hidden = !video.sender.on;
+  const slot = self.querySelector('.picture');
+  if (preview && slot.firstChild !== preview) slot.replaceChildren(preview);
+  if (!preview) slot.replaceChildren();
+  self.querySelector('.pin-mark').hidden = pinned !== page.welcome?.participant_id;
+  renderTileStates();
+  renderCameraButton();
+}
+
+// Why a tile shows no picture: the camera is off, the teacher turned it off, the sender
+// paused it (its line is too weak), or pictures stopped coming here (ours is).
+function renderTileStates() {
+  const video = page.video;
+  if (!video) return;
+  const now = performance.now();
+  for (const [streamId, tile] of page.tiles) {
+    const state = tile.dataset.camera;
+    const figures = video.receiver.figures.get(streamId);
+    const stale = !figures || now - figures.lastAtMs > 2000;
+    let text = '';
+    if (state === 'blocked') text = t('cameraBlocked');
+    else if (state === 'off') text = t('cameraIsOff');
+    else if (state === 'paused') text = t('videoPaused');
+    else if (stale) text = figures?.decoded ? t('videoPaused') : t('waitingForPicture');
+    const line = tile.querySelector('.tile-state');
+    line.textContent = text;
+    line.hidden = !text;
+  }
+}
+
+function makeTile(peer) {
+  const tile = document.createElement('figure');
+  tile.className = 'tile';
+  tile.dataset.stream = peer.stream_id;
+  tile.tabIndex = 0;
+  tile.innerHTML = `<canvas width="320" height="180"></canvas><p class="tile-state" role="status"></p>
+    <figcaption><span class="name"></span> <span class="cam" role="img">📷</span> <span class="pin-mark"></span></figcaption>
+    <div class="tile-actions"><button type="button" class="pin"></button><button type="button" class="camera-block"></button></div>`;
+  const streamId = peer.stream_id;
+  const current = () => page.peers.find((p) => p.stream_id === streamId);
+  // In "one large" a click (or Enter) on a tile makes it this person's large one.
+  const choose = () => page.video?.choose(streamId);
+  tile.addEventListener('click', (event) => { if (!event.target.closest('button')) choose(); });
+  tile.addEventListener('keydown', (event) => { if (event.key === 'Enter' && event.target === tile) choose(); });
+  tile.querySelector('.pin').addEventListener('click', () => {
+    const pinned = page.roomState?.pinned_participant_id ?? 0;
+    page.video?.pin(pinned === current().participant_id ? 0 : current().participant_id);
+  });
+  tile.querySelector('.camera-block').addEventListener('click', () =>
+    page.video?.blockCamera(current().participant_id, !current().camera_blocked));
+  return tile;
 }
 
 function makeStrip(peer) {
@@ -418,6 +565,7 @@ function lineQuality(figures, roundTripMs) {
 }
 
 function renderMeters() {
+  renderTileStates();
   if (!page.audio) return;
   $('self-meter').value = page.audio.inputLevel;
   const roundTripMs = (page.session?.clock.lastRoundTripUs ?? 0) / 1000;

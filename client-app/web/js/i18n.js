@@ -53,6 +53,16 @@ const TEXT = {
     inviteUsed: 'Invitationen er allerede brugt. Bed din lærer om et nyt link.',
     inviteUnknown: 'Vi kender ikke den invitation. Tjek linket, eller bed om et nyt.',
     inviteProblem: 'Invitationen virker ikke ({why}).', serverSays: 'Serveren skriver: {why}',
+    video: 'Video', cameraOn: 'Tænd kameraet', cameraOff: 'Sluk kameraet', layout: 'Visning', layoutGrid: 'Alle lige store',
+    layoutLarge: 'Én stor', selfPreview: 'Dig', pinnedNote: '· vises stort for alle',
+    videoPrivacy: 'Video bliver aldrig optaget og aldrig gemt på serveren: billedet går kun direkte videre til de andre i rummet. '
+      + 'Kameraet er slukket, til du selv tænder det.',
+    videoPaused: 'Video sat på pause: forbindelsen er for svag', cameraIsOff: 'Kameraet er slukket',
+    cameraBlocked: 'Læreren har slukket kameraet', waitingForPicture: 'Venter på billedet …',
+    cameraBlockedSelf: 'Læreren har slukket dit kamera.', cameraAllowedSelf: 'Du må tænde dit kamera igen.',
+    blockCamera: 'Sluk kameraet', allowCamera: 'Tillad kameraet', pin: 'Vis stort for alle', unpin: 'Stop med at vise stort',
+    cameraSymbol: 'kameraet er tændt', cameraDenied: 'Browseren fik ikke lov til at bruge kameraet. Tillad det i adresselinjen og prøv igen.',
+    showLarge: 'Vis {name} stort',
   },
   en: {
     title: 'Samspil', tagline: 'Play together with your teacher and your group — right here in the browser.',
@@ -105,6 +115,16 @@ const TEXT = {
     inviteUsed: 'This invite has already been used. Ask your teacher for a new link.',
     inviteUnknown: 'We do not know this invite. Check the link, or ask for a new one.',
     inviteProblem: 'The invite does not work ({why}).', serverSays: 'The server says: {why}',
+    video: 'Video', cameraOn: 'Turn camera on', cameraOff: 'Turn camera off', layout: 'Layout', layoutGrid: 'All the same size',
+    layoutLarge: 'One large', selfPreview: 'You', pinnedNote: '· shown large to everyone',
+    videoPrivacy: 'Video is never recorded and never stored on the server: the picture only passes straight on to the others '
+      + 'in the room. Your camera stays off until you turn it on.',
+    videoPaused: 'Video paused: the connection is too weak', cameraIsOff: 'The camera is off',
+    cameraBlocked: 'The teacher has turned the camera off', waitingForPicture: 'Waiting for the picture …',
+    cameraBlockedSelf: 'The teacher has turned your camera off.', cameraAllowedSelf: 'You may turn your camera on again.',
+    blockCamera: 'Turn camera off', allowCamera: 'Allow camera', pin: 'Show large to everyone', unpin: 'Stop showing large',
+    cameraSymbol: 'camera on', cameraDenied: 'The browser was not allowed to use the camera. Allow it in the address bar and try again.',
+    showLarge: 'Show {name} large',
   },
 };
 

@@ -121,6 +121,7 @@ const SERVER_FIELDS = {
   metronome: { running: isBool, bpm: (v) => typeof v === 'number' && v >= 20 && v <= 400, beats_per_bar: isInt,
     start_server_us: isInt, participant_id: isInt, name: isStr },
   error: { code: isStr, message: isStr, fatal: isBool },
+  video_demand: { layers: Array.isArray, keyframe: Array.isArray, receivers: isInt },
 };
 
 /** A text frame from the server → {message} or {error}. Unknown fields are ignored. */

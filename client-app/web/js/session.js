@@ -9,7 +9,8 @@ export class Session {
   /**
    * config: {url, room, name, token, invite, channels, frameSamples, mediaTwin}; handlers: optional
    * onState(state, reason), onWelcome(m), onWaiting(m), onPeers(m), onRoomState(m),
-   * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onMetronome(m), onError(m), onMedia(packets, arrivalUs).
+   * onNotice(m), onChat(m), onChatHistory(m), onTempo(m), onMetronome(m), onVideoDemand(m), onError(m),
+   * onMedia(packets, arrivalUs).
    */
   constructor(config, handlers = {}) {
     this.config = config;
@@ -208,6 +209,7 @@ export class Session {
       case 'chat_history': this.handlers.onChatHistory?.(m); break;
       case 'tempo': this.handlers.onTempo?.(m); break;
       case 'metronome': this.handlers.onMetronome?.(m); break;
+      case 'video_demand': this.handlers.onVideoDemand?.(m); break;
       case 'error':
         this.handlers.onError?.(m);
         if (m.fatal && protocol.FINAL_ERRORS.has(m.code)) {

@@ -69,6 +69,7 @@ void ConnectionTable::closeAfterFlush(ConnectionId who, int closeCode, std::stri
     connection->closeCode = closeCode;
     connection->closeReason = std::move(reason);
     connection->media.clear();
+    connection->video.clear();
     requestWrite_(connection->wsi);
 }
 
@@ -98,10 +99,13 @@ void ConnectionTable::flushDirty(std::int64_t nowUs) {
         bool failed = !connection->media.empty() && writeMedia(*connection, nowUs) < 0;
         while (!failed && !connection->control.empty() && !lws_partial_buffered(connection->wsi))
             failed = writeControl(*connection) < 0;
+        // One video frame a pass (a keyframe is tens of kB): the rest when lws says writeable.
+        if (!failed && !connection->video.empty() && !lws_partial_buffered(connection->wsi))
+            failed = writeVideo(*connection, nowUs) < 0;
         if (failed) {
             connection->closing = true;  // the socket is gone; lws closes it from the callback
             requestWrite_(connection->wsi);
-        } else if (!connection->media.empty() || !connection->control.empty()) {
+        } else if (!connection->media.empty() || !connection->control.empty() || !connection->video.empty()) {
             requestWrite_(connection->wsi);
         }
     }
@@ -117,6 +121,8 @@ int ConnectionTable::onWriteable(Connection& connection, std::int64_t nowUs) {
         result = writeMedia(connection, nowUs);
     } else if (haveControl) {
         result = writeControl(connection);
+    } else if (!connection.video.empty() && !connection.closing) {
+        result = writeVideo(connection, nowUs);
     } else if (connection.closing) {
         if (connection.closeSent) return -1;
         connection.closeSent = true;
@@ -128,7 +134,7 @@ int ConnectionTable::onWriteable(Connection& connection, std::int64_t nowUs) {
         return -1;
     }
     if (result < 0) return -1;
-    if (!connection.media.empty() || !connection.control.empty() || connection.closing)
+    if (!connection.media.empty() || !connection.control.empty() || !connection.video.empty() || connection.closing)
         lws_callback_on_writable(connection.wsi);
     return 0;
 }
@@ -146,6 +152,43 @@ int ConnectionTable::writeMedia(Connection& connection, std::int64_t nowUs) {
         return -1;
     }
     noteWritten(batch_, false, nowUs, metrics_);
+    return 0;
+}
+
+void ConnectionTable::setVideoLink(ConnectionId id) {
+    if (Connection* connection = find(id)) connection->videoLink = true;
+}
+
+void ConnectionTable::sendVideo(ConnectionId link, const SharedVideo& frame, std::int64_t nowUs) {
+    Connection* connection = find(link);
+    if (!connection || connection->closing || !connection->videoLink) return;
+    connection->video.push(frame, nowUs, metrics_, [&](std::uint16_t stream, std::uint32_t frames) {
+        if (videoDropped_) videoDropped_(link, stream, frames);
+    });
+    markDirty(*connection);
+}
+
+int ConnectionTable::writeVideo(Connection& connection, std::int64_t nowUs) {
+    const ConnectionId id = connection.id;
+    const SharedVideo frame = connection.video.take(
+        nowUs, metrics_,
+        [&](std::uint16_t stream, std::uint32_t frames) {
+            if (videoDropped_) videoDropped_(id, stream, frames);
+        },
+        [&](std::uint16_t stream, protocol::VideoLayer layer) {
+            if (videoRecovered_) videoRecovered_(id, stream, layer);
+        });
+    connection.lastWriteWasMedia = false;
+    if (!frame) return 0;
+    if (videoTx_.empty()) videoTx_.resize(LWS_PRE + protocol::kMaxVideoFrameBytes);
+    std::memcpy(videoTx_.data() + LWS_PRE, frame->bytes.data(), frame->bytes.size());
+    if (lws_write(connection.wsi, videoTx_.data() + LWS_PRE, frame->bytes.size(), LWS_WRITE_BINARY) <
+        static_cast<int>(frame->bytes.size())) {
+        ++metrics_.videoDropped["send_failed"];
+        return -1;
+    }
+    ++metrics_.videoFramesOut;
+    metrics_.videoBytesOut += frame->bytes.size();
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "metrics.h"
 #include "relay/media_queue.h"
+#include "relay/video_queue.h"
 #include "relay_types.h"
 
 #include <array>
@@ -43,6 +44,8 @@ struct Connection {
     std::deque<std::string> control;
     std::size_t controlBytes = 0;
     MediaQueue media;
+    bool videoLink = false;  // a participant's video WebSocket: video frames, nothing else of media
+    VideoQueue video;
     bool lastWriteWasMedia = false;
     bool dirty = false;      // queued output not yet written this pass
     bool closing = false;
@@ -81,6 +84,17 @@ public:
     /// Writes what is due on a writeable connection. Returns -1 when lws should close it.
     int onWriteable(Connection& connection, std::int64_t nowUs);
 
+    /// Marks a connection as a participant's video WebSocket (its frames may be large).
+    void setVideoLink(ConnectionId id);
+    /// Queues a video frame on a video WebSocket (perishable, VideoQueue's rules).
+    void sendVideo(ConnectionId link, const SharedVideo& frame, std::int64_t nowUs);
+    /// Where dropped and recovered video is told (the room logic: feedback, keyframes).
+    void onVideoEvents(std::function<void(ConnectionId, std::uint16_t, std::uint32_t)> dropped,
+                       std::function<void(ConnectionId, std::uint16_t, protocol::VideoLayer)> recovered) {
+        videoDropped_ = std::move(dropped);
+        videoRecovered_ = std::move(recovered);
+    }
+
     // Outbox
     void sendText(ConnectionId to, std::string text) override;
     void sendMedia(ConnectionId to, const SharedMedia& packet) override;
@@ -89,6 +103,7 @@ public:
 private:
     int writeMedia(Connection& connection, std::int64_t nowUs);
     int writeControl(Connection& connection);
+    int writeVideo(Connection& connection, std::int64_t nowUs);
     void markDirty(Connection& connection);
 
     RelayMetrics& metrics_;
@@ -100,6 +115,9 @@ private:
     ConnectionId nextId_ = 1;
     std::vector<unsigned char> txBuffer_;  // LWS_PRE + the largest frame we write
     MediaBatch batch_;                     // what the media write being made carries
+    std::vector<unsigned char> videoTx_;   // LWS_PRE + the largest video frame (made on first use)
+    std::function<void(ConnectionId, std::uint16_t, std::uint32_t)> videoDropped_;
+    std::function<void(ConnectionId, std::uint16_t, protocol::VideoLayer)> videoRecovered_;
 };
 
 }  // namespace samspil::server

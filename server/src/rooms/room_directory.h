@@ -23,6 +23,7 @@ enum class Stage {
     Waiting,    ///< in a school room's waiting room
     Joined,     ///< in the room: heard and hearing
     Twin,       ///< a browser's second WebSocket carrying a joined participant's media again
+    VideoLink,  ///< a participant's video WebSocket: their video both ways, nothing else
 };
 
 /// One connection and, once admitted, the participant it is.
@@ -46,6 +47,8 @@ struct Participant {
     bool mayBeRecorded = true;
     bool muted = false;                          ///< by the teacher: the relay drops their audio
     std::optional<protocol::StreamInfo> stream;  ///< as announced (its times bounded when parsed)
+    protocol::CameraState camera = protocol::CameraState::Off;  ///< as they announced it
+    bool cameraBlocked = false;                  ///< by the teacher: no video from them
 
     bool joined() const { return stage == Stage::Joined; }
 };
@@ -58,6 +61,7 @@ struct Room {
     bool dropIn = false;
     bool locked = false;
     ConnectionId teacher = 0;      ///< the participant who holds the controls
+    std::uint32_t pinned = 0;      ///< the participant id everyone sees large (0: nobody)
     std::vector<ConnectionId> members;
     std::vector<ConnectionId> waiting;
     std::set<std::int64_t> removedPeople;

@@ -20,6 +20,16 @@ struct MediaBudget {
     double bytesBurst = 480'000;
 };
 
+/// What one participant may send of video, at most: about four times the heaviest legitimate
+/// sender — 720p30 at 1.5 Mbit/s with the small layer beside it, a keyframe now and then.
+/// Beyond it frames are dropped and counted (and the receivers ask for a keyframe).
+struct VideoBudget {
+    double framesPerSecond = 150;     ///< two layers at up to 60 frames a second, and more
+    double framesBurst = 150;
+    double bytesPerSecond = 800'000;  ///< 6.4 Mbit/s
+    double bytesBurst = 1'000'000;    ///< two of the largest frames at once
+};
+
 struct RoomLimits {
     std::size_t maxParticipantsPerRoom = 128;
     int maxErrorsPerConnection = 20;         ///< bad messages before the connection is closed
@@ -33,6 +43,7 @@ struct RoomLimits {
     double streamBurst = 5;                  ///< stream announcements at once (each re-sends the peer list)
     double streamPerSecond = 2;              ///< and then this many per second
     MediaBudget media;
+    VideoBudget video;
 };
 
 }  // namespace samspil::server

@@ -127,7 +127,8 @@ void RoomRoster::broadcastPeers(const Room& room) {
     PeerList list;
     for (ConnectionId member : room.members) {
         const Participant& p = directory_.at(member);
-        list.peers.push_back(PeerInfo{p.participantId, p.streamId, p.name, p.stream, std::string(roomRoleName(p.role)), p.muted});
+        list.peers.push_back(PeerInfo{p.participantId, p.streamId, p.name, p.stream, std::string(roomRoleName(p.role)), p.muted,
+                                      p.camera, p.cameraBlocked});
     }
     replies_.sendToMembers(room, ServerMessage{std::move(list)});
 }
@@ -136,6 +137,7 @@ void RoomRoster::broadcastRoomState(const Room& room) {
     RoomState state;
     state.locked = room.locked;
     state.recording = events_.recordingState(room);
+    state.pinnedParticipantId = room.pinned;
     if (const Participant* teacher = directory_.find(room.teacher)) state.teacherParticipantId = teacher->participantId;
     RoomState full = state;
     for (ConnectionId id : room.waiting) {

@@ -16,7 +16,8 @@ RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& polic
       relay_(directory_, *this, outbox, metrics, limits_),
       timing_(directory_, *this),
       recording_(directory_, *this, roster_, timing_),
-      paths_(directory_, *this, outbox) {
+      paths_(directory_, *this, outbox),
+      video_(directory_, *this, roster_, outbox, metrics, limits_) {
     relay_.addTap(*this);
 }
 
@@ -53,8 +54,12 @@ void RoomService::dispatch(Participant& participant, const Message& message, std
         timing_.handle(participant, message, nowUs);
     else if constexpr (std::is_same_v<Message, Record>)
         recording_.handle(participant, message, nowUs);
-    else if constexpr (std::is_same_v<Message, MediaTwin>)
+    else if constexpr (std::is_same_v<Message, MediaTwin> || std::is_same_v<Message, VideoAttach>)
         paths_.handle(participant, message, nowUs);
+    else if constexpr (std::is_same_v<Message, CameraSet> || std::is_same_v<Message, VideoSubscribe> ||
+                       std::is_same_v<Message, KeyframeRequest> || std::is_same_v<Message, VideoReport> ||
+                       std::is_same_v<Message, Pin> || std::is_same_v<Message, CameraBlock>)
+        video_.handle(participant, message, nowUs);
     else if constexpr (std::is_same_v<Message, Ping>)
         send(participant.id, Pong{message.id, message.clientUs, WireTime::clamped(nowUs)});
     else if constexpr (std::is_same_v<Message, Leave>) {
@@ -73,6 +78,10 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
         if (const auto owner = paths_.twinOwner(id)) onBinary(*owner, bytes, nowUs);
         return;
     }
+    if (participant->stage == Stage::VideoLink) {  // the participant's video, on its own WebSocket
+        if (const auto owner = paths_.videoOwner(id)) onVideo(*owner, bytes, nowUs);
+        return;
+    }
     if (!participant->joined()) {
         ++metrics_.mediaDroppedNotJoined;
         // Waiting or being admitted: the client is right to send; it is just not heard yet.
@@ -83,6 +92,27 @@ void RoomService::onBinary(ConnectionId id, std::span<const std::uint8_t> bytes,
         return;
     }
     relay_.relay(*participant, bytes, nowUs);
+}
+
+void RoomService::onVideo(ConnectionId id, std::span<const std::uint8_t> frame, std::int64_t nowUs) {
+    Participant* participant = directory_.find(id);
+    if (!participant || participant->closing) return;
+    participant->lastHeardUs = nowUs;
+    if (!participant->joined()) {
+        ++metrics_.videoDropped["not_joined"];
+        return;
+    }
+    video_.relay(*participant, frame, nowUs);
+}
+
+void RoomService::onVideoDropped(ConnectionId, std::uint16_t senderStream, std::uint32_t frames) {
+    video_.droppedToward(senderStream, frames);
+}
+
+void RoomService::onVideoRecovered(ConnectionId to, std::uint16_t senderStream, VideoLayer layer, std::int64_t nowUs) {
+    // `to` may be a video WebSocket: its member is the receiver.
+    const ConnectionId receiver = paths_.videoOwner(to).value_or(to);
+    video_.recovered(receiver, senderStream, layer, nowUs);
 }
 
 void RoomService::onOversized(ConnectionId id, std::string_view what) {
@@ -100,9 +130,12 @@ void RoomService::onClose(ConnectionId id) {
 }
 
 void RoomService::closeIdle(std::int64_t nowUs) {
+    video_.tick(nowUs);
     for (auto& [id, participant] : directory_.participants()) {
-        // A twin closes with its participant; an admission is waiting for the policy.
-        if (participant.closing || participant.stage == Stage::Admitting || participant.stage == Stage::Twin) continue;
+        // A twin or a video WebSocket closes with its participant; an admission is waiting for the policy.
+        if (participant.closing || participant.stage == Stage::Admitting || participant.stage == Stage::Twin ||
+            participant.stage == Stage::VideoLink)
+            continue;
         if (participant.stage == Stage::Connected && nowUs - participant.openedUs > limits_.joinTimeoutUs)
             sendError(participant, ErrorCode::IdleTimeout, "no join within 10 s", true);
         else if (nowUs - participant.lastHeardUs > limits_.idleTimeoutUs)
@@ -131,7 +164,7 @@ void RoomService::enter(Participant& participant, Room& room) {
     relay_.entered(participant, participant.lastHeardUs);
     send(participant.id, Welcome{participant.participantId, participant.streamId, room.code,
                                  WireTime::clamped(monotonicMicros()), std::string(roomRoleName(participant.role)),
-                                 participant.resumeToken, paths_.offer(participant.id)});
+                                 participant.resumeToken, paths_.offer(participant.id), paths_.videoToken(participant.id)});
     roster_.broadcastPeers(room);
     if (room.schoolId != 0) roster_.broadcastRoomState(room);
     chat_.entered(participant, room);
@@ -139,7 +172,8 @@ void RoomService::enter(Participant& participant, Room& room) {
     recording_.entered(participant, room);
 }
 
-void RoomService::leaving(Participant& participant, Room&) {
+void RoomService::leaving(Participant& participant, Room& room) {
+    video_.left(participant, room);
     paths_.left(participant);
     relay_.left(participant.id);
     chat_.left(participant.id);

@@ -8,7 +8,8 @@
 //   MediaRelay     media fan-out, the media budget, repeats told from first copies
 //   RoomTiming     shared tempo, the room's metronome grid
 //   RoomRecording  recording a lesson: who is told, where each packet goes
-//   MediaPaths     the UDP path's offer and a browser's media twin
+//   MediaPaths     the UDP path's offer, a browser's media twin, the video WebSocket
+//   VideoRelay     cameras, who wants which layer of whom, pin, video frames relayed
 //
 // Every method runs on the service thread only.
 #pragma once
@@ -23,6 +24,7 @@
 #include "rooms/room_recording.h"
 #include "rooms/room_roster.h"
 #include "rooms/room_timing.h"
+#include "rooms/video_relay.h"
 
 #include <cstdint>
 #include <span>
@@ -41,6 +43,12 @@ public:
     void onText(ConnectionId id, std::string_view text, std::int64_t nowUs);
     /// A whole binary frame arrived (or a UDP datagram's media body).
     void onBinary(ConnectionId id, std::span<const std::uint8_t> bytes, std::int64_t nowUs);
+    /// A whole video frame came from a participant's UDP path.
+    void onVideo(ConnectionId id, std::span<const std::uint8_t> frame, std::int64_t nowUs);
+    /// Video toward a participant was dropped (`frames` of `senderStream`'s `layer`); once
+    /// their queue caught up (`recovered`) the sender owes them a keyframe.
+    void onVideoDropped(ConnectionId to, std::uint16_t senderStream, std::uint32_t frames);
+    void onVideoRecovered(ConnectionId to, std::uint16_t senderStream, protocol::VideoLayer layer, std::int64_t nowUs);
     /// A frame exceeded the size limit; the connection will be closed.
     void onOversized(ConnectionId id, std::string_view what);
     /// The connection is gone.
@@ -97,6 +105,7 @@ private:
     RoomTiming timing_;
     RoomRecording recording_;
     MediaPaths paths_;
+    VideoRelay video_;
 };
 
 }  // namespace samspil::server

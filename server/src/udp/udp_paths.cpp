@@ -1,6 +1,7 @@
 #include "udp/udp_paths.h"
 
 #include "samspil/protocol/media_packet.h"
+#include "relay/video_queue.h"
 #include "samspil/udp/udp_timing.h"
 
 #include <sodium.h>
@@ -42,7 +43,7 @@ std::optional<ConnectionId> UdpPaths::ownerOf(std::uint32_t session, const std::
 }
 
 void UdpPaths::onDatagram(std::span<const std::uint8_t> datagram, const UdpAddress& from, std::int64_t nowUs,
-                          const MediaSink& deliver) {
+                          const MediaSink& deliver, const MediaSink& deliverVideo) {
     ++metrics_.udpDatagramsIn;
     const auto header = udp::peekHeader(datagram);
     if (!header) {
@@ -85,12 +86,16 @@ void UdpPaths::onDatagram(std::span<const std::uint8_t> datagram, const UdpAddre
         case udp::Kind::Hello:
         case udp::Kind::KeepAlive: {
             const auto answer = kind == udp::Kind::Hello ? udp::Kind::HelloAck : udp::Kind::KeepAlive;
-            if (path.pendingControl.empty() && path.queued.empty()) dirty_.push_back(header->sessionId);
+            if (path.pendingControl.empty() && path.queued.empty() && path.video.empty()) dirty_.push_back(header->sessionId);
             path.pendingControl.push_back(static_cast<std::uint8_t>(answer));
             break;
         }
         case udp::Kind::Media:
             deliver(path.connection, {opened_.data(), opened->bodyBytes}, nowUs);
+            break;
+        case udp::Kind::Video:
+            if (const auto frame = path.reassembler.add({opened_.data(), opened->bodyBytes}); frame && deliverVideo)
+                deliverVideo(path.connection, *frame, nowUs);
             break;
         default:
             break;
@@ -108,8 +113,20 @@ void UdpPaths::queueMedia(ConnectionId id, const SharedMedia& packet) {
     const auto it = byConnection_.find(id);
     if (it == byConnection_.end()) return;
     Path& path = paths_.at(it->second);
-    if (path.pendingControl.empty() && path.queued.empty()) dirty_.push_back(it->second);
+    if (path.pendingControl.empty() && path.queued.empty() && path.video.empty()) dirty_.push_back(it->second);
     path.queued.push(packet, metrics_);
+}
+
+void UdpPaths::queueVideo(ConnectionId id, const SharedVideo& frame) {
+    const auto it = byConnection_.find(id);
+    if (it == byConnection_.end()) return;
+    Path& path = paths_.at(it->second);
+    if (path.video.size() >= kMaxVideoQueued) {
+        ++metrics_.videoDropped["queue_full"];
+        path.video.pop_front();
+    }
+    if (path.pendingControl.empty() && path.queued.empty() && path.video.empty()) dirty_.push_back(it->second);
+    path.video.push_back(frame);
 }
 
 void UdpPaths::seal(Path& path, udp::Kind kind, std::span<const std::uint8_t> body, std::vector<OutgoingDatagram>& out) {
@@ -144,6 +161,19 @@ bool UdpPaths::takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t no
             seal(path, udp::Kind::Media, {body_.data(), used}, out);
             if (out.size() == before) noteNotWritten(batch, metrics_);
         }
+        // Video after the audio, each frame in fragments; a frame too old to show is dropped.
+        for (const SharedVideo& frame : path.video) {
+            if (nowUs - frame->receivedUs > VideoQueue::kMaxAgeUs) {
+                ++metrics_.videoDropped["stale"];
+                continue;
+            }
+            protocol::fragmentVideoFrame(frame->bytes, frame->streamId, [&](std::span<const std::uint8_t> fragment) {
+                seal(path, udp::Kind::Video, fragment, out);
+            });
+            ++metrics_.videoFramesOut;
+            metrics_.videoBytesOut += frame->bytes.size();
+        }
+        path.video.clear();
     }
     dirty_.clear();
     return true;

@@ -17,9 +17,11 @@
 #include "relay_types.h"
 #include "samspil/io/udp_socket.h"
 #include "samspil/protocol/control_message.h"
+#include "samspil/protocol/video_fragments.h"
 #include "samspil/udp/udp_datagram.h"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -34,7 +36,8 @@ using io::UdpSocket;
 
 class UdpPaths {
 public:
-    /// Media that arrived on a path: the connection it belongs to and a media message.
+    /// Media that arrived on a path: the connection it belongs to and a media message (or, for
+    /// video, a whole reassembled video frame).
     using MediaSink = std::function<void(ConnectionId, std::span<const std::uint8_t>, std::int64_t nowUs)>;
 
     UdpPaths(RelayMetrics& metrics, std::uint16_t port, MediaSendPolicy policy = {});
@@ -49,12 +52,16 @@ public:
     /// One datagram from the socket. Hellos and keep-alives are answered (queued), media
     /// goes to `deliver`; anything that fails is dropped and counted.
     void onDatagram(std::span<const std::uint8_t> datagram, const UdpAddress& from, std::int64_t nowUs,
-                    const MediaSink& deliver);
+                    const MediaSink& deliver, const MediaSink& deliverVideo = {});
 
     /// True when media for this connection should go by UDP now.
     bool carries(ConnectionId id, std::int64_t nowUs) const;
     /// Queues a relayed packet for the connection's path (sealed at takeDatagrams()).
     void queueMedia(ConnectionId id, const SharedMedia& packet);
+    /// Queues a video frame for the connection's path (fragmented at takeDatagrams(); at most
+    /// kMaxVideoQueued waiting, none older than the video age limit).
+    void queueVideo(ConnectionId id, const SharedVideo& frame);
+    static constexpr std::size_t kMaxVideoQueued = 16;
     /// Seals everything queued since the last call, one datagram per path where it fits;
     /// appends them to `out`. Returns true if anything was queued.
     bool takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t nowUs);
@@ -76,6 +83,8 @@ private:
         std::int64_t lastHeardUs = 0;   // its last keep-alive or media
         std::uint64_t sendCounter = 0;
         MediaQueue queued;
+        std::deque<SharedVideo> video;             // frames to fragment this pass
+        protocol::VideoReassembler reassembler;    // the client's own frames, coming in fragments
         std::vector<std::uint8_t> pendingControl;  // kinds to answer this pass (HelloAck, KeepAlive)
     };
 

@@ -10,6 +10,7 @@
 #include "samspil/protocol/server_url.h"
 #include "samspil/net/session_machine.h"
 #include "client_media_queues.h"
+#include "client_video_link.h"
 #include "session_status.h"
 #include "udp_media_link.h"
 #include "quiet_logging.h"
@@ -40,6 +41,7 @@ struct SessionClient::Impl {
     Impl(SessionConfig cfg, SessionListener& l)
         : config(std::move(cfg)),
           media(static_cast<std::size_t>(config.outgoingQueuePackets), static_cast<std::size_t>(config.incomingQueuePackets)),
+          listener(l),
           machine(config, l, std::random_device{}()) {
         streamChannels.store(config.channels);
         streamFrameSamples.store(config.frameSamples);
@@ -70,6 +72,9 @@ struct SessionClient::Impl {
     std::mutex controlMutex;
     std::deque<std::string> controlFromOtherThreads;  // guarded by controlMutex
 
+    SessionListener& listener;
+    ClientVideoLink video;     // video thread → network thread; the video WebSocket
+
     // ---- network thread only -------------------------------------------------------
     SessionMachine machine;
     lws_context* context = nullptr;
@@ -97,11 +102,12 @@ struct SessionClient::Impl {
     void afterEvent() {
         if (machine.takeConnectRequest()) connect();
         runUdpPath();
+        runVideo();
         const bool mediaOnWebSocket = machine.joined() && !udp.carriesMedia() && media.hasOutgoing();
         if (wsi && (machine.hasOutgoing() || machine.wantsClose() || mediaOnWebSocket)) lws_callback_on_writable(wsi);
         if (!machine.joined()) media.dropOutgoing();  // not in a room: media has nowhere to go
         status.publish(machine, udp.counters(), udp.state(), malformedBinary);
-        const std::int64_t deadline = std::min(machine.nextDeadlineUs(), udp.nextDeadlineUs());
+        const std::int64_t deadline = std::min({machine.nextDeadlineUs(), udp.nextDeadlineUs(), video.nextDeadlineUs()});
         if (deadline == SessionMachine::kNever) {
             lws_sul_cancel(&timer.sul);
         } else {
@@ -116,15 +122,15 @@ struct SessionClient::Impl {
         self.afterEvent();
     }
 
-    // Network thread: open a connection (the machine asked for one).
-    void connect() {
+    // Network thread: what every connection to the server is opened with (the session's own
+    // and the video link's): the address, the subprotocol, TLS as configured.
+    lws_client_connect_info connectInfo() {
         lws_client_connect_info info{};
         info.context = context;
         info.address = url.host.c_str();
         info.port = url.port;
         info.path = url.path.c_str();
-        hostHeader = url.hostHeader();  // kept: lws reads it while the handshake is made
-        info.host = hostHeader.c_str();
+        info.host = hostHeader.c_str();  // kept: lws reads it while the handshake is made
         info.origin = hostHeader.c_str();
         info.protocol = kSubprotocol.data();
         if (url.secure) {
@@ -132,6 +138,12 @@ struct SessionClient::Impl {
             if (config.allowSelfSignedTls)
                 info.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
         }
+        return info;
+    }
+
+    // Network thread: open a connection (the machine asked for one).
+    void connect() {
+        lws_client_connect_info info = connectInfo();
         info.pwsi = &wsi;
         attemptLive = true;
         if (!lws_client_connect_via_info(&info)) connectionGone("could not start connecting");
@@ -144,6 +156,53 @@ struct SessionClient::Impl {
         if (!attemptLive) return;
         attemptLive = false;
         machine.onDisconnected(reason, monotonicMicros());
+    }
+
+    // Network thread: open the video WebSocket (video.h's link), told apart from the
+    // session's own by its opaque user data.
+    void connectVideo() {
+        lws_client_connect_info info = connectInfo();
+        info.opaque_user_data = &video;
+        info.pwsi = &video.wsi();
+        video.connecting();
+        if (!lws_client_connect_via_info(&info)) video.gone(monotonicMicros());
+    }
+
+    // Network thread: the video link's part of every event — a new welcome's token, the
+    // link to open, queued frames to send by UDP or to write on the link.
+    void runVideo() {
+        std::optional<std::string> token;
+        if (machine.takeVideoToken(token)) video.newToken(config.video ? token : std::nullopt, monotonicMicros());
+        if (!machine.joined()) {
+            video.stop();
+            return;
+        }
+        if (video.wantsConnect(monotonicMicros())) connectVideo();
+        if (udp.carriesMedia() && video.hasQueued())
+            video.sendAll([this](std::span<const std::uint8_t> frame) { udp.sendVideo(frame); });
+        if (video.wantsWrite(udp.carriesMedia())) lws_callback_on_writable(video.wsi());
+    }
+
+    // Network thread: an lws event of the video WebSocket.
+    int onVideoEvent(lws* connection, lws_callback_reasons reason, void* in, std::size_t len) {
+        switch (reason) {
+            case LWS_CALLBACK_CLIENT_ESTABLISHED:
+                video.established();
+                return 0;
+            case LWS_CALLBACK_CLIENT_RECEIVE:
+                return video.onReceive(connection, in, len,
+                                       [this](std::span<const std::uint8_t> frame) { listener.onVideoFrame(frame); });
+            case LWS_CALLBACK_CLIENT_WRITEABLE:
+                return video.onWriteable(udp.carriesMedia());
+            case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+            case LWS_CALLBACK_CLIENT_CLOSED:
+            case LWS_CALLBACK_WSI_DESTROY:
+                // lws may have cleared the handle already; either way this link is gone.
+                if (video.wsi() == connection || video.wsi() == nullptr) video.gone(monotonicMicros());
+                return 0;
+            default:
+                return 0;
+        }
     }
 
     // Network thread: pull in what other threads queued.
@@ -221,17 +280,27 @@ struct SessionClient::Impl {
 
     // Network thread: every datagram waiting on the UDP socket.
     void onUdpReadable() {
-        udp.receive([this](std::span<const std::uint8_t> body) {
-            const std::uint64_t before = media.received();
-            if (!media.acceptFromServer(body, monotonicMicros())) ++malformedBinary;
-            status.countReceivedByUdp(media.received() - before);
-        }, monotonicMicros());
+        udp.receive(
+            [this](std::span<const std::uint8_t> body) {
+                const std::uint64_t before = media.received();
+                if (!media.acceptFromServer(body, monotonicMicros())) ++malformedBinary;
+                status.countReceivedByUdp(media.received() - before);
+            },
+            [this](std::span<const std::uint8_t> frame) {
+                video.received(frame, [this](std::span<const std::uint8_t> whole) { listener.onVideoFrame(whole); });
+            },
+            monotonicMicros());
     }
 
     // Network thread: every lws event of the client context.
     static int callback(lws* connection, lws_callback_reasons reason, void* /*user*/, void* in, std::size_t len) {
         auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(connection)));
         if (!self) return 0;
+        if (connection && lws_get_opaque_user_data(connection) == &self->video) {
+            const int videoResult = self->onVideoEvent(connection, reason, in, len);
+            self->afterEvent();
+            return videoResult;
+        }
         int result = 0;
         switch (reason) {
             case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -309,6 +378,7 @@ Expected<bool, std::string> SessionClient::start() {
     auto url = parseServerUrl(impl_->config.serverUrl);
     if (!url) return Unexpected{url.error()};
     impl_->url = *url;
+    impl_->hostHeader = url->hostHeader();
     quietLibwebsocketsLogging();
 
     lws_context_creation_info info{};
@@ -365,6 +435,16 @@ bool SessionClient::sendMediaFromAudioThread(std::uint32_t sequence, std::uint32
     const bool queued = impl_->media.pushFromAudioThread(sequence, timestamp, stereo, opusPacket, first);
     if (first) impl_->wakeNetworkThread();
     return queued;
+}
+
+bool SessionClient::sendVideoFrame(std::span<const std::uint8_t> frame) {
+    if (!impl_->video.push(frame)) return false;
+    impl_->wakeNetworkThread();
+    return true;
+}
+
+VideoLinkCounters SessionClient::videoCounters() const {
+    return impl_->video.counters();
 }
 
 bool SessionClient::popIncomingOnAudioThread(MediaSlot& packet) {

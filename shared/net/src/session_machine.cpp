@@ -220,6 +220,8 @@ void SessionMachine::handle(const Welcome& welcome, std::int64_t) {
     if (welcome.resumeToken) resumeToken_ = welcome.resumeToken;
     udpOffer_ = welcome.udp;
     udpOfferFresh_ = true;
+    videoToken_ = welcome.videoToken;
+    videoTokenFresh_ = true;
     setState(SessionState::Joined, "");
     listener_.onWelcome(welcome);
     announceStreamIfReady();

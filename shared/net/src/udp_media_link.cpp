@@ -109,12 +109,24 @@ std::size_t UdpMediaLink::sendMedia(SpscQueue<MediaSlot>& outgoing, bool& firstM
     return sent;
 }
 
-void UdpMediaLink::receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia, std::int64_t nowUs) {
-    for (int i = 0; i < 256 && fd_ >= 0; ++i) {
+std::size_t UdpMediaLink::sendVideo(std::span<const std::uint8_t> frame) {
+    return fragmentVideoFrame(frame, 0, [this](std::span<const std::uint8_t> fragment) { seal(udp::Kind::Video, fragment); });
+}
+
+void UdpMediaLink::receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia,
+                           const std::function<void(std::span<const std::uint8_t>)>& onVideo, std::int64_t nowUs) {
+    // A video keyframe is tens of datagrams: read enough of them per wake-up.
+    for (int i = 0; i < 1024 && fd_ >= 0; ++i) {
         const ssize_t got = ::recv(fd_, datagram_.data(), datagram_.size(), MSG_DONTWAIT);
         if (got < 0) break;
-        const std::size_t body = path_.onDatagram({datagram_.data(), static_cast<std::size_t>(got)}, opened_, nowUs);
-        if (body > 0) onMedia({opened_.data(), body});
+        udp::Kind kind = udp::Kind::Media;
+        const std::size_t body = path_.onDatagram({datagram_.data(), static_cast<std::size_t>(got)}, opened_, nowUs, &kind);
+        if (body == 0) continue;
+        if (kind == udp::Kind::Media) {
+            onMedia({opened_.data(), body});
+        } else if (const auto frame = reassembler_.add({opened_.data(), body})) {
+            onVideo(*frame);
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "samspil/protocol/control_message.h"
 #include "samspil/protocol/media_slot.h"
+#include "samspil/protocol/video_fragments.h"
 #include "samspil/rt/spsc_queue.h"
 #include "samspil/net/udp_path_machine.h"
 
@@ -42,8 +43,15 @@ public:
     /// Sends everything queued, each datagram with the repeats of the frames sent before.
     /// Marks the first packet of a connection as a stream start. Returns packets sent.
     std::size_t sendMedia(SpscQueue<MediaSlot>& outgoing, bool& firstMediaOfConnection);
-    /// Reads every datagram waiting; media bodies go to `onMedia`.
-    void receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia, std::int64_t nowUs);
+    /// Sends one whole video frame (docs/protocol.md, "Video") in fragments. Returns the
+    /// datagrams sent.
+    std::size_t sendVideo(std::span<const std::uint8_t> frame);
+    /// Reads every datagram waiting; media bodies go to `onMedia`, whole video frames (put
+    /// together from their fragments) to `onVideo`.
+    void receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia,
+                 const std::function<void(std::span<const std::uint8_t>)>& onVideo, std::int64_t nowUs);
+    /// Video frames given up because a fragment never came.
+    std::uint64_t videoFramesIncomplete() const { return reassembler_.framesDropped(); }
 
     bool carriesMedia() const { return path_.carriesMedia(); }
     UdpPathState state() const { return path_.state(); }
@@ -65,6 +73,7 @@ private:
     std::vector<std::uint8_t> body_ = std::vector<std::uint8_t>(udp::kMaxBodyBytes);
     std::vector<std::uint8_t> datagram_ = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
     std::vector<std::uint8_t> opened_ = std::vector<std::uint8_t>(udp::kMaxDatagramBytes + 1);
+    protocol::VideoReassembler reassembler_;
 };
 
 }  // namespace samspil::net

@@ -98,7 +98,7 @@ std::size_t UdpPathMachine::seal(udp::Kind kind, std::span<const std::uint8_t> b
 }
 
 std::size_t UdpPathMachine::onDatagram(std::span<const std::uint8_t> datagram, std::span<std::uint8_t> out,
-                                       std::int64_t nowUs) {
+                                       std::int64_t nowUs, udp::Kind* kind) {
     if (state_ == UdpPathState::Off) return 0;
     const auto header = udp::peekHeader(datagram);
     if (!header || header->sessionId != offer_.sessionId) {
@@ -115,7 +115,8 @@ std::size_t UdpPathMachine::onDatagram(std::span<const std::uint8_t> datagram, s
     // of a keep-alive) proves that our own datagrams still reach the server: the path is
     // judged by those alone, so a one-way path (ours lost, the server's arriving) is left
     // within kSilenceUs instead of being kept up by the server's media.
-    if (opened->header.kind == udp::Kind::Media) return opened->bodyBytes;
+    if (kind) *kind = opened->header.kind;
+    if (opened->header.kind == udp::Kind::Media || opened->header.kind == udp::Kind::Video) return opened->bodyBytes;
     lastHeardUs_ = nowUs;
     if (state_ != UdpPathState::Up) {
         if (everUp_ || counters_.fallbacks > 0) ++counters_.returns;

@@ -1,5 +1,6 @@
 // Control messages from a client to the server: JSON in and out (docs/protocol.md).
 #include "control_fields.h"
+#include "control_video.h"
 
 namespace samspil::protocol {
 
@@ -70,6 +71,11 @@ struct ClientEncoder {
         return json;
     }
 
+    template <typename Video>
+    Json operator()(const Video& m) const {
+        return videoJson(m);
+    }
+
 private:
     static Json withParticipant(const char* type, std::uint32_t id) {
         Json json = envelope(type);
@@ -127,6 +133,7 @@ Expected<ClientMessage, ControlParseError> parseClientMessage(std::string_view t
     if (type == "metronome") {
         return finish<ClientMessage>(fields, readMetronomeSet(fields, serverNowUs));
     }
+    if (auto video = parseVideoClientMessage(type, fields)) return std::move(*video);
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");
 }
 

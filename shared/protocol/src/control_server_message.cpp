@@ -1,5 +1,6 @@
 // Control messages from the server to a client: JSON in and out (docs/protocol.md).
 #include "control_fields.h"
+#include "control_video.h"
 
 namespace samspil::protocol {
 
@@ -17,6 +18,7 @@ struct ServerEncoder {
         json["role"] = m.role;
         if (m.resumeToken) json["resume_token"] = *m.resumeToken;
         if (m.udp) json["udp"] = Json{{"port", m.udp->port}, {"session", m.udp->sessionId}, {"key", m.udp->key}};
+        if (m.videoToken) json["video_token"] = *m.videoToken;
         return json;
     }
     Json operator()(const Waiting& m) const {
@@ -32,6 +34,7 @@ struct ServerEncoder {
         Json json = envelope("room_state");
         json["locked"] = m.locked;
         json["teacher_participant_id"] = m.teacherParticipantId;
+        json["pinned_participant_id"] = m.pinnedParticipantId;
         json["waiting"] = std::move(waiting);
         json["recording"] = nullptr;
         if (m.recording) {
@@ -54,7 +57,8 @@ struct ServerEncoder {
         Json peers = Json::array();
         for (const auto& peer : m.peers) {
             Json entry{{"participant_id", peer.participantId}, {"stream_id", peer.streamId}, {"name", peer.name},
-                       {"role", peer.role}, {"muted", peer.muted}};
+                       {"role", peer.role}, {"muted", peer.muted}, {"camera", cameraStateName(peer.camera)},
+                       {"camera_blocked", peer.cameraBlocked}};
             entry["stream"] = peer.stream ? streamJson(*peer.stream) : Json(nullptr);
             peers.push_back(std::move(entry));
         }
@@ -89,6 +93,7 @@ struct ServerEncoder {
         json.update(tempoJson(m.tempo));
         return json;
     }
+    Json operator()(const VideoDemand& m) const { return videoJson(m); }
     Json operator()(const Pong& m) const {
         Json json = envelope("pong");
         json["id"] = m.id;
@@ -121,6 +126,7 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         welcome.serverUs = fields.time("server_us");
         welcome.role = fields.optionalString("role").value_or("participant");
         welcome.resumeToken = fields.optionalString("resume_token");
+        welcome.videoToken = fields.optionalString("video_token");
         if (auto udp = json->find("udp"); udp != json->end() && !udp->is_null()) {
             if (!udp->is_object()) {
                 fields.fail("udp", "must be an object");
@@ -153,6 +159,8 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
                 peer.name = peerFields.string("name");
                 peer.role = peerFields.optionalString("role").value_or("participant");
                 peer.muted = peerFields.optionalBoolean("muted", false);
+                peer.camera = cameraStateFromName(peerFields.optionalString("camera").value_or("off")).value_or(CameraState::Off);
+                peer.cameraBlocked = peerFields.optionalBoolean("camera_blocked", false);
                 auto stream = entry.find("stream");
                 if (stream != entry.end() && stream->is_object()) {
                     FieldReader streamFields(*stream);
@@ -179,6 +187,8 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         RoomState state;
         state.locked = fields.boolean("locked");
         state.teacherParticipantId = static_cast<std::uint32_t>(fields.integer("teacher_participant_id", 0, kU32Max));
+        state.pinnedParticipantId =
+            static_cast<std::uint32_t>(fields.optionalInteger("pinned_participant_id", 0, kU32Max).value_or(0));
         if (const Json* waiting = fields.array("waiting")) {
             for (const Json& entry : *waiting) {
                 if (!entry.is_object()) {
@@ -259,6 +269,7 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         }
         return finish<ServerMessage>(fields, std::move(history));
     }
+    if (type == "video_demand") return finish<ServerMessage>(fields, readVideoDemand(fields, *json));
     if (type == "pong") {
         Pong pong;
         pong.id = static_cast<std::uint32_t>(fields.integer("id", 0, kU32Max));

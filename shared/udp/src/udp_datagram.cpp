@@ -44,7 +44,7 @@ Expected<Header, DatagramError> peekHeader(std::span<const std::uint8_t> datagra
     if (datagram.size() < kHeaderBytes + kTagBytes) return Unexpected{DatagramError::TooShort};
     if (datagram.size() > kMaxDatagramBytes) return Unexpected{DatagramError::TooLong};
     if (datagram[0] != kVersion) return Unexpected{DatagramError::BadVersion};
-    if (datagram[1] < static_cast<std::uint8_t>(Kind::Hello) || datagram[1] > static_cast<std::uint8_t>(Kind::KeepAlive))
+    if (datagram[1] < static_cast<std::uint8_t>(Kind::Hello) || datagram[1] > static_cast<std::uint8_t>(Kind::Video))
         return Unexpected{DatagramError::BadKind};
     Header header;
     header.kind = static_cast<Kind>(datagram[1]);

@@ -323,6 +323,20 @@ export async function waitForSettled(page, streams, timeout = 15_000) {
   }
 }
 
+/** Waits until the page has received `packets` of some participant's audio; says why not when it fails. */
+export async function waitForHearing(page, packets, timeout = 20_000) {
+  try {
+    await page.waitForFunction((n) => [...window.samspil.audio.streams.values()].some((r) => r.figures?.stats?.received > n),
+      { timeout, polling: 250 }, packets);
+  } catch (error) {
+    const seen = await page.evaluate(() => JSON.stringify({
+      state: window.samspil.state, context: window.samspil.audio.context?.state,
+      streams: [...window.samspil.audio.streams.entries()].map(([id, r]) => [id, r.figures?.stats ?? null]),
+    })).catch(() => 'unreadable');
+    throw new Error(`the page heard nobody in ${timeout / 1000} s (${error.message}); ${seen}`);
+  }
+}
+
 /** Listens to what the page plays for `ms` (after it played for a while) and returns it. */
 export async function listen(page, ms) {
   const before = await streamStats(page);

@@ -44,8 +44,7 @@ async function timedJoin(browser, server) {
   // The connection's part: from the WebSocket opening (after the microphone and the sound
   // card are up) to the welcome — where HTTP/2 cost Chromium 5 s and Firefox everything.
   const connectMs = await page.evaluate(() => window.samspil.stateSinceMs.joined - window.samspil.stateSinceMs.connecting);
-  await page.waitForFunction(() => [...window.samspil.audio.streams.values()].some((r) => r.figures?.stats?.received > 50),
-    { timeout: 15_000 });
+  await h.waitForHearing(page, 50);
   return { clickToJoinedMs, connectMs: Math.round(connectMs) };
 }
 

@@ -11,6 +11,7 @@
 #include "samspil/base/expected.h"
 #include "samspil/protocol/media_slot.h"
 #include "samspil/net/session_types.h"
+#include "samspil/net/video_link_counters.h"
 #include "samspil/net/udp_path_machine.h"
 
 #include <cstdint>
@@ -77,6 +78,14 @@ public:
     /// (the packet is dropped and counted). Never blocks.
     bool sendMediaFromAudioThread(std::uint32_t sequence, std::uint32_t timestamp, bool stereo,
                                   std::span<const std::uint8_t> opusPacket);
+
+    /// Queues one whole video frame (docs/protocol.md, "Video": the header, then VP8) for
+    /// sending: by UDP while the fast path carries media, else on the video WebSocket. A
+    /// frame still waiting when newer ones fill the short queue is dropped (counted). False
+    /// when it is not a valid frame. Any thread but an audio thread (it takes a lock).
+    bool sendVideoFrame(std::span<const std::uint8_t> frame);
+    /// The video's counts. Any thread but an audio thread.
+    VideoLinkCounters videoCounters() const;
 
     /// Audio thread: takes the oldest received packet. False when none is waiting.
     bool popIncomingOnAudioThread(MediaSlot& packet);

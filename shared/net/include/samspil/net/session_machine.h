@@ -73,6 +73,13 @@ public:
         offer = udpOffer_;
         return true;
     }
+    /// True once per welcome: the token for a video WebSocket it carried (nullopt: none).
+    bool takeVideoToken(std::optional<std::string>& token) {
+        if (!videoTokenFresh_) return false;
+        videoTokenFresh_ = false;
+        token = videoToken_;
+        return true;
+    }
     /// Nothing more to do: the network thread may end.
     bool finished() const { return finished_; }
     /// When onTimer() should run next (kNever: no timer).
@@ -109,6 +116,7 @@ private:
     void handle(const protocol::RoomMetronome& metronome, std::int64_t) { listener_.onRoomMetronome(metronome); }
     void handle(const protocol::ChatMessage& chat, std::int64_t) { listener_.onChat(chat); }
     void handle(const protocol::ChatHistory& history, std::int64_t) { listener_.onChatHistory(history); }
+    void handle(const protocol::VideoDemand& demand, std::int64_t) { listener_.onVideoDemand(demand); }
 
     SessionConfig config_;
     SessionListener& listener_;
@@ -133,6 +141,8 @@ private:
     std::optional<std::string> resumeToken_;
     std::optional<protocol::UdpOffer> udpOffer_;
     bool udpOfferFresh_ = false;
+    std::optional<std::string> videoToken_;
+    bool videoTokenFresh_ = false;
 
     // The stream as described by the audio side, and as last announced.
     std::int64_t streamEpochLocalUs_ = 0;

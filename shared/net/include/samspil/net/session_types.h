@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,7 @@ struct SessionConfig {
     int maxPings = 0;                    ///< per connection; 0: no limit
     bool useUdp = true;                  ///< take the server's UDP fast path when offered
     int udpRedundancy = 1;               ///< on UDP, also carry the previous 0, 1 or 2 frames
+    bool video = false;                  ///< send and receive video (a video WebSocket beside the UDP path)
 };
 
 /// Where the session is.
@@ -61,6 +63,11 @@ public:
     virtual void onRoomTempo(const protocol::RoomTempo&) {}
     /// The room's metronome grid changed (or is running as we join).
     virtual void onRoomMetronome(const protocol::RoomMetronome&) {}
+    /// What the room wants of this participant's camera now, and how its video reaches them.
+    virtual void onVideoDemand(const protocol::VideoDemand&) {}
+    /// A whole video frame from another participant (header and VP8 frame, docs/protocol.md
+    /// "Video"). The span is valid only during the call: copy what you keep.
+    virtual void onVideoFrame(std::span<const std::uint8_t> /*frame*/) {}
     virtual void onClockSync(std::int64_t /*offsetUs*/, std::int64_t /*roundTripUs*/) {}
 };
 

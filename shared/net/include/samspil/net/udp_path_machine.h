@@ -52,9 +52,10 @@ public:
     /// Seals a datagram of this kind; returns its length (0 if the body does not fit).
     std::size_t seal(udp::Kind kind, std::span<const std::uint8_t> body, std::span<std::uint8_t> out);
 
-    /// A datagram from the server. Returns the media body's length in `out` when it
-    /// carried media, 0 otherwise (answers and rejects included).
-    std::size_t onDatagram(std::span<const std::uint8_t> datagram, std::span<std::uint8_t> out, std::int64_t nowUs);
+    /// A datagram from the server. Returns the body's length in `out` when it carried media
+    /// or a video fragment (which of the two in `kind`), 0 otherwise (answers and rejects).
+    std::size_t onDatagram(std::span<const std::uint8_t> datagram, std::span<std::uint8_t> out, std::int64_t nowUs,
+                           udp::Kind* kind = nullptr);
 
     /// Time passed: falls back if the path went quiet. Call before deciding where media goes.
     void tick(std::int64_t nowUs);

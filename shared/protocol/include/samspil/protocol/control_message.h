@@ -3,6 +3,7 @@
 #pragma once
 
 #include "samspil/protocol/error_code.h"
+#include "samspil/protocol/video_control.h"
 #include "samspil/protocol/wire_time.h"
 #include "samspil/base/expected.h"
 
@@ -119,7 +120,8 @@ struct MetronomeSet {
 
 using ClientMessage =
     std::variant<JoinRequest, StreamInfo, ChatSend, Ping, Leave, Admit, Mute, Remove, Lock, HandOver, TempoShare,
-                 MediaTwin, Record, MetronomeSet>;
+                 MediaTwin, Record, MetronomeSet, VideoAttach, CameraSet, VideoSubscribe, KeyframeRequest, VideoReport,
+                 Pin, CameraBlock>;
 
 // ---- server → client -------------------------------------------------------
 
@@ -139,6 +141,7 @@ struct Welcome {
     std::string role = "participant";       ///< teacher, student, mentor, guest; participant in open rooms
     std::optional<std::string> resumeToken; ///< for invite guests: use it as token when reconnecting
     std::optional<UdpOffer> udp;            ///< absent when the server offers no UDP path
+    std::optional<std::string> videoToken;  ///< attaches a video WebSocket to this participant
 };
 
 /// One participant as everybody in the room sees them.
@@ -149,6 +152,8 @@ struct PeerInfo {
     std::optional<StreamInfo> stream;  ///< absent until the participant announced one
     std::string role = "participant";
     bool muted = false;                ///< muted by the teacher
+    CameraState camera = CameraState::Off;
+    bool cameraBlocked = false;        ///< the teacher turned their camera off
 };
 
 /// You are in the waiting room; the teacher will let you in (then welcome follows).
@@ -187,6 +192,7 @@ struct RoomState {
     std::uint32_t teacherParticipantId = 0;  ///< 0 when no teacher is in the room
     std::vector<WaitingPeer> waiting;
     std::optional<RecordingState> recording; ///< absent (null) when the room is not being recorded
+    std::uint32_t pinnedParticipantId = 0;   ///< shown large to everyone; 0 when nobody is pinned
 };
 
 /// Something happened to you: code is stable ("muted", "unmuted", "now_teacher"), message is for people.
@@ -257,7 +263,7 @@ struct ErrorMessage {
 
 using ServerMessage =
     std::variant<Welcome, PeerList, ChatMessage, ChatHistory, Pong, ErrorMessage, Waiting, RoomState, Notice, RoomTempo,
-                 RoomMetronome>;
+                 RoomMetronome, VideoDemand>;
 
 /// Why a text frame could not be turned into a message.
 struct ControlParseError {

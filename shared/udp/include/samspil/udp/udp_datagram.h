@@ -34,6 +34,7 @@ enum class Kind : std::uint8_t {
     HelloAck = 2,   ///< server → client: the path works both ways (body: empty)
     Media = 3,      ///< media packets as on the WebSocket (docs/protocol.md, "Media")
     KeepAlive = 4,  ///< either way, when no media flowed for a while (body: empty)
+    Video = 5,      ///< either way: one fragment of a video frame (docs/protocol.md, "Video on the UDP path")
 };
 
 /// Who sealed it: part of the nonce, so a datagram cannot be reflected back to its sender.

@@ -1,0 +1,60 @@
+#include "samspil/video/video_ladder.h"
+
+#include <algorithm>
+
+namespace samspil::video {
+
+VideoRateController::VideoRateController(int startStep, int highest)
+    : step_(std::clamp(startStep, 0, highest)), highest_(std::clamp(highest, 0, static_cast<int>(kVideoLadder.size()) - 1)) {}
+
+void VideoRateController::setHighest(int highest) {
+    highest_ = std::clamp(highest, 0, static_cast<int>(kVideoLadder.size()) - 1);
+    step_ = std::min(step_, highest_);
+}
+
+bool VideoRateController::strained(const LineSignals& s) {
+    return s.audioStrained || s.worstLossPercent >= 3 || s.worstDelayMs >= 250 || s.droppedByServer > 0 ||
+           s.sendBacklogUs >= 300'000;
+}
+
+int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) {
+    if (paused_) {
+        // Paused: nothing is sent, so the line's figures say nothing about video; after a
+        // while the bottom step is tried again (unless the audio itself is strained).
+        if (nowUs - pausedAtUs_ >= kPauseForUs && !signals.audioStrained) {
+            paused_ = false;
+            step_ = 0;
+            cleanSinceUs_ = nowUs;
+            strainedAtBottomSinceUs_ = -1;
+        }
+        return step();
+    }
+    if (strained(signals)) {
+        cleanSinceUs_ = -1;
+        if (step_ > 0) {
+            // Down at once; after a step down the next waits a little (the line needs a
+            // moment to show the effect), unless the audio suffers.
+            if (lastDownUs_ < 0 || nowUs - lastDownUs_ >= 1'000'000 || signals.audioStrained) {
+                step_ = signals.audioStrained || signals.worstLossPercent >= 10 ? 0 : step_ - 1;
+                lastDownUs_ = nowUs;
+            }
+            strainedAtBottomSinceUs_ = step_ == 0 ? nowUs : -1;
+        } else {
+            if (strainedAtBottomSinceUs_ < 0) strainedAtBottomSinceUs_ = nowUs;
+            if (signals.audioStrained || nowUs - strainedAtBottomSinceUs_ >= kStrainedBeforePauseUs) {
+                paused_ = true;
+                pausedAtUs_ = nowUs;
+            }
+        }
+        return step();
+    }
+    strainedAtBottomSinceUs_ = -1;
+    if (cleanSinceUs_ < 0) cleanSinceUs_ = nowUs;
+    if (step_ < highest_ && nowUs - cleanSinceUs_ >= kCleanBeforeUpUs) {
+        ++step_;
+        cleanSinceUs_ = nowUs;
+    }
+    return step();
+}
+
+}  // namespace samspil::video
