@@ -105,7 +105,9 @@ nlohmann::json CliVideo::report(const nlohmann::json& audioPeers) const {
                                 {"width", r.width},
                                 {"height", r.height},
                                 {"glass_to_glass_ms", figuresOf(r.glassToGlassMs)},
-                                {"capture_to_decoded_ms", figuresOf(r.headerDelayMs)}};
+                                {"capture_to_decoded_ms", figuresOf(r.headerDelayMs)},
+                                {"picture_local_us", r.pictureLocalUs},
+                                {"keyframe_local_us", r.keyframeLocalUs}};
             // Lip and bow with the sound: how much later the picture is ready than the sound.
             for (const auto& audio : audioPeers)
                 if (audio.value("stream_id", -1) == stream && audio["mouth_to_ear_ms"].is_object() &&

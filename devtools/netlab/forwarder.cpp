@@ -119,6 +119,7 @@ nlohmann::json Forwarder::figures() const {
     }
     out["realtime_priority"] = realtime_;
     out["seconds"] = static_cast<double>(monotonicUs() - startUs_) / 1e6;
+    out["start_monotonic_us"] = startUs_;  // the run's time zero, on the clock every Samspil program reports in
     return out;
 }
 

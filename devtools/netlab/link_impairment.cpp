@@ -14,6 +14,12 @@ bool LinkImpairment::inOutage(std::int64_t arrivalUs) const {
     return atS >= profile_.outageAtS && atS < profile_.outageAtS + profile_.outageForS;
 }
 
+double LinkImpairment::rateAt(std::int64_t arrivalUs) const {
+    const double atS = static_cast<double>(arrivalUs - startUs_) / 1e6;
+    const bool dropped = profile_.rateDropAtS >= 0 && atS >= profile_.rateDropAtS && atS < profile_.rateDropAtS + profile_.rateDropForS;
+    return dropped ? profile_.rateDropKbps : profile_.rateKbps;
+}
+
 // Two states: good (nothing lost) and bad (everything lost). Leaving the bad state has
 // probability 1/length, so bursts last `burstLengthPackets` on average; entering it is
 // chosen so that the chain's long-run share of bad packets is `burstLossRate`.
@@ -50,14 +56,18 @@ LinkImpairment::Verdict LinkImpairment::admit(std::int64_t arrivalUs, std::size_
         return verdict;
     }
     std::int64_t departUs = arrivalUs;
-    if (profile_.rateKbps > 0) {
+    const double rateKbps = rateAt(arrivalUs);
+    if (rateKbps > 0) {
         const std::int64_t backlogUs = std::max<std::int64_t>(0, bottleneckFreeUs_ - arrivalUs);
-        if (static_cast<double>(backlogUs) > profile_.queueMs * 1000.0) {
+        const double backlogBytes = static_cast<double>(backlogUs) * rateKbps / 8000.0;
+        const bool full = profile_.queueBytes > 0 ? backlogBytes + static_cast<double>(bytes) > profile_.queueBytes
+                                                  : static_cast<double>(backlogUs) > profile_.queueMs * 1000.0;
+        if (full) {
             verdict.fate = Fate::QueueFull;
             ++counters_.queueFull;
             return verdict;
         }
-        const auto sendUs = static_cast<std::int64_t>(std::llround(static_cast<double>(bytes) * 8.0 * 1000.0 / profile_.rateKbps));
+        const auto sendUs = static_cast<std::int64_t>(std::llround(static_cast<double>(bytes) * 8.0 * 1000.0 / rateKbps));
         departUs = std::max(arrivalUs, bottleneckFreeUs_) + sendUs;
         bottleneckFreeUs_ = departUs;
     }

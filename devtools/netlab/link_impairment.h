@@ -19,7 +19,12 @@ struct LinkProfile {
     double burstLossRate = 0;       // long-run loss of the Gilbert–Elliott chain, 0..1 (0: off)
     double burstLengthPackets = 3;  // mean number of packets one burst loses
     double rateKbps = 0;            // bottleneck rate (0: unlimited)
-    double queueMs = 100;           // the bottleneck's queue, as time at that rate; fuller drops
+    double upRateKbps = 0;          // the client-to-server rate where it differs (a home line's upload; 0: the same)
+    double queueMs = 100;           // the bottleneck's queue, as time at that rate; fuller drops …
+    double queueBytes = 0;          // … or as bytes, when set (a DSL modem's 64 KB buffer)
+    double rateDropAtS = -1;        // from this second of the run the bottleneck carries only …
+    double rateDropForS = 0;        // … for this long …
+    double rateDropKbps = 0;        // … this rate (a line that weakens, then comes back)
     double outageAtS = -1;          // everything is dropped from this second of the run …
     double outageForS = 0;          // … for this long (negative start: no outage)
     bool blockUdp = false;          // a firewall that lets no UDP through (the forwarder applies it) …
@@ -47,6 +52,7 @@ public:
 
 private:
     bool inOutage(std::int64_t arrivalUs) const;
+    double rateAt(std::int64_t arrivalUs) const;
     bool burstLoses();
 
     LinkProfile profile_;

@@ -23,7 +23,7 @@ void onSignal(int) { stopRequested.store(true); }
 void usage(std::ostream& out) {
     out << "samspil-netlab — a line with delay, jitter and loss between two network namespaces\n\n"
            "Usage: samspil-netlab [--profile NAME] [options]     (as root)\n\n"
-           "  --profile NAME      none, lan, city, country, bad-wifi or udp-blocked (default lan)\n"
+           "  --profile NAME      none, lan, city, country, bad-wifi, udp-blocked or home-dsl (default lan)\n"
            "  --block-udp         drop every UDP packet (a firewall that lets only TCP through)\n"
            "  --block-udp-way W   up (client to server), down or both (default both): a one-way firewall or NAT\n"
            "  --block-udp-from S  block UDP only from second S of the run on (a path that worked, then broke)\n"
@@ -33,6 +33,9 @@ void usage(std::ostream& out) {
            "  --loss RATE         random loss, 0..1\n"
            "  --burst-loss RATE[:LEN]  loss in bursts (Gilbert–Elliott), LEN packets a burst\n"
            "  --rate-kbps KBPS    bottleneck rate, with --queue-ms MS of queue (default 100)\n"
+           "  --up-rate-kbps KBPS the client-to-server rate where it differs (a home line's upload)\n"
+           "  --queue-bytes N     the bottleneck's queue in bytes instead of time\n"
+           "  --rate-drop AT:FOR:KBPS  from second AT of the run for FOR seconds the line carries KBPS\n"
            "  --outage AT:FOR     drop everything from second AT of the run for FOR seconds\n"
            "  --seed N            the run's randomness (default 1): same seed, same run\n"
            "  --name PREFIX       namespaces PREFIX-client and PREFIX-server (default samspil-lab)\n"
@@ -102,6 +105,16 @@ int main(int argc, char** argv) {
             else if (option == "--burst-loss") std::tie(profile.burstLossRate, profile.burstLengthPackets) = pairOf(option, value, 3);
             else if (option == "--rate-kbps") profile.rateKbps = number(option, value);
             else if (option == "--queue-ms") profile.queueMs = number(option, value);
+            else if (option == "--up-rate-kbps") profile.upRateKbps = number(option, value);
+            else if (option == "--queue-bytes") profile.queueBytes = number(option, value);
+            else if (option == "--rate-drop") {
+                const auto first = value.find(':'), second = value.rfind(':');
+                if (first == std::string::npos || first == second) throw std::invalid_argument("--rate-drop is AT:FOR:KBPS");
+                profile.rateDropAtS = number(option, value.substr(0, first));
+                profile.rateDropForS = number(option, value.substr(first + 1, second - first - 1));
+                profile.rateDropKbps = number(option, value.substr(second + 1));
+                if (profile.rateDropKbps <= 0) throw std::invalid_argument("--rate-drop needs a rate above 0");
+            }
             else if (option == "--outage") std::tie(profile.outageAtS, profile.outageForS) = pairOf(option, value, 2);
             else if (option == "--seed") seed = static_cast<std::uint64_t>(number(option, value));
             else if (option == "--name") prefix = value;
@@ -126,6 +139,7 @@ int main(int argc, char** argv) {
         TunPair lab(prefix);
         LinkProfile up = profile, down = profile;
         up.blockUdp = profile.blockUdp && udpWay != "down";
+        if (profile.upRateKbps > 0) up.rateKbps = profile.upRateKbps;
         down.blockUdp = profile.blockUdp && udpWay != "up";
         Forwarder forwarder(lab.clientFd(), lab.serverFd(), up, down, seed);
         std::cout << "netlab: ready — profile " << profileName << ", seed " << seed << "; client side "

@@ -36,9 +36,16 @@ std::optional<LinkProfile> profileNamed(const std::string& name) {
         p.blockUdp = true;
         return p;
     }
+    if (name == "home-dsl") {  // a family's DSL: 2 Mbit/s down, 0.5 up, a modem with a 64 KB buffer
+        p.delayMs = 20;
+        p.rateKbps = 2000;
+        p.upRateKbps = 500;
+        p.queueBytes = 64 * 1024;
+        return p;
+    }
     return std::nullopt;
 }
 
-std::vector<std::string> profileNames() { return {"none", "lan", "city", "country", "bad-wifi", "udp-blocked"}; }
+std::vector<std::string> profileNames() { return {"none", "lan", "city", "country", "bad-wifi", "udp-blocked", "home-dsl"}; }
 
 }  // namespace samspil::netlab

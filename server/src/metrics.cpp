@@ -83,10 +83,12 @@ std::string RelayMetrics::renderPrometheus(const RelayGauges& gauges) const {
     metric(out, "samspil_video_bytes_out_total", "counter", "Video bytes written to receivers.", videoBytesOut);
     metric(out, "samspil_video_keyframes_asked_total", "counter", "Keyframe requests passed on to senders.",
            videoKeyframesAsked);
+    metric(out, "samspil_video_receiver_holds_total", "counter",
+           "Times video toward a receiver was held because its line lost it (its audio first).", videoReceiverHolds);
     line(out, "# HELP samspil_video_frames_dropped_total Video frames not relayed or not written, by reason.");
     line(out, "# TYPE samspil_video_frames_dropped_total counter");
     for (const char* reason : {"malformed", "camera_off", "not_joined", "no_path", "stale", "queue_full", "awaiting_keyframe",
-                               "send_failed"}) {
+                               "send_failed", "over_budget", "receiver_held"}) {
         const auto it = videoDropped.find(reason);
         line(out, std::string("samspil_video_frames_dropped_total{reason=\"") + reason + "\"} " +
                       std::to_string(it == videoDropped.end() ? 0 : it->second));

@@ -69,6 +69,7 @@ struct RelayMetrics {
     std::uint64_t videoFramesOut = 0;         ///< video frames written to receivers (each copy)
     std::uint64_t videoBytesOut = 0;
     std::uint64_t videoKeyframesAsked = 0;    ///< keyframe requests passed to senders
+    std::uint64_t videoReceiverHolds = 0;     ///< times video toward a receiver was held (its line lost it)
     std::map<std::string, std::uint64_t> videoDropped;  ///< video frames not relayed or not written, by reason
     LatencyHistogram relayLatency;  ///< receive of a packet → its write to each recipient
 

@@ -121,6 +121,40 @@ TEST_CASE("netlab: a rate limit spaces packets by their size and drops when its 
         if (s.verdict.fate == Fate::Forward) REQUIRE(s.verdict.releaseUs - s.arrivalUs <= 120'000);
 }
 
+TEST_CASE("netlab: a queue in bytes holds that many, and a rate drop slows the line only while it lasts", "[netlab]") {
+    LinkProfile p = *profileNamed("home-dsl");  // 2 Mbit/s down with a 64 KB buffer
+    p.delayMs = 0;
+    // 1250-byte packets every 2 ms is 5 Mbit/s: the buffer fills and then drops.
+    const auto sent = sendThrough(p, 400, 2000, 1250);
+    std::int64_t longestWait = 0;
+    int queueFull = 0;
+    for (const auto& s : sent) {
+        if (s.verdict.fate == Fate::Forward) longestWait = std::max(longestWait, s.verdict.releaseUs - s.arrivalUs);
+        queueFull += s.verdict.fate == Fate::QueueFull;
+    }
+    CHECK(queueFull > 100);
+    // 64 KB at 2 Mbit/s is 262 ms of queue; no packet waits longer (plus its own 5 ms).
+    CHECK(longestWait > 240'000);
+    CHECK(longestWait <= 262'144 + 5'000);
+
+    LinkProfile drop;
+    drop.rateKbps = 10'000;
+    drop.queueMs = 1000;
+    drop.rateDropAtS = 1;
+    drop.rateDropForS = 1;
+    drop.rateDropKbps = 100;  // a 125-byte packet takes 10 ms
+    std::int64_t before = 0, during = 0, after = 0;
+    for (const auto& s : sendThrough(drop, 300, 10'000, 125)) {  // 3 s, one every 10 ms
+        const double atS = static_cast<double>(s.arrivalUs - kStartUs) / 1e6;
+        const std::int64_t wait = s.verdict.releaseUs - s.arrivalUs;
+        std::int64_t& longest = atS < 1 ? before : atS < 2 ? during : after;
+        longest = std::max(longest, wait);
+    }
+    CHECK(before <= 1000);    // 10 Mbit/s: 0.1 ms a packet
+    CHECK(during >= 10'000);  // 100 kbit/s: 10 ms a packet, as fast as they come: a queue builds
+    CHECK(after < during);
+}
+
 TEST_CASE("netlab: an outage drops exactly what arrives inside it", "[netlab]") {
     LinkProfile p;
     p.outageAtS = 1.0;
@@ -153,4 +187,7 @@ TEST_CASE("netlab: the named profiles are the lines the benchmarks name", "[netl
     CHECK(profileNamed("city")->lossRate == 0.001);
     CHECK(profileNamed("country")->burstLossRate == 0.005);
     CHECK(profileNamed("bad-wifi")->jitterMs == 15);
+    CHECK(profileNamed("home-dsl")->rateKbps == 2000);
+    CHECK(profileNamed("home-dsl")->upRateKbps == 500);
+    CHECK(profileNamed("home-dsl")->queueBytes == 64 * 1024);
 }

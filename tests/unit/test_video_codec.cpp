@@ -202,6 +202,13 @@ TEST_CASE("the rate controller steps down at once, pauses before audio suffers, 
     LineSignals backlog{};
     backlog.sendBacklogUs = 400'000;
     CHECK(slow.update(backlog, 2'100'000) == 0);
+    // A fresh camera starts at the bottom and climbs a step every 2 s while the line is clean.
+    VideoRateController fresh;
+    CHECK(fresh.step() == 0);
+    std::int64_t t = 0;
+    std::vector<int> steps;
+    for (int s = 0; s <= 10; ++s) steps.push_back(fresh.update(clean, t += 1'000'000));
+    CHECK(steps == std::vector<int>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4});
     // Never above the highest step allowed.
     VideoRateController capped(4, 1);
     CHECK(capped.step() == 1);

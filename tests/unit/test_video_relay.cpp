@@ -227,3 +227,47 @@ TEST_CASE("a receiver's video queue drops stale frames and what depends on them,
     for (std::uint32_t n = 0; n < 1000; ++n) queue.push(frame(9, n, true, 700'000), 700'000, metrics, onDropped);
     CHECK(queue.bytes() <= VideoQueue::kMaxBytes);
 }
+
+TEST_CASE("a receiver whose line loses video is held a moment, then restarted from a keyframe", "[server][video][relay]") {
+    Fixture f;
+    f.connect(1, "kor", "Lise");
+    f.connect(2, "kor", "Ida");
+    f.connect(3, "kor", "Emil");
+    auto& [outbox, archive, policy, audit, metrics, rooms] = f;
+    const std::uint16_t lise = streamOf(outbox, 1);
+    rooms.onText(1, control(CameraSet{CameraState::On}), 10);
+    rooms.onText(2, control(VideoSubscribe{lise, VideoLayer::Small}), 10);
+    rooms.onText(3, control(VideoSubscribe{lise, VideoLayer::Small}), 10);
+    // A new viewer gets nothing it cannot decode: the keyframe first.
+    rooms.onVideo(1, videoFrame(1, false), 1'000'000);
+    CHECK(outbox.sent[2].video.empty());
+    rooms.onVideo(1, videoFrame(2, true), 1'010'000);
+    CHECK(outbox.sent[2].video.size() == 1);
+    CHECK(outbox.sent[3].video.size() == 1);
+
+    // Ida's line lost half of the last second's frames: her video is held, Emil's is not;
+    // Lise hears of the loss (it might be her own line).
+    rooms.onText(2, control(VideoReport{lise, VideoLayer::Small, 15, 15, 80}), 2'000'000);
+    CHECK(metrics.videoReceiverHolds == 1);
+    rooms.onVideo(1, videoFrame(3, false), 2'100'000);
+    CHECK(outbox.sent[2].video.size() == 1);
+    CHECK(outbox.sent[3].video.size() == 2);
+    rooms.closeIdle(2'200'000);  // the second's feedback to the sender
+    CHECK(outbox.messages<VideoDemand>(1).back().worstLossPercent == 50);
+    // The hold ends after a second; then she waits for a keyframe, which Lise is asked for.
+    const auto asked = metrics.videoKeyframesAsked;
+    rooms.onVideo(1, videoFrame(4, false), 3'100'000);
+    CHECK(outbox.sent[2].video.size() == 1);
+    CHECK(metrics.videoKeyframesAsked == asked + 1);
+    CHECK(outbox.messages<VideoDemand>(1).back().keyframeSmall);
+    rooms.onVideo(1, videoFrame(5, true), 3'150'000);
+    CHECK(outbox.sent[2].video.size() == 2);
+    CHECK(outbox.sent[2].video.back()->keyframe);
+    // Still bad: held again, for longer (2 s).
+    rooms.onText(2, control(VideoReport{lise, VideoLayer::Small, 2, 8, 80}), 4'000'000);
+    rooms.onVideo(1, videoFrame(6, true), 5'500'000);
+    CHECK(outbox.sent[2].video.size() == 2);
+    rooms.onVideo(1, videoFrame(7, true), 6'100'000);
+    CHECK(outbox.sent[2].video.size() == 3);
+    CHECK(metrics.videoReceiverHolds == 2);
+}

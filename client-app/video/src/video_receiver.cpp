@@ -15,6 +15,7 @@ constexpr std::int64_t kReportEveryUs = 1'000'000;
 constexpr std::int64_t kAskAgainAfterUs = 300'000;  // a lost keyframe request is asked again
 // A time code further off than this is not a reading (the sender's clock was not synced yet).
 constexpr double kSaneDelayMs = 10'000;
+constexpr std::int64_t kEarlyReportAfterUs = 250'000;
 }  // namespace
 
 // One sender's layer: its decoder, where its sequence stands, and the second's figures for
@@ -27,6 +28,7 @@ struct VideoReceiver::Decoding {
     std::uint32_t received = 0;  // this report period
     std::uint32_t lost = 0;
     std::vector<double> delaysMs;
+    std::int64_t reportedUs = 0;
 };
 
 VideoReceiver::VideoReceiver(net::SessionClient& session) : session_(session) {
@@ -107,11 +109,16 @@ void VideoReceiver::decode(const std::vector<std::uint8_t>& bytes) {
     }
     Decoding& d = *slot;
     const std::int64_t now = monotonicMicros();
-    // A gap in the sequence: the frames after it cannot be decoded until a keyframe.
-    if (d.lastFrame && header.frameNumber != *d.lastFrame + 1) {
+    // A gap in the sequence: the frames after it cannot be decoded until a keyframe. A gap
+    // that ends in a keyframe is the server restarting us on purpose (after holding video
+    // back, or dropping what went stale), not the line losing frames.
+    if (d.lastFrame && header.frameNumber != *d.lastFrame + 1 && !header.keyframe()) {
         const std::uint32_t missing = header.frameNumber - *d.lastFrame - 1;
         if (missing < 1000) d.lost += missing;
-        if (!header.keyframe()) d.awaitingKeyframe = true;
+        d.awaitingKeyframe = true;
+        // Loss on our line: say so now, not at the second's end — the server holds video
+        // back from us at once, and our audio keeps the line.
+        if (d.lost >= 2 && now - d.reportedUs >= kEarlyReportAfterUs) reportOne(header.streamId, header.layer, d, now);
     }
     d.lastFrame = header.frameNumber;
     if (header.keyframe()) d.awaitingKeyframe = false;
@@ -152,6 +159,8 @@ void VideoReceiver::decode(const std::vector<std::uint8_t>& bytes) {
     figures = &stats_[header.streamId];
     ++figures->framesDecoded;
     if (header.keyframe()) ++figures->keyframes;
+    if (figures->pictureLocalUs.size() < kMaxSamples) figures->pictureLocalUs.push_back(decodedUs);
+    if (header.keyframe() && figures->keyframeLocalUs.size() < kMaxSamples) figures->keyframeLocalUs.push_back(decodedUs);
     figures->width = picture->width();
     figures->height = picture->height();
     figures->lastDecodedLocalUs = decodedUs;
@@ -164,25 +173,65 @@ void VideoReceiver::decode(const std::vector<std::uint8_t>& bytes) {
     shown.decodedLocalUs = decodedUs;
 }
 
+// Receiver's thread: how one sender's layer arrived since the last report.
+void VideoReceiver::reportOne(std::uint16_t stream, VideoLayer layer, Decoding& d, std::int64_t nowUs) {
+    VideoReport report;
+    report.streamId = stream;
+    report.layer = layer;
+    report.framesReceived = std::min<std::uint32_t>(d.received, 10'000);
+    report.framesLost = std::min<std::uint32_t>(d.lost, 10'000);
+    report.delayMs = static_cast<std::uint32_t>(std::clamp(percentile(d.delaysMs, 0.5), 0.0, 60'000.0));
+    if (periodExpected_ > 0)
+        report.lineLossPercent = static_cast<std::uint32_t>(
+            std::min<std::uint64_t>(100, (periodExpected_ - std::min(periodReceived_, periodExpected_)) * 100 / periodExpected_));
+    session_.sendControl(report);
+    {
+        std::lock_guard lock(mutex_);
+        stats_[stream].framesLost += d.lost;
+    }
+    d.received = d.lost = 0;
+    d.delaysMs.clear();
+    d.reportedUs = nowUs;
+}
+
 // Receiver's thread, once a second: each sender hears how its video arrives here.
 void VideoReceiver::report(std::int64_t nowUs) {
     nextReportUs_ = nowUs + kReportEveryUs;
-    for (auto& [key, d] : decoders_) {
-        if (d->received == 0 && d->lost == 0) continue;
-        VideoReport report;
-        report.streamId = key.first;
-        report.layer = key.second;
-        report.framesReceived = std::min<std::uint32_t>(d->received, 10'000);
-        report.framesLost = std::min<std::uint32_t>(d->lost, 10'000);
-        report.delayMs = static_cast<std::uint32_t>(std::clamp(percentile(d->delaysMs, 0.5), 0.0, 60'000.0));
-        session_.sendControl(report);
-        {
-            std::lock_guard lock(mutex_);
-            stats_[key.first].framesLost += d->lost;
-        }
-        d->received = d->lost = 0;
-        d->delaysMs.clear();
+    for (auto& [key, d] : decoders_)
+        if (d->received > 0 || d->lost > 0) reportOne(key.first, key.second, *d, nowUs);
+    periodExpected_ = periodReceived_ = 0;
+}
+
+// Receiver's thread, every ~100 ms: what the UDP path's counts say of our line. The server
+// numbers every datagram it sends us; the ones that never came are the line's loss — audio's
+// too. When a quarter second loses 5 % or more while video comes, the senders hear it at once
+// (the server holds video back from us, and our audio keeps the line).
+void VideoReceiver::watchLine(std::int64_t nowUs) {
+    const net::SessionCounters c = session_.counters();
+    if (c.udpHighestCounter < lastHighest_ || lastHighest_ == 0) {  // a new path (or the first look)
+        lastHighest_ = c.udpHighestCounter;
+        lastReceived_ = c.udpDatagramsReceived;
+        windowExpected_ = windowReceived_ = 0;
+        windowStartUs_ = nowUs;
+        return;
     }
+    const std::uint64_t expected = c.udpHighestCounter - lastHighest_;
+    const std::uint64_t received = c.udpDatagramsReceived - lastReceived_;
+    lastHighest_ = c.udpHighestCounter;
+    lastReceived_ = c.udpDatagramsReceived;
+    windowExpected_ += expected;
+    windowReceived_ += received;
+    periodExpected_ += expected;
+    periodReceived_ += received;
+    if (nowUs - windowStartUs_ < 250'000) return;
+    const bool lossy = windowExpected_ >= 20 &&
+                       (windowExpected_ - std::min(windowReceived_, windowExpected_)) * 100 >= 5 * windowExpected_;
+    windowExpected_ = windowReceived_ = 0;
+    windowStartUs_ = nowUs;
+    if (!lossy || nowUs - lastEarlyReportUs_ < kEarlyReportAfterUs) return;
+    lastEarlyReportUs_ = nowUs;
+    for (auto& [key, d] : decoders_)
+        if (nowUs - d->reportedUs < 2 * kReportEveryUs) reportOne(key.first, key.second, *d, nowUs);  // layers still coming
 }
 
 void VideoReceiver::run() {
@@ -198,7 +247,12 @@ void VideoReceiver::run() {
             }
         }
         if (!frame.empty()) decode(frame);
-        if (monotonicMicros() >= nextReportUs_) report(monotonicMicros());
+        const std::int64_t now = monotonicMicros();
+        if (now - lastLineLookUs_ >= 100'000) {
+            lastLineLookUs_ = now;
+            watchLine(now);
+        }
+        if (now >= nextReportUs_) report(now);
     }
 }
 

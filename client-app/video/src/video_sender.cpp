@@ -5,6 +5,7 @@
 #include "samspil/video/vp8_codec.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace samspil::client_video {
@@ -27,7 +28,7 @@ struct VideoSender::Layer {
 };
 
 VideoSender::VideoSender(net::SessionClient& session, CameraFactory camera, int highestStep)
-    : session_(session), openCamera_(std::move(camera)), rate_(std::min(2, highestStep), highestStep) {
+    : session_(session), openCamera_(std::move(camera)), rate_(0, highestStep), highestStep_(highestStep) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -45,6 +46,7 @@ void VideoSender::setCameraOn(bool on) {
 void VideoSender::onDemand(const VideoDemand& demand) {
     std::lock_guard lock(mutex_);
     demand_ = demand;
+    if (demand.uplinkQueueMs >= video::VideoRateController::kQueueingStrainMs) adaptNow_ = true;  // not at the second's end
     if (demand.keyframeSmall) keyframeOwed_[0] = true;
     if (demand.keyframeLarge) keyframeOwed_[1] = true;
 }
@@ -83,12 +85,23 @@ void VideoSender::announce(CameraState state) {
 void VideoSender::adapt(std::int64_t nowUs) {
     nextAdaptUs_ = nowUs + kAdaptEveryUs;
     video::LineSignals signals;
+    double uplinkQueueMs = 0;
     {
         std::lock_guard lock(mutex_);
+        uplinkQueueMs = demand_.uplinkQueueMs;
         signals.worstLossPercent = demand_.worstLossPercent;
         signals.worstDelayMs = demand_.worstDelayMs;
         signals.droppedByServer = demand_.droppedFrames;
     }
+    // A queue filling on the way (a home line's modem) shows as delay before anything is
+    // lost: in our own ping's round trip (its WebSocket shares the line), and in how long our
+    // pictures take to reach the slowest receiver.
+    // And, measured by the server from our audio's arrival, our own upload's queue.
+    double queueingMs = uplinkQueueMs;
+    if (const auto rtt = session_.roundTripUs())
+        queueingMs = std::max(queueingMs, rttBaseline_.excess(static_cast<double>(*rtt) / 1000.0, nowUs));
+    if (signals.worstDelayMs > 0) queueingMs = std::max(queueingMs, receiverDelayBaseline_.excess(signals.worstDelayMs, nowUs));
+    signals.queueingDelayMs = static_cast<std::uint32_t>(queueingMs);
     const net::VideoLinkCounters link = session_.videoCounters();
     const int step = rate_.step() < 0 ? 0 : rate_.step();
     const double bitsPerSecond = video::kVideoLadder[static_cast<std::size_t>(step)].bitrateKbps * 1000.0;
@@ -181,6 +194,7 @@ void VideoSender::run() {
             }
             stats_.cameraOn = true;
             nextAdaptUs_ = monotonicMicros() + kAdaptEveryUs;
+            rate_ = video::VideoRateController(0, highestStep_);  // a camera starts low and climbs
         }
         auto captured = camera_->next(kCaptureWaitUs);
         if (!captured) continue;
@@ -191,7 +205,12 @@ void VideoSender::run() {
             ++stats_.picturesCaptured;
         }
         const std::int64_t now = monotonicMicros();
-        if (now >= nextAdaptUs_) adapt(now);
+        bool urgent = false;
+        {
+            std::lock_guard lock(mutex_);
+            urgent = std::exchange(adaptNow_, false);
+        }
+        if (urgent || now >= nextAdaptUs_) adapt(now);
         if (rate_.paused()) {
             announce(CameraState::Paused);
             continue;
@@ -207,13 +226,21 @@ void VideoSender::run() {
         }
         const auto& ladder = video::kVideoLadder;
         const int step = rate_.step();
-        if (demand.large) encodeLayer(VideoLayer::Large, *captured, ladder[static_cast<std::size_t>(step)], keyframe[1]);
+        int kbps = 0;
+        if (demand.large) {
+            encodeLayer(VideoLayer::Large, *captured, ladder[static_cast<std::size_t>(step)], keyframe[1]);
+            kbps += ladder[static_cast<std::size_t>(step)].bitrateKbps;
+        }
         if (demand.small) {
             // Beside a large layer the tiles' layer is the ladder's lowest step; alone, it may
             // climb to 360p30.
             const int smallStep = demand.large ? 0 : std::min(step, kHighestSmallStep);
             encodeLayer(VideoLayer::Small, *captured, ladder[static_cast<std::size_t>(smallStep)], keyframe[0]);
+            kbps += ladder[static_cast<std::size_t>(smallStep)].bitrateKbps;
         }
+        // The datagrams leave a little faster than they are made: a keyframe (at most three
+        // frames' worth) is spread over a few frame times instead of one burst.
+        session_.setVideoPaceKbps(kbps * 3 / 2);
     }
     camera_.reset();
 }

@@ -248,6 +248,7 @@ async function join() {
   // Video beside the sound (video.js): ?camera=test-pattern films the test pattern instead of a camera.
   const params = new URLSearchParams(location.search);
   const video = new RoomVideo({ session, url: `${scheme}//${location.host}/ws`, audioStats: () => audio.stats,
+    audioTotals: () => audio.totals(),
     testPattern: params.get('camera') === 'test-pattern', onChange: () => renderTiles() });
   video.receiver.measure = params.get('measure') === '1';
   page.video = video;

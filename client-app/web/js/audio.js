@@ -118,6 +118,17 @@ export class RoomAudio {
     return this.context.close();
   }
 
+  /** The others' audio so far, summed over every stream: packets received and frames concealed. */
+  totals() {
+    let received = 0;
+    let concealed = 0;
+    for (const remote of this.streams.values()) {
+      received += remote.figures?.stats.received ?? 0;
+      concealed += remote.figures?.stats.concealed ?? 0;
+    }
+    return { received, concealed };
+  }
+
   /** Tests: start or stop collecting what the worklet plays. */
   setTap(on) {
     this.tap = on ? { left: [], right: [] } : this.tap;

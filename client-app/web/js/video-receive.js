@@ -14,11 +14,14 @@ const MAX_SAMPLES = 20000;
 export class VideoReceiver {
   /**
    * session: session.js's; tileFor(streamId, layer): the canvas to draw on, or undefined when
-   * that sender's layer is not shown (then the picture is dropped).
+   * that sender's layer is not shown (then the picture is dropped); audioTotals(): the others'
+   * audio so far ({received, concealed}) — what this page had to conceal is its line's loss.
    */
-  constructor({ session, tileFor }) {
+  constructor({ session, tileFor, audioTotals = () => ({ received: 0, concealed: 0 }) }) {
     this.session = session;
     this.tileFor = tileFor;
+    this.audioTotals = audioTotals;
+    this.lastAudio = audioTotals();
     this.decoding = new Map();  // `${stream}/${layer}` → state
     this.figures = new Map();   // stream → {decoded, lost, skipped, keyframes, keyframesAsked, glassToGlassMs, delayMs, lastAtMs, width, height}
     this.measure = false;
@@ -50,10 +53,14 @@ export class VideoReceiver {
       this.decoding.set(key, state);
     }
     const figures = this.figuresOf(frame.streamId);
-    if (state.lastFrame !== undefined && frame.frameNumber !== ((state.lastFrame + 1) >>> 0)) {
+    // A gap that ends in a keyframe is the server restarting us on purpose (after dropping
+    // what went stale), not the line losing frames.
+    if (state.lastFrame !== undefined && frame.frameNumber !== ((state.lastFrame + 1) >>> 0) && !frame.keyframe) {
       const missing = (frame.frameNumber - state.lastFrame - 1) >>> 0;
       if (missing < 1000) state.lost += missing;
-      if (!frame.keyframe) state.awaitingKeyframe = true;
+      state.awaitingKeyframe = true;
+      // Loss on our line: say so now, not at the second's end (the server holds video back at once).
+      if (state.lost >= 2 && performance.now() - state.reportedMs >= 250) this.#reportOne(frame.streamId, frame.layer, state);
     }
     state.lastFrame = frame.frameNumber;
     if (frame.keyframe) state.awaitingKeyframe = false;
@@ -72,7 +79,8 @@ export class VideoReceiver {
   }
 
   #makeDecoder(streamId, layer) {
-    const state = { lastFrame: undefined, awaitingKeyframe: true, askedMs: -Infinity, received: 0, lost: 0, delays: [] };
+    const state = { lastFrame: undefined, awaitingKeyframe: true, askedMs: -Infinity, received: 0, lost: 0, delays: [],
+      reportedMs: 0 };
     state.decoder = new VideoDecoder({
       output: (picture) => this.#show(streamId, layer, state, picture),
       error: () => {
@@ -123,16 +131,28 @@ export class VideoReceiver {
   }
 
   #report() {
+    // The share of the others' audio concealed since the last report: a page's line's loss
+    // (on WebSockets nothing is lost outright; it comes too late, and is concealed).
+    const audio = this.audioTotals();
+    const received = audio.received - this.lastAudio.received;
+    const concealed = audio.concealed - this.lastAudio.concealed;
+    this.lastAudio = audio;
+    this.lineLossPercent = received + concealed > 0 ? Math.round((100 * concealed) / (received + concealed)) : 0;
     for (const [key, state] of this.decoding) {
       if (state.received === 0 && state.lost === 0) continue;
       const [stream, layer] = key.split('/');
-      const delays = state.delays.sort((a, b) => a - b);
-      this.session.sendControl(videoReport({ streamId: Number(stream), layer, framesReceived: state.received,
-        framesLost: state.lost, delayMs: delays.length ? delays[Math.floor(delays.length / 2)] : 0 }));
-      this.figuresOf(Number(stream)).lost += state.lost;
-      state.received = 0;
-      state.lost = 0;
-      state.delays = [];
+      this.#reportOne(Number(stream), layer, state);
     }
+  }
+
+  #reportOne(streamId, layer, state) {
+    const delays = state.delays.sort((a, b) => a - b);
+    this.session.sendControl(videoReport({ streamId, layer, framesReceived: state.received, framesLost: state.lost,
+      delayMs: delays.length ? delays[Math.floor(delays.length / 2)] : 0, lineLossPercent: this.lineLossPercent ?? 0 }));
+    this.figuresOf(streamId).lost += state.lost;
+    state.received = 0;
+    state.lost = 0;
+    state.delays = [];
+    state.reportedMs = performance.now();
   }
 }

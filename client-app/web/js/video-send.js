@@ -6,7 +6,7 @@
 // pauses and the room is told. The browser asks for the camera only when it is turned on,
 // and lets it go when it is turned off. Main thread.
 import { drawPattern } from './test-pattern.js';
-import { HIGHEST_SMALL_STEP, LADDER, RateController, SMALL_LAYER } from './video-ladder.js';
+import { HIGHEST_SMALL_STEP, LADDER, QUEUEING_STRAIN_MS, RateController, RecentMinimum, SMALL_LAYER } from './video-ladder.js';
 import { camera as cameraMessage, encodeVideoFrame } from './video-wire.js';
 
 const KEYFRAME_EVERY_MS = 3000;
@@ -22,7 +22,7 @@ export class VideoSender {
     this.link = link;
     this.audioStats = audioStats;
     this.testPattern = testPattern;
-    this.rate = new RateController(Math.min(2, highestStep), highestStep);
+    this.rate = new RateController(0, highestStep);
     this.demand = { layers: [], keyframe: [] };
     this.layers = new Map();  // 'small' | 'large' → {encoder, step, frameNumber, lastEncodedMs, lastKeyMs, canvas}
     this.on = false;
@@ -30,6 +30,8 @@ export class VideoSender {
     this.stats = { captured: 0, encoded: { small: 0, large: 0 }, keyframes: 0, bytes: 0, skipped: 0, pauses: 0,
       stepChanges: 0, encodeErrors: 0 };
     this.frame = 0;
+    this.rttBaseline = new RecentMinimum();
+    this.receiverDelayBaseline = new RecentMinimum();
   }
 
   /** What one's own tile shows: the camera's <video>, or the pattern's canvas. */
@@ -51,7 +53,7 @@ export class VideoSender {
     }
     this.source = this.testPattern ? this.#patternSource() : await this.#cameraSource();
     this.on = true;
-    this.rate = new RateController(this.rate.current, this.rate.highest);
+    this.rate = new RateController(0, this.rate.highest);
     this.nextAdaptMs = performance.now() + 1000;
     this.timer = setInterval(() => this.#tick(), 1000 / SOURCE.framesPerSecond);
     this.#announce('on');
@@ -60,6 +62,7 @@ export class VideoSender {
   /** The server's video_demand. */
   onDemand(m) {
     this.demand = m;
+    if ((m.uplink_queue_ms ?? 0) >= QUEUEING_STRAIN_MS) this.nextAdaptMs = 0;  // our upload queues: now, not at the second's end
     for (const layer of m.keyframe ?? []) {
       const state = this.layers.get(layer);
       if (state) state.keyframeOwed = true;
@@ -191,7 +194,15 @@ export class VideoSender {
     const step = LADDER[Math.max(0, this.rate.step)];
     const notSent = this.audioStats().framesNotSent;
     const skipped = this.link.counters.framesSkipped + this.stats.skipped;
+    // A queue filling on the way shows as delay before anything is lost: the server's measure
+    // of our audio's arrival, our own ping's round trip, our pictures' delay at the slowest receiver.
+    const nowUs = nowMs * 1000;
+    const rttMs = (this.session.clock.lastRoundTripUs ?? 0) / 1000;
+    const queueingDelayMs = Math.max(this.demand.uplink_queue_ms ?? 0,
+      rttMs > 0 ? this.rttBaseline.excess(rttMs, nowUs) : 0,
+      this.demand.worst_delay_ms ? this.receiverDelayBaseline.excess(this.demand.worst_delay_ms, nowUs) : 0);
     const signals = {
+      queueingDelayMs,
       worstLossPercent: this.demand.worst_loss_percent ?? 0,
       worstDelayMs: this.demand.worst_delay_ms ?? 0,
       droppedByServer: this.demand.dropped_frames ?? 0,

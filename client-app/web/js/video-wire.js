@@ -61,8 +61,9 @@ export const camera = (state) => controlMessage('camera', { state });
 /** layer: 'small', 'large', or null for nothing of that sender. */
 export const videoSubscribe = (streamId, layer) => controlMessage('video_subscribe', { stream_id: streamId, layer });
 export const keyframeRequest = (streamId, layer) => controlMessage('keyframe_request', { stream_id: streamId, layer });
-export const videoReport = ({ streamId, layer, framesReceived, framesLost, delayMs }) =>
+export const videoReport = ({ streamId, layer, framesReceived, framesLost, delayMs, lineLossPercent = 0 }) =>
   controlMessage('video_report', { stream_id: streamId, layer, frames_received: Math.min(10000, framesReceived),
-    frames_lost: Math.min(10000, framesLost), delay_ms: Math.max(0, Math.min(60000, Math.round(delayMs))) });
+    frames_lost: Math.min(10000, framesLost), delay_ms: Math.max(0, Math.min(60000, Math.round(delayMs))),
+    line_loss_percent: Math.max(0, Math.min(100, Math.round(lineLossPercent))) });
 export const pin = (participantId) => controlMessage('pin', { participant_id: participantId });
 export const cameraBlock = (participantId, blocked) => controlMessage('camera_block', { participant_id: participantId, blocked });

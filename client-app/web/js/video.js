@@ -29,7 +29,7 @@ export function chooseLayers({ others, layout, pinnedParticipantId = 0, chosenSt
 
 export class RoomVideo {
   /** onChange(): something the tiles show changed (layout, who is large). */
-  constructor({ session, url, audioStats, testPattern = false, onChange = () => {} }) {
+  constructor({ session, url, audioStats, audioTotals, testPattern = false, onChange = () => {} }) {
     this.session = session;
     this.onChange = onChange;
     this.layout = 'grid';
@@ -41,7 +41,7 @@ export class RoomVideo {
     this.choice = { largeStreamId: undefined, layers: new Map() };
     this.link = new VideoLink(url, (frame) => this.receiver.onFrame(frame));
     this.sender = new VideoSender({ session, link: this.link, audioStats, testPattern });
-    this.receiver = new VideoReceiver({ session, tileFor: (stream, layer) =>
+    this.receiver = new VideoReceiver({ session, audioTotals, tileFor: (stream, layer) =>
       this.choice.layers.get(stream) === layer ? this.canvases.get(stream) : undefined });
   }
 

@@ -66,6 +66,10 @@ test('the rate controller steps down at once, pauses before the audio suffers, a
   assert.equal(slow.update({ droppedByServer: 4 }, 1e6), 1);
   assert.equal(slow.update({ sendBacklogUs: 4e5 }, 2.1e6), 0);
   assert.equal(new RateController(4, 1).step, 1);
+  const fresh = new RateController();
+  let t = 0;
+  const steps = Array.from({ length: 11 }, () => fresh.update({}, (t += 1e6)));
+  assert.deepEqual(steps, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4], 'a fresh camera climbs a step every 2 s');
 });
 
 test('the large tile gets the large layer: the pinned one, else this person\'s pick, else the only camera', () => {

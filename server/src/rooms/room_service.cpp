@@ -17,8 +17,10 @@ RoomService::RoomService(Outbox& outbox, ChatArchive& archive, JoinPolicy& polic
       timing_(directory_, *this),
       recording_(directory_, *this, roster_, timing_),
       paths_(directory_, *this, outbox),
-      video_(directory_, *this, roster_, outbox, metrics, limits_) {
+      uplink_(directory_, [this](ConnectionId sender, double) { video_.uplinkQueueing(sender); }),
+      video_(directory_, *this, roster_, outbox, metrics, limits_, uplink_) {
     relay_.addTap(*this);
+    relay_.addTap(uplink_);
 }
 
 // ---- connection events ------------------------------------------------------------
@@ -176,6 +178,7 @@ void RoomService::leaving(Participant& participant, Room& room) {
     video_.left(participant, room);
     paths_.left(participant);
     relay_.left(participant.id);
+    uplink_.left(participant.id);
     chat_.left(participant.id);
     timing_.left(participant.id);
     recording_.left(participant.id);

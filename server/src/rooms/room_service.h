@@ -24,6 +24,7 @@
 #include "rooms/room_recording.h"
 #include "rooms/room_roster.h"
 #include "rooms/room_timing.h"
+#include "rooms/uplink_watch.h"
 #include "rooms/video_relay.h"
 
 #include <cstdint>
@@ -105,6 +106,7 @@ private:
     RoomTiming timing_;
     RoomRecording recording_;
     MediaPaths paths_;
+    UplinkWatch uplink_;  // before video_, which reads it
     VideoRelay video_;
 };
 

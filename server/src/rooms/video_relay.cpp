@@ -41,9 +41,10 @@ void VideoRelay::handle(Participant& participant, const VideoSubscribe& subscrib
     const bool changed = subscribe.layer ? before == receiver.wants.end() || before->second != *subscribe.layer
                                          : before != receiver.wants.end();
     if (!changed) return;
-    if (subscribe.layer)
+    if (subscribe.layer) {
         receiver.wants[subscribe.streamId] = *subscribe.layer;
-    else
+        receiver.awaitingKeyframe.insert({subscribe.streamId, *subscribe.layer});  // nothing it cannot decode
+    } else
         receiver.wants.erase(subscribe.streamId);
     Participant* sender = senderWithStream(directory_.roomOf(participant), subscribe.streamId);
     if (!sender || sender == &participant) return;
@@ -58,14 +59,57 @@ void VideoRelay::handle(Participant& participant, const KeyframeRequest& request
         askKeyframe(*sender, request.layer, nowUs);
 }
 
-void VideoRelay::handle(Participant& participant, const VideoReport& report, std::int64_t) {
+void VideoRelay::handle(Participant& participant, const VideoReport& report, std::int64_t nowUs) {
     if (!participant.joined()) return replies_.refuse(participant.id, ErrorCode::NotJoined);
     Participant* sender = senderWithStream(directory_.roomOf(participant), report.streamId);
     if (!sender) return;
-    Sender& state = senders_[sender->id];
     const std::uint32_t frames = report.framesReceived + report.framesLost;
-    if (frames > 0) state.worstLossPercent = std::max(state.worstLossPercent, report.framesLost * 100 / frames);
+    const std::uint32_t lossPercent = frames > 0 ? report.framesLost * 100 / frames : 0;
+    // The sender hears it either way: the loss may be on its own line (then every receiver
+    // reports it, and only sending less helps).
+    Sender& state = senders_[sender->id];
+    state.worstLossPercent = std::max(state.worstLossPercent, lossPercent);
     state.worstDelayMs = std::max(state.worstDelayMs, report.delayMs);
+    Receiver& receiver = receivers_[participant.id];
+    if ((frames >= 2 && lossPercent >= kHoldAtLossPercent) || report.lineLossPercent >= kHoldAtLineLossPercent) {
+        // Its line loses video: hold video there at once, so its audio has the line; longer
+        // each time it is still bad when video comes back.
+        if (nowUs >= receiver.heldUntilUs) {
+            receiver.heldUntilUs = nowUs + receiver.nextHoldUs;
+            receiver.nextHoldUs = std::min(2 * receiver.nextHoldUs, kLongestHoldUs);
+            ++metrics_.videoReceiverHolds;
+        }
+    } else if (lossPercent < 5 && report.lineLossPercent < 2 && frames >= 10) {
+        receiver.nextHoldUs = kFirstHoldUs;  // a clean second: the next hold starts short again
+    }
+}
+
+bool VideoRelay::passes(Receiver& receiver, Participant& sender, std::uint16_t stream, VideoLayer layer, bool keyframe,
+                        std::int64_t nowUs) {
+    const std::pair key{stream, layer};
+    if (nowUs < receiver.heldUntilUs) {
+        // Near its end the sender is asked for a keyframe, and the hold ends with it: the
+        // picture comes back the moment the hold is over, not a keyframe request later.
+        if (nowUs >= receiver.heldUntilUs - kKeyframeBeforeHoldEndsUs) {
+            if (keyframe) {
+                receiver.heldUntilUs = nowUs;
+                receiver.awaitingKeyframe.erase(key);
+                return true;
+            }
+            askKeyframe(sender, layer, nowUs);
+        }
+        ++metrics_.videoDropped["receiver_held"];
+        receiver.awaitingKeyframe.insert(key);  // what it gets next must start a picture
+        return false;
+    }
+    if (!receiver.awaitingKeyframe.count(key)) return true;
+    if (keyframe) {
+        receiver.awaitingKeyframe.erase(key);
+        return true;
+    }
+    ++metrics_.videoDropped["awaiting_keyframe"];
+    askKeyframe(sender, layer, nowUs);  // at most every half second (askKeyframe's own limit)
+    return false;
 }
 
 void VideoRelay::handle(Participant& participant, const Pin& pin, std::int64_t) {
@@ -134,6 +178,7 @@ void VideoRelay::relay(Participant& sender, std::span<const std::uint8_t> frame,
         if (receiver == receivers_.end()) continue;
         const auto wanted = receiver->second.wants.find(sender.streamId);
         if (wanted == receiver->second.wants.end() || wanted->second != layer) continue;
+        if (!passes(receiver->second, sender, sender.streamId, layer, shared->keyframe, nowUs)) continue;
         outbox_.sendVideo(member, shared);
     }
 }
@@ -194,7 +239,14 @@ void VideoRelay::sendDemand(const Participant& sender, Sender& state) {
     demand.worstLossPercent = std::min<std::uint32_t>(state.worstLossPercent, 100);
     demand.worstDelayMs = state.worstDelayMs;
     demand.droppedFrames = state.dropped;
+    demand.uplinkQueueMs = static_cast<std::uint32_t>(std::clamp(uplink_.queueMs(sender.id), 0.0, 60'000.0));
     replies_.send(sender.id, demand);
+}
+
+void VideoRelay::uplinkQueueing(ConnectionId id) {
+    const Participant* sender = directory_.find(id);
+    if (!sender || !sender->joined() || sender->camera != CameraState::On) return;
+    sendDemand(*sender, senders_[id]);
 }
 
 void VideoRelay::tick(std::int64_t) {

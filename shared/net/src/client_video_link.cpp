@@ -1,9 +1,11 @@
 #include "client_video_link.h"
 
 #include "samspil/protocol/control_message.h"
+#include "samspil/protocol/video_fragments.h"
 
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace samspil::net {
@@ -26,7 +28,7 @@ bool ClientVideoLink::push(std::span<const std::uint8_t> frame) {
 VideoLinkCounters ClientVideoLink::counters() const {
     std::lock_guard lock(mutex_);
     VideoLinkCounters copy = counters_;
-    copy.queuedBytes = queuedBytes_;
+    copy.queuedBytes = queuedBytes_ + pacedBytes_.load();
     return copy;
 }
 
@@ -109,13 +111,54 @@ int ClientVideoLink::onWriteable(bool udpCarries) {
     return 0;
 }
 
-void ClientVideoLink::sendAll(const std::function<void(std::span<const std::uint8_t>)>& send) {
+void ClientVideoLink::sendPaced(std::int64_t nowUs, const std::function<void(std::span<const std::uint8_t>)>& sendFragment) {
+    const int kbps = paceKbps_.load();
+    const double bytesPerUs = kbps > 0 ? kbps / 8000.0 : 1e9;
+    // A little burst: 5 ms at the pace, and never less than two of its pieces.
+    const double burst = std::max(2.0 * static_cast<double>(pieceBytesAt(kbps)), bytesPerUs * 5'000);
+    paceTokens_ = std::min(burst, paceTokens_ + static_cast<double>(nowUs - paceRefilledUs_) * bytesPerUs);
+    paceRefilledUs_ = nowUs;
     while (auto frame = takeFrame()) {
-        send(*frame);
+        // A backlog beyond what the pace clears in 300 ms is stale: the older frames give way.
+        if (kbps > 0 && static_cast<double>(fragmentBytes_) > bytesPerUs * kMaxPacedBacklogUs) {
+            fragments_.clear();
+            fragmentBytes_ = 0;
+            std::lock_guard lock(mutex_);
+            ++counters_.framesDropped;
+        }
+        protocol::fragmentVideoFrame(
+            *frame, 0,
+            [this](std::span<const std::uint8_t> fragment) {
+                fragments_.emplace_back(fragment.begin(), fragment.end());
+                fragmentBytes_ += fragment.size();
+            },
+            pieceBytesAt(kbps));
         std::lock_guard lock(mutex_);
         ++counters_.framesSent;
         ++counters_.framesSentUdp;
     }
+    while (!fragments_.empty() && paceTokens_ >= static_cast<double>(fragments_.front().size())) {
+        paceTokens_ -= static_cast<double>(fragments_.front().size());
+        sendFragment(fragments_.front());
+        fragmentBytes_ -= fragments_.front().size();
+        fragments_.pop_front();
+    }
+    pacedBytes_.store(fragmentBytes_);
+}
+
+// Pieces that hold a line at the pace for about 10 ms: on a slow upload a full datagram would
+// hold it for 20 ms and more, in front of the next audio packet.
+std::size_t ClientVideoLink::pieceBytesAt(int kbps) {
+    if (kbps <= 0) return protocol::kVideoFragmentPieceBytes;
+    return std::clamp<std::size_t>(static_cast<std::size_t>(kbps) * 10 / 8, kSmallestPieceBytes, protocol::kVideoFragmentPieceBytes);
+}
+
+std::int64_t ClientVideoLink::paceDeadlineUs() const {
+    if (fragments_.empty()) return kNever;
+    const int kbps = paceKbps_.load();
+    if (kbps <= 0) return paceRefilledUs_;
+    const double missing = static_cast<double>(fragments_.front().size()) - paceTokens_;
+    return paceRefilledUs_ + std::max<std::int64_t>(100, static_cast<std::int64_t>(missing / (kbps / 8000.0)));
 }
 
 int ClientVideoLink::onReceive(lws* connection, const void* data, std::size_t length,
@@ -148,7 +191,7 @@ void ClientVideoLink::received(std::span<const std::uint8_t> frame,
 }
 
 std::int64_t ClientVideoLink::nextDeadlineUs() const {
-    return token_ && !wsi_ && !connecting_ ? retryAtUs_ : kNever;
+    return std::min(token_ && !wsi_ && !connecting_ ? retryAtUs_ : kNever, paceDeadlineUs());
 }
 
 }  // namespace samspil::net

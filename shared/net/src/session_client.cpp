@@ -178,8 +178,8 @@ struct SessionClient::Impl {
             return;
         }
         if (video.wantsConnect(monotonicMicros())) connectVideo();
-        if (udp.carriesMedia() && video.hasQueued())
-            video.sendAll([this](std::span<const std::uint8_t> frame) { udp.sendVideo(frame); });
+        if (udp.carriesMedia())
+            video.sendPaced(monotonicMicros(), [this](std::span<const std::uint8_t> fragment) { udp.sendVideoFragment(fragment); });
         if (video.wantsWrite(udp.carriesMedia())) lws_callback_on_writable(video.wsi());
     }
 
@@ -441,6 +441,10 @@ bool SessionClient::sendVideoFrame(std::span<const std::uint8_t> frame) {
     if (!impl_->video.push(frame)) return false;
     impl_->wakeNetworkThread();
     return true;
+}
+
+void SessionClient::setVideoPaceKbps(int kbps) {
+    impl_->video.setPaceKbps(kbps);
 }
 
 VideoLinkCounters SessionClient::videoCounters() const {

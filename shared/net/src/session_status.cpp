@@ -19,6 +19,8 @@ void SessionStatus::publish(const SessionMachine& machine, const UdpPathCounters
     udpFallbacks_.store(udp.fallbacks);
     udpReturns_.store(udp.returns);
     udpRejected_.store(udp.rejected);
+    udpDatagramsReceived_.store(udp.datagramsReceived);
+    udpHighestCounter_.store(udp.highestCounter);
     if (machine.joined()) udpState_.store(udpState);
 }
 
@@ -49,6 +51,8 @@ SessionCounters SessionStatus::counters(const ClientMediaQueues& media) const {
     c.udpFallbacks = udpFallbacks_.load();
     c.udpReturns = udpReturns_.load();
     c.udpRejected = udpRejected_.load();
+    c.udpDatagramsReceived = udpDatagramsReceived_.load();
+    c.udpHighestCounter = udpHighestCounter_.load();
     c.udpState = udpState_.load();
     return c;
 }

@@ -37,7 +37,8 @@ private:
     std::atomic<bool> clockSynced_{false};
     std::atomic<std::int64_t> lastRoundTripUs_{-1};
     std::atomic<std::uint64_t> wakeUps_{0}, reconnects_{0}, malformed_{0}, pingsSent_{0}, pongsReceived_{0},
-        mediaReceivedUdp_{0}, udpFallbacks_{0}, udpReturns_{0}, udpRejected_{0};
+        mediaReceivedUdp_{0}, udpFallbacks_{0}, udpReturns_{0}, udpRejected_{0}, udpDatagramsReceived_{0},
+        udpHighestCounter_{0};
     std::atomic<UdpPathState> udpState_{UdpPathState::Off};
 };
 

@@ -109,10 +109,6 @@ std::size_t UdpMediaLink::sendMedia(SpscQueue<MediaSlot>& outgoing, bool& firstM
     return sent;
 }
 
-std::size_t UdpMediaLink::sendVideo(std::span<const std::uint8_t> frame) {
-    return fragmentVideoFrame(frame, 0, [this](std::span<const std::uint8_t> fragment) { seal(udp::Kind::Video, fragment); });
-}
-
 void UdpMediaLink::receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia,
                            const std::function<void(std::span<const std::uint8_t>)>& onVideo, std::int64_t nowUs) {
     // A video keyframe is tens of datagrams: read enough of them per wake-up.

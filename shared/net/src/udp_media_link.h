@@ -43,9 +43,8 @@ public:
     /// Sends everything queued, each datagram with the repeats of the frames sent before.
     /// Marks the first packet of a connection as a stream start. Returns packets sent.
     std::size_t sendMedia(SpscQueue<MediaSlot>& outgoing, bool& firstMediaOfConnection);
-    /// Sends one whole video frame (docs/protocol.md, "Video") in fragments. Returns the
-    /// datagrams sent.
-    std::size_t sendVideo(std::span<const std::uint8_t> frame);
+    /// Sends one fragment of a video frame (protocol/video_fragments.h) in a video datagram.
+    void sendVideoFragment(std::span<const std::uint8_t> fragment) { seal(udp::Kind::Video, fragment); }
     /// Reads every datagram waiting; media bodies go to `onMedia`, whole video frames (put
     /// together from their fragments) to `onVideo`.
     void receive(const std::function<void(std::span<const std::uint8_t>)>& onMedia,

@@ -111,6 +111,7 @@ std::size_t UdpPathMachine::onDatagram(std::span<const std::uint8_t> datagram, s
         return 0;
     }
     ++counters_.datagramsReceived;
+    counters_.highestCounter = std::max<std::uint64_t>(counters_.highestCounter, opened->header.counter);
     // Media is played whenever it comes, but only an answer (the ack of a hello, the echo
     // of a keep-alive) proves that our own datagrams still reach the server: the path is
     // judged by those alone, so a one-way path (ours lost, the server's arriving) is left

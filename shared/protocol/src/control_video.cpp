@@ -76,6 +76,7 @@ std::optional<Expected<ClientMessage, ControlParseError>> parseVideoClientMessag
         report.framesReceived = static_cast<std::uint32_t>(fields.integer("frames_received", 0, 10'000));
         report.framesLost = static_cast<std::uint32_t>(fields.integer("frames_lost", 0, 10'000));
         report.delayMs = static_cast<std::uint32_t>(fields.integer("delay_ms", 0, 60'000));
+        report.lineLossPercent = static_cast<std::uint32_t>(fields.optionalInteger("line_loss_percent", 0, 100).value_or(0));
         return finish<ClientMessage>(fields, report);
     }
     if (type == "pin") return finish<ClientMessage>(fields, Pin{participant(fields)});
@@ -120,6 +121,7 @@ Json videoJson(const VideoReport& m) {
     json["frames_received"] = m.framesReceived;
     json["frames_lost"] = m.framesLost;
     json["delay_ms"] = m.delayMs;
+    json["line_loss_percent"] = m.lineLossPercent;
     return json;
 }
 
@@ -148,6 +150,7 @@ Json videoJson(const VideoDemand& m) {
     json["worst_loss_percent"] = m.worstLossPercent;
     json["worst_delay_ms"] = m.worstDelayMs;
     json["dropped_frames"] = m.droppedFrames;
+    json["uplink_queue_ms"] = m.uplinkQueueMs;
     return json;
 }
 
@@ -168,6 +171,7 @@ VideoDemand readVideoDemand(FieldReader& fields, const Json& json) {
     demand.worstLossPercent = static_cast<std::uint32_t>(fields.integer("worst_loss_percent", 0, 100));
     demand.worstDelayMs = static_cast<std::uint32_t>(fields.integer("worst_delay_ms", 0, 600'000));
     demand.droppedFrames = static_cast<std::uint32_t>(fields.integer("dropped_frames", 0, kU32Max));
+    demand.uplinkQueueMs = static_cast<std::uint32_t>(fields.optionalInteger("uplink_queue_ms", 0, 60'000).value_or(0));
     (void)json;
     return demand;
 }

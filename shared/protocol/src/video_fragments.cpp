@@ -6,13 +6,13 @@
 namespace samspil::protocol {
 namespace {
 
-// Layout (big-endian): 0-1 stream id, 2 layer, 3 reserved (0), 4-5 index, 6-7 count,
+// Layout (big-endian): 0-1 stream id, 2 layer, 3 piece size / 16, 4-5 index, 6-7 count,
 // 8-11 frame number; then the piece.
 void writeHeader(std::uint8_t* p, const VideoFragmentHeader& h) {
     p[0] = static_cast<std::uint8_t>(h.streamId >> 8);
     p[1] = static_cast<std::uint8_t>(h.streamId);
     p[2] = static_cast<std::uint8_t>(h.layer);
-    p[3] = 0;
+    p[3] = static_cast<std::uint8_t>(h.pieceBytes / kVideoPieceUnit);
     p[4] = static_cast<std::uint8_t>(h.index >> 8);
     p[5] = static_cast<std::uint8_t>(h.index);
     p[6] = static_cast<std::uint8_t>(h.count >> 8);
@@ -27,15 +27,19 @@ bool sameFrame(const VideoFragmentHeader& a, const VideoFragmentHeader& b) {
 }  // namespace
 
 std::size_t fragmentVideoFrame(std::span<const std::uint8_t> frame, std::uint16_t streamId,
-                               const std::function<void(std::span<const std::uint8_t>)>& emit) {
+                               const std::function<void(std::span<const std::uint8_t>)>& emit, std::size_t pieceBytes) {
     const auto parsed = parseVideoFrame(frame);
     if (!parsed) return 0;
-    constexpr std::size_t piece = kVideoFragmentPieceBytes;
+    // As asked, in whole units, but never so small that the frame needs too many fragments.
+    const auto units = [](std::size_t bytes) { return (bytes + kVideoPieceUnit - 1) / kVideoPieceUnit * kVideoPieceUnit; };
+    const std::size_t fewest = units((frame.size() + kMaxVideoFragments - 1) / kMaxVideoFragments);
+    std::size_t piece = std::clamp(pieceBytes / kVideoPieceUnit * kVideoPieceUnit, kVideoPieceUnit, kVideoFragmentPieceBytes);
+    piece = std::min(std::max(piece, fewest), kVideoFragmentPieceBytes);
     const std::size_t count = (frame.size() + piece - 1) / piece;
     if (count > kMaxVideoFragments) return 0;
     std::vector<std::uint8_t> fragment(kMaxVideoFragmentBytes);
     VideoFragmentHeader header{streamId, parsed->header.layer, 0, static_cast<std::uint16_t>(count),
-                               parsed->header.frameNumber};
+                               parsed->header.frameNumber, static_cast<std::uint16_t>(piece)};
     for (std::size_t i = 0; i < count; ++i) {
         header.index = static_cast<std::uint16_t>(i);
         writeHeader(fragment.data(), header);
@@ -54,6 +58,8 @@ std::optional<VideoFragmentHeader> parseVideoFragmentHeader(std::span<const std:
     h.streamId = static_cast<std::uint16_t>(p[0] << 8 | p[1]);
     if (p[2] >= kVideoLayers) return std::nullopt;
     h.layer = static_cast<VideoLayer>(p[2]);
+    h.pieceBytes = static_cast<std::uint16_t>(p[3] * kVideoPieceUnit);
+    if (h.pieceBytes == 0 || h.pieceBytes > kVideoFragmentPieceBytes) return std::nullopt;
     h.index = static_cast<std::uint16_t>(p[4] << 8 | p[5]);
     h.count = static_cast<std::uint16_t>(p[6] << 8 | p[7]);
     h.frameNumber = std::uint32_t{p[8]} << 24 | std::uint32_t{p[9]} << 16 | std::uint32_t{p[10]} << 8 | p[11];
@@ -110,7 +116,7 @@ std::optional<std::span<const std::uint8_t>> VideoReassembler::add(std::span<con
             ++dropped_;
             release(*slot);
         }
-        const std::size_t room = std::size_t{header->count} * kVideoFragmentPieceBytes;
+        const std::size_t room = std::size_t{header->count} * header->pieceBytes;
         if (heldBytes() + room > kMaxBytes) {
             ++dropped_;
             return std::nullopt;
@@ -123,20 +129,21 @@ std::optional<std::span<const std::uint8_t>> VideoReassembler::add(std::span<con
     }
     slot->age = clock_;
     const bool last = header->index + 1 == header->count;
-    // Every fragment but the last carries exactly kVideoFragmentPieceBytes.
-    if (header->count != slot->key.count || (!last && piece.size() != kVideoFragmentPieceBytes) ||
-        piece.size() > kVideoFragmentPieceBytes) {
+    // Every fragment but the last carries exactly the frame's piece size.
+    const std::size_t pieceBytes = slot->key.pieceBytes;
+    if (header->count != slot->key.count || header->pieceBytes != pieceBytes || (!last && piece.size() != pieceBytes) ||
+        piece.size() > pieceBytes) {
         ++malformed_;
         return std::nullopt;
     }
     if (slot->have[header->index]) return std::nullopt;  // a copy
-    const std::size_t at = std::size_t{header->index} * kVideoFragmentPieceBytes;
+    const std::size_t at = std::size_t{header->index} * pieceBytes;
     std::memcpy(slot->bytes.data() + at, piece.data(), piece.size());
     slot->have[header->index] = true;
     if (last) slot->lastBytes = piece.size();
     if (++slot->received < header->count) return std::nullopt;
     done_.assign(slot->bytes.begin(),
-                 slot->bytes.begin() + static_cast<std::ptrdiff_t>((header->count - 1) * kVideoFragmentPieceBytes + slot->lastBytes));
+                 slot->bytes.begin() + static_cast<std::ptrdiff_t>((header->count - 1) * pieceBytes + slot->lastBytes));
     release(*slot);
     return std::span<const std::uint8_t>(done_);
 }

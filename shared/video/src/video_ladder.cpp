@@ -14,7 +14,7 @@ void VideoRateController::setHighest(int highest) {
 
 bool VideoRateController::strained(const LineSignals& s) {
     return s.audioStrained || s.worstLossPercent >= 3 || s.worstDelayMs >= 250 || s.droppedByServer > 0 ||
-           s.sendBacklogUs >= 300'000;
+           s.sendBacklogUs >= 300'000 || s.queueingDelayMs >= kQueueingStrainMs;
 }
 
 int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) {
@@ -30,12 +30,19 @@ int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) 
         return step();
     }
     if (strained(signals)) {
+        everStrained_ = true;
         cleanSinceUs_ = -1;
+        // The last step up was too much for the line: wait longer before the next try.
+        if (lastUpUs_ >= 0 && nowUs - lastUpUs_ < kStepUpTestUs) beforeUpUs_ = std::min(2 * beforeUpUs_, kLongestBeforeUpUs);
+        lastUpUs_ = -1;
         if (step_ > 0) {
             // Down at once; after a step down the next waits a little (the line needs a
             // moment to show the effect), unless the audio suffers.
-            if (lastDownUs_ < 0 || nowUs - lastDownUs_ >= 1'000'000 || signals.audioStrained) {
-                step_ = signals.audioStrained || signals.worstLossPercent >= 10 ? 0 : step_ - 1;
+            // A queue of twice the strain's delay is the audio's too: straight to the bottom.
+            const bool severe = signals.audioStrained || signals.worstLossPercent >= 10 ||
+                                signals.queueingDelayMs >= 2 * kQueueingStrainMs;
+            if (lastDownUs_ < 0 || nowUs - lastDownUs_ >= 1'000'000 || severe) {
+                step_ = severe ? 0 : step_ - 1;
                 lastDownUs_ = nowUs;
             }
             strainedAtBottomSinceUs_ = step_ == 0 ? nowUs : -1;
@@ -50,9 +57,11 @@ int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) 
     }
     strainedAtBottomSinceUs_ = -1;
     if (cleanSinceUs_ < 0) cleanSinceUs_ = nowUs;
-    if (step_ < highest_ && nowUs - cleanSinceUs_ >= kCleanBeforeUpUs) {
+    if (lastUpUs_ >= 0 && nowUs - lastUpUs_ >= kStepUpTestUs) lastUpUs_ = -1;  // that step held
+    if (step_ < highest_ && nowUs - cleanSinceUs_ >= (everStrained_ ? beforeUpUs_ : kRampUpUs)) {
         ++step_;
         cleanSinceUs_ = nowUs;
+        lastUpUs_ = nowUs;
     }
     return step();
 }

@@ -45,6 +45,8 @@ struct ReceivedVideoStats {
     std::vector<double> glassToGlassMs;   ///< read from the test pattern's time code
     std::vector<double> headerDelayMs;    ///< capture (the frame header's time) → decoded
     std::int64_t lastDecodedLocalUs = 0;
+    std::vector<std::int64_t> pictureLocalUs;   ///< when each picture was ready (local monotonic µs)
+    std::vector<std::int64_t> keyframeLocalUs;  ///< and each keyframe among them
 };
 
 class VideoReceiver {
@@ -80,6 +82,8 @@ private:
     void run();
     void decode(const std::vector<std::uint8_t>& frame);
     void report(std::int64_t nowUs);
+    void reportOne(std::uint16_t stream, protocol::VideoLayer layer, Decoding& d, std::int64_t nowUs);
+    void watchLine(std::int64_t nowUs);
 
     net::SessionClient& session_;
     std::atomic<bool> stop_{false};
@@ -95,6 +99,14 @@ private:
     // The receiver's thread only.
     std::map<std::pair<std::uint16_t, protocol::VideoLayer>, std::unique_ptr<Decoding>> decoders_;
     std::int64_t nextReportUs_ = 0;
+    // The line's loss from the UDP path's counts: since the last look, and this report period.
+    std::uint64_t lastHighest_ = 0;
+    std::uint64_t lastReceived_ = 0;
+    std::uint64_t windowExpected_ = 0, windowReceived_ = 0;
+    std::uint64_t periodExpected_ = 0, periodReceived_ = 0;
+    std::int64_t windowStartUs_ = 0;
+    std::int64_t lastEarlyReportUs_ = 0;
+    std::int64_t lastLineLookUs_ = 0;
     std::thread thread_;
 };
 

@@ -11,6 +11,7 @@
 // the work on the sender's own thread.
 #pragma once
 
+#include "samspil/base/recent_minimum.h"
 #include "samspil/client_video/camera_source.h"
 #include "samspil/net/session_client.h"
 #include "samspil/protocol/video_control.h"
@@ -83,6 +84,7 @@ private:
     mutable std::mutex mutex_;
     protocol::VideoDemand demand_;        // guarded by mutex_
     bool keyframeOwed_[protocol::kVideoLayers] = {};  // guarded by mutex_
+    bool adaptNow_ = false;               // guarded by mutex_: the server says our upload queues
     std::condition_variable changed_;
     video::I420Image preview_;            // guarded by mutex_
     std::uint64_t previewVersion_ = 0;    // guarded by mutex_
@@ -91,6 +93,9 @@ private:
     // The sender's thread only.
     std::unique_ptr<CameraSource> camera_;
     video::VideoRateController rate_;
+    RecentMinimum rttBaseline_;
+    RecentMinimum receiverDelayBaseline_;
+    int highestStep_;
     std::unique_ptr<Layer> layers_[protocol::kVideoLayers];
     protocol::CameraState announced_ = protocol::CameraState::Off;
     bool announceAgain_ = false;

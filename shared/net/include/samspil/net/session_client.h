@@ -39,6 +39,8 @@ struct SessionCounters {
     std::uint64_t udpFallbacks = 0;          ///< times media moved back to the WebSocket
     std::uint64_t udpReturns = 0;            ///< times it moved to UDP again after a fallback
     std::uint64_t udpRejected = 0;           ///< datagrams that failed authentication or replayed
+    std::uint64_t udpDatagramsReceived = 0;  ///< from the server, authentic and fresh
+    std::uint64_t udpHighestCounter = 0;     ///< the server's highest datagram counter: what it sent, for the line's loss
     UdpPathState udpState = UdpPathState::Off;  ///< the path's state while last in the room
 };
 
@@ -84,6 +86,9 @@ public:
     /// frame still waiting when newer ones fill the short queue is dropped (counted). False
     /// when it is not a valid frame. Any thread but an audio thread (it takes a lock).
     bool sendVideoFrame(std::span<const std::uint8_t> frame);
+    /// How fast video datagrams may leave (kbit/s; 0: at once): the sender sets a little above
+    /// what it encodes, so a keyframe is spread out rather than sent in one burst. Any thread.
+    void setVideoPaceKbps(int kbps);
     /// The video's counts. Any thread but an audio thread.
     VideoLinkCounters videoCounters() const;
 

@@ -32,6 +32,7 @@ std::string_view toString(UdpPathState state);
 struct UdpPathCounters {
     std::uint64_t datagramsSent = 0;
     std::uint64_t datagramsReceived = 0;  ///< authentic and fresh
+    std::uint64_t highestCounter = 0;     ///< the server's highest datagram counter seen: with datagramsReceived, the line's loss
     std::uint64_t rejected = 0;           ///< forged, replayed, for another session, malformed
     std::uint64_t fallbacks = 0;          ///< Up → Down, or an offer never answered
     std::uint64_t returns = 0;            ///< Down/Probing → Up after a fallback

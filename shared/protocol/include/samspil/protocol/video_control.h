@@ -53,6 +53,10 @@ struct VideoReport {
     std::uint32_t framesReceived = 0;  ///< in the last report's period
     std::uint32_t framesLost = 0;      ///< missing or undecodable
     std::uint32_t delayMs = 0;         ///< capture → decoded, the period's median (0–60000)
+    /// How much of what the server sent this receiver its line lost in the period (0–100): UDP
+    /// datagrams missing from the server's count; on WebSockets, the share of the others' audio
+    /// it had to conceal. The server holds video back from a receiver whose line loses.
+    std::uint32_t lineLossPercent = 0;
 };
 
 /// Show one participant large to everyone (0: nobody). The teacher in a school's room,
@@ -80,6 +84,9 @@ struct VideoDemand {
     std::uint32_t worstLossPercent = 0;  ///< 0–100
     std::uint32_t worstDelayMs = 0;
     std::uint32_t droppedFrames = 0;     ///< dropped by the server toward slow receivers, last second
+    /// How much later than its line's own delay the sender's audio arrives now (ms): a queue
+    /// filling in its upload (a home line's modem), seen before anything is lost.
+    std::uint32_t uplinkQueueMs = 0;
 };
 
 }  // namespace samspil::protocol

@@ -1,7 +1,10 @@
 // Video frames on the UDP path (docs/protocol.md, "Video on the UDP path"): a frame is cut
 // into fragments that each fit one datagram's body, each behind a 12-byte fragment header
-// (the sender's stream id, the layer, the frame number, its index and the count), and put
-// together again on the other side. Pure: no sockets, no clock; bounded in what it holds.
+// (the sender's stream id, the layer, the piece size, its index and the count, the frame
+// number), and put together again on the other side. Every fragment but a frame's last
+// carries exactly the frame's piece size: 16 to 1344 bytes in steps of 16 — small pieces on a
+// slow upload, where one full datagram holds the line for 20 ms in front of the audio. Pure:
+// no sockets, no clock; bounded in what it holds.
 #pragma once
 
 #include "samspil/protocol/video_frame.h"
@@ -16,11 +19,12 @@
 namespace samspil::protocol {
 
 inline constexpr std::size_t kVideoFragmentHeaderBytes = 12;
-/// Every fragment but a frame's last carries exactly this much of the frame (it fits a UDP
-/// datagram's body of 1370 bytes with the fragment header).
+/// The largest piece of a frame a fragment carries (it fits a UDP datagram's body of 1370
+/// bytes with the fragment header); pieces are multiples of kVideoPieceUnit.
 inline constexpr std::size_t kVideoFragmentPieceBytes = 1344;
+inline constexpr std::size_t kVideoPieceUnit = 16;
 inline constexpr std::size_t kMaxVideoFragmentBytes = kVideoFragmentHeaderBytes + kVideoFragmentPieceBytes;
-/// A frame is at most this many fragments (512 KiB in pieces of a datagram).
+/// A frame is at most this many fragments (a 512 KiB frame in pieces of 1024 bytes).
 inline constexpr std::size_t kMaxVideoFragments = 512;
 
 struct VideoFragmentHeader {
@@ -29,12 +33,16 @@ struct VideoFragmentHeader {
     std::uint16_t index = 0;
     std::uint16_t count = 0;
     std::uint32_t frameNumber = 0;
+    std::uint16_t pieceBytes = kVideoFragmentPieceBytes;  ///< what every fragment but the last carries
 };
 
-/// The fragments of one whole frame (stamped `streamId`), handed to `emit` in order.
-/// Returns how many there were (0: not a valid frame).
+/// The fragments of one whole frame (stamped `streamId`), handed to `emit` in order, in pieces
+/// of `pieceBytes` (rounded down to kVideoPieceUnit, at most kVideoFragmentPieceBytes; larger
+/// when the frame would otherwise need more than kMaxVideoFragments). Returns how many there
+/// were (0: not a valid frame).
 std::size_t fragmentVideoFrame(std::span<const std::uint8_t> frame, std::uint16_t streamId,
-                               const std::function<void(std::span<const std::uint8_t>)>& emit);
+                               const std::function<void(std::span<const std::uint8_t>)>& emit,
+                               std::size_t pieceBytes = kVideoFragmentPieceBytes);
 
 /// Parses a fragment's header; nullopt when it is malformed.
 std::optional<VideoFragmentHeader> parseVideoFragmentHeader(std::span<const std::uint8_t> fragment);

@@ -1,8 +1,9 @@
 // How much video a line carries: the ladder of steps from 180p15 to 720p30 a sender moves
-// on, and VideoRateController, which moves it — down at once when the line shows strain
-// (receivers' loss or delay, the server dropping frames toward a receiver, the sender's own
-// send queue filling), up slowly once the line has been clean for a while, and to a pause
-// before the audio would suffer. Pure: time and figures passed in; one thread (the sender's).
+// on, and VideoRateController, which moves it — from the lowest step up every 2 s while the
+// line has never shown strain (the start of a lesson: a weak line is not flooded first), down
+// at once when it shows strain (receivers' loss or delay, the server dropping frames toward a
+// receiver, the sender's own send queue filling), then up only after 6 s clean, and to a
+// pause before the audio would suffer. Pure: time and figures passed in; one thread (the sender's).
 #pragma once
 
 #include <array>
@@ -33,13 +34,14 @@ struct LineSignals {
     std::uint32_t worstDelayMs = 0;      ///< capture → decoded at the worst receiver
     std::uint32_t droppedByServer = 0;   ///< frames the server dropped toward slow receivers, last second
     std::int64_t sendBacklogUs = 0;      ///< what waits in the sender's own video queue, as time at the current rate
+    std::uint32_t queueingDelayMs = 0;   ///< delay above the line's own (RecentMinimum): a queue building somewhere
     bool audioStrained = false;          ///< the sender's audio is losing (its queue dropping, its line late)
 };
 
 class VideoRateController {
 public:
     /// `highest`: the best step this sender may use (its camera's, or the wanted layer's).
-    explicit VideoRateController(int startStep = 2, int highest = static_cast<int>(kVideoLadder.size()) - 1);
+    explicit VideoRateController(int startStep = 0, int highest = static_cast<int>(kVideoLadder.size()) - 1);
 
     /// Once a second or so: the step to send at from now on (-1: paused).
     int update(const LineSignals& signals, std::int64_t nowUs);
@@ -47,7 +49,11 @@ public:
     bool paused() const { return paused_; }
     void setHighest(int highest);
 
-    static constexpr std::int64_t kCleanBeforeUpUs = 6'000'000;  ///< a clean line this long: one step up
+    static constexpr std::int64_t kRampUpUs = 2'000'000;        ///< before any strain: a step up this often
+    static constexpr std::int64_t kCleanBeforeUpUs = 6'000'000;  ///< after strain, a clean line this long: one step up …
+    static constexpr std::int64_t kLongestBeforeUpUs = 48'000'000;  ///< … twice as long each time a step up strained it
+    static constexpr std::int64_t kStepUpTestUs = 10'000'000;  ///< strain this soon after a step up: that step was too much
+    static constexpr std::uint32_t kQueueingStrainMs = 40;
     static constexpr std::int64_t kStrainedBeforePauseUs = 2'000'000;  ///< strained at the bottom this long: pause
     static constexpr std::int64_t kPauseForUs = 5'000'000;  ///< then try the bottom step again
 
@@ -61,6 +67,9 @@ private:
     std::int64_t strainedAtBottomSinceUs_ = -1;
     std::int64_t pausedAtUs_ = 0;
     std::int64_t lastDownUs_ = -1;
+    bool everStrained_ = false;
+    std::int64_t beforeUpUs_ = kCleanBeforeUpUs;
+    std::int64_t lastUpUs_ = -1;
 };
 
 }  // namespace samspil::video
