@@ -20,22 +20,10 @@ nlohmann::json figuresOf(const std::vector<double>& ms) {
 
 CliVideo::CliVideo(const CliOptions& options, net::SessionClient& session) : options_(options), session_(session) {
     if (options.camera) {
-        const video::VideoStep& best = video::kVideoLadder[static_cast<std::size_t>(options.videoHighestStep)];
-        const std::string which = *options.camera;
-        net::SessionClient* client = &session;
         // The camera films at the best step's size and rate; the sender scales down for lower ones.
-        sender_ = std::make_unique<client_video::VideoSender>(
-            session,
-            [which, best, client](std::string& error) {
-                return client_video::openCamera(which, best.width, best.height, best.framesPerSecond,
-                                                [client](std::int64_t localUs) -> std::optional<std::int64_t> {
-                                                    const auto offset = client->serverClockOffsetUs();
-                                                    if (!offset) return std::nullopt;
-                                                    return localUs + *offset;
-                                                },
-                                                error);
-            },
-            options.videoHighestStep);
+        const video::VideoStep& best = video::kVideoLadder[static_cast<std::size_t>(options.videoHighestStep)];
+        sender_ = std::make_unique<client_video::VideoSender>(session, client_video::cameraFor(*options.camera, best, session),
+                                                              options.videoHighestStep);
     }
     if (options.watchLayer) receiver_ = std::make_unique<client_video::VideoReceiver>(session);
 }
@@ -86,6 +74,7 @@ nlohmann::json CliVideo::report(const nlohmann::json& audioPeers) const {
                        {"step", s.step >= 0 ? nlohmann::json(video::kVideoLadder[static_cast<std::size_t>(s.step)].name)
                                             : nlohmann::json(nullptr)},
                        {"step_changes", s.stepChanges},
+                       {"strains", s.strains},
                        {"pauses", s.pauses},
                        {"paused", s.paused},
                        {"encode_ms_mean", s.framesEncoded[0] + s.framesEncoded[1] > 0

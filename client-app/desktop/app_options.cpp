@@ -32,6 +32,12 @@ Audio:
   --buffer SAMPLES      audio buffer size
   --frame-ms MS         network frame: 2.5, 5 (default) or 10
 
+Video:
+  --camera DEVICE       the camera: a V4L2 device (default /dev/video0), or test-pattern
+                        (moving bars with the capture time in the picture)
+  --camera-on           turn the camera on once in the room (else it stays off until
+                        you press "Turn camera on")
+
 For tests and scripts:
   --settings FILE       read and write settings in FILE instead of the user's own
   --screenshot FILE     save a PNG of the window after --screenshot-after seconds
@@ -68,6 +74,10 @@ Expected<AppOptions, std::string> parseAppOptions(const std::vector<std::string>
             options.join = true;
         } else if (name == "--listen-newest") {
             options.listenNewest = true;
+        } else if (name == "--camera") {
+            problem = text(options.camera);
+        } else if (name == "--camera-on") {
+            options.cameraOn = true;
         } else if (name == "--server") {
             problem = text(options.server);
         } else if (name == "--room") {

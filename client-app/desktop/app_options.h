@@ -28,6 +28,8 @@ struct AppOptions {
     std::optional<double> quitAfterSeconds;
     std::optional<std::string> language;   ///< "da" or "en" (remembered like a choice in the window)
     bool listenNewest = false;             ///< play the newest recording's mix once listed
+    std::optional<std::string> camera;     ///< "test-pattern" or a V4L2 device (default /dev/video0)
+    bool cameraOn = false;                 ///< turn the camera on once in the room
     bool showHelp = false;
 };
 

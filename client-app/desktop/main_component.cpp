@@ -60,7 +60,9 @@ MainComponent::MainComponent(const AppOptions& options, std::string settingsPath
     const auto background = ui::colours::background;
     tabs_.addTab(ui::tr("Connect"), background, &connect_, false);
     tabs_.addTab(ui::tr("Audio setup"), background, audio_.get(), false);
-    tabs_.addTab(ui::tr("Room"), background, room_.get(), false);
+    roomPage_ = std::make_unique<RoomPage>(
+        std::make_unique<VideoPanel>(session_, options.camera.value_or("/dev/video0"), options.cameraOn), *room_);
+    tabs_.addTab(ui::tr("Room"), background, roomPage_.get(), false);
     recordings_ = std::make_unique<RecordingsPanel>(player_);
     recordings_->onWantsFront = [this] { tabs_.setCurrentTabIndex(kRecordingsPage); };
     if (options.listenNewest) recordings_->playNewestWhenListed();
@@ -86,6 +88,7 @@ MainComponent::MainComponent(const AppOptions& options, std::string settingsPath
 
 MainComponent::~MainComponent() {
     shutdown();
+    roomPage_.reset();  // the video panel lets go of the session before the rest goes
     setLookAndFeel(nullptr);
 }
 
@@ -187,6 +190,7 @@ void MainComponent::join(const ui::ConnectFields& fields) {
     join.frameSamples = session_.engine().frameSamples();
     join.sendChannels = session_.engine().sendChannels();
     join.useUdp = settings_.useUdp;
+    join.video = true;
     if (auto problem = session_.join(join)) {
         std::cerr << "samspil: " << *problem << std::endl;
         return;

@@ -8,6 +8,7 @@
 #include "connect_panel.h"
 #include "recording_player.h"
 #include "recordings_panel.h"
+#include "room_page.h"
 #include "room_view.h"
 #include "samspil/settings/client_settings.h"
 
@@ -57,6 +58,7 @@ private:
     ui::ConnectPanel connect_;
     std::unique_ptr<AudioSetupPanel> audio_;
     std::unique_ptr<ui::RoomView> room_;
+    std::unique_ptr<RoomPage> roomPage_;  // the video above room_
     std::unique_ptr<RecordingsPanel> recordings_;
 };
 

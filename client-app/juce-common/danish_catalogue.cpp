@@ -223,6 +223,22 @@ countries: dk
 "Nov" = "nov."
 "Dec" = "dec."
 "{day} {month} {year}, {time}" = "{day}. {month} {year}, {time}"
+"Turn camera on" = "Tænd kameraet"
+"Turn camera off" = "Sluk kameraet"
+"Layout" = "Visning"
+"All the same size" = "Alle lige store"
+"One large" = "Én stor"
+"Video is never recorded and never stored on the server: it only passes on to the others in the room." = "Video bliver aldrig optaget og aldrig gemt på serveren: billedet går kun videre til de andre i rummet."
+"The camera cannot be used: {why}" = "Kameraet kan ikke bruges: {why}"
+"The teacher has turned your camera off." = "Læreren har slukket dit kamera."
+"Show large to everyone" = "Vis stort for alle"
+"Stop showing large" = "Stop med at vise stort"
+"Allow camera" = "Tillad kameraet"
+"The teacher has turned the camera off" = "Læreren har slukket kameraet"
+"The camera is off" = "Kameraet er slukket"
+"Video paused: the connection is too weak" = "Video sat på pause: forbindelsen er for svag"
+"Waiting for the picture …" = "Venter på billedet …"
+"You" = "Dig"
 )catalogue";
 }
 

@@ -76,6 +76,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
     config.channels = settings.sendChannels;
     config.frameSamples = settings.frameSamples;
     config.useUdp = settings.useUdp;
+    config.video = settings.video;
     engine_->setFrameSamples(settings.frameSamples);
     engine_->setSendChannels(settings.sendChannels);
     client_ = std::make_unique<net::SessionClient>(config, static_cast<net::SessionListener&>(*this));
@@ -94,6 +95,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
         return statusText_;
     }
     transport_->attach(client_.get());
+    if (onClientChanged) onClientChanged(client_.get());
     state_ = net::SessionState::Connecting;
     statusText_ = tr("Connecting to {server} …").replace("{server}", juce::String::fromUTF8(settings.serverUrl.c_str())).toStdString();
     if (onChange) onChange();
@@ -102,6 +104,7 @@ std::optional<std::string> RoomSession::join(const JoinSettings& settings) {
 
 void RoomSession::leave() {
     if (!client_) return;
+    if (onClientChanged) onClientChanged(nullptr);  // what uses the client goes before it
     transport_->detach();
     client_->leave();
     client_.reset();
@@ -186,7 +189,26 @@ void RoomSession::onStateChanged(net::SessionState state, const std::string& rea
     });
 }
 
+void RoomSession::setVideoListener(VideoListener* listener) {
+    std::lock_guard lock(videoMutex_);
+    video_ = listener;
+}
+
+void RoomSession::onVideoDemand(const VideoDemand& demand) {
+    std::lock_guard lock(videoMutex_);
+    if (video_) video_->onVideoDemand(demand);
+}
+
+void RoomSession::onVideoFrame(std::span<const std::uint8_t> frame) {
+    std::lock_guard lock(videoMutex_);
+    if (video_) video_->onVideoFrame(frame);
+}
+
 void RoomSession::onWelcome(const Welcome& welcome) {
+    {
+        std::lock_guard lock(videoMutex_);
+        if (video_) video_->onVideoWelcome();
+    }
     post([this, welcome] {
         selfId_ = welcome.participantId;
         selfRole_ = welcome.role;
@@ -198,7 +220,7 @@ void RoomSession::onPeers(const PeerList& peers) {
         participants_.clear();
         for (const auto& peer : peers.peers) {
             Participant p{peer.participantId, peer.streamId, peer.name, peer.role, peer.muted,
-                          peer.participantId == selfId_, -1, peer.stream};
+                          peer.participantId == selfId_, -1, peer.stream, peer.camera, peer.cameraBlocked};
             participants_.push_back(std::move(p));
         }
         // A participant keeps their slot (and listening level) across reconnects, by name.

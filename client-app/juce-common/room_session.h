@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct Participant {
     bool isSelf = false;
     int slot = -1;            ///< the engine slot (and the plugin's aux bus) they are heard in
     std::optional<protocol::StreamInfo> stream;
+    protocol::CameraState camera = protocol::CameraState::Off;
+    bool cameraBlocked = false;  ///< by the teacher
 };
 
 struct ChatLine {
@@ -53,6 +56,16 @@ struct JoinSettings {
     int frameSamples = 240;
     int sendChannels = 1;
     bool useUdp = true;  ///< the server's UDP fast path when offered (falls back by itself)
+    bool video = false;  ///< send and receive video (the desktop app; the plugin has none)
+};
+
+/// Where video goes (the desktop app's video panel). Network thread, each call short.
+class VideoListener {
+public:
+    virtual ~VideoListener() = default;
+    virtual void onVideoWelcome() = 0;
+    virtual void onVideoDemand(const protocol::VideoDemand& demand) = 0;
+    virtual void onVideoFrame(std::span<const std::uint8_t> frame) = 0;
 };
 
 class RoomSession : private net::SessionListener, private juce::AsyncUpdater {
@@ -101,6 +114,11 @@ public:
 
     /// Called on the message thread after anything above changed.
     std::function<void()> onChange;
+    /// Message thread: a new SessionClient has started (the video panel makes its sender and
+    /// receiver for it), or null: the current one is about to go (they must go first).
+    std::function<void(net::SessionClient*)> onClientChanged;
+    /// Message thread: where video events go from now on (null: nowhere).
+    void setVideoListener(VideoListener* listener);
 
 private:
     // SessionListener: network thread. Each queues an event for the message thread.
@@ -115,6 +133,8 @@ private:
     void onNotice(const protocol::Notice& notice) override;
     void onRoomTempo(const protocol::RoomTempo& tempo) override;
     void onRoomMetronome(const protocol::RoomMetronome& metronome) override;
+    void onVideoDemand(const protocol::VideoDemand& demand) override;
+    void onVideoFrame(std::span<const std::uint8_t> frame) override;
     void post(std::function<void()> event);
     void handleAsyncUpdate() override;  // message thread
 
@@ -123,6 +143,8 @@ private:
     std::unique_ptr<net::SessionClient> client_;
     std::unique_ptr<RoomAudioEngine> engine_;
 
+    std::mutex videoMutex_;
+    VideoListener* video_ = nullptr;  // guarded by videoMutex_
     std::mutex eventsMutex_;
     std::deque<std::function<void()>> events_;  // guarded by eventsMutex_
 

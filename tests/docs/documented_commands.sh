@@ -213,5 +213,9 @@ if [ -x "$build/client-app/desktop/samspil_desktop_artefacts/RelWithDebInfo/sams
   (cd "$repo" && PREFIX="$work/prefix" bash scripts/install-plugin.sh) >/dev/null
   [ -f "$work/prefix/lib/lv2/Samspil.lv2/manifest.ttl" ] || fail "LV2 not installed"
   [ -d "$work/prefix/lib/vst3/Samspil.vst3" ] || fail "VST3 not installed"
+  step "scripts/screenshot-desktop.sh (README): a lesson with video, photographed"
+  (cd "$repo" && BUILD_DIR="$build" bash scripts/screenshot-desktop.sh "$work/desktop-room.png") >/dev/null ||
+    fail "screenshot-desktop.sh"
+  [ "$(stat -c %s "$work/desktop-room.png")" -gt 30000 ] || fail "screenshot-desktop.sh made no picture"
 fi
 echo "documented commands: all passed"

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <thread>
 
 using namespace samspil;
@@ -447,4 +448,53 @@ TEST_CASE("desktop app and two clis: the room's metronome leaves each on the ser
     if (jackKeptTime) CHECK(leaderApp[leaderApp.size() / 2] <= 1500.0);
     app.process().signal();
     CHECK(app.process().wait(std::chrono::seconds(10)).has_value());
+}
+
+TEST_CASE("desktop app: with its camera on, a cli sees the app's test pattern and the app the cli's, by their time "
+          "codes - and the app still hears the cli",
+          "[desktop][jack][video]") {
+    TempDir dir;
+    JackSession jack(dir);
+    TestServer server(dir);
+    CliRun teacher(dir, "teacher", {"--server", server.url(), "--room", "video", "--name", "Lise", "--tone", "440",
+                                    "--video", "test-pattern", "--video-max", "360p30", "--duration", "16"});
+    DesktopApp app(dir, "student", {"--server", server.url(), "--room", "video", "--name", "Ida", "--join", "--audio-driver",
+                                    "JACK", "--camera", "test-pattern", "--camera-on", "--quit-after", "30"});
+    REQUIRE(app.waitForOutput("samspil: joined", std::chrono::seconds(20)));
+    REQUIRE(jack.waitForPort("Samspil:out_1", std::chrono::seconds(5)));
+    // The app's tile for Lise shows pictures decoded from her frames, and their pixels carry
+    // her pattern's time code (read back by the app, as glass to glass).
+    const std::regex seen(R"(video from Lise: (\d+) pictures (\d+)x(\d+), (\d+) read by their time code)");
+    std::smatch last;
+    const bool sawLise = waitUntil(
+        [&] {
+            const std::string out = app.output();
+            for (std::sregex_iterator it(out.begin(), out.end(), seen), end; it != end; ++it) last = *it;
+            return !last.empty() && std::stoi(last[4].str()) >= 30;
+        },
+        std::chrono::seconds(20));
+    INFO(app.output());
+    REQUIRE(sawLise);
+    CHECK(std::stoi(last[4].str()) >= std::stoi(last[1].str()) * 9 / 10);  // nearly every picture is hers, whole
+    CHECK(app.output().find("samspil: camera on (test pattern)") != std::string::npos);
+    // And it still hears her while the video runs.
+    REQUIRE(jack.record({"Samspil:out_1", "Samspil:out_2"}, dir.file("app-out.wav"), 3));
+    REQUIRE(teacher.finish() == 0);
+    auto recorded = readWavFile(dir.file("app-out.wav"));
+    REQUIRE(recorded);
+    const auto match = compareWithTone(recorded->channel(0), 440, 2.5);
+    std::cout << "desktop with video: " << last[0] << "; the tone's correlation " << match.medianCorrelation << " ("
+              << match.fractionAbove * 100 << " % of windows)\n";
+    CHECK(match.medianCorrelation > 0.95);
+    CHECK(match.fractionAbove > 0.8);
+    // The cli decoded the app's pictures and read the app's time code from them.
+    const auto& video = teacher.stats()["video"];
+    REQUIRE(video["received"].size() == 1);
+    const auto& fromApp = video["received"][0];
+    std::cout << "the cli sees the app: " << fromApp["frames_decoded"] << " pictures " << fromApp["width"] << "x"
+              << fromApp["height"] << ", glass to glass " << fromApp["glass_to_glass_ms"].dump() << "\n";
+    REQUIRE(fromApp["glass_to_glass_ms"].is_object());
+    CHECK(fromApp["glass_to_glass_ms"]["frames"].get<int>() >= 30);
+    app.process().signal();
+    app.process().wait(std::chrono::seconds(10));
 }

@@ -6,6 +6,7 @@
 #include "samspil/video/test_pattern.h"
 #include "samspil/video/video_ladder.h"
 #include "samspil/video/vp8_codec.h"
+#include "samspil/client_video/video_layout.h"
 
 #include <catch2/catch.hpp>
 
@@ -212,4 +213,32 @@ TEST_CASE("the rate controller steps down at once, pauses before audio suffers, 
     // Never above the highest step allowed.
     VideoRateController capped(4, 1);
     CHECK(capped.step() == 1);
+}
+
+TEST_CASE("the native clients ask the large layer of the large tile, the small one of every other camera", "[video]") {
+    using samspil::client_video::chooseLayers;
+    using samspil::client_video::VideoLayout;
+    using namespace samspil::protocol;
+    const auto peer = [](std::uint32_t id, CameraState camera = CameraState::On, bool blocked = false) {
+        PeerInfo p;
+        p.participantId = id;
+        p.streamId = static_cast<std::uint16_t>(100 + id);
+        p.camera = camera;
+        p.cameraBlocked = blocked;
+        return p;
+    };
+    const std::vector<PeerInfo> others{peer(1), peer(2), peer(3, CameraState::Paused), peer(4, CameraState::On, true),
+                                       peer(5, CameraState::Off)};
+    auto choice = chooseLayers(others, VideoLayout::Grid, 0, std::nullopt);
+    CHECK_FALSE(choice.largeStream);
+    CHECK(choice.layers.at(101) == VideoLayer::Small);
+    CHECK(choice.layers.at(102) == VideoLayer::Small);
+    for (const int none : {103, 104, 105}) CHECK_FALSE(choice.layers.at(static_cast<std::uint16_t>(none)));
+    choice = chooseLayers(others, VideoLayout::Grid, 2, std::nullopt);
+    CHECK(choice.largeStream == 102);
+    CHECK(choice.layers.at(102) == VideoLayer::Large);
+    CHECK(chooseLayers(others, VideoLayout::OneLarge, 0, 101).layers.at(101) == VideoLayer::Large);
+    CHECK(chooseLayers(others, VideoLayout::OneLarge, 0, std::nullopt).largeStream == 101);
+    CHECK(chooseLayers({peer(7)}, VideoLayout::Grid, 0, std::nullopt).layers.at(107) == VideoLayer::Large);
+    CHECK_FALSE(chooseLayers(others, VideoLayout::Grid, 5, std::nullopt).largeStream);  // pinned, but camera off
 }

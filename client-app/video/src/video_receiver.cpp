@@ -66,9 +66,7 @@ void VideoReceiver::onWelcome() {
 void VideoReceiver::want(std::uint16_t streamId, std::optional<VideoLayer> layer) {
     {
         std::lock_guard lock(mutex_);
-        const auto it = wants_.find(streamId);
-        const std::optional<VideoLayer> before = it == wants_.end() ? std::nullopt : it->second;
-        if (before == layer && it != wants_.end()) return;
+        if (const auto it = wants_.find(streamId); it != wants_.end() && it->second == layer) return;
         wants_[streamId] = layer;
         if (!layer) pictures_.erase(streamId);
     }
@@ -103,7 +101,7 @@ void VideoReceiver::decode(const std::vector<std::uint8_t>& bytes) {
     auto& slot = decoders_[{header.streamId, header.layer}];
     if (!slot) {
         slot = std::make_unique<Decoding>();
-        auto decoder = video::Vp8Decoder::create(2);
+        auto decoder = video::Vp8Decoder::create(1);
         if (!decoder) return;
         slot->decoder = std::move(*decoder);
     }

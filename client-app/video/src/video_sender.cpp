@@ -27,6 +27,18 @@ struct VideoSender::Layer {
     std::vector<std::uint8_t> wire = std::vector<std::uint8_t>(kMaxVideoFrameBytes);
 };
 
+CameraFactory cameraFor(std::string which, const video::VideoStep& step, net::SessionClient& client) {
+    return [which = std::move(which), step, &client](std::string& error) {
+        return openCamera(which, step.width, step.height, step.framesPerSecond,
+                          [&client](std::int64_t localUs) -> std::optional<std::int64_t> {
+                              const auto offset = client.serverClockOffsetUs();
+                              if (!offset) return std::nullopt;
+                              return localUs + *offset;
+                          },
+                          error);
+    };
+}
+
 VideoSender::VideoSender(net::SessionClient& session, CameraFactory camera, int highestStep)
     : session_(session), openCamera_(std::move(camera)), rate_(0, highestStep), highestStep_(highestStep) {
     thread_ = std::thread([this] { run(); });
@@ -117,6 +129,7 @@ void VideoSender::adapt(std::int64_t nowUs) {
     rate_.update(signals, nowUs);
     std::lock_guard lock(mutex_);
     if (rate_.step() != before) ++stats_.stepChanges;
+    if (const char* why = video::VideoRateController::strain(signals)) ++stats_.strains[why];
     if (rate_.paused() && !wasPaused) ++stats_.pauses;
     stats_.paused = rate_.paused();
     stats_.step = rate_.step();
@@ -133,7 +146,7 @@ void VideoSender::encodeLayer(VideoLayer which, const CapturedPicture& captured,
     bool fresh = false;
     if (!layer.encoder || layer.step.width != step.width || layer.step.height != step.height ||
         layer.step.framesPerSecond != step.framesPerSecond) {
-        auto encoder = video::Vp8Encoder::create({step.width, step.height, step.framesPerSecond, step.bitrateKbps, 3, 2});
+        auto encoder = video::Vp8Encoder::create({step.width, step.height, step.framesPerSecond, step.bitrateKbps, 3, 1});
         if (!encoder) return;
         layer.encoder = std::move(*encoder);
         fresh = true;  // a new size starts with a keyframe anyway

@@ -12,9 +12,14 @@ void VideoRateController::setHighest(int highest) {
     step_ = std::min(step_, highest_);
 }
 
-bool VideoRateController::strained(const LineSignals& s) {
-    return s.audioStrained || s.worstLossPercent >= 3 || s.worstDelayMs >= 250 || s.droppedByServer > 0 ||
-           s.sendBacklogUs >= 300'000 || s.queueingDelayMs >= kQueueingStrainMs;
+const char* VideoRateController::strain(const LineSignals& s) {
+    if (s.audioStrained) return "audio";
+    if (s.worstLossPercent >= 3) return "loss";
+    if (s.worstDelayMs >= 250) return "delay";
+    if (s.droppedByServer > 0) return "dropped by the server";
+    if (s.sendBacklogUs >= 300'000) return "send backlog";
+    if (s.queueingDelayMs >= kQueueingStrainMs) return "queueing";
+    return nullptr;
 }
 
 int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) {

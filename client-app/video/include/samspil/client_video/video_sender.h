@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,10 @@ namespace samspil::client_video {
 
 /// Opens the camera (capture thread); null with a reason for people when it cannot.
 using CameraFactory = std::function<std::unique_ptr<CameraSource>(std::string& error)>;
+
+/// The camera `which` names ("test-pattern" or a V4L2 device) at the size and rate of
+/// `step`, its pictures stamped on the server's clock as `client` knows it.
+CameraFactory cameraFor(std::string which, const video::VideoStep& step, net::SessionClient& client);
 
 struct VideoSenderStats {
     std::uint64_t picturesCaptured = 0;
@@ -43,6 +48,7 @@ struct VideoSenderStats {
     bool paused = false;
     std::string cameraError;            ///< why the camera did not open, if it did not
     std::uint64_t stepChanges = 0;
+    std::map<std::string, std::uint64_t> strains;  ///< seconds the line strained, by what strained it
     std::uint64_t encodeMicrosTotal = 0;
 };
 

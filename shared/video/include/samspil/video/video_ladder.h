@@ -57,8 +57,11 @@ public:
     static constexpr std::int64_t kStrainedBeforePauseUs = 2'000'000;  ///< strained at the bottom this long: pause
     static constexpr std::int64_t kPauseForUs = 5'000'000;  ///< then try the bottom step again
 
+    /// What in the signals strains the line ("loss", "queueing" …), or null when nothing does.
+    static const char* strain(const LineSignals& s);
+
 private:
-    static bool strained(const LineSignals& s);
+    static bool strained(const LineSignals& s) { return strain(s) != nullptr; }
 
     int step_;
     int highest_;
