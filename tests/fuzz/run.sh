@@ -14,7 +14,8 @@ if ! grep -q '^SAMSPIL_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DSAMSPIL_FUZZ=ON -DSAMSPIL_BUILD_TESTS=OFF -DSAMSPIL_BUILD_JUCE=OFF >/dev/null
 fi
-harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_udp_datagram:udp fuzz_api_body:api fuzz_settings_json:settings)
+harnesses=(fuzz_control_message:control fuzz_media_packet:media fuzz_udp_datagram:udp fuzz_api_body:api fuzz_settings_json:settings
+  fuzz_video:video)
 ninja -C "$build" "${harnesses[@]%%:*}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,8 +40,8 @@ run_harness() {
   echo "fuzz: $harness: $runs executions in ${seconds} s, corpus $(ls "$work/$corpus" | wc -l) inputs, no finding"
 }
 
-# Each harness is one process; one more than there are cores at a time (five on two
-# cores: three, then two — two rounds of SECONDS instead of three).
+# Each harness is one process; one more than there are cores at a time (six on two
+# cores: three, then three — two rounds of SECONDS instead of three).
 parallel=$(( $(nproc) + 1 ))
 failed=0
 for ((i = 0; i < ${#harnesses[@]}; i += parallel)); do

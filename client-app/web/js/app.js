@@ -11,6 +11,9 @@ import { RoomVideo } from './video.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
+// The camera symbol beside a name whose camera is on (drawn, so it needs no emoji font).
+const CAMERA_ICON = '<svg viewBox="0 0 24 16" width="20" height="14" aria-hidden="true"><rect x="0" y="2" width="15" '
+  + 'height="12" rx="2"/><path d="M16 6 24 2v12l-8-4z"/></svg>';
 const page = { invite: undefined, room: undefined, token: undefined, audio: undefined, session: undefined,
   peers: [], roomState: undefined, welcome: undefined, strips: new Map(), tiles: new Map(), chat: [] };
 window.samspil = page;  // the tests look in here
@@ -363,7 +366,10 @@ function renderRoom() {
       page.strips.set(peer.stream_id, strip);
       $('strips').append(strip);
     }
-    strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '') + (peer.camera === 'on' ? ' 📷' : '');
+    strip.querySelector('.name').textContent = peer.name + (peer.muted ? ' 🔇' : '');
+    const camera = strip.querySelector('.cam');
+    camera.hidden = peer.camera !== 'on';
+    camera.setAttribute('aria-label', t('cameraSymbol'));
     strip.querySelector('.level').setAttribute('aria-label', t('levelOf', { name: peer.name }));
     strip.querySelector('.volume').setAttribute('aria-label', t('volume', { name: peer.name }));
     strip.querySelector('.mute-for-me span').textContent = t('muteFor', { name: peer.name });
@@ -514,7 +520,7 @@ function makeTile(peer) {
   tile.dataset.stream = peer.stream_id;
   tile.tabIndex = 0;
   tile.innerHTML = `<canvas width="320" height="180"></canvas><p class="tile-state" role="status"></p>
-    <figcaption><span class="name"></span> <span class="cam" role="img">📷</span> <span class="pin-mark"></span></figcaption>
+    <figcaption><span class="name"></span> <span class="cam" role="img">${CAMERA_ICON}</span> <span class="pin-mark"></span></figcaption>
     <div class="tile-actions"><button type="button" class="pin"></button><button type="button" class="camera-block"></button></div>`;
   const streamId = peer.stream_id;
   const current = () => page.peers.find((p) => p.stream_id === streamId);
@@ -534,7 +540,7 @@ function makeTile(peer) {
 function makeStrip(peer) {
   const strip = document.createElement('div');
   strip.className = 'strip';
-  strip.innerHTML = `<h3><span class="light" role="img"></span><span class="name"></span></h3>
+  strip.innerHTML = `<h3><span class="light" role="img"></span><span class="name"></span><span class="cam" role="img" hidden>${CAMERA_ICON}</span></h3>
     <meter class="level" min="0" max="1" value="0"></meter>
     <p class="figures"></p>
     <label><input type="range" class="volume" min="0" max="2" step="0.05" value="1"></label>
