@@ -6,6 +6,8 @@
 #include "samspil/video/test_pattern.h"
 #include "samspil/video/vp8_codec.h"
 
+#include <pthread.h>
+
 namespace samspil::client_video {
 
 using namespace samspil::protocol;
@@ -233,6 +235,7 @@ void VideoReceiver::watchLine(std::int64_t nowUs) {
 }
 
 void VideoReceiver::run() {
+    pthread_setname_np(pthread_self(), "sp-video-recv");  // its name in top -H and the figures
     nextReportUs_ = monotonicMicros() + kReportEveryUs;
     while (!stop_.load()) {
         std::vector<std::uint8_t> frame;

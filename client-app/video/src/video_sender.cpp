@@ -4,6 +4,8 @@
 #include "samspil/time/clock.h"
 #include "samspil/video/vp8_codec.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -181,6 +183,7 @@ void VideoSender::encodeLayer(VideoLayer which, const CapturedPicture& captured,
 }
 
 void VideoSender::run() {
+    pthread_setname_np(pthread_self(), "sp-video-send");  // its name in top -H and the figures
     while (!stop_.load()) {
         if (rejoined_.exchange(false)) announceAgain_ = true;
         if (!wantOn_.load()) {
