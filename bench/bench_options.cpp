@@ -1,6 +1,9 @@
 #include "bench_options.h"
 
 #include "samspil/audio/opus_codec.h"
+#include "samspil/video/video_ladder.h"
+
+#include <algorithm>
 
 #include <cstdlib>
 
@@ -40,6 +43,11 @@ Usage: samspil-bench [options]
                        lesson (server-side Ogg Opus tracks, a mix after the end);
                        reports the recorder's CPU, the disk write rate and the bytes
                        recorded (only with a server it starts)
+  --video STEP         every participant's camera on: real VP8 frames of the test pattern
+                       at STEP (180p15, 360p15, 360p30, 540p30 or 720p30; encoded once,
+                       sent in a loop), everyone asking for everyone else's large layer;
+                       by UDP with --udp, else on each participant's video WebSocket.
+                       Adds the video's frames, bytes and relay latency to the report
   --json               also print the results as one JSON line
   --help               this text
 
@@ -89,7 +97,12 @@ Expected<BenchOptions, std::string> parseBenchOptions(const std::vector<std::str
         char* end = nullptr;
         const double number = std::strtod(value.c_str(), &end);
         const bool isNumber = !value.empty() && end == value.c_str() + value.size();
-        if (name == "--server") {
+        if (name == "--video") {
+            const auto& ladder = video::kVideoLadder;
+            const auto found = std::find_if(ladder.begin(), ladder.end(), [&](const video::VideoStep& s) { return value == s.name; });
+            if (found == ladder.end()) return Unexpected{"--video must be one of 180p15, 360p15, 360p30, 540p30, 720p30"};
+            options.videoStep = static_cast<int>(found - ladder.begin());
+        } else if (name == "--server") {
             options.serverUrl = value;
         } else if (name == "--server-binary") {
             options.serverBinary = value;

@@ -26,6 +26,7 @@ struct BenchOptions {
     int benchCpu = -1;              ///< pin the bench to this CPU (after measuring the send() floor)
     int serverCpu = -1;             ///< pin the server it starts to this CPU
     std::vector<std::string> serverArgs;  ///< extra arguments for the server it starts
+    int videoStep = -1;             ///< --video: every camera on at this step of the ladder (-1: no video)
     bool showHelp = false;
 };
 

@@ -3,6 +3,8 @@
 #include "samspil/time/clock.h"
 #include "samspil/protocol/control_message.h"
 #include "samspil/protocol/media_packet.h"
+#include "samspil/protocol/video_fragments.h"
+#include "samspil/protocol/video_frame.h"
 #include "samspil/net/udp_path_machine.h"
 #include "samspil/io/udp_socket.h"
 
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -27,6 +30,8 @@ constexpr std::int64_t kGapUs = 20'000;            // a receive gap worth counti
 constexpr std::int64_t kJoinTimeoutUs = 30'000'000;
 constexpr std::int64_t kChatIntervalUs = 500'000;  // the probe's chat (within the flood limit)
 constexpr int kMaxPacketsPerMessage = 8;
+constexpr std::size_t kVideoRing = 256;            // video send times kept per participant, by frame number
+constexpr std::size_t kMaxVideoBacklog = 4;        // frames waiting for a video WebSocket; older ones go
 
 enum class Phase { Connecting, Warmup, Measuring, Done };
 
@@ -53,6 +58,19 @@ struct Participant {
     std::string pendingText;  // one control message to write (join, chat)
     std::int64_t chatSentAtUs = 0;
     net::UdpPathMachine udpPath;  // with --udp
+    // Video (with --video): the camera's frames, who we asked for, the video WebSocket.
+    std::deque<std::string> videoControl;   // camera on, subscriptions: written after pendingText
+    std::uint64_t videoSent = 0;
+    std::uint64_t videoSentAtWindowStart = 0, videoSentAtWindowEnd = 0;
+    std::array<std::int64_t, kVideoRing> videoSentAtUs{};
+    std::array<std::uint32_t, kVideoRing> videoSentNumber{};
+    std::vector<std::uint16_t> subscribed;
+    std::optional<std::string> videoToken;
+    Participant* videoOwner = nullptr;       // set on a video WebSocket's pseudo-participant
+    std::unique_ptr<Participant> videoLink;  // the participant's video WebSocket (not by UDP)
+    bool videoAttached = false;
+    std::deque<std::vector<std::uint8_t>> videoOut;  // frames for the video WebSocket
+    protocol::VideoReassembler reassembler;  // by UDP
 };
 
 // A timer owned by the event loop; `sul` first so the callback can find the owner.
@@ -91,6 +109,7 @@ struct LoadClients::Impl {
     bool eventLibrary = false;
     std::function<void()> atMeasureStart, atMeasureEnd;
     std::vector<unsigned char> tx = std::vector<unsigned char>(LWS_PRE + 64 * 1024);
+    std::vector<unsigned char> videoTx;
     LoadResults results;
 
     // --udp: one socket for every participant (the server tells them apart by session id,
@@ -139,10 +158,12 @@ struct LoadClients::Impl {
         if (phase == Phase::Warmup && now >= measureStartUs) {
             phase = Phase::Measuring;
             for (auto& p : participants) p->sentAtWindowStart = p->sent;
+            for (auto& p : participants) p->videoSentAtWindowStart = p->videoSent;
             if (atMeasureStart) atMeasureStart();
         }
         if (phase == Phase::Measuring && now >= measureEndUs) {
             for (auto& p : participants) p->sentAtWindowEnd = p->sent;
+            for (auto& p : participants) p->videoSentAtWindowEnd = p->videoSent;
             if (atMeasureEnd) atMeasureEnd();
             return finish();
         }
@@ -152,6 +173,7 @@ struct LoadClients::Impl {
                 if (p->lost || !p->joined) continue;
                 if (plan.udp) sendUdpDue(*p, now);
                 if (!p->udpPath.carriesMedia() && dueFor(*p, now) > p->sent) lws_callback_on_writable(p->wsi);
+                if (!plan.videoFrames.empty()) sendVideoDue(*p, now);
             }
             flushUdp();
             if (now - probe.chatSentAtUs >= kChatIntervalUs && probe.pendingText.empty() && probe.wsi) {
@@ -200,6 +222,48 @@ struct LoadClients::Impl {
         }
     }
 
+    // Event loop: the camera's frames due by `now` (one loop of prepared VP8 frames at the
+    // plan's rate): by UDP in fragments while the path carries media, else on the video WebSocket.
+    void sendVideoDue(Participant& p, std::int64_t now) {
+        const std::int64_t since = now - (sendStartUs + p.phaseUs);
+        if (since < 0) return;
+        const auto due = static_cast<std::uint64_t>(since * plan.videoFramesPerSecond / 1'000'000) + 1;
+        while (p.videoSent < due) {
+            const auto number = static_cast<std::uint32_t>(p.videoSent++);
+            const auto& prepared = plan.videoFrames[number % plan.videoFrames.size()];
+            VideoHeader header;
+            header.flags = prepared.keyframe ? kVideoFlagKeyframe : 0;
+            header.layer = VideoLayer::Large;
+            header.framesPerSecond = static_cast<std::uint8_t>(plan.videoFramesPerSecond);
+            header.width = static_cast<std::uint16_t>(plan.videoWidth);
+            header.height = static_cast<std::uint16_t>(plan.videoHeight);
+            header.frameNumber = number;
+            std::vector<std::uint8_t> frame(kVideoHeaderBytes + prepared.vp8.size());
+            frame.resize(writeVideoFrame(header, prepared.vp8, frame));
+            p.videoSentAtUs[number % kVideoRing] = now;
+            p.videoSentNumber[number % kVideoRing] = number;
+            if (p.udpPath.carriesMedia()) {
+                fragmentVideoFrame(frame, 0, [&](std::span<const std::uint8_t> fragment) { sealInto(p, udp::Kind::Video, fragment); });
+            } else if (p.videoLink && p.videoLink->videoAttached) {
+                if (p.videoLink->videoOut.size() >= kMaxVideoBacklog) p.videoLink->videoOut.pop_front();
+                p.videoLink->videoOut.push_back(std::move(frame));
+                lws_callback_on_writable(p.videoLink->wsi);
+            }
+        }
+    }
+
+    // A whole video frame arrived for `receiver` (by UDP or its video WebSocket).
+    void onVideoFrame(std::span<const std::uint8_t> bytes) {
+        const auto frame = parseVideoFrame(bytes);
+        if (!frame || phase != Phase::Measuring) return;
+        ++results.videoFramesReceived;
+        results.videoBytesReceived += bytes.size();
+        const Participant* sender = streamOwner[frame->header.streamId];
+        const std::uint32_t number = frame->header.frameNumber;
+        if (sender && sender->videoSentNumber[number % kVideoRing] == number)
+            results.videoRelayLatency.add(monotonicMicros() - sender->videoSentAtUs[number % kVideoRing]);
+    }
+
     void sealInto(Participant& p, udp::Kind kind, std::span<const std::uint8_t> body) {
         io::OutgoingDatagram& datagram = udpOut.emplace_back();
         datagram.to = *serverUdp;
@@ -221,8 +285,14 @@ struct LoadClients::Impl {
             if (!header) return;
             const auto it = bySession.find(header->sessionId);
             if (it == bySession.end()) return;
-            const std::size_t body = it->second->udpPath.onDatagram(datagram, udpOpened, now);
-            if (body > 0) onMedia(*it->second, {udpOpened.data(), body});
+            udp::Kind kind = udp::Kind::Media;
+            const std::size_t body = it->second->udpPath.onDatagram(datagram, udpOpened, now, &kind);
+            if (body == 0) return;
+            if (kind == udp::Kind::Media) {
+                onMedia(*it->second, {udpOpened.data(), body});
+            } else if (const auto frame = it->second->reassembler.add({udpOpened.data(), body})) {
+                onVideoFrame(*frame);
+            }
         });
         flushUdp();
     }
@@ -238,6 +308,21 @@ struct LoadClients::Impl {
 
     // Event loop: write what is due on one connection.
     int onWriteable(Participant& p) {
+        if (p.pendingText.empty() && !p.videoControl.empty()) {
+            p.pendingText = std::move(p.videoControl.front());
+            p.videoControl.pop_front();
+        }
+        if (p.videoOwner && p.pendingText.empty()) {  // a video WebSocket: one frame a writeable
+            if (p.videoOut.empty()) return 0;
+            const std::vector<std::uint8_t> frame = std::move(p.videoOut.front());
+            p.videoOut.pop_front();
+            if (videoTx.size() < LWS_PRE + frame.size()) videoTx.resize(LWS_PRE + frame.size());
+            std::memcpy(videoTx.data() + LWS_PRE, frame.data(), frame.size());
+            if (lws_write(p.wsi, videoTx.data() + LWS_PRE, frame.size(), LWS_WRITE_BINARY) < static_cast<int>(frame.size()))
+                return -1;
+            if (!p.videoOut.empty()) lws_callback_on_writable(p.wsi);
+            return 0;
+        }
         if (!p.pendingText.empty()) {
             const std::string text = std::move(p.pendingText);
             p.pendingText.clear();
@@ -247,6 +332,7 @@ struct LoadClients::Impl {
             if (!p.probe) lws_callback_on_writable(p.wsi);
             return 0;
         }
+        if (p.videoOwner) return 0;
         const std::int64_t now = monotonicMicros();
         const std::uint64_t due = p.probe || !p.joined || p.udpPath.carriesMedia() ? 0 : dueFor(p, now);
         if (p.sent >= due) return 0;
@@ -297,6 +383,26 @@ struct LoadClients::Impl {
                 bySession[welcome->udp->sessionId] = &p;
                 if (!serverUdp) serverUdp = io::udpAddressOf(plan.host, welcome->udp->port);
             }
+            if (!plan.videoFrames.empty() && !p.probe) {
+                p.videoControl.push_back(serialize(ClientMessage{CameraSet{CameraState::On}}));
+                lws_callback_on_writable(p.wsi);
+                // The video WebSocket, also with --udp: until the path carries, video goes there.
+                if (welcome->videoToken) {
+                    p.videoToken = welcome->videoToken;
+                    p.videoLink = std::make_unique<Participant>();
+                    p.videoLink->videoOwner = &p;
+                    connect(*p.videoLink);
+                }
+            }
+        } else if (const auto* peers = std::get_if<PeerList>(&*parsed)) {
+            // Everyone else's large layer.
+            if (plan.videoFrames.empty() || p.probe) return;
+            for (const auto& peer : peers->peers) {
+                if (peer.streamId == p.streamId || std::count(p.subscribed.begin(), p.subscribed.end(), peer.streamId)) continue;
+                p.subscribed.push_back(peer.streamId);
+                p.videoControl.push_back(serialize(ClientMessage{VideoSubscribe{peer.streamId, VideoLayer::Large}}));
+            }
+            lws_callback_on_writable(p.wsi);
         } else if (const auto* state = std::get_if<RoomState>(&*parsed)) {
             // The room's teacher (the first in holds the controls) records the lesson from the start.
             if (p.recorded && !p.askedToRecord && p.participantId != 0 &&
@@ -328,6 +434,12 @@ struct LoadClients::Impl {
         if (!self || !p) return 0;
         switch (reason) {
             case LWS_CALLBACK_CLIENT_ESTABLISHED:
+                if (p->videoOwner) {  // a video WebSocket: attached with its owner's token
+                    p->pendingText = serialize(ClientMessage{VideoAttach{p->videoOwner->videoToken.value_or("")}});
+                    p->videoAttached = true;
+                    lws_callback_on_writable(wsi);
+                    return 0;
+                }
                 p->pendingText = serialize(ClientMessage{JoinRequest{
                     p->room, "p" + std::to_string(p->index),
                     p->recorded ? std::optional<std::string>(self->plan.token) : std::nullopt, std::nullopt}});
@@ -339,9 +451,11 @@ struct LoadClients::Impl {
                 if (lws_is_first_fragment(wsi)) p->rx.clear();
                 p->rx.append(static_cast<const char*>(in), len);
                 if (!lws_is_final_fragment(wsi)) return 0;
-                if (lws_frame_is_binary(wsi))
+                if (lws_frame_is_binary(wsi) && p->videoOwner)
+                    self->onVideoFrame({reinterpret_cast<const std::uint8_t*>(p->rx.data()), p->rx.size()});
+                else if (lws_frame_is_binary(wsi))
                     self->onMedia(*p, {reinterpret_cast<const std::uint8_t*>(p->rx.data()), p->rx.size()});
-                else
+                else if (!p->videoOwner)
                     self->onText(*p, p->rx);
                 return 0;
             case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -351,6 +465,11 @@ struct LoadClients::Impl {
                 self->finish();
                 return 0;
             case LWS_CALLBACK_CLIENT_CLOSED:
+                if (p->videoOwner) {
+                    p->videoAttached = false;
+                    p->wsi = nullptr;
+                    return 0;
+                }
                 if (p->joined && self->phase != Phase::Done) {
                     p->lost = true;
                     ++self->results.disconnects;
@@ -453,6 +572,7 @@ Expected<LoadResults, std::string> LoadClients::run(const std::function<void()>&
     }
     results.sendRateMeanPercent = sum / static_cast<double>(impl.participants.size());
     for (auto& p : impl.participants) results.onUdp += p->udpPath.carriesMedia() ? 1 : 0;
+    for (auto& p : impl.participants) results.videoFramesSent += p->videoSentAtWindowEnd - p->videoSentAtWindowStart;
     results.sendRateMinPercent = worst;
     return results;
 }

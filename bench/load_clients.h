@@ -30,6 +30,14 @@ struct LoadPlan {
     /// their participants join with `token`, and the first of each records the lesson.
     int recordedRooms = 0;
     std::string token;
+    /// With video: every participant's camera is on and sends these VP8 frames (a loop, the
+    /// first a keyframe) at `videoFramesPerSecond`, and asks for everyone else's large layer.
+    struct VideoFrame {
+        std::vector<std::uint8_t> vp8;
+        bool keyframe = false;
+    };
+    std::vector<VideoFrame> videoFrames;
+    int videoWidth = 0, videoHeight = 0, videoFramesPerSecond = 30;
 };
 
 /// Figures for the measured window.
@@ -48,6 +56,10 @@ struct LoadResults {
     int recordingsStarted = 0;       ///< rooms whose recording_started notice arrived
     LatencyHistogram chatRoundTrip;  ///< µs, the probe client's chat echo
     int onUdp = 0;                   ///< participants whose UDP path was up at the end (with --udp)
+    std::uint64_t videoFramesSent = 0;      ///< in the window
+    std::uint64_t videoFramesReceived = 0;
+    std::uint64_t videoBytesReceived = 0;
+    LatencyHistogram videoRelayLatency;     ///< a frame's send → its whole arrival, µs
 };
 
 class LoadClients {

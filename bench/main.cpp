@@ -12,6 +12,9 @@
 #include "samspil/protocol/server_url.h"
 #include "samspil/net/http_client.h"
 #include "send_cost.h"
+#include "samspil/video/test_pattern.h"
+#include "samspil/video/video_ladder.h"
+#include "samspil/video/vp8_codec.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +60,28 @@ std::vector<std::uint8_t> preparePacket(int frameSamples, int bitrate) {
     }
     packet.resize(static_cast<std::size_t>(bytes));
     return packet;
+}
+
+// Three seconds of the test pattern at a step of the ladder, VP8 at its bitrate (a keyframe
+// first): what every camera sends, in a loop. A camera's picture is never clean: noise on the
+// bars makes the encoder spend the bitrate a real one would.
+std::vector<LoadPlan::VideoFrame> prepareVideo(const video::VideoStep& step) {
+    auto encoder = video::Vp8Encoder::create({step.width, step.height, step.framesPerSecond, step.bitrateKbps, 3, 1});
+    if (!encoder) throw std::runtime_error(encoder.error());
+    std::vector<LoadPlan::VideoFrame> frames;
+    std::uint32_t noise = 12345;
+    for (int n = 0; n < 3 * step.framesPerSecond; ++n) {
+        video::I420Image picture(step.width, step.height);
+        video::TestPattern::draw(picture, static_cast<std::uint32_t>(n), 0);
+        for (int i = step.width * step.height / 6; i < step.width * step.height; ++i) {
+            noise = noise * 1664525u + 1013904223u;
+            picture.y()[i] = static_cast<std::uint8_t>(std::clamp(int{picture.y()[i]} + static_cast<int>(noise >> 27) - 16, 0, 255));
+        }
+        auto encoded = (*encoder)->encode(picture, n == 0);
+        if (!encoded) throw std::runtime_error(encoded.error());
+        if (*encoded) frames.push_back({(**encoded).bytes, (**encoded).keyframe});
+    }
+    return frames;
 }
 
 // Restricts a process (0: this one) to one CPU, so server and bench do not share a core.
@@ -206,6 +231,13 @@ int main(int argc, char** argv) {
     plan.udp = options->udp;
     plan.recordedRooms = options->recordRooms;
     plan.token = schoolToken;
+    if (options->videoStep >= 0) {
+        const video::VideoStep& step = video::kVideoLadder[static_cast<std::size_t>(options->videoStep)];
+        plan.videoFrames = prepareVideo(step);
+        plan.videoWidth = step.width;
+        plan.videoHeight = step.height;
+        plan.videoFramesPerSecond = step.framesPerSecond;
+    }
     Sample start, end;
     LoadClients load(plan);
     // The soak's extra traffic and its memory sample at a sixth of the run ("minute 5 of 30").
@@ -324,6 +356,21 @@ int main(int argc, char** argv) {
         {"loopback_send_us", sendMicros},
         {"packet_bytes", wireBytes},
     };
+    if (options->videoStep >= 0) {
+        const double framesIn = delta("samspil_video_frames_in_total");
+        report["video"] = {
+            {"step", video::kVideoLadder[static_cast<std::size_t>(options->videoStep)].name},
+            {"frames_sent_per_s", static_cast<double>(results->videoFramesSent) / seconds},
+            {"frames_in_per_s", framesIn / seconds},
+            {"frames_out_per_s", delta("samspil_video_frames_out_total") / seconds},
+            {"received_by_clients_per_s", static_cast<double>(results->videoFramesReceived) / seconds},
+            {"kbit_per_s_per_participant_in", delta("samspil_video_bytes_in_total") * 8 / 1000 / seconds / options->participants},
+            {"received_kbit_per_s", static_cast<double>(results->videoBytesReceived) * 8 / 1000 / seconds},
+            {"dropped", delta("samspil_video_frames_dropped_total")},
+            {"relay_p50_ms", results->videoRelayLatency.percentileMicros(0.5) / 1000.0},
+            {"relay_p99_ms", results->videoRelayLatency.percentileMicros(0.99) / 1000.0},
+        };
+    }
     // Why connections closed in the window, by the server's reasons (a failed soak says why).
     nlohmann::json reasons = nlohmann::json::object();
     const std::string reasonPrefix = "samspil_disconnects_total{reason=\"";
@@ -394,6 +441,16 @@ int main(int argc, char** argv) {
                 report["relay_max_ms"].get<double>());
     std::printf("  inside the server          p50 <= %.3f ms, p99 <= %.3f ms (receive to write, its own histogram)\n",
                 report["server_relay_p50_ms_at_most"].get<double>(), report["server_relay_p99_ms_at_most"].get<double>());
+    if (options->videoStep >= 0) {
+        const auto& v = report["video"];
+        std::printf("  video (%s, every camera)  %.0f frames/s sent, %.0f in, %.0f out, clients got %.0f/s; %.0f kbit/s"
+                    " per camera; %.0f dropped\n",
+                    v["step"].get<std::string>().c_str(), v["frames_sent_per_s"].get<double>(), v["frames_in_per_s"].get<double>(),
+                    v["frames_out_per_s"].get<double>(), v["received_by_clients_per_s"].get<double>(),
+                    v["kbit_per_s_per_participant_in"].get<double>(), v["dropped"].get<double>());
+        std::printf("  video relay, end to end    p50 %.3f ms, p99 %.3f ms (a whole frame)\n", v["relay_p50_ms"].get<double>(),
+                    v["relay_p99_ms"].get<double>());
+    }
     std::printf("  drops, disconnects         %.0f, %d\n", drops, report["disconnects"].get<int>());
     if (!reasons.empty()) std::printf("  closed by the server, why  %s\n", reasons.dump().c_str());
     std::printf("  receive gaps > 20 ms       %llu (longest %.1f ms)\n",

@@ -88,6 +88,7 @@ private:
     std::optional<UdpSocket> udpSocket_;       // the UDP fast path, when offered
     std::unique_ptr<UdpPaths> udpPaths_;
     std::vector<OutgoingDatagram> udpOut_;     // reused each pass
+    std::vector<std::pair<ConnectionId, std::vector<std::uint8_t>>> videoLater_;  // frames whole this pass, relayed after its audio
     std::unordered_map<std::uint64_t, lws*> httpExchanges_;  // open HTTP requests awaiting an answer
     std::uint64_t nextExchangeId_ = 1;
 

@@ -48,12 +48,19 @@ void RelayServer::onUdpReadable() {
     const auto deliver = [this](ConnectionId id, std::span<const std::uint8_t> media, std::int64_t nowUs) {
         rooms_.onBinary(id, media, nowUs);
     };
-    const auto deliverVideo = [this](ConnectionId id, std::span<const std::uint8_t> frame, std::int64_t nowUs) {
-        rooms_.onVideo(id, frame, nowUs);
+    // Whole video frames wait until the audio this batch brought has gone out.
+    const auto deliverVideo = [this](ConnectionId id, std::span<const std::uint8_t> frame, std::int64_t) {
+        videoLater_.emplace_back(id, std::vector<std::uint8_t>(frame.begin(), frame.end()));
     };
     udpSocket_->receiveAll([&](std::span<const std::uint8_t> datagram, const UdpAddress& from) {
         udpPaths_->onDatagram(datagram, from, now, deliver, deliverVideo);
     });
+    if (!videoLater_.empty()) {
+        connections_.flushDirty(now);
+        flushUdp(now);
+        for (const auto& [id, frame] : videoLater_) rooms_.onVideo(id, frame, now);
+        videoLater_.clear();
+    }
     if (udpPaths_->hasQueued()) requestFlush();
 }
 

@@ -176,7 +176,7 @@ step "scripts/measure-latency.sh (docs/performance.md)"
 jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency.json" >/dev/null ||
   fail "measure-latency.sh: $(cat "$work/latency.json")"
 # Each bench run starts its own server on a free port.
-step "samspil-bench, samspil-bench --udp, samspil-bench --record-rooms and samspil-audio-bench (docs/performance.md), small runs side by side"
+step "samspil-bench, samspil-bench --udp, --record-rooms, --video (UDP and WebSocket) and samspil-audio-bench (docs/performance.md), small runs side by side"
 "$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --json >"$work/bench.txt" 2>"$work/bench.err" &
 bench_pids=($!)
 "$build/bench/samspil-bench" --participants 8 --room-size 4 --frame-ms 5 --duration 2 --udp --json >"$work/bench-udp.txt" 2>"$work/bench-udp.err" &
@@ -187,7 +187,14 @@ bench_pids+=($!)
 "$build/bench/samspil-audio-bench" 2 240 128 >"$work/audio-bench.json" 2>"$work/audio-bench.err" &
 bench_pids+=($!)
 pids+=("${bench_pids[@]}")
-names=("samspil-bench" "samspil-bench --udp" "samspil-bench --record-rooms" "samspil-audio-bench")
+for path in udp websocket; do
+  flag=$([ "$path" = udp ] && echo --udp || true)
+  "$build/bench/samspil-bench" --participants 4 --room-size 2 --frame-ms 5 --duration 2 $flag --video 360p30 --json \
+    >"$work/bench-video-$path.txt" 2>"$work/bench-video-$path.err" &
+  bench_pids+=($!)
+done
+names=("samspil-bench" "samspil-bench --udp" "samspil-bench --record-rooms" "samspil-audio-bench"
+  "samspil-bench --udp --video" "samspil-bench --video")
 for i in "${!bench_pids[@]}"; do wait "${bench_pids[$i]}" || fail "${names[$i]} exited with an error"; done
 tail -1 "$work/bench.txt" | jq -e '.joined == 9' >/dev/null || fail "samspil-bench: $(tail -3 "$work/bench.txt")"
 tail -1 "$work/bench-udp.txt" | jq -e '.joined == 9 and .on_udp == 8 and .udp_packets_out_per_s > 1000' >/dev/null ||
@@ -196,6 +203,12 @@ tail -1 "$work/bench-record.txt" |
   jq -e '.joined == 9 and .recordings_started == 2 and .recorded_kib_per_s > 10 and .mixes_made == 2
          and (.server_cpu_percent_by_thread | has("sp-recorder")) and .server_drops == 0' >/dev/null ||
   fail "samspil-bench --record-rooms measured nothing: $(tail -1 "$work/bench-record.txt")"
+for path in udp websocket; do
+  tail -1 "$work/bench-video-$path.txt" |
+    jq -e '.joined == 5 and .video.frames_in_per_s > 90 and .video.received_by_clients_per_s > 90
+           and .video.kbit_per_s_per_participant_in > 200 and .video.relay_p99_ms > 0' >/dev/null ||
+    fail "samspil-bench --video measured nothing on $path: $(tail -1 "$work/bench-video-$path.txt")"
+done
 jq -e '.frames_sent > 100 and .peer_heard > 100 and .callback_us.mean > 0' "$work/audio-bench.json" >/dev/null ||
   fail "samspil-audio-bench measured nothing: $(cat "$work/audio-bench.json")"
 wait "$netlab_figures" || fail "netlab-figures.sh: $(cat "$work/netlab-figures.txt")"

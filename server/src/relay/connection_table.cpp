@@ -87,6 +87,11 @@ void ConnectionTable::markDirty(Connection& connection) {
 void ConnectionTable::flushDirty(std::int64_t nowUs) {
     std::vector<ConnectionId> ids;
     ids.swap(dirty_);
+    // Video WebSockets last: a keyframe written is never in front of anyone's sound this pass.
+    std::stable_partition(ids.begin(), ids.end(), [this](ConnectionId id) {
+        const Connection* connection = find(id);
+        return !connection || !connection->videoLink;
+    });
     for (ConnectionId id : ids) {
         Connection* connection = find(id);
         if (!connection || !connection->dirty) continue;

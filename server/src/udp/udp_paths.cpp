@@ -161,7 +161,13 @@ bool UdpPaths::takeDatagrams(std::vector<OutgoingDatagram>& out, std::int64_t no
             seal(path, udp::Kind::Media, {body_.data(), used}, out);
             if (out.size() == before) noteNotWritten(batch, metrics_);
         }
-        // Video after the audio, each frame in fragments; a frame too old to show is dropped.
+    }
+    // Video after everyone's audio (a keyframe's tens of datagrams never in front of another
+    // participant's sound in the same batch), each frame in fragments; one too old to show goes.
+    for (const std::uint32_t session : dirty_) {
+        const auto it = paths_.find(session);
+        if (it == paths_.end()) continue;
+        Path& path = it->second;
         for (const SharedVideo& frame : path.video) {
             if (nowUs - frame->receivedUs > VideoQueue::kMaxAgeUs) {
                 ++metrics_.videoDropped["stale"];
