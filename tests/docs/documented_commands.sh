@@ -171,6 +171,10 @@ step "bench/netlab-figures.sh (docs/performance.md), a short run on one line, be
 (cd "$repo" && exec bash bench/netlab-figures.sh "$build" 4 1 city) >"$work/netlab-figures.txt" 2>&1 &
 netlab_figures=$!
 pids+=("$netlab_figures")
+step "bench/video-figures.sh (docs/performance.md), a short run on loopback and one line, beside the next commands"
+(cd "$repo" && exec bash bench/video-figures.sh "$build" 5 "loopback city" 1) >"$work/video-figures.txt" 2>&1 &
+video_figures=$!
+pids+=("$video_figures")
 step "scripts/measure-latency.sh (docs/performance.md)"
 (cd "$repo" && BUILD_DIR="$build" bash scripts/measure-latency.sh 5 4) >"$work/latency.json" || fail "measure-latency.sh"
 jq -e '.mouth_to_ear_ms.mean > 2 and .mouth_to_ear_ms.mean < 100' "$work/latency.json" >/dev/null ||
@@ -212,6 +216,11 @@ done
 jq -e '.frames_sent > 100 and .peer_heard > 100 and .callback_us.mean > 0' "$work/audio-bench.json" >/dev/null ||
   fail "samspil-audio-bench measured nothing: $(cat "$work/audio-bench.json")"
 wait "$netlab_figures" || fail "netlab-figures.sh: $(cat "$work/netlab-figures.txt")"
+wait "$video_figures" || fail "video-figures.sh: $(cat "$work/video-figures.txt")"
+for line in loopback city; do
+  grep -Eq "^\\| $line \\| 720p30 \\| 1 \\| student → teacher \\| [0-9.]+ \\| .* \\| [0-9.]+ / [0-9.]+ \\|" "$work/video-figures.txt" ||
+    fail "video-figures.sh measured no video on $line: $(cat "$work/video-figures.txt")"
+done
 for path in websocket udp; do
   grep -Eq "^\\| city \\| 1 \\| $path \\| student → teacher \\| [0-9.]+ \\|" "$work/netlab-figures.txt" ||
     fail "netlab-figures.sh measured nothing on $path: $(cat "$work/netlab-figures.txt")"

@@ -7,6 +7,8 @@
 #include "samspil/video/vp8_codec.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace samspil::client_video {
 
@@ -236,6 +238,8 @@ void VideoReceiver::watchLine(std::int64_t nowUs) {
 
 void VideoReceiver::run() {
     pthread_setname_np(pthread_self(), "sp-video-recv");  // its name in top -H and the figures
+    // Below the audio in the scheduler's eyes: on a two-core laptop a frame may wait, a sound may not.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     nextReportUs_ = monotonicMicros() + kReportEveryUs;
     while (!stop_.load()) {
         std::vector<std::uint8_t> frame;

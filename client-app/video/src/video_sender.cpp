@@ -5,6 +5,8 @@
 #include "samspil/video/vp8_codec.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <utility>
@@ -184,6 +186,8 @@ void VideoSender::encodeLayer(VideoLayer which, const CapturedPicture& captured,
 
 void VideoSender::run() {
     pthread_setname_np(pthread_self(), "sp-video-send");  // its name in top -H and the figures
+    // Below the audio in the scheduler's eyes: on a two-core laptop a frame may wait, a sound may not.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     while (!stop_.load()) {
         if (rejoined_.exchange(false)) announceAgain_ = true;
         if (!wantOn_.load()) {

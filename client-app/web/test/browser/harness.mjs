@@ -420,6 +420,11 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Something else to stop with everything started here (a process the caller spawned). */
+export function onStop(stop) {
+  started.push({ stop });
+}
+
 export async function stopAll() {
   while (started.length) await started.pop().stop();
 }
