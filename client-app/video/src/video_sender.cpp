@@ -21,6 +21,9 @@ constexpr std::int64_t kAdaptEveryUs = 1'000'000;
 constexpr std::int64_t kCaptureWaitUs = 100'000;  // how soon a stop or a camera-off is noticed
 // The small layer alone (every receiver shows tiles) goes no higher than 360p30.
 constexpr int kHighestSmallStep = 2;
+// A keyframe at least this often, besides those asked for (a receiver that lost one asks at
+// once): each is a burst on the sender's upload, so not every few seconds.
+constexpr int kKeyframeEverySeconds = 10;
 }  // namespace
 
 struct VideoSender::Layer {
@@ -62,7 +65,7 @@ void VideoSender::setCameraOn(bool on) {
 void VideoSender::onDemand(const VideoDemand& demand) {
     std::lock_guard lock(mutex_);
     demand_ = demand;
-    if (demand.uplinkQueueMs >= video::VideoRateController::kQueueingStrainMs) adaptNow_ = true;  // not at the second's end
+    if (demand.uplinkQueueMs >= video::VideoRateController::kUplinkStrainMs) adaptNow_ = true;  // not at the second's end
     if (demand.keyframeSmall) keyframeOwed_[0] = true;
     if (demand.keyframeLarge) keyframeOwed_[1] = true;
 }
@@ -113,7 +116,8 @@ void VideoSender::adapt(std::int64_t nowUs) {
     // lost: in our own ping's round trip (its WebSocket shares the line), and in how long our
     // pictures take to reach the slowest receiver.
     // And, measured by the server from our audio's arrival, our own upload's queue.
-    double queueingMs = uplinkQueueMs;
+    signals.uplinkQueueMs = static_cast<std::uint32_t>(uplinkQueueMs);
+    double queueingMs = 0;
     if (const auto rtt = session_.roundTripUs())
         queueingMs = std::max(queueingMs, rttBaseline_.excess(static_cast<double>(*rtt) / 1000.0, nowUs));
     if (signals.worstDelayMs > 0) queueingMs = std::max(queueingMs, receiverDelayBaseline_.excess(signals.worstDelayMs, nowUs));
@@ -150,7 +154,7 @@ void VideoSender::encodeLayer(VideoLayer which, const CapturedPicture& captured,
     bool fresh = false;
     if (!layer.encoder || layer.step.width != step.width || layer.step.height != step.height ||
         layer.step.framesPerSecond != step.framesPerSecond) {
-        auto encoder = video::Vp8Encoder::create({step.width, step.height, step.framesPerSecond, step.bitrateKbps, 3, 1});
+        auto encoder = video::Vp8Encoder::create({step.width, step.height, step.framesPerSecond, step.bitrateKbps, kKeyframeEverySeconds, 1});
         if (!encoder) return;
         layer.encoder = std::move(*encoder);
         fresh = true;  // a new size starts with a keyframe anyway
@@ -246,21 +250,13 @@ void VideoSender::run() {
         }
         const auto& ladder = video::kVideoLadder;
         const int step = rate_.step();
-        int kbps = 0;
-        if (demand.large) {
-            encodeLayer(VideoLayer::Large, *captured, ladder[static_cast<std::size_t>(step)], keyframe[1]);
-            kbps += ladder[static_cast<std::size_t>(step)].bitrateKbps;
-        }
+        if (demand.large) encodeLayer(VideoLayer::Large, *captured, ladder[static_cast<std::size_t>(step)], keyframe[1]);
         if (demand.small) {
             // Beside a large layer the tiles' layer is the ladder's lowest step; alone, it may
             // climb to 360p30.
             const int smallStep = demand.large ? 0 : std::min(step, kHighestSmallStep);
             encodeLayer(VideoLayer::Small, *captured, ladder[static_cast<std::size_t>(smallStep)], keyframe[0]);
-            kbps += ladder[static_cast<std::size_t>(smallStep)].bitrateKbps;
         }
-        // The datagrams leave a little faster than they are made: a keyframe (at most three
-        // frames' worth) is spread over a few frame times instead of one burst.
-        session_.setVideoPaceKbps(kbps * 3 / 2);
     }
     camera_.reset();
 }

@@ -21,13 +21,16 @@ export const CLEAN_BEFORE_UP_US = 6_000_000;
 export const LONGEST_BEFORE_UP_US = 48_000_000;
 export const STEP_UP_TEST_US = 10_000_000;
 export const QUEUEING_STRAIN_MS = 40;
+/** The upload's queue (the server's measure of the sender's audio arrival) counts sooner. */
+export const UPLINK_STRAIN_MS = 25;
 export const STRAINED_BEFORE_PAUSE_US = 2_000_000;
 export const PAUSE_FOR_US = 5_000_000;
 
 /** signals: {worstLossPercent, worstDelayMs, droppedByServer, sendBacklogUs, queueingDelayMs, audioStrained}. */
 export function strained(s) {
   return Boolean(s.audioStrained) || (s.worstLossPercent ?? 0) >= 3 || (s.worstDelayMs ?? 0) >= 250
-    || (s.droppedByServer ?? 0) > 0 || (s.sendBacklogUs ?? 0) >= 300_000 || (s.queueingDelayMs ?? 0) >= QUEUEING_STRAIN_MS;
+    || (s.droppedByServer ?? 0) > 0 || (s.sendBacklogUs ?? 0) >= 300_000 || (s.queueingDelayMs ?? 0) >= QUEUEING_STRAIN_MS
+    || (s.uplinkQueueMs ?? 0) >= UPLINK_STRAIN_MS;
 }
 
 /**
@@ -91,7 +94,7 @@ export class RateController {
       this.lastUpUs = -1;
       if (this.current > 0) {
         const severe = Boolean(signals.audioStrained) || (signals.worstLossPercent ?? 0) >= 10
-          || (signals.queueingDelayMs ?? 0) >= 2 * QUEUEING_STRAIN_MS;
+          || (signals.queueingDelayMs ?? 0) >= 2 * QUEUEING_STRAIN_MS || (signals.uplinkQueueMs ?? 0) >= 2 * QUEUEING_STRAIN_MS;
         if (this.lastDownUs < 0 || nowUs - this.lastDownUs >= 1_000_000 || severe) {
           this.current = severe ? 0 : this.current - 1;
           this.lastDownUs = nowUs;

@@ -6,10 +6,12 @@
 // pauses and the room is told. The browser asks for the camera only when it is turned on,
 // and lets it go when it is turned off. Main thread.
 import { drawPattern } from './test-pattern.js';
-import { HIGHEST_SMALL_STEP, LADDER, QUEUEING_STRAIN_MS, RateController, RecentMinimum, SMALL_LAYER } from './video-ladder.js';
+import { HIGHEST_SMALL_STEP, LADDER, RateController, RecentMinimum, SMALL_LAYER, UPLINK_STRAIN_MS } from './video-ladder.js';
 import { camera as cameraMessage, encodeVideoFrame } from './video-wire.js';
 
-const KEYFRAME_EVERY_MS = 3000;
+// A keyframe at least this often besides those asked for (a receiver that lost one asks at
+// once): each is a burst on the upload, in front of the audio.
+const KEYFRAME_EVERY_MS = 10000;
 const SOURCE = { width: 1280, height: 720, framesPerSecond: 30 };
 
 export class VideoSender {
@@ -62,7 +64,7 @@ export class VideoSender {
   /** The server's video_demand. */
   onDemand(m) {
     this.demand = m;
-    if ((m.uplink_queue_ms ?? 0) >= QUEUEING_STRAIN_MS) this.nextAdaptMs = 0;  // our upload queues: now, not at the second's end
+    if ((m.uplink_queue_ms ?? 0) >= UPLINK_STRAIN_MS) this.nextAdaptMs = 0;  // our upload queues: now, not at the second's end
     for (const layer of m.keyframe ?? []) {
       const state = this.layers.get(layer);
       if (state) state.keyframeOwed = true;
@@ -198,11 +200,11 @@ export class VideoSender {
     // of our audio's arrival, our own ping's round trip, our pictures' delay at the slowest receiver.
     const nowUs = nowMs * 1000;
     const rttMs = (this.session.clock.lastRoundTripUs ?? 0) / 1000;
-    const queueingDelayMs = Math.max(this.demand.uplink_queue_ms ?? 0,
-      rttMs > 0 ? this.rttBaseline.excess(rttMs, nowUs) : 0,
+    const queueingDelayMs = Math.max(rttMs > 0 ? this.rttBaseline.excess(rttMs, nowUs) : 0,
       this.demand.worst_delay_ms ? this.receiverDelayBaseline.excess(this.demand.worst_delay_ms, nowUs) : 0);
     const signals = {
       queueingDelayMs,
+      uplinkQueueMs: this.demand.uplink_queue_ms ?? 0,
       worstLossPercent: this.demand.worst_loss_percent ?? 0,
       worstDelayMs: this.demand.worst_delay_ms ?? 0,
       droppedByServer: this.demand.dropped_frames ?? 0,

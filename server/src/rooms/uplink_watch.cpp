@@ -26,9 +26,19 @@ void UplinkWatch::onRelayed(const Room&, const Participant& sender, const protoc
     s.mediaUs += static_cast<std::int64_t>(step) * 1'000'000 / protocol::kMediaSampleRate;
     const double latenessMs = static_cast<double>(nowUs - s.mediaUs) / 1000.0;
     s.windowMinMs = std::min(s.windowMinMs, latenessMs);
+    if (latenessMs > s.windowTopMs[0]) {
+        s.windowTopMs[1] = s.windowTopMs[0];
+        s.windowTopMs[0] = latenessMs;
+    } else if (latenessMs > s.windowTopMs[1]) {
+        s.windowTopMs[1] = latenessMs;
+    }
     if (nowUs - s.windowStartUs < kWindowUs) return;
-    s.queueMs = s.baseline.excess(s.windowMinMs, nowUs);
+    // The baseline learns from each window's least late packet; the window is judged by its
+    // second-latest (one stray packet is not a queue).
+    s.baseline.excess(s.windowMinMs, nowUs);
+    s.queueMs = s.windowTopMs[1] > -1e299 ? s.baseline.excess(s.windowTopMs[1], nowUs) : 0;
     s.windowMinMs = 1e300;
+    s.windowTopMs[0] = s.windowTopMs[1] = -1e300;
     s.windowStartUs = nowUs;
     if (s.queueMs >= kAlertMs && nowUs - s.alertedUs >= 250'000) {
         s.alertedUs = nowUs;

@@ -2,7 +2,9 @@
 // queue filling in the sender's upload (a home line's modem holding a second of video) shows
 // here before anything is lost, packet by packet. Arrival time minus media time (the stream's
 // own clock) has a constant part (the line, the clocks' offset) and a part that grows with the
-// queue; the lowest of the last 30 s is the constant part. Watches only rooms where a camera
+// queue; the lowest of the last 30 s is the constant part. Each quarter second's second-latest
+// packet counts: a video frame that holds the audio back for 30 ms every few frames hurts the
+// listener's jitter buffer as much as a queue that stays. Watches only rooms where a camera
 // is on (video is what fills an upload), and tells the video relay at once when a sender's
 // queue passes kAlertMs. A MediaTap; service thread only.
 #pragma once
@@ -18,8 +20,8 @@ namespace samspil::server {
 
 class UplinkWatch : public MediaTap {
 public:
-    static constexpr double kAlertMs = 40;
-    static constexpr std::int64_t kWindowUs = 100'000;  // a queue persists; one late packet (jitter) does not
+    static constexpr double kAlertMs = 25;  // the senders' kUplinkStrainMs
+    static constexpr std::int64_t kWindowUs = 250'000;
 
     /// alert(sender, ms): a sender's upload is queueing (at most every 250 ms each).
     explicit UplinkWatch(RoomDirectory& directory, std::function<void(ConnectionId, double)> alert)
@@ -38,7 +40,8 @@ private:
         std::uint32_t lastTimestamp = 0;
         std::int64_t mediaUs = 0;        // media time, unwrapped, in µs
         std::int64_t windowStartUs = 0;
-        double windowMinMs = 1e300;      // the lowest lateness of the window under way
+        double windowMinMs = 1e300;      // the lowest lateness of the window under way (the baseline's)
+        double windowTopMs[2] = {-1e300, -1e300};  // its two latest (the second is the window's figure)
         RecentMinimum baseline;
         double queueMs = 0;              // the last whole window's, above the baseline
         std::int64_t alertedUs = 0;

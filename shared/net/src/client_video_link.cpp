@@ -112,53 +112,49 @@ int ClientVideoLink::onWriteable(bool udpCarries) {
 }
 
 void ClientVideoLink::sendPaced(std::int64_t nowUs, const std::function<void(std::span<const std::uint8_t>)>& sendFragment) {
-    const int kbps = paceKbps_.load();
-    const double bytesPerUs = kbps > 0 ? kbps / 8000.0 : 1e9;
-    // A little burst: 5 ms at the pace, and never less than two of its pieces.
-    const double burst = std::max(2.0 * static_cast<double>(pieceBytesAt(kbps)), bytesPerUs * 5'000);
-    paceTokens_ = std::min(burst, paceTokens_ + static_cast<double>(nowUs - paceRefilledUs_) * bytesPerUs);
-    paceRefilledUs_ = nowUs;
     while (auto frame = takeFrame()) {
-        // A backlog beyond what the pace clears in 300 ms is stale: the older frames give way.
-        if (kbps > 0 && static_cast<double>(fragmentBytes_) > bytesPerUs * kMaxPacedBacklogUs) {
+        const auto parsed = protocol::parseVideoFrame(*frame);
+        if (!parsed) continue;
+        // Spread over most of a frame interval: the frame's bytes leave at the rate the video
+        // is made, never as one burst. A backlog beyond 300 ms is stale: the older frames go.
+        const std::int64_t intervalUs = 1'000'000 / std::max<int>(1, parsed->header.framesPerSecond);
+        if (!fragments_.empty() && fragments_.back().releaseUs - nowUs > kMaxPacedBacklogUs) {
             fragments_.clear();
             fragmentBytes_ = 0;
             std::lock_guard lock(mutex_);
             ++counters_.framesDropped;
         }
+        // Pieces that hold a line at that rate for about 10 ms: on a slow upload a full
+        // datagram would hold it for 20 ms and more, in front of the next audio packet.
+        const std::size_t bytesPerSecond = frame->size() * 1'000'000 / static_cast<std::size_t>(intervalUs);
+        const std::size_t piece = std::clamp<std::size_t>(bytesPerSecond / 100, kSmallestPieceBytes, protocol::kVideoFragmentPieceBytes);
+        std::vector<std::vector<std::uint8_t>> pieces;
         protocol::fragmentVideoFrame(
-            *frame, 0,
-            [this](std::span<const std::uint8_t> fragment) {
-                fragments_.emplace_back(fragment.begin(), fragment.end());
-                fragmentBytes_ += fragment.size();
-            },
-            pieceBytesAt(kbps));
+            *frame, 0, [&](std::span<const std::uint8_t> fragment) { pieces.emplace_back(fragment.begin(), fragment.end()); },
+            piece);
+        const std::int64_t from = fragments_.empty() ? nowUs : std::max(nowUs, fragments_.back().releaseUs);
+        // A keyframe (up to three frames' worth) over three intervals: the frames after it wait
+        // a little, the line's queue does not grow in front of the audio.
+        const std::int64_t spread = intervalUs * (parsed->header.keyframe() ? 27 : 9) / 10;
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            fragmentBytes_ += pieces[i].size();
+            fragments_.push_back({from + spread * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(pieces.size()),
+                                  std::move(pieces[i])});
+        }
         std::lock_guard lock(mutex_);
         ++counters_.framesSent;
         ++counters_.framesSentUdp;
     }
-    while (!fragments_.empty() && paceTokens_ >= static_cast<double>(fragments_.front().size())) {
-        paceTokens_ -= static_cast<double>(fragments_.front().size());
-        sendFragment(fragments_.front());
-        fragmentBytes_ -= fragments_.front().size();
+    while (!fragments_.empty() && fragments_.front().releaseUs <= nowUs) {
+        sendFragment(fragments_.front().bytes);
+        fragmentBytes_ -= fragments_.front().bytes.size();
         fragments_.pop_front();
     }
     pacedBytes_.store(fragmentBytes_);
 }
 
-// Pieces that hold a line at the pace for about 10 ms: on a slow upload a full datagram would
-// hold it for 20 ms and more, in front of the next audio packet.
-std::size_t ClientVideoLink::pieceBytesAt(int kbps) {
-    if (kbps <= 0) return protocol::kVideoFragmentPieceBytes;
-    return std::clamp<std::size_t>(static_cast<std::size_t>(kbps) * 10 / 8, kSmallestPieceBytes, protocol::kVideoFragmentPieceBytes);
-}
-
 std::int64_t ClientVideoLink::paceDeadlineUs() const {
-    if (fragments_.empty()) return kNever;
-    const int kbps = paceKbps_.load();
-    if (kbps <= 0) return paceRefilledUs_;
-    const double missing = static_cast<double>(fragments_.front().size()) - paceTokens_;
-    return paceRefilledUs_ + std::max<std::int64_t>(100, static_cast<std::int64_t>(missing / (kbps / 8000.0)));
+    return fragments_.empty() ? kNever : fragments_.front().releaseUs;
 }
 
 int ClientVideoLink::onReceive(lws* connection, const void* data, std::size_t length,

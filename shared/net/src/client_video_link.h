@@ -3,9 +3,9 @@
 // behind newer ones is stale: the oldest goes); the network thread sends them by UDP while
 // the fast path carries media, else on a second WebSocket of their own — attached with the
 // welcome's video token, opened again after a drop — which also brings the others' frames.
-// By UDP a frame's fragments are paced (at the rate the sender sets, with a little burst)
-// rather than sent at once: a keyframe's tens of datagrams in one burst would sit in a home
-// line's modem in front of the audio.
+// By UDP a frame's fragments are spread over most of its frame interval rather than sent at
+// once: a keyframe's tens of datagrams in one burst would sit in a home line's modem in front
+// of the audio.
 //
 // Threads: push() and counters() from any thread but an audio thread (they lock a mutex);
 // everything else on the client's network thread.
@@ -60,11 +60,9 @@ public:
     bool wantsWrite(bool udpCarries) const;
     /// Writes the attach or one frame. Returns -1 to close the connection.
     int onWriteable(bool udpCarries);
-    /// Sends queued frames' fragments through `sendFragment` (the UDP path) as the pace allows.
+    /// Sends queued frames' fragments through `sendFragment` (the UDP path) as their spread allows.
     void sendPaced(std::int64_t nowUs, const std::function<void(std::span<const std::uint8_t>)>& sendFragment);
     bool hasQueued() const;
-    /// Any thread: the pace of video by UDP (0: unpaced).
-    void setPaceKbps(int kbps) { paceKbps_.store(kbps); }
     /// A fragment of a binary or text message on the video WebSocket; whole frames go to
     /// `onFrame`. Returns -1 to close (an oversized frame).
     int onReceive(lws* connection, const void* data, std::size_t length,
@@ -76,7 +74,6 @@ public:
 private:
     std::optional<std::vector<std::uint8_t>> takeFrame();
     std::int64_t paceDeadlineUs() const;
-    static std::size_t pieceBytesAt(int kbps);
     static constexpr std::int64_t kMaxPacedBacklogUs = 300'000;  // older fragments than this are stale: dropped
     static constexpr std::size_t kSmallestPieceBytes = 320;      // below it the datagrams' own headers cost too much
 
@@ -95,12 +92,13 @@ private:
     std::vector<std::uint8_t> rx_;
     bool rxOverflow_ = false;
     std::vector<unsigned char> tx_;
-    std::atomic<int> paceKbps_{0};
-    std::deque<std::vector<std::uint8_t>> fragments_;  // waiting for the pace (network thread)
+    struct Fragment {
+        std::int64_t releaseUs = 0;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::deque<Fragment> fragments_;  // waiting for their time (network thread)
     std::size_t fragmentBytes_ = 0;
     std::atomic<std::size_t> pacedBytes_{0};  // fragmentBytes_ for other threads (the sender's backlog)
-    double paceTokens_ = 0;          // bytes that may go now
-    std::int64_t paceRefilledUs_ = 0;
 };
 
 }  // namespace samspil::net

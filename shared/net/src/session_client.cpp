@@ -443,10 +443,6 @@ bool SessionClient::sendVideoFrame(std::span<const std::uint8_t> frame) {
     return true;
 }
 
-void SessionClient::setVideoPaceKbps(int kbps) {
-    impl_->video.setPaceKbps(kbps);
-}
-
 VideoLinkCounters SessionClient::videoCounters() const {
     return impl_->video.counters();
 }

@@ -19,6 +19,7 @@ const char* VideoRateController::strain(const LineSignals& s) {
     if (s.droppedByServer > 0) return "dropped by the server";
     if (s.sendBacklogUs >= 300'000) return "send backlog";
     if (s.queueingDelayMs >= kQueueingStrainMs) return "queueing";
+    if (s.uplinkQueueMs >= kUplinkStrainMs) return "upload queue";
     return nullptr;
 }
 
@@ -45,7 +46,7 @@ int VideoRateController::update(const LineSignals& signals, std::int64_t nowUs) 
             // moment to show the effect), unless the audio suffers.
             // A queue of twice the strain's delay is the audio's too: straight to the bottom.
             const bool severe = signals.audioStrained || signals.worstLossPercent >= 10 ||
-                                signals.queueingDelayMs >= 2 * kQueueingStrainMs;
+                                signals.queueingDelayMs >= 2 * kQueueingStrainMs || signals.uplinkQueueMs >= 2 * kQueueingStrainMs;
             if (lastDownUs_ < 0 || nowUs - lastDownUs_ >= 1'000'000 || severe) {
                 step_ = severe ? 0 : step_ - 1;
                 lastDownUs_ = nowUs;

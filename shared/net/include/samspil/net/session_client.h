@@ -82,13 +82,11 @@ public:
                                   std::span<const std::uint8_t> opusPacket);
 
     /// Queues one whole video frame (docs/protocol.md, "Video": the header, then VP8) for
-    /// sending: by UDP while the fast path carries media, else on the video WebSocket. A
+    /// sending: by UDP while the fast path carries media (its datagrams spread over most of a
+    /// frame interval, never one burst), else on the video WebSocket. A
     /// frame still waiting when newer ones fill the short queue is dropped (counted). False
     /// when it is not a valid frame. Any thread but an audio thread (it takes a lock).
     bool sendVideoFrame(std::span<const std::uint8_t> frame);
-    /// How fast video datagrams may leave (kbit/s; 0: at once): the sender sets a little above
-    /// what it encodes, so a keyframe is spread out rather than sent in one burst. Any thread.
-    void setVideoPaceKbps(int kbps);
     /// The video's counts. Any thread but an audio thread.
     VideoLinkCounters videoCounters() const;
 

@@ -35,6 +35,7 @@ struct LineSignals {
     std::uint32_t droppedByServer = 0;   ///< frames the server dropped toward slow receivers, last second
     std::int64_t sendBacklogUs = 0;      ///< what waits in the sender's own video queue, as time at the current rate
     std::uint32_t queueingDelayMs = 0;   ///< delay above the line's own (RecentMinimum): a queue building somewhere
+    std::uint32_t uplinkQueueMs = 0;     ///< the server's measure of the sender's own upload queue (its audio's arrival)
     bool audioStrained = false;          ///< the sender's audio is losing (its queue dropping, its line late)
 };
 
@@ -54,6 +55,9 @@ public:
     static constexpr std::int64_t kLongestBeforeUpUs = 48'000'000;  ///< … twice as long each time a step up strained it
     static constexpr std::int64_t kStepUpTestUs = 10'000'000;  ///< strain this soon after a step up: that step was too much
     static constexpr std::uint32_t kQueueingStrainMs = 40;
+    /// The upload's queue counts sooner: the server measures it from the audio alone, and a
+    /// home line's modem queue in front of the sender's own sound is what must not grow.
+    static constexpr std::uint32_t kUplinkStrainMs = 25;
     static constexpr std::int64_t kStrainedBeforePauseUs = 2'000'000;  ///< strained at the bottom this long: pause
     static constexpr std::int64_t kPauseForUs = 5'000'000;  ///< then try the bottom step again
 

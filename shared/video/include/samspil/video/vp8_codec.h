@@ -1,6 +1,7 @@
 // VP8 through Debian's libvpx, set up for live video: real time, no frames held back (no
-// lag), error resilient, constant bitrate, a keyframe on request and at least every few
-// seconds (a receiver that lost one is never long without a picture). Each object belongs
+// lag), error resilient, constant bitrate, a keyframe on request and at least every
+// keyframeEverySeconds (a receiver that lost one and whose request went missing is never long
+// without a picture), at most three average frames' worth. Each object belongs
 // to one thread (a capture thread, a decoder thread); never an audio thread.
 #pragma once
 
