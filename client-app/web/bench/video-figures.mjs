@@ -56,10 +56,11 @@ async function start(kind, name, server, dir) {
   if (kind === 'desktop') {
     const app = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', desktopBinary, '--settings', join(dir, `${name}.json`),
       '--language', 'en', '--server', server.ws, '--room', 'glass', '--name', name, '--join', '--camera', 'test-pattern',
-      '--camera-on', '--quit-after', String(seconds + 12)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--camera-on', '--quit-after', String(seconds + 12)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     app.stdout.on('data', (d) => { out += d; });
-    h.onStop(() => app.exitCode === null && app.kill('SIGTERM'));
+    // Its own process group, stopped whole: xvfb-run leaves its Xvfb running when only it is stopped.
+    h.onStop(() => { if (app.exitCode === null) process.kill(-app.pid, 'SIGTERM'); });
     return {
       // The app prints, every 2 s, each sender's glass to glass so far; the last line counts.
       figures: async () => {
