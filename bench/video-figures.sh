@@ -16,33 +16,8 @@ build="${1:-build}"
 seconds="${2:-30}"
 lines="${3:-loopback city country home-dsl}"
 runs="${4:-2}"
-netlab="$build/devtools/samspil-netlab"
-server="$build/server/samspil-server"
-cli="$build/client-app/cli/samspil-cli"
-for binary in "$netlab" "$server" "$cli"; do
-  [ -x "$binary" ] || { echo "video-figures: $binary is missing (build first)" >&2; exit 1; }
-done
-work=$(mktemp -d)
-lab="samspil-video-$$"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-trap 'cleanup; rm -rf "$work"' EXIT
-trap 'exit 143' TERM INT
-
-wait_for() {
-  local file="$1" pattern="$2" pid="$3"
-  for _ in $(seq 200); do
-    if grep -q "$pattern" "$file" 2>/dev/null; then grep -m1 "$pattern" "$file"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "video-figures: gave up waiting for '$pattern' in $file: $(cat "$file" "${file%.out}.err" 2>/dev/null)" >&2
-  return 1
-}
+script=video-figures
+source bench/lab-run.sh
 
 # One direction's row from a listener's --stats: LINE VIDEO RUN DIRECTION STATS.json NAME SENDER.json
 row() {
