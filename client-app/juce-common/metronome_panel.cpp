@@ -40,6 +40,7 @@ MetronomePanel::MetronomePanel(Metronome& metronome, MetronomeSettings initial,
                         "played, exactly on the beat, so the line's delay no longer matters"));
     mode_.onChange = [this] {
         if (metronome_.followingRoomGrid() && sendToRoom) sendToRoom(roomSetting(true));
+        roomModeShown_ = -1;  // from now on the selector shows what the room says again (a refusal too)
     };
     addAndMakeVisible(mode_);
     accent_.setToggleState(true, juce::dontSendNotification);
@@ -72,6 +73,10 @@ protocol::MetronomeSet MetronomePanel::roomSetting(bool running) const {
 }
 
 void MetronomePanel::showRoomMode(int intervalBars) {
+    // Only when the room's mode changes: a person's choice waits for its onChange (JUCE sends it
+    // asynchronously) and must not be put back by a refresh that comes first.
+    if (intervalBars == roomModeShown_) return;
+    roomModeShown_ = intervalBars;
     if (mode_.getSelectedId() != intervalBars + 1 && mode_.indexOfItemId(intervalBars + 1) >= 0)
         mode_.setSelectedId(intervalBars + 1, juce::dontSendNotification);
 }

@@ -48,6 +48,7 @@ private:
     juce::ToggleButton forRoom_{tr("For the whole room")};
     juce::ToggleButton hearRoom_{tr("Hear the room's click")};
     bool roomShown_ = false;
+    int roomModeShown_ = -1;  // the room's mode last put on the selector (-1: none yet)
     juce::Slider level_;
     int shownBeat_ = -1;
 };
