@@ -13,6 +13,7 @@
 import { CaptureRing } from './capture-ring.js';
 import { newSamples } from './interval-line.js';
 import * as protocol from './protocol.js';
+import { outputLatencyS } from './output-latency.js';
 
 const EPOCH_CHECK_FRAMES = 100;  // re-derive the stream epoch every ~0.5 s as the clock map settles
 const STALE_CAPTURE_FRAMES = 48 * 60;  // a captured frame reaching the main thread over 60 ms late is skipped
@@ -154,7 +155,7 @@ export class RoomAudio {
   serverUsOfContextFrame(frame) {
     const offset = this.session?.offsetUs;
     if (offset === undefined) return undefined;
-    const latencyUs = ((this.context.outputLatency || 0) + (this.context.baseLatency || 0)) * 1e6;
+    const latencyUs = outputLatencyS(this.context) * 1e6;
     return this.clock.toLocalUs(frame) + offset + latencyUs;
   }
 

@@ -9,6 +9,7 @@
 // (Firefox's especially) can stall for several hundred ms. Clicks scheduled for a grid that
 // changes are taken back, so a new tempo is heard from its first beat.
 import { SteadyClockMap } from './steady-clock-map.js';
+import { outputLatencyS } from './output-latency.js';
 
 const LOOKAHEAD_MS = 1000;
 const TICK_MS = 100;
@@ -51,7 +52,7 @@ export class RoomMetronome {
   /** Measures now: the context time whose sound leaves the card at server time 0, in s. */
   #contextMinusServerS(offsetUs) {
     const stamp = this.context.getOutputTimestamp();
-    const latency = (this.context.outputLatency || 0) + (this.context.baseLatency || 0);
+    const latency = outputLatencyS(this.context);
     return stamp.contextTime - (stamp.performanceTime / 1000 + offsetUs / 1e6) - latency;
   }
 
