@@ -83,7 +83,9 @@ test('the worklet\'s process() allocates nothing while it plays, captures, repor
     let frames = 0;
     ring.drain(() => { frames++; });
     assert.ok(frames > 0, 'the microphone\'s frames are in the ring');
-    // The heap's own accounting moves now and then by a few bytes; an allocating process()
-    // does it on every frame (2000 a second) or every report (4 a second).
-    assert.ok(allocatingCalls <= 3, `${allocatingCalls} of ${measured} calls allocated (up to ${largest} bytes)`);
+    // The heap's own accounting moves now and then by a few hundred bytes (V8's own feedback
+    // and inline caches: 5–7 calls of 3 750 in one run of eight on a busy machine); an
+    // allocating process() does it on every frame (2000 a second) or every report (4 a second:
+    // 40 in the 10 s measured).
+    assert.ok(allocatingCalls <= 12, `${allocatingCalls} of ${measured} calls allocated (up to ${largest} bytes)`);
   });
