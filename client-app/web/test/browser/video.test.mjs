@@ -29,9 +29,26 @@ async function videoFigures(page) {
   });
 }
 
-async function cameraOn(page) {
+// What a page's video knows, for a failure's message: its link, whose cameras it thinks are
+// on, what it asked for, what its camera sent.
+async function videoState(page) {
+  return page.evaluate(() => {
+    const v = window.samspil.video;
+    if (!v) return 'no video in the page';
+    return JSON.stringify({ link: { open: v.link.open, ...v.link.counters },
+      others: v.others.map((p) => ({ name: p.name, stream: p.stream_id, camera: p.camera, blocked: p.camera_blocked })),
+      subscribed: [...v.subscribed], sender: { on: v.sender.on, step: v.sender.step, demand: v.sender.demand, ...v.sender.stats },
+      figures: [...v.receiver.figures].map(([stream, f]) => ({ stream, decoded: f.decoded, lost: f.lost, skipped: f.skipped })) });
+  });
+}
+
+async function cameraOn(page, name) {
   await page.click('#camera');
-  await page.waitForFunction(() => window.samspil.video?.sender.on === true, { timeout: 10_000 });
+  try {
+    await page.waitForFunction(() => window.samspil.video?.sender.on === true, { timeout: 10_000 });
+  } catch (error) {
+    throw new Error(`${name}'s camera did not turn on: ${await videoState(page)}`);
+  }
 }
 
 test('Chromium, Firefox and the cli see each other\'s video (the senders\' pixels) and still hear each other',
@@ -48,8 +65,8 @@ test('Chromium, Firefox and the cli see each other\'s video (the senders\' pixel
     const teacher = h.startCli(['--server', server.ws, '--room', 'video', '--name', 'Lise', '--tone', '660',
       '--tone-level', '0.4', '--video', 'test-pattern', '--video-max', '360p30', '--record', join(dir, 'heard'),
       '--duration', '30']);
-    await cameraOn(ida);
-    await cameraOn(noah);
+    await cameraOn(ida, 'Ida');
+    await cameraOn(noah, 'Noah');
     // Each page shows the two other cameras with pictures whose time codes read.
     for (const [page, name] of [[ida, 'Ida'], [noah, 'Noah']]) {
       try {
@@ -59,7 +76,7 @@ test('Chromium, Firefox and the cli see each other\'s video (the senders\' pixel
           return others.length === 2 && others.every((p) => (r.figures.get(p.stream_id)?.glassToGlassMs.length ?? 0) > 20);
         }, { timeout: 40_000, polling: 250 });
       } catch (error) {
-        throw new Error(`${name}'s page did not see both cameras: ${JSON.stringify(await videoFigures(page))}`);
+        throw new Error(`${name}'s page did not see both cameras: ${await videoState(page)}`);
       }
     }
     // Both pages still hear both others while video runs.
