@@ -8,6 +8,7 @@ pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
 pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
 pkg_check_modules(OPUSFILE REQUIRED IMPORTED_TARGET opusfile)  # the desktop app plays recordings back
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)  # the store on PostgreSQL, for nodes that share one
 if(SAMSPIL_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
   include(Catch)

@@ -7,9 +7,11 @@
 #include "samspil/time/clock.h"
 #include "server_options.h"
 #include "store/backup.h"
+#include "store/database_copy.h"
+#include "store/database_lock.h"
 #include "samspil/protocol/validation.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -74,11 +76,8 @@ ServerOptions dataPlaces(const Flags& flags) {
     return *options;
 }
 
-std::unique_ptr<SqliteDatabase> openDatabase(const Flags& flags) {
-    const std::string path = dataPlaces(flags).databasePath;
-    const std::filesystem::path file(path);
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    auto db = std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<Database> openMigrated(const Flags& flags) {
+    auto db = openDatabase(dataPlaces(flags).databasePath);
     migrateSchema(*db);
     return db;
 }
@@ -104,9 +103,9 @@ int createSchool(const Flags& flags) {
     const auto hash = hashPassword(password, cost);
     if (!hash) return 1;
 
-    auto db = openDatabase(flags);
+    auto db = openMigrated(flags);
     PeopleStore people(*db);
-    SqliteTransaction transaction(*db);
+    Transaction transaction(*db);
     const std::int64_t schoolId = people.createSchool(flags.at("--name"));
     std::int64_t personId;
     if (auto existing = people.credentialsByLogin(flags.at("--admin-login")))
@@ -128,7 +127,7 @@ int createSchool(const Flags& flags) {
 }
 
 int listSchools(const Flags& flags) {
-    auto db = openDatabase(flags);
+    auto db = openMigrated(flags);
     PeopleStore people(*db);
     for (const School& school : people.schools()) {
         std::cout << school.id << "\t" << school.name << "\n";
@@ -149,16 +148,20 @@ int resetPassword(const Flags& flags) {
         return 2;
     }
     const auto hash = hashPassword(password, PasswordCost::Interactive);
-    auto db = openDatabase(flags);
-    db->prepare("UPDATE people SET password_hash = ?2 WHERE login = ?1").bind(1, flags.at("--login")).bind(2, *hash).run();
+    auto db = openMigrated(flags);
+    db->prepare("UPDATE people SET password_hash = ?2 WHERE lower(login) = lower(?1)")
+        .bind(1, flags.at("--login"))
+        .bind(2, *hash)
+        .run();
     if (db->changes() == 0) {
         std::cerr << "samspil-server admin: no such login\n";
         return 1;
     }
     // Signed-in sessions of that person end: a reset is usually because something leaked.
-    db->prepare("UPDATE sessions SET revoked_at_ms = strftime('%s','now') * 1000 WHERE revoked_at_ms IS NULL AND "
-                "person_id = (SELECT id FROM people WHERE login = ?1)")
+    db->prepare("UPDATE sessions SET revoked_at_ms = ?2 WHERE revoked_at_ms IS NULL AND "
+                "person_id = (SELECT id FROM people WHERE lower(login) = lower(?1))")
         .bind(1, flags.at("--login"))
+        .bind(2, unixMillis())
         .run();
     std::cout << "password changed; " << flags.at("--login") << " is signed out everywhere\n";
     return 0;
@@ -168,6 +171,7 @@ int resetPassword(const Flags& flags) {
 // checking what a later run would delete, and for tests).
 int expireOldRecordings(const Flags& flags) {
     const ServerOptions options = dataPlaces(flags);
+    if (auto problem = recordingsPlaceProblem(options)) throw std::runtime_error(*problem);
     std::int64_t asOf = unixMillis();
     if (flags.count("--as-of")) {
         const std::string& text = flags.at("--as-of");
@@ -179,7 +183,7 @@ int expireOldRecordings(const Flags& flags) {
         }
         asOf = parsed;
     }
-    auto db = openDatabase(flags);
+    auto db = openMigrated(flags);
     const int deleted = expireRecordings(*db, recordingsDirectory(options), asOf);
     std::cout << "deleted " << deleted << " recording" << (deleted == 1 ? "" : "s") << " past their school's retention\n";
     return 0;
@@ -206,6 +210,7 @@ void printSummary(const char* what, const std::string& file, const BackupSummary
 // A consistent copy while the server runs: SQLite's online backup plus the recordings.
 int backup(const std::string& file, const Flags& flags) {
     const ServerOptions places = dataPlaces(flags);
+    if (auto problem = recordingsPlaceProblem(places)) throw std::runtime_error(*problem);
     auto made = backupServerData(places.databasePath, recordingsDirectory(places), file);
     if (!made) {
         std::cerr << "samspil-server admin backup: " << made.error() << "\n";
@@ -217,12 +222,50 @@ int backup(const std::string& file, const Flags& flags) {
 
 int restore(const std::string& file, const Flags& flags, bool replace) {
     const ServerOptions places = dataPlaces(flags);
+    if (auto problem = recordingsPlaceProblem(places)) throw std::runtime_error(*problem);
     auto restored = restoreServerData(file, places.databasePath, recordingsDirectory(places), replace);
     if (!restored) {
         std::cerr << "samspil-server admin restore: " << restored.error() << "\n";
         return 1;
     }
     printSummary("restored from", file, *restored);
+    return 0;
+}
+
+// Moving a school's server to PostgreSQL: every row of its (stopped) SQLite file into an
+// empty PostgreSQL database. The recordings stay where they are (--recordings-dir).
+int copyDatabase(const Flags& flags) {
+    if (!flags.count("--from") || !flags.count("--to")) {
+        std::cerr << "samspil-server admin copy-database: --from and --to are required\n";
+        return 2;
+    }
+    const std::string& from = flags.at("--from");
+    const std::string& to = flags.at("--to");
+    std::optional<DatabaseLock> lock;  // a running server would go on writing what is not copied
+    if (!isPostgresUrl(from)) {
+        if (!std::filesystem::is_regular_file(from)) {
+            std::cerr << "samspil-server admin copy-database: there is no database at " << from << "\n";
+            return 1;
+        }
+        auto taken = DatabaseLock::take(from);
+        if (!taken) {
+            std::cerr << "samspil-server admin copy-database: " << taken.error() << " (stop it first)\n";
+            return 1;
+        }
+        lock.emplace(std::move(*taken));
+    }
+    auto source = openDatabase(from);
+    migrateSchema(*source);  // what the server would do at its next start
+    auto target = openDatabase(to);
+    migrateSchema(*target);
+    auto copied = copyStoreData(*source, *target);
+    if (!copied) {
+        std::cerr << "samspil-server admin copy-database: " << copied.error() << "\n";
+        return 1;
+    }
+    PeopleStore people(*target);
+    std::cout << "copied " << copied->rows << " rows of " << copied->tables << " tables: "
+              << counted(static_cast<std::int64_t>(people.schools().size()), "school", "schools") << "\n";
     return 0;
 }
 
@@ -247,6 +290,15 @@ std::string adminHelpText() {
   samspil-server admin restore FILE [--db FILE] [--recordings-dir DIR] [--replace]
       Puts a backup back, onto a stopped server. Into an empty place unless --replace
       (then the old database is kept beside it as <db>.before-restore-<time>).
+      Into PostgreSQL: an empty database (keep an old one with pg_dump).
+  samspil-server admin copy-database --from FILE --to postgresql://USER@HOST/DATABASE
+      Copies every row of a stopped server's SQLite file into an empty PostgreSQL
+      database, to run several nodes on it (docs/operations.md). The file is kept.
+
+--db is an SQLite file or a postgresql:// URL; with PostgreSQL, the commands that touch
+recordings (expire-recordings, backup, restore) need --recordings-dir. For PostgreSQL,
+pg_dump is the database's own backup; backup FILE makes the same portable file as for
+SQLite, recordings included.
 
 Every command also takes --config FILE: the database and recordings folder named in the
 server's config file (a packaged server: /etc/samspil/samspil.conf; run the command as the
@@ -281,6 +333,7 @@ int runAdminCommand(const std::vector<std::string>& args) {
         if (args[0] == "list-schools") return listSchools(flags);
         if (args[0] == "reset-password") return resetPassword(flags);
         if (args[0] == "expire-recordings") return expireOldRecordings(flags);
+        if (args[0] == "copy-database") return copyDatabase(flags);
     } catch (const std::exception& error) {
         std::cerr << "samspil-server admin: " << error.what() << "\n";
         return 1;

@@ -4,7 +4,7 @@
 #include "relay_server.h"
 #include "samspil/base/version.h"
 #include "server_options.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <atomic>
 #include <csignal>
@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
     if (options->showVersion) {
         std::cout << "samspil-server " << samspil::kVersion << "\n";
         return 0;
+    }
+    if (auto problem = recordingsPlaceProblem(*options)) {
+        std::cerr << "samspil-server: " << *problem << "\n";
+        return 2;
     }
     if (options->checkConfig) {
         auto checked = checkServerConfig(*options);
@@ -66,7 +70,7 @@ int main(int argc, char** argv) {
         pthread_kill(signalThread.native_handle(), SIGTERM);
         signalThread.join();
         return code;
-    } catch (const SqliteError& error) {
+    } catch (const StoreError& error) {
         logError(std::string("database: ") + error.what());
         return 1;
     }

@@ -33,7 +33,7 @@ struct HttpExchange;
 
 class RelayServer {
 public:
-    /// Opens the database (throws SqliteError on failure) and prepares the rooms.
+    /// Opens the database (throws StoreError on failure) and prepares the rooms.
     explicit RelayServer(ServerOptions options);
     ~RelayServer();
 

@@ -1,5 +1,7 @@
 #include "server_options.h"
 
+#include "store/database.h"
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -31,11 +33,14 @@ Usage: samspil-server [options]
   --bind ADDRESS    IP address to listen on, IPv4 or IPv6 (default 127.0.0.1,
                     loopback only; 0.0.0.0 or :: accept other machines, and
                     then need --cert/--key or --allow-plaintext)
-  --db FILE         SQLite database file, created on first run
-                    (default var/samspil.db, relative to the working directory)
+  --db FILE | postgresql://USER@HOST/DATABASE
+                    the SQLite database file, created on first run (default
+                    var/samspil.db, relative to the working directory); or a
+                    PostgreSQL database that several server nodes share
   --recordings-dir DIR
                     where lesson recordings are kept (default: a folder
-                    "recordings" beside the database file)
+                    "recordings" beside the SQLite file; with PostgreSQL it
+                    must be given: a folder every node can read)
   --static-dir DIR  serve the browser client from DIR under / (by default the
                     installed or built client-app/web)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
@@ -69,6 +74,13 @@ Endpoints on the one port:
 SIGINT or SIGTERM: stop accepting, tell clients the server is going away,
 flush the database, exit 0.
 )";
+}
+
+std::optional<std::string> recordingsPlaceProblem(const ServerOptions& options) {
+    if (isPostgresUrl(options.databasePath) && options.recordingsDir.empty())
+        return "--db postgresql://… needs --recordings-dir: a folder every node sharing the database can read "
+               "(a shared filesystem), since a lesson recorded on one node is listened to through another";
+    return std::nullopt;
 }
 
 std::string recordingsDirectory(const ServerOptions& options) {

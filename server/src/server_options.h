@@ -3,6 +3,7 @@
 
 #include "samspil/base/expected.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ bool isLoopbackAddress(const std::string& address);
 
 /// Whether `address` is an IPv6 literal (the listening socket is then IPv6).
 bool isIpv6Address(const std::string& address);
+
+/// Why the server cannot run with these places (a PostgreSQL database without a
+/// --recordings-dir that every node shares), or nothing. Admin commands that touch no
+/// recording do not ask.
+std::optional<std::string> recordingsPlaceProblem(const ServerOptions& options);
 
 /// Where lesson recordings are kept: --recordings-dir if given, else beside the database.
 std::string recordingsDirectory(const ServerOptions& options);

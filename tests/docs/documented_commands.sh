@@ -6,27 +6,8 @@
 # Usage: tests/docs/documented_commands.sh BUILD_DIR   (the tree built with the JUCE targets)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-build="$(cd "$1" && pwd)"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "documented commands: FAILED: $*" >&2; exit 1; }
-step() { echo "documented commands: $*"; }
-
-# Servers start with --port 0 (a free port) where the docs say 7400; this reads the port.
-wait_listening() {  # FILE → sets $port
-  for _ in $(seq 600); do
-    port=$(grep -o 'listening on wss\?://[^:]*:[0-9]*' "$1" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  fail "no server came up ($(cat "$1" "$1.err" 2>/dev/null | tail -5))"
-}
+what="documented commands"
+source "$repo/tests/docs/documented_lib.sh"
 server_bin="$build/server/samspil-server"
 cli_bin="$build/client-app/cli/samspil-cli"
 cd "$work"

@@ -5,7 +5,7 @@
 #include "accounts/people_store.h"
 #include "api/api_handlers.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +32,7 @@ struct World {
         ApiContext context{db, request, caller, ids, 1'700'000'000'000};
         createRoom(context);
     }
-    SqliteDatabase db;
+    Database db;
     Caller caller;
 };
 
@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const ApiResponse response = kHandlers[data[0] % std::size(kHandlers)](context);
         if (response.status < 100 || response.status > 599) std::abort();
-    } catch (const SqliteError&) {
+    } catch (const StoreError&) {
         // A constraint the handler did not foresee: the API answers `internal`, the server goes on.
         // Any other exception (a JSON type error) is a finding: a bad body must get a 400.
     }

@@ -2,7 +2,7 @@
 // stranger, a forged token, a guest) against every action, across two schools.
 #include "http_get.h"
 #include "school_fixture.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <catch2/catch.hpp>
 
@@ -72,7 +72,8 @@ TEST_CASE("sign-out revokes the token, expired and forged tokens are refused", "
 
     const std::string expiring = f.signIn("student2");
     {
-        samspil::server::SqliteDatabase db(f.server->databasePath());
+        auto dbConnection = samspil::server::openDatabase(f.server->databasePath());
+    auto& db = *dbConnection;
         db.exec("UPDATE sessions SET expires_at_ms = 1 WHERE person_id = " + std::to_string(f.personId["student2"]));
     }
     CHECK(f.call("GET", "me", nullptr, expiring).errorCode() == "invalid_token");
@@ -231,7 +232,8 @@ TEST_CASE("odd names, quotes and SQL in every field come back intact, refusals c
     CHECK(room.body["name"] == odd);
 
     auto countRows = [&] {
-        samspil::server::SqliteDatabase db(f.server->databasePath());
+        auto dbConnection = samspil::server::openDatabase(f.server->databasePath());
+    auto& db = *dbConnection;
         std::map<std::string, std::int64_t> counts;
         for (const char* table : {"people", "memberships", "rooms", "lessons", "invites", "sessions"}) {
             auto statement = db.prepare(std::string("SELECT COUNT(*) FROM ") + table);

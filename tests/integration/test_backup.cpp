@@ -6,7 +6,9 @@
 #include "http_get.h"
 #include "samspil/time/clock.h"
 #include "school_fixture.h"
-#include "store/sqlite.h"
+#include "test_database.h"
+#include "store/database.h"
+#include "store/database_copy.h"
 
 #include <catch2/catch.hpp>
 
@@ -42,7 +44,7 @@ TEST_CASE("backup while the server is busy, restore into a new folder: every con
     SchoolFixture f;
     REQUIRE(f.call("PATCH", "rooms/" + std::to_string(f.roomId), {{"drop_in", true}}, f.token["teacher"]).status == 200);
     const std::string database = f.server->databasePath();
-    const std::string recordings = (std::filesystem::path(database).parent_path() / "recordings").string();
+    const std::string recordings = f.server->recordingsDir();
 
     // A recorded lesson with chat, so there are files and chat rows to keep.
     const std::string passwordFile = f.dir.file("pw-teacher");
@@ -80,7 +82,8 @@ TEST_CASE("backup while the server is busy, restore into a new folder: every con
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     const std::int64_t backupStartedMs = unixMillis();
     std::unique_ptr<ChildProcess> backupRun;
-    const int backupCode = admin(backupRun, f.dir, "backup", {"backup", f.dir.file("samspil-backup.db"), "--db", database})
+    const int backupCode = admin(backupRun, f.dir, "backup", {"backup", f.dir.file("samspil-backup.db"), "--db", database,
+                                                                  "--recordings-dir", recordings})
                                .wait(std::chrono::seconds(60))
                                .value_or(-1);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -90,33 +93,41 @@ TEST_CASE("backup while the server is busy, restore into a new folder: every con
     REQUIRE(backupCode == 0);
     CHECK(backupRun->stdoutText().find("2 schools") != std::string::npos);
 
-    // Onto the running server's database: refused, nothing touched.
+    // Onto the running server's database: refused, nothing touched. (An SQLite file is the
+    // one server's; a PostgreSQL database is shared by nodes, and a restore wants it empty.)
     std::unique_ptr<ChildProcess> refused;
-    CHECK(admin(refused, f.dir, "restore-refused", {"restore", f.dir.file("samspil-backup.db"), "--db", database, "--replace"})
+    CHECK(admin(refused, f.dir, "restore-refused", {"restore", f.dir.file("samspil-backup.db"), "--db", database,
+                                                    "--recordings-dir", recordings, "--replace"})
               .wait(std::chrono::seconds(30)) == 1);
-    CHECK(refused->stderrText().find("in use by a running samspil-server") != std::string::npos);
+    CHECK(refused->stderrText().find(testingPostgres() ? "already holds data" : "in use by a running samspil-server") !=
+          std::string::npos);
     // A second server on the same database says so and stops.
-    ChildProcess second(serverBinary(), {"--db", database, "--port", "0"}, f.dir.path(), f.dir.file("second-server"));
+    ChildProcess second(serverBinary(), {"--db", database, "--port", "0", "--recordings-dir", recordings}, f.dir.path(),
+                        f.dir.file("second-server"));
     CHECK(second.wait(std::chrono::seconds(20)) == 1);
     CHECK(second.stderrText().find("in use by a running samspil-server") != std::string::npos);
 
-    // Into a new folder, then a server on it.
-    const std::string restoredDb = f.dir.file("restored/samspil.db");
+    // Into a new place, then a server on it.
+    const std::string restoredDb = freshDatabase(f.dir, "restored/samspil.db");
+    const std::string restoredRecordings = f.dir.file("restored/recordings");
     std::unique_ptr<ChildProcess> restoreRun;
-    REQUIRE(admin(restoreRun, f.dir, "restore", {"restore", f.dir.file("samspil-backup.db"), "--db", restoredDb})
+    REQUIRE(admin(restoreRun, f.dir, "restore", {"restore", f.dir.file("samspil-backup.db"), "--db", restoredDb,
+                                                 "--recordings-dir", restoredRecordings})
                 .wait(std::chrono::seconds(60)) == 0);
     std::cout << "restore: " << restoreRun->stdoutText();
     // Not twice into the same place without --replace.
     std::unique_ptr<ChildProcess> again;
-    CHECK(admin(again, f.dir, "restore-again", {"restore", f.dir.file("samspil-backup.db"), "--db", restoredDb})
+    CHECK(admin(again, f.dir, "restore-again", {"restore", f.dir.file("samspil-backup.db"), "--db", restoredDb,
+                                                "--recordings-dir", restoredRecordings})
               .wait(std::chrono::seconds(30)) == 1);
-    CHECK(again->stderrText().find("already holds data") != std::string::npos);
+    CHECK(again->stderrText().find("already holds") != std::string::npos);
 
     f.server.reset();
-    TestServer restored(f.dir, {"--db", restoredDb}, 0, false);
+    TestServer restored(f.dir, {"--db", restoredDb, "--recordings-dir", restoredRecordings}, 0, false);
     std::set<std::string> logins;
     {
-        server::SqliteDatabase db(restoredDb);
+        auto dbConnection = server::openDatabase(restoredDb);
+    auto& db = *dbConnection;
         auto rows = db.prepare("SELECT login FROM people");
         while (rows.step()) logins.insert(rows.columnText(0));
     }
@@ -139,7 +150,8 @@ TEST_CASE("backup while the server is busy, restore into a new folder: every con
     CHECK(signIn.status == 200);
     // Chat and the recording, byte for byte.
     {
-        server::SqliteDatabase db(restoredDb);
+        auto dbConnection = server::openDatabase(restoredDb);
+    auto& db = *dbConnection;
         auto chat = db.prepare("SELECT COUNT(*) FROM chat_messages WHERE text IN ('Husk at øve skalaen', 'Vi ses torsdag')");
         chat.step();
         CHECK(chat.columnInt(0) == 2);
@@ -156,4 +168,77 @@ TEST_CASE("backup while the server is busy, restore into a new folder: every con
                                                std::filesystem::relative(mix, recordings).string());
     CHECK(fileBytes(restoredMix) == fileBytes(mix));
     CHECK_FALSE(fileBytes(restoredMix).empty());
+}
+
+TEST_CASE("a school's server moves from its SQLite file to PostgreSQL: every row, sign-in, lessons, and new ids after "
+          "the old",
+          "[integration][backup][untimed][postgres-only]") {
+    // Runs in the suite's PostgreSQL pass only (with_postgres.sh): the source is an SQLite
+    // file, so this fixture is made with the PostgreSQL address put aside for a moment.
+    REQUIRE(testingPostgres());
+    const std::string postgres = std::getenv("SAMSPIL_TEST_POSTGRES");
+    unsetenv("SAMSPIL_TEST_POSTGRES");
+    auto fixture = std::make_unique<SchoolFixture>();
+    setenv("SAMSPIL_TEST_POSTGRES", postgres.c_str(), 1);
+    SchoolFixture& f = *fixture;
+    const auto invite = f.call("POST", "rooms/" + std::to_string(f.roomId) + "/invites",
+                               {{"expires_in_minutes", 60}, {"guest_name", "Farmor"}}, f.token["teacher"]);
+    REQUIRE(invite.status == 201);
+    const std::string file = f.server->databasePath();
+    REQUIRE(file.find("://") == std::string::npos);
+
+    // While the server runs, the file is not copied (it would go on changing).
+    const std::string target = freshDatabase(f.dir, "pg/samspil.db");
+    std::unique_ptr<ChildProcess> busy;
+    CHECK(admin(busy, f.dir, "copy-busy", {"copy-database", "--from", file, "--to", target})
+              .wait(std::chrono::seconds(30)) == 1);
+    CHECK(busy->stderrText().find("stop it first") != std::string::npos);
+    f.server.reset();
+
+    std::unique_ptr<ChildProcess> copy;
+    REQUIRE(admin(copy, f.dir, "copy", {"copy-database", "--from", file, "--to", target})
+                .wait(std::chrono::seconds(60)) == 0);
+    std::cout << "copy-database: " << copy->stdoutText();
+    CHECK(copy->stdoutText().find("2 schools") != std::string::npos);
+    // Every table holds the same rows on both sides.
+    {
+        auto from = server::openDatabase(file);
+        auto to = server::openDatabase(target);
+        for (const char* table : server::storeTables()) {
+            const std::string order = std::string("SELECT * FROM ") + table;
+            auto a = from->prepare(order), b = to->prepare(order);
+            std::multiset<std::string> left, right;
+            while (a.step()) {
+                std::string row;
+                for (int i = 0; i < a.columnCount(); ++i) row += a.columnText(i) + "|";
+                left.insert(row);
+            }
+            while (b.step()) {
+                std::string row;
+                for (int i = 0; i < b.columnCount(); ++i)
+                    row += (b.columnKind(i) == server::ValueKind::Blob
+                                ? std::string(reinterpret_cast<const char*>(b.columnBlob(i).data()), b.columnBlob(i).size())
+                                : b.columnText(i)) + "|";
+                right.insert(row);
+            }
+            INFO(table);
+            CHECK(left == right);
+        }
+    }
+    // Not twice into the same database.
+    std::unique_ptr<ChildProcess> again;
+    CHECK(admin(again, f.dir, "copy-again", {"copy-database", "--from", file, "--to", target})
+              .wait(std::chrono::seconds(30)) == 1);
+    CHECK(again->stderrText().find("already holds data") != std::string::npos);
+
+    // A server on PostgreSQL: the same people sign in, the lesson is there, and a new
+    // person gets an id after the copied ones.
+    f.server = std::make_unique<TestServer>(f.dir, std::vector<std::string>{"--db", target}, 0, false);
+    f.token["teacher"] = f.signIn("teacher");
+    const auto lessons = f.call("GET", "schools/1/lessons", nullptr, f.token["teacher"]);
+    REQUIRE(lessons.status == 200);
+    CHECK(lessons.body.dump().find("Klaver med Ida") != std::string::npos);
+    f.token["admin"] = f.signIn("admin");
+    const std::int64_t newcomer = f.addMember(1, "admin", "newcomer", "student");
+    for (const auto& [name, id] : f.personId) CHECK(newcomer > id);
 }

@@ -3,7 +3,7 @@
 // the same room goes on without a gap and the stored chat stays intact.
 #include "raw_websocket.h"
 #include "store/chat_store.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "test_server.h"
 
 #include <catch2/catch.hpp>
@@ -103,7 +103,8 @@ TEST_CASE("garbage from one client: clear errors for it, no gap for the others",
 
     // Nothing stored was lost.
     CHECK(server.stop() == 0);
-    samspil::server::SqliteDatabase db(server.databasePath());
+    auto dbConnection = samspil::server::openDatabase(server.databasePath());
+    auto& db = *dbConnection;
     const auto chat = samspil::server::ChatStore(db).loadRecent("lesson", 50);
     REQUIRE(chat.messages.size() == 1);
     CHECK(chat.messages[0].text == "before the trouble");

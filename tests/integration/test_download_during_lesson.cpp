@@ -9,7 +9,7 @@
 #include "http_get.h"
 #include "metrics_scrape.h"
 #include "school_fixture.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <catch2/catch.hpp>
 
@@ -51,7 +51,8 @@ TEST_CASE("a recording downloaded from a slow disk during a lesson leaves the le
     std::string trackFile;
     for (int attempt = 0; attempt < 100 && trackFile.empty(); ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        server::SqliteDatabase db(f.server->databasePath());
+        auto dbConnection = server::openDatabase(f.server->databasePath());
+    auto& db = *dbConnection;
         auto row = db.prepare("SELECT r.id, t.file FROM recordings r JOIN recording_tracks t ON t.recording_id = r.id "
                               "WHERE r.status = 'complete' ORDER BY r.id DESC LIMIT 1");
         if (row.step()) {
@@ -66,7 +67,7 @@ TEST_CASE("a recording downloaded from a slow disk during a lesson leaves the le
 
     // An hour-long lesson's track, as far as the disk is concerned: 48 MiB, not in the page cache.
     const std::string path =
-        (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings" / trackFile).string();
+        (std::filesystem::path(f.server->recordingsDir()) / trackFile).string();
     std::vector<char> bytes(48 << 20);
     std::mt19937 random(5);
     for (auto& byte : bytes) byte = static_cast<char>(random());

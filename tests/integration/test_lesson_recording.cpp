@@ -9,7 +9,7 @@
 #include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <catch2/catch.hpp>
 
@@ -60,7 +60,8 @@ std::pair<std::string, std::vector<StoredTrack>> newestRecording(const std::stri
     std::vector<StoredTrack> tracks;
     for (int attempt = 0; attempt < 100 && status != "complete"; ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        server::SqliteDatabase db(database);
+        auto dbConnection = server::openDatabase(database);
+    auto& db = *dbConnection;
         auto recording = db.prepare("SELECT id, status FROM recordings ORDER BY id DESC LIMIT 1");
         if (!recording.step()) continue;
         status = recording.columnText(1);
@@ -112,7 +113,7 @@ TEST_CASE("a recorded lesson: a file per participant that plays what they sent, 
     for (const auto& track : tracks) fileOf[track.name] = track.file;
     CHECK(fileOf.size() == 3);
     CHECK(fileOf.count("mentor") == 0);
-    const std::string folder = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings").string();
+    const std::string folder = f.server->recordingsDir();
 
     std::map<std::string, double> clickAtMs;  // in the track, on the recording's timeline
     std::map<std::string, double> sentClickServerMs;  // when it was played, on the server's clock
@@ -219,14 +220,15 @@ TEST_CASE("kill -9 while a lesson is recorded: the track plays to within a secon
     std::string file;
     for (int attempt = 0; attempt < 50 && status != "interrupted"; ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        server::SqliteDatabase db(f.server->databasePath());
+        auto dbConnection = server::openDatabase(f.server->databasePath());
+    auto& db = *dbConnection;
         auto row = db.prepare(
             "SELECT r.status, t.file FROM recordings r JOIN recording_tracks t ON t.recording_id = r.id ORDER BY r.id DESC");
         if (row.step()) status = row.columnText(0), file = row.columnText(1);
     }
     REQUIRE(status == "interrupted");
     const std::string path =
-        (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings" / file).string();
+        (std::filesystem::path(f.server->recordingsDir()) / file).string();
     const auto decoded = decodeOggOpus(f.dir, path);
     REQUIRE(decoded);
     const auto& audio = *decoded;
@@ -291,7 +293,7 @@ TEST_CASE("recordings in the API: who may list, open, download (whole or a range
 
     // The download: the file as stored, whole or the range asked for.
     const std::string download = listed["tracks"][0]["download"];
-    const std::string folder = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings").string();
+    const std::string folder = f.server->recordingsDir();
     const std::string file = folder + "/" + tracks[0].file;
     std::ifstream in(file, std::ios::binary);
     const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -359,7 +361,7 @@ TEST_CASE("a school's retention: a recording older than it is deleted from the A
     const auto [status, tracks] = newestRecording(f.server->databasePath());
     REQUIRE(status == "complete");
     REQUIRE(tracks.size() == 1);
-    const std::string file = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings" / tracks[0].file).string();
+    const std::string file = (std::filesystem::path(f.server->recordingsDir()) / tracks[0].file).string();
     REQUIRE(std::filesystem::exists(file));
 
     // The admin keeps recordings for a week; a teacher may not change that.
@@ -374,7 +376,8 @@ TEST_CASE("a school's retention: a recording older than it is deleted from the A
         const std::int64_t asOfMs =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
             std::int64_t{days} * 86'400'000;
-        ChildProcess command(serverBinary(), {"admin", "expire-recordings", "--db", f.server->databasePath(), "--as-of",
+        ChildProcess command(serverBinary(), {"admin", "expire-recordings", "--db", f.server->databasePath(),
+                                              "--recordings-dir", f.dir.file("var/recordings"), "--as-of",
                                               std::to_string(asOfMs)},
                              f.dir.path(), f.dir.file("expire-" + std::to_string(days)));
         REQUIRE(command.wait(std::chrono::seconds(20)) == 0);

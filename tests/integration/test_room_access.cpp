@@ -3,7 +3,7 @@
 // expired), the waiting room, mute, remove, lock, hand-over, and the audit log.
 #include "raw_websocket.h"
 #include "school_fixture.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <catch2/catch.hpp>
 
@@ -139,7 +139,8 @@ TEST_CASE("invites: one room, until they expire, once if single-use, never after
 
     const std::string expiring = createInvite(f, {{"single_use", false}, {"expires_in_minutes", 1}});
     {
-        samspil::server::SqliteDatabase db(f.server->databasePath());
+        auto dbConnection = samspil::server::openDatabase(f.server->databasePath());
+    auto& db = *dbConnection;
         db.exec("UPDATE invites SET expires_at_ms = 1000 WHERE single_use = 0 AND used_count = 0");
     }
     CHECK(join(f, "klaver-1", {{"invite", expiring}})->outcome() == "invalid_invite");

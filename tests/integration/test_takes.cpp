@@ -10,7 +10,7 @@
 #include "samspil/audio/wav_file.h"
 #include "school_fixture.h"
 #include "signal_analysis.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "take_export.h"
 
 #include <catch2/catch.hpp>
@@ -43,7 +43,8 @@ Take newestTake(const std::string& database) {
     std::string status;
     for (int attempt = 0; attempt < 100 && status != "complete"; ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        server::SqliteDatabase db(database);
+        auto dbConnection = server::openDatabase(database);
+    auto& db = *dbConnection;
         auto row = db.prepare("SELECT id, status, take_tempo_millibpm, take_beats_per_bar FROM recordings ORDER BY id DESC LIMIT 1");
         if (!row.step()) continue;
         status = row.columnText(1);
@@ -106,7 +107,7 @@ TEST_CASE("a take: two players on the click, one 30 ms away, line up on the beat
     CHECK(take.tempoMilliBpm == 120'000);
     CHECK(take.beatsPerBar == 4);
     REQUIRE(take.fileOf.size() == 2);
-    const std::string folder = (std::filesystem::path(f.server->databasePath()).parent_path() / "recordings").string();
+    const std::string folder = f.server->recordingsDir();
     std::map<std::string, std::map<long, double>> clicks;
     for (const auto& [who, file] : take.fileOf) {
         const auto audio = decodeOggOpus(f.dir, folder + "/" + file);

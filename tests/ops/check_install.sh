@@ -32,7 +32,7 @@ in_root apt-get update -q >"$work/apt-update.txt" 2>&1 || fail "apt-get update: 
 step "apt-get install ./samspil-server_….deb ./samspil-cli_….deb (docs/operations.md)"
 in_root sh -c "cd /tmp/debs && apt-get install -y -q ./samspil-server_*.deb ./samspil-cli_*.deb" >"$work/install.txt" 2>&1 || fail "apt-get install: $(tail -5 "$work/install.txt")"
 pulled=$(grep -c '^Setting up ' "$work/install.txt" || true)
-for library in libwebsockets17 libopus0 libsodium23 libsqlite3-0 libogg0; do
+for library in libwebsockets17 libopus0 libsodium23 libsqlite3-0 libpq5 libogg0; do
   grep -q "^Setting up $library" "$work/install.txt" || fail "installing did not pull $library"
 done
 in_root getent passwd samspil | grep -q ':/var/lib/samspil:' || fail "no samspil system user"

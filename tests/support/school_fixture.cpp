@@ -1,5 +1,7 @@
 #include "school_fixture.h"
 
+#include "test_database.h"
+
 #include "samspil/time/clock.h"
 
 #include <fstream>
@@ -44,7 +46,7 @@ SchoolFixture::SchoolFixture(std::vector<std::string> extraServerArgs) {
         ChildProcess create(serverBinary(),
                             {"admin", "create-school", "--name", school, "--admin-login", std::string(admin) + "@school",
                              "--admin-name", admin, "--admin-password-file", passwordFile, "--db",
-                             dir.file("var/samspil.db"), "--fast-password-hashing", "yes"},
+                             freshDatabase(dir, "var/samspil.db"), "--fast-password-hashing", "yes"},
                             dir.path(), dir.file(std::string("create-") + admin));
         if (create.wait(std::chrono::seconds(20)) != 0)
             throw std::runtime_error("create-school failed: " + create.stderrText());

@@ -38,7 +38,7 @@ public:
     std::int64_t roomId = 0;                       ///< klaver-1
     std::int64_t lessonId = 0;                     ///< teacher + student, running now
 
-private:
+    /// Adds a member through the API (as adminName); their password is "password-<name>".
     std::int64_t addMember(std::int64_t school, const std::string& adminName, const std::string& name,
                            const std::string& role);
 };

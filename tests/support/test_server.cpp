@@ -1,5 +1,8 @@
 #include "test_server.h"
 
+#include "test_database.h"
+
+#include <algorithm>
 #include <csignal>
 #include <regex>
 #include <stdexcept>
@@ -26,9 +29,12 @@ std::pair<std::string, std::vector<std::string>> launchIn(const std::string& net
 
 TestServer::TestServer(const TempDir& dir, std::vector<std::string> extraArgs, int port, bool openRooms,
                        const std::string& networkNamespace)
-    : databasePath_(dir.file("var/samspil.db")) {
+    : databasePath_(freshDatabase(dir, "var/samspil.db")), recordingsDir_(dir.file("var/recordings")) {
     std::vector<std::string> args{"--port", std::to_string(port), "--db", databasePath_, "--fast-password-hashing"};
     if (openRooms) args.push_back("--open-rooms");
+    // On PostgreSQL the recordings go where they would beside the SQLite file.
+    if (testingPostgres() && std::find(extraArgs.begin(), extraArgs.end(), "--recordings-dir") == extraArgs.end())
+        args.insert(args.end(), {"--recordings-dir", recordingsDir_});
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
     static int runs = 0;
     const auto [program, programArgs] = launchIn(networkNamespace, serverBinary(), args);

@@ -33,7 +33,10 @@ public:
     int port() const { return port_; }
     /// The address it printed it listens on (127.0.0.1 unless --bind said otherwise).
     std::string url() const { return "ws://" + host_ + ":" + std::to_string(port_); }
+    /// The server's --db: an SQLite file, or a postgresql:// URL (test_database.h).
     std::string databasePath() const { return databasePath_; }
+    /// Where it keeps recordings: "recordings" beside the file, on either engine.
+    std::string recordingsDir() const { return recordingsDir_; }
     ChildProcess& process() { return *process_; }
 
     /// SIGTERM and wait; returns the exit code.
@@ -42,6 +45,7 @@ public:
 private:
     std::unique_ptr<ChildProcess> process_;
     std::string databasePath_;
+    std::string recordingsDir_;
     std::string host_ = "127.0.0.1";
     int port_ = 0;
 };

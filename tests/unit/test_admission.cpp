@@ -1,11 +1,13 @@
-// Who may enter which room, decided against a real SQLite file.
+// Who may enter which room, decided against a real database (SQLite, or PostgreSQL under
+// with_postgres.sh).
 #include "accounts/account_admission.h"
 #include "accounts/credentials.h"
 #include "accounts/people_store.h"
 #include "accounts/room_catalog.h"
 #include "process.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/database.h"
+#include "test_database.h"
 
 #include <catch2/catch.hpp>
 
@@ -19,7 +21,8 @@ constexpr std::int64_t kNow = 1'800'000'000'000;
 
 struct SchoolSetup {
     samspil::test::TempDir dir;
-    SqliteDatabase db{dir.file("s.db")};
+    std::unique_ptr<Database> connection = openDatabase(samspil::test::freshDatabase(dir, "s.db"));
+    Database& db = *connection;
     PeopleStore people{db};
     RoomCatalog catalog{db};
     std::int64_t school = 0, other = 0, teacher = 0, student = 0, outsider = 0, room = 0;

@@ -2,7 +2,7 @@
 #include "admin_command.h"
 #include "process.h"
 #include "server_options.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "upgrade_check.h"
 
 #include <catch2/catch.hpp>
@@ -185,7 +185,8 @@ TEST_CASE("admin commands find the service's data through its config file, and -
                                           "anne@odense.dk", "--admin-name", "Anne Admin", "--admin-password-file",
                                           dir.file("password")};
     const auto schoolsIn = [](const std::string& path) {
-        SqliteDatabase db(path);
+        auto dbConnection = openDatabase(path);
+    auto& db = *dbConnection;
         auto query = db.prepare("SELECT group_concat(name, ', ') FROM schools");
         REQUIRE(query.step());
         return query.columnText(0);

@@ -1,10 +1,13 @@
-// The real SQLite file: schema migrations, chat storage, text that must round-trip.
+// The real database — an SQLite file, or PostgreSQL under with_postgres.sh (one suite, two
+// engines): schema migrations, chat storage, text that must round-trip.
 #include "process.h"
 #include "store/chat_store.h"
+#include "store/database_copy.h"
 #include "store/recording_store.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "store/store_worker.h"
+#include "test_database.h"
 #include "worker_thread.h"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +17,7 @@
 #include <filesystem>
 #include <atomic>
 #include <future>
+#include <set>
 #include <thread>
 
 using namespace samspil::server;
@@ -22,38 +26,43 @@ using samspil::protocol::ChatMessage;
 
 TEST_CASE("a new database is created in WAL mode with foreign keys and the newest schema", "[store]") {
     TempDir dir;
-    const std::string path = dir.file("nested/dir/samspil.db");
+    const std::string path = freshDatabase(dir, "nested/dir/samspil.db");
     {
         StoreWorker store(path);
         CHECK(store.schemaVersion() == latestSchemaVersion());
     }
-    CHECK(std::filesystem::exists(path));
-    SqliteDatabase db(path);
-    CHECK(db.userVersion() == latestSchemaVersion());
-    auto mode = db.prepare("PRAGMA journal_mode");
-    REQUIRE(mode.step());
-    CHECK(mode.columnText(0) == "wal");
-    auto keys = db.prepare("PRAGMA foreign_keys");
-    REQUIRE(keys.step());
-    CHECK(keys.columnInt(0) == 1);
+    auto dbConnection = openDatabase(path);
+    auto& db = *dbConnection;
+    CHECK(db.schemaVersion() == latestSchemaVersion());
+    if (!testingPostgres()) {
+        CHECK(std::filesystem::exists(path));
+        auto mode = db.prepare("PRAGMA journal_mode");
+        REQUIRE(mode.step());
+        CHECK(mode.columnText(0) == "wal");
+        auto keys = db.prepare("PRAGMA foreign_keys");
+        REQUIRE(keys.step());
+        CHECK(keys.columnInt(0) == 1);
+    }
     CHECK(migrateSchema(db) == latestSchemaVersion());  // running again changes nothing
 }
 
 TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
     TempDir dir;
-    const std::string path = dir.file("future.db");
+    const std::string path = freshDatabase(dir, "future.db");
     {
-        SqliteDatabase db(path);
-        db.setUserVersion(99);
+        auto dbConnection = openDatabase(path);
+        dbConnection->setSchemaVersion(99);
     }
-    CHECK_THROWS_AS(StoreWorker(path), SqliteError);
-    SqliteDatabase db(path);
-    CHECK(db.userVersion() == 99);
+    CHECK_THROWS_AS(StoreWorker(path), StoreError);
+    auto dbConnection = openDatabase(path);
+    auto& db = *dbConnection;
+    CHECK(db.schemaVersion() == 99);
 }
 
 TEST_CASE("chat text with quotes, SQL and any Unicode is stored and returned exactly", "[store][chat]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("chat.db"));
+    auto dbConnection = openDatabase(freshDatabase(dir, "chat.db"));
+    auto& db = *dbConnection;
     migrateSchema(db);
     ChatStore chat(db);
     const std::vector<std::string> texts = {"Robert'); DROP TABLE chat_messages;--", "æøå ÆØÅ 🎻🎹",
@@ -72,7 +81,8 @@ TEST_CASE("chat text with quotes, SQL and any Unicode is stored and returned exa
 
 TEST_CASE("loadRecent returns the newest messages, oldest first", "[store][chat]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("chat.db"));
+    auto dbConnection = openDatabase(freshDatabase(dir, "chat.db"));
+    auto& db = *dbConnection;
     migrateSchema(db);
     ChatStore chat(db);
     for (std::uint64_t id = 1; id <= 80; ++id) chat.append("r", ChatMessage{id, 1, "n", std::to_string(id), 0});
@@ -85,15 +95,17 @@ TEST_CASE("loadRecent returns the newest messages, oldest first", "[store][chat]
 
 TEST_CASE("a failing statement rolls back and keeps what was there", "[store]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("chat.db"));
+    auto dbConnection = openDatabase(freshDatabase(dir, "chat.db"));
+    auto& db = *dbConnection;
     migrateSchema(db);
     ChatStore chat(db);
     chat.append("r", ChatMessage{1, 1, "n", "kept", 0});
     try {
         chat.append("r", ChatMessage{1, 1, "n", "duplicate id", 0});  // UNIQUE(room_id, room_seq)
         FAIL("the duplicate should have been refused");
-    } catch (const SqliteError& error) {
-        CHECK((error.code() & 0xFF) == 19);  // SQLITE_CONSTRAINT
+    } catch (const StoreError& error) {
+        CHECK_THAT(error.what(), Catch::Matchers::Contains("unique constraint", Catch::CaseSensitive::No));
+        CHECK_FALSE(error.unavailable());
     }
     const RecentChat recent = chat.loadRecent("r", 50);
     REQUIRE(recent.messages.size() == 1);
@@ -102,35 +114,38 @@ TEST_CASE("a failing statement rolls back and keeps what was there", "[store]") 
 
 TEST_CASE("the store thread runs jobs in order and finishes them all before it stops", "[store]") {
     TempDir dir;
-    const std::string path = dir.file("jobs.db");
+    const std::string path = freshDatabase(dir, "jobs.db");
     std::promise<std::size_t> loaded;
     {
         StoreWorker store(path);
         for (std::uint64_t id = 1; id <= 200; ++id)
-            store.post([id](SqliteDatabase& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
-        store.post([&loaded](SqliteDatabase& db) { loaded.set_value(ChatStore(db).loadRecent("r", 500).messages.size()); });
-        store.post([](SqliteDatabase& db) { db.exec("this is not sql"); });  // logged and counted, not fatal
+            store.post([id](Database& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
+        store.post([&loaded](Database& db) { loaded.set_value(ChatStore(db).loadRecent("r", 500).messages.size()); });
+        store.post([](Database& db) { db.exec("this is not sql"); });  // logged and counted, not fatal
         for (std::uint64_t id = 201; id <= 210; ++id)
-            store.post([id](SqliteDatabase& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
+            store.post([id](Database& db) { ChatStore(db).append("r", ChatMessage{id, 1, "n", "m", 0}); });
         store.stop();
         CHECK(store.failedJobs() == 1);
     }
     CHECK(loaded.get_future().get() == 200);
-    SqliteDatabase db(path);
+    auto dbConnection = openDatabase(path);
+    auto& db = *dbConnection;
     CHECK(ChatStore(db).loadRecent("r", 500).messages.size() == 210);
-    const bool walLeftOver = std::filesystem::exists(path + "-wal") && std::filesystem::file_size(path + "-wal") > 0;
-    CHECK_FALSE(walLeftOver);
+    if (!testingPostgres()) {
+        const bool walLeftOver = std::filesystem::exists(path + "-wal") && std::filesystem::file_size(path + "-wal") > 0;
+        CHECK_FALSE(walLeftOver);
+    }
 }
 
 TEST_CASE("a store job that throws anything fails alone: the store thread goes on and the data is kept",
           "[store]") {
     TempDir dir;
-    StoreWorker store(dir.file("var/samspil.db"));
+    StoreWorker store(freshDatabase(dir, "var/samspil.db"));
     std::promise<int> written;
     // A JSON type error, as a malformed API body reaching a handler would throw.
-    store.post([](SqliteDatabase&) { (void)nlohmann::json(42).get<std::string>(); });
-    store.post([](SqliteDatabase&) { throw 7; });
-    store.post([&](SqliteDatabase& db) {
+    store.post([](Database&) { (void)nlohmann::json(42).get<std::string>(); });
+    store.post([](Database&) { throw 7; });
+    store.post([&](Database& db) {
         ChatStore(db).append("room-1", ChatMessage{1, 1, "Ida", "still here", 1000});
         written.set_value(static_cast<int>(ChatStore(db).loadRecent("room-1", 10).messages.size()));
     });
@@ -164,7 +179,8 @@ TEST_CASE("the password worker survives a throwing task and drops what has not s
 TEST_CASE("recordings: titled after their room, consent judged for the whole recording, unfinished ones interrupted",
           "[store][recording]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("samspil.db"));
+    auto dbConnection = openDatabase(freshDatabase(dir, "samspil.db"));
+    auto& db = *dbConnection;
     migrateSchema(db);
     db.exec("INSERT INTO schools (id, name, created_at_ms) VALUES (1, 'Musikskolen', 0);"
             "INSERT INTO people (id, login, display_name, password_hash, created_at_ms) VALUES (5, 'ida', 'Ida', 'x', 0);"
@@ -200,4 +216,23 @@ TEST_CASE("recordings: titled after their room, consent judged for the whole rec
     REQUIRE(statuses.step());
     CHECK(statuses.columnText(0) == "interrupted");
     CHECK(store.markInterrupted().empty());
+}
+
+TEST_CASE("every migration has its PostgreSQL words: the two engines' schemas have the same versions", "[store]") {
+    CHECK(postgresMigrations().size() == shippedMigrations().size());
+}
+
+TEST_CASE("the copy between engines knows every table the schema has", "[store]") {
+    TempDir dir;
+    auto dbConnection = openDatabase(freshDatabase(dir, "tables.db"));
+    auto& db = *dbConnection;
+    migrateSchema(db);
+    auto tables = db.prepare(testingPostgres()
+                                 ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                                   "AND table_name <> 'samspil_schema'"
+                                 : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    std::set<std::string> inSchema;
+    while (tables.step()) inSchema.insert(tables.columnText(0));
+    const auto known = storeTables();
+    CHECK(inSchema == std::set<std::string>(known.begin(), known.end()));
 }

@@ -7,7 +7,7 @@
 #include "samspil/time/clock.h"
 #include "samspil/protocol/validation.h"
 #include "service_inbox.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "store/store_worker.h"
 
 namespace samspil::server {
@@ -33,7 +33,7 @@ Admission guest(const RoomRecord& room, const Invite& invite, const protocol::Jo
     return admission;
 }
 
-Admission withToken(SqliteDatabase& db, const RoomRecord& room, const protocol::JoinRequest& request,
+Admission withToken(Database& db, const RoomRecord& room, const protocol::JoinRequest& request,
                     const AdmissionSettings& settings, std::int64_t nowMs) {
     PeopleStore people(db);
     RoomCatalog catalog(db);
@@ -73,7 +73,7 @@ Admission withToken(SqliteDatabase& db, const RoomRecord& room, const protocol::
     return admission;
 }
 
-Admission withInvite(SqliteDatabase& db, const RoomRecord& room, const protocol::JoinRequest& request,
+Admission withInvite(Database& db, const RoomRecord& room, const protocol::JoinRequest& request,
                      std::int64_t nowMs) {
     RoomCatalog catalog(db);
     const auto invite = catalog.inviteByCodeHash(secretHash(normaliseInviteCode(*request.invite)));
@@ -84,7 +84,7 @@ Admission withInvite(SqliteDatabase& db, const RoomRecord& room, const protocol:
     // The guest gets a token of their own, valid as long as the invite, to come back with
     // after a dropped connection (a single-use invite is used up now).
     const std::string token = makeSessionToken();
-    SqliteTransaction transaction(db);
+    Transaction transaction(db);
     catalog.countInviteUse(invite->id);
     PeopleStore(db).createSession(secretHash(token), std::nullopt, invite->id, nowMs, invite->expiresAtMs);
     transaction.commit();
@@ -93,7 +93,7 @@ Admission withInvite(SqliteDatabase& db, const RoomRecord& room, const protocol:
 
 }  // namespace
 
-Admission decideAdmission(SqliteDatabase& db, const protocol::JoinRequest& request, const AdmissionSettings& settings,
+Admission decideAdmission(Database& db, const protocol::JoinRequest& request, const AdmissionSettings& settings,
                           std::int64_t nowMs) {
     const auto room = RoomCatalog(db).roomByCode(request.room);
     if (!room || room->schoolId == 0) {
@@ -108,11 +108,11 @@ Admission decideAdmission(SqliteDatabase& db, const protocol::JoinRequest& reque
 }
 
 void AccountAdmission::admit(const protocol::JoinRequest& request, std::function<void(Admission)> done) {
-    store_.post([this, request, done = std::move(done)](SqliteDatabase& db) mutable {
+    store_.post([this, request, done = std::move(done)](Database& db) mutable {
         Admission admission;
         try {
             admission = decideAdmission(db, request, settings_, unixMillis());
-        } catch (const SqliteError& error) {
+        } catch (const StoreError& error) {
             logError(std::string("admission: ") + error.what());
             admission = refuse(ErrorCode::Internal);
         }
@@ -121,7 +121,7 @@ void AccountAdmission::admit(const protocol::JoinRequest& request, std::function
 }
 
 void StoredAudit::record(const AuditEntry& entry) {
-    store_.post([entry](SqliteDatabase& db) { AuditLog(db).record(entry); });
+    store_.post([entry](Database& db) { AuditLog(db).record(entry); });
 }
 
 }  // namespace samspil::server

@@ -9,7 +9,7 @@
 namespace samspil::server {
 
 class ServiceInbox;
-class SqliteDatabase;
+class Database;
 class StoreWorker;
 
 struct AdmissionSettings {
@@ -18,7 +18,7 @@ struct AdmissionSettings {
 };
 
 /// The decision itself, on the store thread (a function, so it can be tested directly).
-Admission decideAdmission(SqliteDatabase& db, const protocol::JoinRequest& request, const AdmissionSettings& settings,
+Admission decideAdmission(Database& db, const protocol::JoinRequest& request, const AdmissionSettings& settings,
                           std::int64_t nowMs);
 
 class AccountAdmission : public JoinPolicy {

@@ -1,7 +1,7 @@
 #include "accounts/audit_log.h"
 
 #include "samspil/time/clock.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 namespace samspil::server {
 

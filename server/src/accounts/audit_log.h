@@ -9,7 +9,7 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 struct AuditEntry {
     std::int64_t id = 0;
@@ -24,13 +24,13 @@ struct AuditEntry {
 
 class AuditLog {
 public:
-    explicit AuditLog(SqliteDatabase& db) : db_(db) {}
+    explicit AuditLog(Database& db) : db_(db) {}
     void record(const AuditEntry& entry);
     /// Newest first.
     std::vector<AuditEntry> ofSchool(std::int64_t schoolId, int limit);
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 }  // namespace samspil::server

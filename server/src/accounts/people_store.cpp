@@ -1,13 +1,15 @@
 #include "accounts/people_store.h"
 
 #include "samspil/time/clock.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 namespace samspil::server {
 
 std::int64_t PeopleStore::createSchool(std::string_view name) {
-    db_.prepare("INSERT INTO schools (name, created_at_ms) VALUES (?1, ?2)").bind(1, name).bind(2, unixMillis()).run();
-    return db_.lastInsertRowId();
+    return db_.prepare("INSERT INTO schools (name, created_at_ms) VALUES (?1, ?2) RETURNING id")
+        .bind(1, name)
+        .bind(2, unixMillis())
+        .runReturningInt();
 }
 
 std::optional<School> PeopleStore::school(std::int64_t id) {
@@ -30,17 +32,17 @@ std::vector<School> PeopleStore::schools() {
 
 std::int64_t PeopleStore::createPerson(std::string_view login, std::string_view displayName,
                                        std::string_view passwordHash) {
-    db_.prepare("INSERT INTO people (login, display_name, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4)")
+    return db_.prepare(
+           "INSERT INTO people (login, display_name, password_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4) RETURNING id")
         .bind(1, login)
         .bind(2, displayName)
         .bind(3, passwordHash)
         .bind(4, unixMillis())
-        .run();
-    return db_.lastInsertRowId();
+        .runReturningInt();
 }
 
 std::optional<Credentials> PeopleStore::credentialsByLogin(std::string_view login) {
-    auto statement = db_.prepare("SELECT id, login, display_name, password_hash FROM people WHERE login = ?1");
+    auto statement = db_.prepare("SELECT id, login, display_name, password_hash FROM people WHERE lower(login) = lower(?1)");
     statement.bind(1, login);
     if (!statement.step()) return std::nullopt;
     return Credentials{{statement.columnInt(0), statement.columnText(1), statement.columnText(2)}, statement.columnText(3)};
@@ -106,16 +108,15 @@ std::optional<Role> PeopleStore::roleIn(std::int64_t schoolId, std::int64_t pers
 std::int64_t PeopleStore::createSession(const std::vector<std::uint8_t>& tokenHash, std::optional<std::int64_t> personId,
                                         std::optional<std::int64_t> inviteId, std::int64_t nowMs,
                                         std::int64_t expiresAtMs) {
-    db_.prepare(
+    return db_.prepare(
            "INSERT INTO sessions (token_hash, person_id, invite_id, created_at_ms, expires_at_ms) "
-           "VALUES (?1, ?2, ?3, ?4, ?5)")
+           "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id")
         .bindBlob(1, tokenHash)
         .bindOptional(2, personId)
         .bindOptional(3, inviteId)
         .bind(4, nowMs)
         .bind(5, expiresAtMs)
-        .run();
-    return db_.lastInsertRowId();
+        .runReturningInt();
 }
 
 std::optional<SessionRecord> PeopleStore::validSession(const std::vector<std::uint8_t>& tokenHash, std::int64_t nowMs) {

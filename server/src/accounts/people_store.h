@@ -11,7 +11,7 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 struct School {
     std::int64_t id = 0;
@@ -40,13 +40,13 @@ struct SessionRecord {
 
 class PeopleStore {
 public:
-    explicit PeopleStore(SqliteDatabase& db) : db_(db) {}
+    explicit PeopleStore(Database& db) : db_(db) {}
 
     std::int64_t createSchool(std::string_view name);
     std::optional<School> school(std::int64_t id);
     std::vector<School> schools();
 
-    /// Throws SqliteError (constraint) when the login is taken.
+    /// Throws StoreError (constraint) when the login is taken.
     std::int64_t createPerson(std::string_view login, std::string_view displayName, std::string_view passwordHash);
     std::optional<Credentials> credentialsByLogin(std::string_view login);
     std::optional<Person> person(std::int64_t id);
@@ -70,7 +70,7 @@ public:
     void revokeSession(std::int64_t sessionId, std::int64_t nowMs);
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 }  // namespace samspil::server

@@ -1,24 +1,24 @@
 #include "accounts/room_catalog.h"
 
 #include "samspil/time/clock.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 namespace samspil::server {
 namespace {
 
-constexpr const char* kRoomColumns = "id, code, IFNULL(school_id, 0), IFNULL(owner_person_id, 0), name, drop_in";
+constexpr const char* kRoomColumns = "id, code, COALESCE(school_id, 0), COALESCE(owner_person_id, 0), name, drop_in";
 constexpr const char* kLessonColumns =
     "l.id, l.school_id, l.room_id, r.code, l.title, l.starts_at_ms, l.ends_at_ms";
 constexpr const char* kInviteColumns =
     "id, school_id, room_id, lesson_id, guest_name, created_at_ms, expires_at_ms, single_use, used_count, "
     "revoked_at_ms";
 
-RoomRecord readRoom(const SqliteStatement& s) {
+RoomRecord readRoom(const Statement& s) {
     return RoomRecord{s.columnInt(0), s.columnText(1), s.columnInt(2), s.columnInt(3), s.columnText(4),
                       s.columnInt(5) != 0};
 }
 
-Invite readInvite(const SqliteStatement& s) {
+Invite readInvite(const Statement& s) {
     Invite invite;
     invite.id = s.columnInt(0);
     invite.schoolId = s.columnInt(1);
@@ -37,17 +37,16 @@ Invite readInvite(const SqliteStatement& s) {
 
 std::int64_t RoomCatalog::createRoom(std::string_view code, std::int64_t schoolId, std::int64_t ownerPersonId,
                                      std::string_view name, bool dropIn) {
-    db_.prepare(
+    return db_.prepare(
            "INSERT INTO rooms (code, created_at_ms, school_id, owner_person_id, name, drop_in) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")
         .bind(1, code)
         .bind(2, unixMillis())
         .bind(3, schoolId)
         .bind(4, ownerPersonId)
         .bind(5, name)
         .bind(6, std::int64_t{dropIn})
-        .run();
-    return db_.lastInsertRowId();
+        .runReturningInt();
 }
 
 std::optional<RoomRecord> RoomCatalog::roomByCode(std::string_view code) {
@@ -81,18 +80,17 @@ void RoomCatalog::updateRoom(std::int64_t id, std::string_view name, bool dropIn
 }
 
 std::int64_t RoomCatalog::createLesson(const Lesson& lesson, std::int64_t createdBy) {
-    db_.prepare(
+    const std::int64_t id = db_.prepare(
            "INSERT INTO lessons (school_id, room_id, title, starts_at_ms, ends_at_ms, created_by) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")
         .bind(1, lesson.schoolId)
         .bind(2, lesson.roomId)
         .bind(3, lesson.title)
         .bind(4, lesson.startsAtMs)
         .bind(5, lesson.endsAtMs)
         .bind(6, createdBy)
-        .run();
-    const std::int64_t id = db_.lastInsertRowId();
-    auto add = db_.prepare("INSERT OR IGNORE INTO lesson_participants (lesson_id, person_id) VALUES (?1, ?2)");
+        .runReturningInt();
+    auto add = db_.prepare("INSERT INTO lesson_participants (lesson_id, person_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
     for (std::int64_t person : lesson.participantIds) {
         add.bind(1, id).bind(2, person).run();
         add.reset();
@@ -100,7 +98,7 @@ std::int64_t RoomCatalog::createLesson(const Lesson& lesson, std::int64_t create
     return id;
 }
 
-std::vector<Lesson> RoomCatalog::readLessons(SqliteStatement& statement) {
+std::vector<Lesson> RoomCatalog::readLessons(Statement& statement) {
     std::vector<Lesson> out;
     while (statement.step()) {
         Lesson lesson;
@@ -141,7 +139,7 @@ std::vector<Lesson> RoomCatalog::lessonsOfSchool(std::int64_t schoolId, std::int
     auto statement = db_.prepare(std::string("SELECT ") + kLessonColumns +
                                  " FROM lessons l JOIN rooms r ON r.id = l.room_id WHERE l.school_id = ?1 "
                                  "AND l.starts_at_ms < ?3 AND l.ends_at_ms > ?2 "
-                                 "AND (?4 IS NULL OR r.owner_person_id = ?4) ORDER BY l.starts_at_ms, l.id");
+                                 "AND (CAST(?4 AS BIGINT) IS NULL OR r.owner_person_id = ?4) ORDER BY l.starts_at_ms, l.id");
     statement.bind(1, schoolId).bind(2, fromMs).bind(3, toMs).bindOptional(4, roomOwner);
     return readLessons(statement);
 }
@@ -167,9 +165,9 @@ bool RoomCatalog::inLessonNow(std::int64_t roomId, std::int64_t personId, std::i
 
 std::int64_t RoomCatalog::createInvite(const Invite& invite, const std::vector<std::uint8_t>& codeHash,
                                        std::int64_t createdBy) {
-    db_.prepare(
+    return db_.prepare(
            "INSERT INTO invites (code_hash, school_id, room_id, lesson_id, guest_name, created_by, created_at_ms, "
-           "expires_at_ms, single_use) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+           "expires_at_ms, single_use) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id")
         .bindBlob(1, codeHash)
         .bind(2, invite.schoolId)
         .bind(3, invite.roomId)
@@ -179,8 +177,7 @@ std::int64_t RoomCatalog::createInvite(const Invite& invite, const std::vector<s
         .bind(7, invite.createdAtMs)
         .bind(8, invite.expiresAtMs)
         .bind(9, std::int64_t{invite.singleUse})
-        .run();
-    return db_.lastInsertRowId();
+        .runReturningInt();
 }
 
 std::optional<Invite> RoomCatalog::inviteByCodeHash(const std::vector<std::uint8_t>& codeHash) {

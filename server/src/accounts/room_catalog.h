@@ -10,13 +10,13 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 class RoomCatalog {
 public:
-    explicit RoomCatalog(SqliteDatabase& db) : db_(db) {}
+    explicit RoomCatalog(Database& db) : db_(db) {}
 
-    /// Throws SqliteError (constraint) when the code is taken.
+    /// Throws StoreError (constraint) when the code is taken.
     std::int64_t createRoom(std::string_view code, std::int64_t schoolId, std::int64_t ownerPersonId,
                             std::string_view name, bool dropIn);
     std::optional<RoomRecord> roomByCode(std::string_view code);
@@ -43,9 +43,9 @@ public:
     void countInviteUse(std::int64_t id);
 
 private:
-    std::vector<Lesson> readLessons(class SqliteStatement& statement);
+    std::vector<Lesson> readLessons(class Statement& statement);
 
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 }  // namespace samspil::server

@@ -13,10 +13,10 @@
 namespace samspil::server {
 
 class ListenLinks;
-class SqliteDatabase;
+class Database;
 
 struct ApiContext {
-    SqliteDatabase& db;
+    Database& db;
     const ApiRequest& request;
     const Caller& caller;
     std::vector<std::int64_t> ids;  ///< the numeric path segments, in order

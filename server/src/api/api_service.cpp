@@ -7,7 +7,7 @@
 #include "log.h"
 #include "samspil/time/clock.h"
 #include "service_inbox.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "store/store_worker.h"
 #include "worker_thread.h"
 
@@ -82,7 +82,7 @@ bool pathIs(const ApiRequest& request, std::initializer_list<std::string_view> s
 }
 
 // Store thread: the signed-in caller behind a bearer token, if it is valid.
-std::optional<Caller> authenticate(SqliteDatabase& db, const std::optional<std::string>& token, std::int64_t nowMs) {
+std::optional<Caller> authenticate(Database& db, const std::optional<std::string>& token, std::int64_t nowMs) {
     if (!token) return std::nullopt;
     PeopleStore people(db);
     const auto session = people.validSession(secretHash(*token), nowMs);
@@ -93,14 +93,17 @@ std::optional<Caller> authenticate(SqliteDatabase& db, const std::optional<std::
 }
 
 // Store or password thread: runs one step of a request. A step that throws answers the
-// request with `internal` (logged with what went wrong); the thread goes on serving.
+// request with `internal`, or `store_unavailable` when PostgreSQL is out of reach (logged
+// with what went wrong); the thread goes on serving.
 template <class Step>
 void failSafely(const ApiService::Respond& respond, Step&& step) {
     try {
         step();
-    } catch (const SqliteError& error) {
-        logError(std::string("api: ") + error.what() + " (SQLite code " + std::to_string(error.code()) + ")");
-        respond(apiError(500, ErrorCode::Internal));
+    } catch (const StoreError& error) {
+        logError(std::string("api: ") + error.what() +
+                 (error.code() ? " (SQLite code " + std::to_string(error.code()) + ")" : std::string()));
+        // PostgreSQL out of reach is not the request's fault, nor lasting: 503, try again.
+        respond(error.unavailable() ? apiError(503, ErrorCode::StoreUnavailable) : apiError(500, ErrorCode::Internal));
     } catch (const std::exception& error) {
         logError(std::string("api: request failed: ") + error.what());
         respond(apiError(500, ErrorCode::Internal));
@@ -109,7 +112,7 @@ void failSafely(const ApiService::Respond& respond, Step&& step) {
 
 // Store thread: the person a recording's listen link speaks for (listen_links.h), when the
 // request has no bearer token. The handler still checks what this person may open.
-std::optional<Caller> authenticateListenLink(SqliteDatabase& db, const ListenLinks& links, const ApiRequest& request,
+std::optional<Caller> authenticateListenLink(Database& db, const ListenLinks& links, const ApiRequest& request,
                                              std::int64_t recordingId, std::int64_t nowMs) {
     const auto ticket = request.query.find("ticket");
     if (request.bearerToken || ticket == request.query.end()) return std::nullopt;
@@ -166,7 +169,7 @@ void ApiService::handle(ApiRequest request, Respond respond) {
     if (!route) return respond(pathKnown ? apiError(405, ErrorCode::NotAllowed, "method") : apiError(404, ErrorCode::NotFound));
     store_.post([request = std::move(request), ids = std::move(ids), handler = route->handler,
                  listenLinkOpens = route->listenLinkOpens, recordingsDir = settings_.recordingsDir,
-                 links = listenLinks_, respond = onServiceThread(std::move(respond))](SqliteDatabase& db) {
+                 links = listenLinks_, respond = onServiceThread(std::move(respond))](Database& db) {
         failSafely(respond, [&] {
             const std::int64_t now = unixMillis();
             auto caller = authenticate(db, request.bearerToken, now);
@@ -200,7 +203,7 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
         respond(std::move(response));
     };
     // Store thread: look the login up; password thread: verify (~50 ms); store thread: open a session.
-    store_.post([this, login, password, finish = onServiceThread(std::move(finish))](SqliteDatabase& db) mutable {
+    store_.post([this, login, password, finish = onServiceThread(std::move(finish))](Database& db) mutable {
       failSafely(finish, [&] {
         const auto credentials = PeopleStore(db).credentialsByLogin(login);
         const bool queued = passwords_.post([this, credentials, password, finish]() mutable {
@@ -209,7 +212,7 @@ void ApiService::signIn(ApiRequest request, Respond respond) {
             const bool correct = credentials ? verifyPassword(credentials->passwordHash, password)
                                              : (verifyAgainstDummy(password, settings_.passwordCost), false);
             if (!correct) return finish(apiError(401, ErrorCode::InvalidCredentials));
-            store_.post([this, person = credentials->person, finish](SqliteDatabase& db2) {
+            store_.post([this, person = credentials->person, finish](Database& db2) {
               failSafely(finish, [&] {
                 const std::int64_t now = unixMillis();
                 const std::string token = makeSessionToken();
@@ -247,7 +250,7 @@ void ApiService::lookupInvite(ApiRequest request, Respond respond) {
         if (response.status == 404) limiter_.recordFailure("invite-lookup", address, unixMillis());
         respond(std::move(response));
     };
-    store_.post([code = code->second, finish = onServiceThread(std::move(finish))](SqliteDatabase& db) mutable {
+    store_.post([code = code->second, finish = onServiceThread(std::move(finish))](Database& db) mutable {
         failSafely(finish, [&] {
             RoomCatalog catalog(db);
             const auto invite = catalog.inviteByCodeHash(secretHash(normaliseInviteCode(code)));
@@ -275,7 +278,7 @@ void ApiService::lookupInvite(ApiRequest request, Respond respond) {
 void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Respond respond) {
     // Store thread: check who asks and what; password thread: hash; store thread: insert.
     store_.post([this, request = std::move(request), ids = std::move(ids),
-                 respond = onServiceThread(std::move(respond))](SqliteDatabase& db) mutable {
+                 respond = onServiceThread(std::move(respond))](Database& db) mutable {
       failSafely(respond, [&] {
         const std::int64_t now = unixMillis();
         const auto caller = authenticate(db, request.bearerToken, now);
@@ -288,7 +291,7 @@ void ApiService::addMember(ApiRequest request, std::vector<std::int64_t> ids, Re
           failSafely(respond, [&] {
             const auto hash = hashPassword(password, settings_.passwordCost);
             if (!hash) return respond(apiError(500, ErrorCode::Internal, "could not hash the password"));
-            store_.post([request, ids, caller, hash = *hash, respond](SqliteDatabase& db2) {
+            store_.post([request, ids, caller, hash = *hash, respond](Database& db2) {
                 failSafely(respond, [&] {
                     ApiContext context2{db2, request, caller, ids, unixMillis(), {}, nullptr};
                     respond(samspil::server::addMember(context2, hash));

@@ -8,7 +8,7 @@
 #include "log.h"
 #include "recording/recording_deletion.h"
 #include "store/recording_store.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <filesystem>
 

@@ -5,7 +5,7 @@
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
 #include "samspil/protocol/validation.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <cstdlib>
 #include <variant>
@@ -77,7 +77,7 @@ ApiResponse createRoom(ApiContext& context) {
     if (!body.ok()) return body.problem();
     RoomCatalog catalog(context.db);
     if (catalog.roomByCode(code)) return apiError(409, ErrorCode::Conflict, "room code taken");
-    SqliteTransaction transaction(context.db);
+    Transaction transaction(context.db);
     const std::int64_t id = catalog.createRoom(code, schoolId, context.caller.person.id, name, dropIn);
     auditAction(context, schoolId, "room.create", "room:" + code, dropIn ? "drop-in" : "");
     transaction.commit();
@@ -133,7 +133,7 @@ ApiResponse createLesson(ApiContext& context) {
     for (std::int64_t person : lesson.participantIds)
         if (!people.roleIn(schoolId, person))
             return apiError(400, ErrorCode::BadMessage, "participant " + std::to_string(person) + " is not in this school");
-    SqliteTransaction transaction(context.db);
+    Transaction transaction(context.db);
     lesson.id = RoomCatalog(context.db).createLesson(lesson, context.caller.person.id);
     auditAction(context, schoolId, "lesson.create", "lesson:" + std::to_string(lesson.id), lesson.title);
     transaction.commit();
@@ -183,7 +183,7 @@ ApiResponse createInvite(ApiContext& context) {
     invite.expiresAtMs = context.nowMs + minutes * 60'000;
     // The code is shown once, here; only its hash is kept.
     const std::string code = makeInviteCode();
-    SqliteTransaction transaction(context.db);
+    Transaction transaction(context.db);
     invite.id = RoomCatalog(context.db).createInvite(invite, secretHash(normaliseInviteCode(code)), context.caller.person.id);
     auditAction(context, room.schoolId, "invite.create", "room:" + room.code + " invite:" + std::to_string(invite.id),
                 invite.guestName.value_or(""));

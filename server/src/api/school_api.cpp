@@ -4,7 +4,7 @@
 #include "api/api_handlers.h"
 #include "api/body_reader.h"
 #include "samspil/protocol/validation.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 namespace samspil::server {
 namespace {
@@ -99,7 +99,7 @@ ApiResponse addMember(ApiContext& context, const std::string& passwordHash) {
     const Role role = *roleFromName(body["role"].get<std::string>());
     const std::int64_t schoolId = context.ids[0];
     PeopleStore people(context.db);
-    SqliteTransaction transaction(context.db);
+    Transaction transaction(context.db);
     // One person may belong to several schools: an existing login gets the membership and
     // keeps their own name and password. The answer is the same either way.
     std::int64_t personId;

@@ -8,7 +8,7 @@
 #include "samspil/protocol/media_packet.h"
 #include "service_inbox.h"
 #include "store/recording_store.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 #include "store/store_worker.h"
 
 #include <filesystem>
@@ -46,7 +46,7 @@ std::string LessonRecorder::trackFile(std::int64_t recording, std::uint32_t part
 }
 
 void LessonRecorder::repairInterrupted() {
-    store_.post([this, folder = folder_](SqliteDatabase& db) {
+    store_.post([this, folder = folder_](Database& db) {
         for (const std::string& file : RecordingStore(db).markInterrupted()) {
             const std::string path = folder + "/" + file;
             if (!std::filesystem::exists(path)) continue;  // the participant never sent a packet
@@ -82,7 +82,7 @@ void LessonRecorder::mix(std::int64_t recording, const std::vector<std::string>&
 }
 
 void LessonRecorder::expireOld() {
-    store_.post([folder = folder_](SqliteDatabase& db) {
+    store_.post([folder = folder_](Database& db) {
         if (const int deleted = expireRecordings(db, folder, unixMillis()))
             logInfo("deleted " + std::to_string(deleted) + " recordings past their school's retention");
     });
@@ -140,7 +140,7 @@ void LessonRecorder::handle(Item& item) {
 }
 
 void LessonRecorder::begin(const Start& start, std::function<void(std::optional<std::int64_t>)> done) {
-    store_.post([this, start, done = std::move(done)](SqliteDatabase& db) mutable {
+    store_.post([this, start, done = std::move(done)](Database& db) mutable {
         std::optional<std::int64_t> id;
         try {
             id = RecordingStore(db).begin(start, unixMillis() + start.startsInMs);
@@ -154,12 +154,12 @@ void LessonRecorder::begin(const Start& start, std::function<void(std::optional<
 }
 
 void LessonRecorder::present(std::int64_t recording, std::int64_t personId, bool recorded) {
-    store_.post([=](SqliteDatabase& db) { RecordingStore(db).notePresent(recording, personId, recorded); });
+    store_.post([=](Database& db) { RecordingStore(db).notePresent(recording, personId, recorded); });
 }
 
 void LessonRecorder::track(std::int64_t recording, const Track& track) {
     const std::string file = trackFile(recording, track.participantId);
-    store_.post([=](SqliteDatabase& db) { RecordingStore(db).addTrack(recording, track, file); });
+    store_.post([=](Database& db) { RecordingStore(db).addTrack(recording, track, file); });
     Item item;
     item.kind = Item::Kind::OpenTrack;
     item.channels = static_cast<std::uint8_t>(track.channels);
@@ -207,7 +207,7 @@ void LessonRecorder::endRecording(std::int64_t recording, std::int64_t length) {
         open_.erase(tracks);
     }
     if (!paths.empty()) mixer_.post([this, recording, paths] { mix(recording, paths); }, 1024);
-    store_.post([=](SqliteDatabase& db) { RecordingStore(db).finish(recording, unixMillis(), length / 48, lengthsMs); });
+    store_.post([=](Database& db) { RecordingStore(db).finish(recording, unixMillis(), length / 48, lengthsMs); });
 }
 
 }  // namespace samspil::server

@@ -1,15 +1,15 @@
 #include "recording/recording_deletion.h"
 
 #include "store/recording_store.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <filesystem>
 
 namespace samspil::server {
 
-void deleteRecording(SqliteDatabase& db, const std::string& recordingsFolder, std::int64_t recording,
+void deleteRecording(Database& db, const std::string& recordingsFolder, std::int64_t recording,
                      const AuditEntry& audit) {
-    SqliteTransaction transaction(db);
+    Transaction transaction(db);
     const auto files = RecordingStore(db).remove(recording);
     AuditLog(db).record(audit);
     transaction.commit();

@@ -11,10 +11,10 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 /// Deletes recording `recording` (whose rows must exist) and writes `audit`.
-void deleteRecording(SqliteDatabase& db, const std::string& recordingsFolder, std::int64_t recording,
+void deleteRecording(Database& db, const std::string& recordingsFolder, std::int64_t recording,
                      const AuditEntry& audit);
 
 }  // namespace samspil::server

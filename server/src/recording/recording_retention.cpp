@@ -2,13 +2,13 @@
 
 #include "accounts/audit_log.h"
 #include "recording/recording_deletion.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <vector>
 
 namespace samspil::server {
 
-int expireRecordings(SqliteDatabase& db, const std::string& recordingsFolder, std::int64_t nowMs) {
+int expireRecordings(Database& db, const std::string& recordingsFolder, std::int64_t nowMs) {
     struct Expired {
         std::int64_t id = 0;
         std::int64_t schoolId = 0;

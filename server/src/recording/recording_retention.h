@@ -9,9 +9,9 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 /// Deletes the recordings whose school's retention has passed at nowMs; how many.
-int expireRecordings(SqliteDatabase& db, const std::string& recordingsFolder, std::int64_t nowMs);
+int expireRecordings(Database& db, const std::string& recordingsFolder, std::int64_t nowMs);
 
 }  // namespace samspil::server

@@ -1,15 +1,15 @@
 #include "store/chat_store.h"
 
 #include "samspil/time/clock.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <algorithm>
 
 namespace samspil::server {
 
 void ChatStore::append(std::string_view roomCode, const protocol::ChatMessage& message) {
-    SqliteTransaction transaction(db_);
-    db_.prepare("INSERT OR IGNORE INTO rooms (code, created_at_ms) VALUES (?1, ?2)")
+    Transaction transaction(db_);
+    db_.prepare("INSERT INTO rooms (code, created_at_ms) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
         .bind(1, roomCode)
         .bind(2, unixMillis())
         .run();

@@ -9,7 +9,7 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 /// The newest messages of a room and the highest sequence number it has used.
 struct RecentChat {
@@ -19,7 +19,7 @@ struct RecentChat {
 
 class ChatStore {
 public:
-    explicit ChatStore(SqliteDatabase& db) : db_(db) {}
+    explicit ChatStore(Database& db) : db_(db) {}
 
     /// Appends one message (its id is the room's sequence number) to the room, creating the room row.
     void append(std::string_view roomCode, const protocol::ChatMessage& message);
@@ -28,7 +28,7 @@ public:
     RecentChat loadRecent(std::string_view roomCode, int limit);
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 }  // namespace samspil::server

@@ -1,25 +1,24 @@
 #include "store/recording_store.h"
 
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <cmath>
 
 namespace samspil::server {
 
 std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64_t startedAtMs) {
-    db_.prepare(
+    return db_.prepare(
            "INSERT INTO recordings (school_id, room_id, title, started_at_ms, status, started_by, "
            "take_tempo_millibpm, take_beats_per_bar) "
            "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4, ?5, ?6 "
-           "FROM (SELECT ?2 AS code) c LEFT JOIN rooms r ON r.code = c.code")
+           "FROM (SELECT ?2 AS code) c LEFT JOIN rooms r ON r.code = c.code RETURNING id")
         .bind(1, start.schoolId)
         .bind(2, start.room)
         .bind(3, startedAtMs)
         .bindOptional(4, start.startedBy ? std::optional<std::int64_t>(start.startedBy) : std::nullopt)
         .bindOptional(5, start.takeBpm > 0 ? std::optional<std::int64_t>(std::llround(start.takeBpm * 1000)) : std::nullopt)
         .bindOptional(6, start.takeBpm > 0 ? std::optional<std::int64_t>(start.takeBeatsPerBar) : std::nullopt)
-        .run();
-    return db_.lastInsertRowId();  // titled after the room's name, or its code when it has none
+        .runReturningInt();  // titled after the room's name, or its code when it has none
 }
 
 void RecordingStore::addTrack(std::int64_t recording, const RecordingSink::Track& track, const std::string& file) {
@@ -38,7 +37,9 @@ void RecordingStore::notePresent(std::int64_t recording, std::int64_t personId, 
     // Left out once means left out: consent is judged for the whole recording.
     db_.prepare(
            "INSERT INTO recording_people (recording_id, person_id, recorded) VALUES (?1, ?2, ?3) "
-           "ON CONFLICT (recording_id, person_id) DO UPDATE SET recorded = MIN(recorded, excluded.recorded)")
+           "ON CONFLICT (recording_id, person_id) "
+           "DO UPDATE SET recorded = CASE WHEN excluded.recorded < recording_people.recorded THEN excluded.recorded "
+           "ELSE recording_people.recorded END")
         .bind(1, recording)
         .bind(2, personId)
         .bind(3, std::int64_t{recorded})
@@ -47,7 +48,7 @@ void RecordingStore::notePresent(std::int64_t recording, std::int64_t personId, 
 
 void RecordingStore::finish(std::int64_t recording, std::int64_t endedAtMs, std::int64_t lengthMs,
                             const std::vector<std::pair<std::string, std::int64_t>>& trackLengthsMs) {
-    SqliteTransaction transaction(db_);
+    Transaction transaction(db_);
     db_.prepare("UPDATE recordings SET ended_at_ms = ?2, length_ms = ?3, status = 'complete' WHERE id = ?1")
         .bind(1, recording)
         .bind(2, endedAtMs)
@@ -63,7 +64,7 @@ void RecordingStore::finish(std::int64_t recording, std::int64_t endedAtMs, std:
 }
 
 std::vector<std::string> RecordingStore::markInterrupted() {
-    SqliteTransaction transaction(db_);
+    Transaction transaction(db_);
     std::vector<std::string> files;
     auto statement = db_.prepare(
         "SELECT t.file FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id WHERE r.status = 'recording'");
@@ -83,7 +84,7 @@ std::map<std::int64_t, std::vector<std::string>> RecordingStore::endedTrackFiles
 }
 
 namespace {
-RecordingInfo readRecording(SqliteStatement& row) {
+RecordingInfo readRecording(Statement& row) {
     RecordingInfo info;
     info.id = row.columnInt(0);
     info.schoolId = row.columnInt(1);

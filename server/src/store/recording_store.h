@@ -13,7 +13,7 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 
 /// A recording as the API shows it.
 struct RecordingInfo {
@@ -38,7 +38,7 @@ struct RecordingInfo {
 
 class RecordingStore {
 public:
-    explicit RecordingStore(SqliteDatabase& db) : db_(db) {}
+    explicit RecordingStore(Database& db) : db_(db) {}
 
     /// A new recording of the room, titled after it; its id.
     std::int64_t begin(const RecordingSink::Start& start, std::int64_t startedAtMs);
@@ -66,7 +66,7 @@ public:
     std::vector<std::string> remove(std::int64_t recording);
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 }  // namespace samspil::server

@@ -1,6 +1,6 @@
 #include "store/schema.h"
 
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <array>
 #include <string>
@@ -156,20 +156,25 @@ int latestSchemaVersion() {
     return static_cast<int>(schemaMigrations().size());
 }
 
-int migrateSchema(SqliteDatabase& db) {
-    const auto migrations = schemaMigrations();
-    int version = db.userVersion();
-    if (version > latestSchemaVersion())
-        throw SqliteError("the database has schema version " + std::to_string(version) +
-                              ", newer than this server understands (" + std::to_string(latestSchemaVersion()) + ")",
-                          0);
-    for (; version < latestSchemaVersion(); ++version) {
-        SqliteTransaction transaction(db);
+int migrateSchema(Database& db) {
+    const bool postgres = db.engine() == Database::Engine::Postgres;
+    const auto migrations = postgres ? postgresMigrations() : schemaMigrations();
+    const int latest = static_cast<int>(migrations.size());
+    for (;;) {
+        Transaction transaction(db);
+        // Nodes sharing one PostgreSQL start together: one migrates while the others wait
+        // here, then find the work done. (SQLite's BEGIN IMMEDIATE already serialises.)
+        if (postgres) db.exec("SELECT pg_advisory_xact_lock(5172023)");
+        const int version = db.schemaVersion();
+        if (version > latest)
+            throw StoreError("the database has schema version " + std::to_string(version) +
+                                 ", newer than this server understands (" + std::to_string(latest) + ")",
+                             0);
+        if (version == latest) return version;
         db.exec(migrations[static_cast<std::size_t>(version)]);
-        db.setUserVersion(version + 1);
+        db.setSchemaVersion(version + 1);
         transaction.commit();
     }
-    return version;
 }
 
 }  // namespace samspil::server

@@ -6,12 +6,69 @@ namespace samspil::server {
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, const std::string& doing, int code) {
-    throw SqliteError(doing + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code)), code);
+    throw StoreError(doing + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code)), code);
 }
 
 void check(sqlite3* db, int code, const char* doing) {
     if (code != SQLITE_OK) fail(db, doing, code);
 }
+
+class SqliteStatement final : public StatementBackend {
+public:
+    SqliteStatement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+    ~SqliteStatement() override { sqlite3_finalize(statement_); }
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+    void bindInt(int index, std::int64_t value) override {
+        check(db_, sqlite3_bind_int64(statement_, index, value), "binding an integer");
+    }
+    void bindText(int index, std::string_view value) override {
+        check(db_, sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+              "binding text");
+    }
+    void bindNull(int index) override { check(db_, sqlite3_bind_null(statement_, index), "binding null"); }
+    void bindBlob(int index, const std::vector<std::uint8_t>& bytes) override {
+        check(db_, sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT),
+              "binding a blob");
+    }
+    bool step() override {
+        const int code = sqlite3_step(statement_);
+        if (code == SQLITE_ROW) return true;
+        if (code == SQLITE_DONE) return false;
+        fail(db_, "running a statement", code);
+    }
+    void reset() override {
+        sqlite3_reset(statement_);
+        sqlite3_clear_bindings(statement_);
+    }
+    std::int64_t columnInt(int index) const override { return sqlite3_column_int64(statement_, index); }
+    std::string columnText(int index) const override {
+        const auto* text = sqlite3_column_text(statement_, index);
+        const int bytes = sqlite3_column_bytes(statement_, index);
+        return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes)) : std::string();
+    }
+    bool columnIsNull(int index) const override { return sqlite3_column_type(statement_, index) == SQLITE_NULL; }
+    int columnCount() const override { return sqlite3_column_count(statement_); }
+    std::string columnName(int index) const override { return sqlite3_column_name(statement_, index); }
+    ValueKind columnKind(int index) const override {
+        switch (sqlite3_column_type(statement_, index)) {
+            case SQLITE_NULL: return ValueKind::Null;
+            case SQLITE_INTEGER: return ValueKind::Integer;
+            case SQLITE_BLOB: return ValueKind::Blob;
+            default: return ValueKind::Text;  // the store keeps no floating-point numbers
+        }
+    }
+    std::vector<std::uint8_t> columnBlob(int index) const override {
+        const auto* bytes = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_, index));
+        const int size = sqlite3_column_bytes(statement_, index);
+        return bytes ? std::vector<std::uint8_t>(bytes, bytes + size) : std::vector<std::uint8_t>();
+    }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* statement_;
+};
 
 }  // namespace
 
@@ -22,7 +79,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path) {
         const std::string message = "opening " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
         sqlite3_close(db_);
         db_ = nullptr;
-        throw SqliteError(message, code);
+        throw StoreError(message, code);
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, 5000);
@@ -40,24 +97,24 @@ void SqliteDatabase::exec(std::string_view sql) {
     if (code != SQLITE_OK) {
         const std::string why = message ? message : sqlite3_errstr(code);
         sqlite3_free(message);
-        throw SqliteError("executing SQL: " + why, code);
+        throw StoreError("executing SQL: " + why, code);
     }
 }
 
-SqliteStatement SqliteDatabase::prepare(std::string_view sql) {
+Statement SqliteDatabase::prepare(std::string_view sql) {
     sqlite3_stmt* statement = nullptr;
     check(db_, sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr),
           "preparing a statement");
-    return SqliteStatement(db_, statement);
+    return Statement(std::make_unique<SqliteStatement>(db_, statement));
 }
 
-int SqliteDatabase::userVersion() {
+int SqliteDatabase::schemaVersion() {
     auto statement = prepare("PRAGMA user_version");
     statement.step();
     return static_cast<int>(statement.columnInt(0));
 }
 
-void SqliteDatabase::setUserVersion(int version) {
+void SqliteDatabase::setSchemaVersion(int version) {
     exec("PRAGMA user_version = " + std::to_string(version));
 }
 
@@ -72,97 +129,6 @@ int SqliteDatabase::changes() const {
 void SqliteDatabase::checkpoint() {
     check(db_, sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr),
           "checkpointing the WAL");
-}
-
-SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept : db_(other.db_), statement_(other.statement_) {
-    other.statement_ = nullptr;
-}
-
-SqliteStatement::~SqliteStatement() {
-    sqlite3_finalize(statement_);
-}
-
-SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
-    check(db_, sqlite3_bind_int64(statement_, index, value), "binding an integer");
-    return *this;
-}
-
-SqliteStatement& SqliteStatement::bind(int index, std::string_view value) {
-    check(db_, sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-          "binding text");
-    return *this;
-}
-
-SqliteStatement& SqliteStatement::bindBlob(int index, const std::vector<std::uint8_t>& bytes) {
-    check(db_, sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT), "binding a blob");
-    return *this;
-}
-
-SqliteStatement& SqliteStatement::bindOptional(int index, const std::optional<std::int64_t>& value) {
-    return value ? bind(index, *value) : bindNull(index);
-}
-
-SqliteStatement& SqliteStatement::bindOptional(int index, const std::optional<std::string>& value) {
-    return value ? bind(index, std::string_view(*value)) : bindNull(index);
-}
-
-SqliteStatement& SqliteStatement::bindNull(int index) {
-    check(db_, sqlite3_bind_null(statement_, index), "binding null");
-    return *this;
-}
-
-bool SqliteStatement::step() {
-    const int code = sqlite3_step(statement_);
-    if (code == SQLITE_ROW) return true;
-    if (code == SQLITE_DONE) return false;
-    fail(db_, "running a statement", code);
-}
-
-void SqliteStatement::run() {
-    while (step()) {
-    }
-}
-
-void SqliteStatement::reset() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-}
-
-std::int64_t SqliteStatement::columnInt(int index) const {
-    return sqlite3_column_int64(statement_, index);
-}
-
-std::optional<std::int64_t> SqliteStatement::columnOptionalInt(int index) const {
-    if (columnIsNull(index)) return std::nullopt;
-    return columnInt(index);
-}
-
-std::string SqliteStatement::columnText(int index) const {
-    const auto* text = sqlite3_column_text(statement_, index);
-    const int bytes = sqlite3_column_bytes(statement_, index);
-    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(bytes)) : std::string();
-}
-
-bool SqliteStatement::columnIsNull(int index) const {
-    return sqlite3_column_type(statement_, index) == SQLITE_NULL;
-}
-
-SqliteTransaction::SqliteTransaction(SqliteDatabase& db) : db_(db) {
-    db_.exec("BEGIN IMMEDIATE");
-}
-
-SqliteTransaction::~SqliteTransaction() {
-    if (done_) return;
-    try {
-        db_.exec("ROLLBACK");
-    } catch (const SqliteError&) {
-        // Nothing more to do: the transaction is gone either way.
-    }
-}
-
-void SqliteTransaction::commit() {
-    db_.exec("COMMIT");
-    done_ = true;
 }
 
 }  // namespace samspil::server

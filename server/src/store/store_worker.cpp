@@ -4,7 +4,7 @@
 #include "samspil/time/clock.h"
 #include "store/database_lock.h"
 #include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/database.h"
 
 #include <exception>
 #include <filesystem>
@@ -13,18 +13,28 @@
 
 namespace samspil::server {
 
-StoreWorker::StoreWorker(const std::string& path) {
-    const std::filesystem::path file(path);
-    if (file.has_parent_path()) {
-        std::error_code error;
-        std::filesystem::create_directories(file.parent_path(), error);
-        if (error) throw SqliteError("creating " + file.parent_path().string() + ": " + error.message(), 0);
+StoreWorker::StoreWorker(const std::string& database) {
+    if (!isPostgresUrl(database)) {
+        const std::filesystem::path file(database);
+        if (file.has_parent_path()) {
+            std::error_code error;
+            std::filesystem::create_directories(file.parent_path(), error);
+            if (error) throw StoreError("creating " + file.parent_path().string() + ": " + error.message(), 0);
+        }
+        // One server per SQLite file: a second one (or a restore) is told, not let in. Nodes
+        // sharing PostgreSQL are many by design.
+        auto lock = DatabaseLock::take(database);
+        if (!lock) throw StoreError(lock.error(), 0);
+        lock_ = std::make_unique<DatabaseLock>(std::move(*lock));
     }
-    // One server per database: a second one (or a restore) is told, not let in.
-    auto lock = DatabaseLock::take(path);
-    if (!lock) throw SqliteError(lock.error(), 0);
-    lock_ = std::make_unique<DatabaseLock>(std::move(*lock));
-    db_ = std::make_unique<SqliteDatabase>(path);
+    db_ = openDatabase(database);
+    if (isPostgresUrl(database)) {
+        // Until rooms are leased to nodes, one server per PostgreSQL database too: a session
+        // lock that PostgreSQL lets go of when this server's connection ends, however it ends.
+        auto locked = db_->prepare("SELECT pg_try_advisory_lock(5172024)");
+        if (!locked.step() || locked.columnInt(0) == 0)
+            throw StoreError("the database " + database + " is in use by a running samspil-server", 0);
+    }
     schemaVersion_ = migrateSchema(*db_);
     thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "sp-store");  // its name in top -H and the bench
@@ -55,7 +65,7 @@ void StoreWorker::stop() {
     if (db_) {
         try {
             db_->checkpoint();
-        } catch (const SqliteError& error) {
+        } catch (const StoreError& error) {
             logWarning("store: " + std::string(error.what()));
         }
         db_.reset();
@@ -83,9 +93,10 @@ void StoreWorker::run() {
             const double seconds = static_cast<double>(monotonicMicros() - startedUs) / 1e6;
             std::lock_guard lock(latencyMutex_);
             jobLatency_.observe(seconds);
-        } catch (const SqliteError& error) {
+        } catch (const StoreError& error) {
             ++failed_;
-            logError("store: " + std::string(error.what()) + " (SQLite code " + std::to_string(error.code()) + ")");
+            logError("store: " + std::string(error.what()) +
+                     (error.code() ? " (SQLite code " + std::to_string(error.code()) + ")" : std::string()));
         } catch (const std::exception& error) {
             // Not a database problem (a JSON type error, say): that job fails, the store goes on.
             ++failed_;

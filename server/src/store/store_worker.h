@@ -1,4 +1,4 @@
-// StoreWorker: the one thread that touches SQLite. Other threads hand it jobs;
+// StoreWorker: the one thread that touches the database (SQLite or PostgreSQL). Other threads hand it jobs;
 // jobs run in the order given; results go back through whatever the job captures
 // (normally the ServiceInbox).
 #pragma once
@@ -16,16 +16,17 @@
 
 namespace samspil::server {
 
-class SqliteDatabase;
+class Database;
 class DatabaseLock;
 
 class StoreWorker {
 public:
-    using Job = std::function<void(SqliteDatabase&)>;
+    using Job = std::function<void(Database&)>;
 
-    /// Opens (creating the folder and file if needed) and migrates the database on the
-    /// calling thread, so a bad path fails at startup; then starts the store thread.
-    explicit StoreWorker(const std::string& path);
+    /// Opens (an SQLite file: creating the folder and file if needed; a postgresql:// URL:
+    /// connecting) and migrates the database on the calling thread, so a bad --db fails at
+    /// startup; then starts the store thread.
+    explicit StoreWorker(const std::string& database);
     ~StoreWorker();  ///< stop()
 
     /// Any thread: queue a job. Jobs after stop() are ignored.
@@ -44,7 +45,7 @@ private:
     void run();  // the store thread
 
     std::unique_ptr<DatabaseLock> lock_;  // held while the server runs (first: released last)
-    std::unique_ptr<SqliteDatabase> db_;
+    std::unique_ptr<Database> db_;
     int schemaVersion_ = 0;
     std::mutex mutex_;
     std::condition_variable wake_;

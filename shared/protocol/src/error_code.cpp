@@ -39,6 +39,7 @@ constexpr std::array kErrorCodes{
     ErrorCodeText{ErrorCode::NotFound, "not_found", "There is nothing here."},
     ErrorCodeText{ErrorCode::Conflict, "conflict", "That name is already taken."},
     ErrorCodeText{ErrorCode::Internal, "internal", "The server failed to handle the message."},
+    ErrorCodeText{ErrorCode::StoreUnavailable, "store_unavailable", "The server cannot reach its database just now; try again in a moment."},
 };
 
 const ErrorCodeText* find(ErrorCode code) {

@@ -35,6 +35,7 @@ enum class ErrorCode {
     NotFound,            ///< no such API path or object
     Conflict,            ///< the login or room code is taken
     Internal,            ///< the server failed; not the peer's fault
+    StoreUnavailable,    ///< the server cannot reach its database just now (PostgreSQL down)
 };
 
 /// The stable wire name, e.g. "bad_json".
