@@ -192,8 +192,25 @@ TEST_CASE("an error code this version does not know is still read as an error", 
     CHECK(error.message == "Hm.");
 }
 
+TEST_CASE("moved carries the node's address; an address that is no WebSocket URL, or too long, is refused",
+          "[protocol][control]") {
+    auto parsed = parseServerMessage(
+        R"({"v":1,"type":"error","code":"moved","message":"m","fatal":true,"url":"ws://10.0.0.2:7401/ws"})");
+    REQUIRE(parsed);
+    const auto& error = std::get<ErrorMessage>(*parsed);
+    CHECK(error.code == ErrorCode::Moved);
+    CHECK(error.url == "ws://10.0.0.2:7401/ws");
+    CHECK(parseServerMessage(serialize(ServerMessage{error})));  // round trip
+    for (const std::string& url : {std::string("javascript:alert(1)"), std::string(""),
+                                  "ws://node.example/" + std::string(600, 'x')}) {
+        const nlohmann::json bad = {{"v", 1}, {"type", "error"}, {"code", "moved"}, {"message", "m"}, {"fatal", true},
+                                    {"url", url}};
+        CHECK_FALSE(parseServerMessage(bad.dump()));
+    }
+}
+
 TEST_CASE("every error code has a stable name that maps back", "[protocol][control]") {
-    for (int code = 0; code <= static_cast<int>(ErrorCode::Internal); ++code) {
+    for (int code = 0; code <= static_cast<int>(ErrorCode::Moved); ++code) {
         const auto name = errorCodeName(static_cast<ErrorCode>(code));
         CHECK(errorCodeFromName(name) == static_cast<ErrorCode>(code));
         CHECK_FALSE(errorCodeSentence(static_cast<ErrorCode>(code)).empty());

@@ -62,7 +62,7 @@ std::string pong(std::uint32_t id, std::int64_t clientUs, std::int64_t serverUs)
 }
 
 std::string fatalError(ErrorCode code) {
-    return serialize(ServerMessage{ErrorMessage{code, "nope", true}});
+    return serialize(ServerMessage{ErrorMessage{code, "nope", true, std::nullopt}});
 }
 
 SessionConfig config() {
@@ -298,4 +298,51 @@ TEST_CASE("leave says goodbye when joined and finishes after the close, or after
     never.start(0);
     never.leave(5);
     CHECK(never.finished());
+}
+
+TEST_CASE("moved: the next connection goes straight to the named node, once; then home; a loop is cut", "[session]") {
+    RecordingListener listener;
+    SessionMachine machine(config(), listener, 1);
+    machine.start(0);
+    REQUIRE(machine.takeConnectRequest());
+    CHECK(machine.connectUrl() == config().serverUrl);
+    const auto movedTo = [](const std::string& url) {
+        ErrorMessage error = makeError(ErrorCode::Moved, {}, true);
+        error.url = url;
+        return serialize(ServerMessage{error});
+    };
+    machine.onConnected(0);
+    machine.onServerText(movedTo("ws://node-b.example:7402/ws"), 10);
+    CHECK(machine.state() != SessionState::Refused);
+    machine.onDisconnected("connection closed", 20);
+    CHECK(machine.nextDeadlineUs() == 20);  // at once: no backoff
+    machine.onTimer(20);
+    REQUIRE(machine.takeConnectRequest());
+    CHECK(machine.connectUrl() == "ws://node-b.example:7402/ws");
+    // That node fails before a welcome: back to the configured address, after a backoff.
+    machine.onDisconnected("could not connect", 30);
+    CHECK(machine.nextDeadlineUs() > 30 + 200'000);
+    machine.onTimer(machine.nextDeadlineUs());
+    REQUIRE(machine.takeConnectRequest());
+    CHECK(machine.connectUrl() == config().serverUrl);
+
+    // Two nodes naming each other: three moves in a row (no welcome between) are followed,
+    // the fourth is not. (One was followed above.)
+    machine.onConnected(9'000'000);
+    machine.onServerText(welcome(), 9'000'000);
+    machine.onDisconnected("connection closed", 9'000'000);
+    machine.onTimer(machine.nextDeadlineUs());
+    REQUIRE(machine.takeConnectRequest());
+    int followed = 0;
+    std::int64_t now = 10'000'000;
+    for (int i = 0; i < 4; ++i) {
+        machine.onConnected(now);
+        machine.onServerText(movedTo(i % 2 ? "ws://a.example/ws" : "ws://b.example/ws"), now);
+        machine.onDisconnected("connection closed", now);
+        now = machine.nextDeadlineUs();
+        machine.onTimer(now);
+        REQUIRE(machine.takeConnectRequest());
+        if (machine.connectUrl() != config().serverUrl) ++followed;
+    }
+    CHECK(followed == 3);
 }

@@ -242,7 +242,7 @@ async function join() {
     },
     onTempo: (m) => { $('tempo').textContent = t('tempo', { bpm: m.bpm, num: m.numerator, den: m.denominator, name: m.name }); },
     onError: (m) => {
-      if (m.fatal) page.refusalCode = m.code;
+      if (m.fatal && m.code !== 'moved') page.refusalCode = m.code;  // moved: the session follows it
       else addNotice(m.message);
     },
     onMedia: (packets, arrivalUs) => audio.receive(packets, arrivalUs),
@@ -250,7 +250,7 @@ async function join() {
   page.session = session;
   // Video beside the sound (video.js): ?camera=test-pattern films the test pattern instead of a camera.
   const params = new URLSearchParams(location.search);
-  const video = new RoomVideo({ session, url: `${scheme}//${location.host}/ws`, audioStats: () => audio.stats,
+  const video = new RoomVideo({ session, url: () => session.currentUrl, audioStats: () => audio.stats,
     audioTotals: () => audio.totals(),
     testPattern: params.get('camera') === 'test-pattern', onChange: () => renderTiles() });
   video.receiver.measure = params.get('measure') === '1';

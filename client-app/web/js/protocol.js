@@ -124,6 +124,24 @@ const SERVER_FIELDS = {
   video_demand: { layers: Array.isArray, keyframe: Array.isArray, receivers: isInt },
 };
 
+/** The longest node address a `moved` error may carry (protocol.md). */
+export const MAX_NODE_URL_LENGTH = 512;
+
+/**
+ * Where a connection goes: `base` (ws://host/ws, or a node's own address a `moved` named)
+ * with the room in its query, so a proxy in front of several nodes routes by it.
+ */
+export function roomSocketUrl(base, room) {
+  return `${base}${base.includes('?') ? '&' : '?'}room=${encodeURIComponent(room)}`;
+}
+
+/** A `moved` error's node address, or undefined when it is missing or not a ws(s):// address. */
+export function movedUrl(error) {
+  const url = error?.url;
+  return typeof url === 'string' && url.length <= MAX_NODE_URL_LENGTH && /^wss?:\/\/[^\s/?#]+\/[^\s]*$/.test(url)
+    ? url : undefined;
+}
+
 /** A text frame from the server → {message} or {error}. Unknown fields are ignored. */
 export function parseServerMessage(text) {
   if (typeof text !== 'string' || text.length > MAX_CONTROL_MESSAGE_BYTES) return { error: 'not a control message' };

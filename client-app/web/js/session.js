@@ -40,7 +40,7 @@ export class Session {
     this.leaving = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pingTimer);
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) {  // also one still connecting
       if (this.joined) this.socket.send(protocol.leave());
       this.socket.close(1000);
     }
@@ -83,9 +83,18 @@ export class Session {
     if (changed || reason) this.handlers.onState?.(state, reason);
   }
 
+  /** The address this session's connections go to now (the video link and the twin follow it). */
+  get currentUrl() {
+    return protocol.roomSocketUrl(this.connectedBase ?? this.config.url, this.config.room);
+  }
+
   #connect() {
     this.#setState(this.everJoined ? 'reconnecting' : 'connecting', '');
-    const socket = new WebSocket(this.config.url, protocol.SUBPROTOCOL);
+    // Once, right after `moved`: the node that holds the room; otherwise the configured
+    // address, whose proxy knows which nodes are alive.
+    this.connectedBase = this.movedTo ?? this.config.url;
+    this.movedTo = undefined;
+    const socket = new WebSocket(this.currentUrl, protocol.SUBPROTOCOL);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     this.streamAnnounced = false;
@@ -109,7 +118,8 @@ export class Session {
       const wasJoined = this.joined;
       this.handlers.onPeers?.({ peers: [] });
       if (this.leaving || this.state === 'refused') return;
-      const delay = protocol.backoffDelayMs(this.attempt++);
+      // Told where the room is: go there at once (not a failure, so no backoff).
+      const delay = this.movedTo ? 0 : protocol.backoffDelayMs(this.attempt++);
       const why = event.reason || (wasJoined ? 'connection lost' : 'no connection');
       this.#setState('reconnecting', why);
       this.reconnectTimer = setTimeout(() => this.#connect(), delay);
@@ -131,7 +141,7 @@ export class Session {
   // segment, the other's copy is usually through. Opened after each welcome that offers it.
   #openTwin(offer) {
     this.#closeTwin();
-    const twin = new WebSocket(this.config.url, protocol.SUBPROTOCOL);
+    const twin = new WebSocket(this.currentUrl, protocol.SUBPROTOCOL);
     twin.binaryType = 'arraybuffer';
     this.twin = twin;
     twin.onopen = () => twin.send(protocol.mediaTwin(offer.session, offer.key));
@@ -185,6 +195,7 @@ export class Session {
       case 'welcome':
         if (this.everJoined) this.counters.reconnects++;
         this.everJoined = true;
+        this.movesInARow = 0;
         this.attempt = 0;
         if (m.resume_token) this.resumeToken = m.resume_token;
         this.selfParticipantId = m.participant_id;
@@ -211,6 +222,9 @@ export class Session {
       case 'metronome': this.handlers.onMetronome?.(m); break;
       case 'video_demand': this.handlers.onVideoDemand?.(m); break;
       case 'error':
+        // Two nodes naming each other (a lease changing hands) settle in one move; more is a loop.
+        if (m.code === 'moved' && protocol.movedUrl(m) && (this.movesInARow = (this.movesInARow ?? 0) + 1) <= 3)
+          this.movedTo = protocol.movedUrl(m);
         this.handlers.onError?.(m);
         if (m.fatal && protocol.FINAL_ERRORS.has(m.code)) {
           clearTimeout(this.reconnectTimer);

@@ -11,7 +11,10 @@ import { parseVideoFrame, videoAttach } from './video-wire.js';
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export class VideoLink {
-  /** onFrame(frame): a parsed frame from the server (video-wire.js). */
+  /**
+   * url(): where to connect now (the session's address, so the link reaches the node that
+   * holds the room); onFrame(frame): a parsed frame from the server (video-wire.js).
+   */
   constructor(url, onFrame) {
     this.url = url;
     this.onFrame = onFrame;
@@ -53,7 +56,7 @@ export class VideoLink {
   }
 
   #open() {
-    const socket = new WebSocket(this.url, SUBPROTOCOL);
+    const socket = new WebSocket(typeof this.url === 'function' ? this.url() : this.url, SUBPROTOCOL);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     this.attached = false;

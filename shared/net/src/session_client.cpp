@@ -60,8 +60,10 @@ struct SessionClient::Impl {
 
     // ---- shared with other threads ----------------------------------------------
     SessionConfig config;
-    ServerUrl url;
+    ServerUrl url;             // where connections go now (network thread, after start())
+    std::string urlText;
     std::string hostHeader;
+    std::string pathWithRoom;  // /ws?room=CODE: a proxy in front of several nodes routes by it
     ClientMediaQueues media;   // audio thread ↔ network thread
     SessionStatus status;      // network thread → any thread
     std::atomic<bool> stopRequested{false};
@@ -129,7 +131,7 @@ struct SessionClient::Impl {
         info.context = context;
         info.address = url.host.c_str();
         info.port = url.port;
-        info.path = url.path.c_str();
+        info.path = pathWithRoom.c_str();
         info.host = hostHeader.c_str();  // kept: lws reads it while the handshake is made
         info.origin = hostHeader.c_str();
         info.protocol = kSubprotocol.data();
@@ -141,11 +143,26 @@ struct SessionClient::Impl {
         return info;
     }
 
+    // Before the thread starts, then on the network thread: the address connections go to
+    // (the configured one, or the node a `moved` named), with the room in its query.
+    bool useUrl(const std::string& text) {
+        if (text == urlText) return true;
+        auto parsed = parseServerUrl(text);
+        if (!parsed) return false;
+        url = *parsed;
+        urlText = text;
+        hostHeader = url.hostHeader();
+        pathWithRoom = url.path;
+        if (!config.room.empty()) pathWithRoom += (url.path.find('?') == std::string::npos ? "?room=" : "&room=") + config.room;
+        return true;
+    }
+
     // Network thread: open a connection (the machine asked for one).
     void connect() {
+        attemptLive = true;
+        if (!useUrl(machine.connectUrl())) return connectionGone("the server named a node address that is not valid");
         lws_client_connect_info info = connectInfo();
         info.pwsi = &wsi;
-        attemptLive = true;
         if (!lws_client_connect_via_info(&info)) connectionGone("could not start connecting");
     }
 
@@ -375,10 +392,7 @@ SessionClient::~SessionClient() {
 
 Expected<bool, std::string> SessionClient::start() {
     if (impl_->thread.joinable()) return Unexpected{std::string("already started")};
-    auto url = parseServerUrl(impl_->config.serverUrl);
-    if (!url) return Unexpected{url.error()};
-    impl_->url = *url;
-    impl_->hostHeader = url->hostHeader();
+    if (!impl_->useUrl(impl_->config.serverUrl)) return Unexpected{parseServerUrl(impl_->config.serverUrl).error()};
     quietLibwebsocketsLogging();
 
     lws_context_creation_info info{};

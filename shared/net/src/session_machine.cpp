@@ -90,7 +90,10 @@ std::optional<std::string> SessionMachine::takeOutgoing() {
 }
 
 bool SessionMachine::takeConnectRequest() {
-    return std::exchange(connectRequested_, false);
+    if (!std::exchange(connectRequested_, false)) return false;
+    connectUrl_ = movedTo_.value_or(config_.serverUrl);
+    movedTo_.reset();
+    return true;
 }
 
 void SessionMachine::onConnected(std::int64_t nowUs) {
@@ -121,7 +124,9 @@ void SessionMachine::onDisconnected(const std::string& reason, std::int64_t nowU
         finished_ = true;
         return;
     }
-    const std::int64_t delay = backoffDelayUs(backoffAttempt_++, static_cast<std::uint32_t>(random_()));
+    // Told where the room is: go there at once, no backoff (it is not a failure).
+    const std::int64_t delay =
+        movedTo_ ? 0 : backoffDelayUs(backoffAttempt_++, static_cast<std::uint32_t>(random_()));
     setState(SessionState::Reconnecting, reason);
     reconnectAtUs_ = nowUs + delay;
 }
@@ -214,6 +219,7 @@ void SessionMachine::onServerText(std::string_view text, std::int64_t nowUs) {
 
 void SessionMachine::handle(const Welcome& welcome, std::int64_t) {
     joined_ = true;
+    movesInARow_ = 0;
     if (everJoined_) ++reconnects_;
     everJoined_ = true;
     backoffAttempt_ = 0;
@@ -241,6 +247,8 @@ void SessionMachine::handle(const Pong& pong, std::int64_t nowUs) {
 
 void SessionMachine::handle(const ErrorMessage& error, std::int64_t) {
     listener_.onServerError(error);
+    constexpr int kMaxMovesInARow = 3;  // two nodes naming each other (a lease changing hands) settle in one
+    if (error.code == ErrorCode::Moved && error.url && ++movesInARow_ <= kMaxMovesInARow) movedTo_ = error.url;
     if (error.fatal && refusesForGood(error.code)) {
         refused_ = true;
         reconnectAtUs_ = kNever;

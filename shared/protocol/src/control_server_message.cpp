@@ -1,6 +1,7 @@
 // Control messages from the server to a client: JSON in and out (docs/protocol.md).
 #include "control_fields.h"
 #include "control_video.h"
+#include "samspil/protocol/server_url.h"
 
 namespace samspil::protocol {
 
@@ -106,6 +107,7 @@ struct ServerEncoder {
         json["code"] = errorCodeName(m.code);
         json["message"] = m.message;
         json["fatal"] = m.fatal;
+        if (m.url) json["url"] = *m.url;
         return json;
     }
 };
@@ -284,6 +286,12 @@ Expected<ServerMessage, ControlParseError> parseServerMessage(std::string_view t
         error.fatal = fields.boolean("fatal");
         // An error code this version does not know is still an error: keep the sentence.
         error.code = errorCodeFromName(code).value_or(ErrorCode::Internal);
+        // A node's address, followed by the client: bounded and a WebSocket URL, or refused.
+        if (auto url = fields.optionalString("url")) {
+            if (url->size() > kMaxNodeUrlBytes || !parseServerUrl(*url))
+                return parseError(ErrorCode::BadMessage, "\"url\" is not a ws:// or wss:// address");
+            error.url = std::move(*url);
+        }
         return finish<ServerMessage>(fields, std::move(error));
     }
     return parseError(ErrorCode::UnknownType, "unknown message type \"" + type.substr(0, 40) + "\"");

@@ -40,6 +40,7 @@ constexpr std::array kErrorCodes{
     ErrorCodeText{ErrorCode::Conflict, "conflict", "That name is already taken."},
     ErrorCodeText{ErrorCode::Internal, "internal", "The server failed to handle the message."},
     ErrorCodeText{ErrorCode::StoreUnavailable, "store_unavailable", "The server cannot reach its database just now; try again in a moment."},
+    ErrorCodeText{ErrorCode::Moved, "moved", "The room is served by another node of this server; connecting there."},
 };
 
 const ErrorCodeText* find(ErrorCode code) {

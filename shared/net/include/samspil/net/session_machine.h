@@ -59,8 +59,12 @@ public:
     void stop();
 
     // ---- what the socket side does next -------------------------------------------------
-    /// True once: open a connection now.
+    /// True once: open a connection now, to connectUrl().
     bool takeConnectRequest();
+    /// Where that connection goes: the configured server, or — once, right after a `moved`
+    /// error — the node that holds the room (docs/protocol.md). A later reconnect goes to
+    /// the configured server again, whose proxy knows which nodes are alive.
+    const std::string& connectUrl() const { return connectUrl_; }
     /// The next control message to write, if any.
     std::optional<std::string> takeOutgoing();
     bool hasOutgoing() const { return !outgoing_.empty(); }
@@ -143,6 +147,9 @@ private:
     bool udpOfferFresh_ = false;
     std::optional<std::string> videoToken_;
     bool videoTokenFresh_ = false;
+    std::string connectUrl_;
+    std::optional<std::string> movedTo_;  // a `moved` error's node, for the next connection only
+    int movesInARow_ = 0;                 // without a welcome between: a loop of stale answers is cut
 
     // The stream as described by the audio side, and as last announced.
     std::int64_t streamEpochLocalUs_ = 0;

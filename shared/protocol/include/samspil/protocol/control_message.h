@@ -23,6 +23,8 @@ inline constexpr int kProtocolVersion = 1;
 inline constexpr std::string_view kSubprotocol = "samspil.v1";
 /// The largest text frame either side accepts.
 inline constexpr std::size_t kMaxControlMessageBytes = 64 * 1024;
+/// The longest node address a `moved` error may carry.
+inline constexpr std::size_t kMaxNodeUrlBytes = 512;
 
 // ---- client → server -------------------------------------------------------
 
@@ -259,6 +261,9 @@ struct ErrorMessage {
     ErrorCode code = ErrorCode::Internal;
     std::string message;
     bool fatal = false;
+    /// With `moved`: the WebSocket URL of the node that holds the room (ws:// or wss://,
+    /// at most 512 bytes; checked when parsed).
+    std::optional<std::string> url;
 };
 
 using ServerMessage =

@@ -36,6 +36,7 @@ enum class ErrorCode {
     Conflict,            ///< the login or room code is taken
     Internal,            ///< the server failed; not the peer's fault
     StoreUnavailable,    ///< the server cannot reach its database just now (PostgreSQL down)
+    Moved,               ///< the room lives on another node: connect to the error's url instead
 };
 
 /// The stable wire name, e.g. "bad_json".
