@@ -171,7 +171,7 @@ int resetPassword(const Flags& flags) {
 // checking what a later run would delete, and for tests).
 int expireOldRecordings(const Flags& flags) {
     const ServerOptions options = dataPlaces(flags);
-    if (auto problem = recordingsPlaceProblem(options)) throw std::runtime_error(*problem);
+    if (auto problem = placesProblem(options)) throw std::runtime_error(*problem);
     std::int64_t asOf = unixMillis();
     if (flags.count("--as-of")) {
         const std::string& text = flags.at("--as-of");
@@ -210,7 +210,7 @@ void printSummary(const char* what, const std::string& file, const BackupSummary
 // A consistent copy while the server runs: SQLite's online backup plus the recordings.
 int backup(const std::string& file, const Flags& flags) {
     const ServerOptions places = dataPlaces(flags);
-    if (auto problem = recordingsPlaceProblem(places)) throw std::runtime_error(*problem);
+    if (auto problem = placesProblem(places)) throw std::runtime_error(*problem);
     auto made = backupServerData(places.databasePath, recordingsDirectory(places), file);
     if (!made) {
         std::cerr << "samspil-server admin backup: " << made.error() << "\n";
@@ -222,7 +222,7 @@ int backup(const std::string& file, const Flags& flags) {
 
 int restore(const std::string& file, const Flags& flags, bool replace) {
     const ServerOptions places = dataPlaces(flags);
-    if (auto problem = recordingsPlaceProblem(places)) throw std::runtime_error(*problem);
+    if (auto problem = placesProblem(places)) throw std::runtime_error(*problem);
     auto restored = restoreServerData(file, places.databasePath, recordingsDirectory(places), replace);
     if (!restored) {
         std::cerr << "samspil-server admin restore: " << restored.error() << "\n";

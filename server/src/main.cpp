@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
         std::cout << "samspil-server " << samspil::kVersion << "\n";
         return 0;
     }
-    if (auto problem = recordingsPlaceProblem(*options)) {
+    if (auto problem = placesProblem(*options)) {
         std::cerr << "samspil-server: " << *problem << "\n";
         return 2;
     }

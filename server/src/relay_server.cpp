@@ -3,6 +3,7 @@
 #include "log.h"
 #include "samspil/time/clock.h"
 #include "samspil/base/version.h"
+#include "store/database.h"
 
 #include <libwebsockets.h>
 #include <nlohmann/json.hpp>
@@ -15,7 +16,7 @@
 namespace samspil::server {
 namespace {
 
-constexpr std::int64_t kSweepIntervalUs = 1'000'000;
+constexpr std::int64_t kSweepIntervalUs = 500'000;  // idle connections, and this node's leases (kLeaseRenewMs)
 constexpr std::int64_t kStoppingSweepUs = 50'000;
 constexpr std::int64_t kRetentionIntervalUs = 3'600'000'000;
 // Clients told the server is going away get this long to leave; with the store's flush
@@ -63,7 +64,7 @@ RelayServer::RelayServer(ServerOptions options)
     : options_(std::move(options)),
       webDir_(webDirectory(options_)),
       docsDir_(docsDirectory()),
-      store_(options_.databasePath),
+      store_(options_.databasePath, !options_.nodeName.empty()),
       archive_(store_, inbox_),
       admission_(store_, inbox_, AdmissionSettings{options_.openRooms}),
       audit_(store_),
@@ -82,7 +83,6 @@ RelayServer::RelayServer(ServerOptions options)
         [this](ConnectionId to, std::uint16_t stream, protocol::VideoLayer layer) {
             rooms_.onVideoRecovered(to, stream, layer, monotonicMicros());
         });
-    recorder_.repairInterrupted();  // recordings a killed server left open (the first sweep expires old ones)
 
     protocols_.reset(new lws_protocols[4]{});
     protocols_[0].name = kHttpProtocolName;
@@ -209,6 +209,19 @@ int RelayServer::run() {
 
     if (options_.udp) openUdpPath(vhost, port);
 
+    // This node, and the rooms it holds (store/room_leases.h): the only one on its database
+    // unless --node says it shares PostgreSQL with others.
+    node_.name = options_.nodeName.empty() ? "local" : options_.nodeName;
+    node_.wsUrl = !options_.nodeUrl.empty() ? options_.nodeUrl
+                                            : std::string(tls ? "wss" : "ws") + "://" + host + ":" + std::to_string(port) + "/ws";
+    store_.post([node = node_, onlyNode = options_.nodeName.empty()](Database& db) {
+        startNode(db, node, unixMillis(), onlyNode);
+    });
+    admission_.useNode(node_);
+    recorder_.useNode(node_);
+    recorder_.repairInterrupted();  // recordings a killed server left open (the first sweep expires old ones)
+    nextLeaseRenewalUs_ = monotonicMicros() + kLeaseRenewMs * 1000;
+
     inbox_.attach(context_);
     lws_sul_schedule(context_, 0, &sweepTimer_->sul, &RelayServer::onSweepTimer, kSweepIntervalUs);
     if (stopRequested_.load()) beginStop();
@@ -246,6 +259,12 @@ void RelayServer::beginStop() {
 void RelayServer::onSweepTimer(lws_sorted_usec_list* sul) {
     RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
     if (!self.stopping_) self.rooms_.closeIdle(monotonicMicros());
+    if (!self.stopping_ && monotonicMicros() >= self.nextLeaseRenewalUs_) {  // every second: the rooms stay ours
+        self.store_.post([node = self.node_](Database& db) { renewLeases(db, node, unixMillis()); });
+        self.nextLeaseRenewalUs_ = monotonicMicros() + kLeaseRenewMs * 1000;
+        // Among nodes: a recording a dead node left open is finished by whichever notices first.
+        if (!self.options_.nodeName.empty()) self.recorder_.repairInterrupted(unixMillis() - 2 * kLeaseMs);
+    }
     if (!self.stopping_ && monotonicMicros() >= self.nextRetentionUs_) {  // hourly: old recordings go
         self.recorder_.expireOld();
         self.nextRetentionUs_ = monotonicMicros() + kRetentionIntervalUs;

@@ -12,6 +12,7 @@
 #include "service_inbox.h"
 #include "store/stored_chat_archive.h"
 #include "recording/lesson_recorder.h"
+#include "store/room_leases.h"
 #include "store/store_worker.h"
 #include "relay/media_router.h"
 #include "udp/udp_paths.h"
@@ -104,6 +105,8 @@ private:
     bool usingEventLibrary_ = false;
     std::int64_t stopDeadlineUs_ = 0;
     std::int64_t nextRetentionUs_ = 0;  // service thread: when old recordings are next expired
+    std::int64_t nextLeaseRenewalUs_ = 0;  // service thread: when this node's leases are next renewed
+    NodeIdentity node_;                 // set once listening, before serving; read by the store thread
 };
 
 }  // namespace samspil::server

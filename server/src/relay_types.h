@@ -119,6 +119,7 @@ std::string_view roomRoleName(RoomRole role);
 struct Refusal {
     protocol::ErrorCode code = protocol::ErrorCode::NotAllowed;
     std::string detail;
+    std::string movedTo;  ///< with `moved`: the node that holds the room
 };
 
 /// The outcome of a join request: who the participant is, or why they may not enter.
@@ -140,6 +141,8 @@ class JoinPolicy {
 public:
     virtual ~JoinPolicy() = default;
     virtual void admit(const protocol::JoinRequest& request, std::function<void(Admission)> done) = 0;
+    /// The room closed here (its last participant left): a policy that leased it lets it go.
+    virtual void roomClosed(const std::string& /*room*/) {}
 };
 
 /// Admits anyone with a valid room code and name into an open room (no accounts). Used by

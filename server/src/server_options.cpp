@@ -1,5 +1,6 @@
 #include "server_options.h"
 
+#include "samspil/protocol/server_url.h"
 #include "store/database.h"
 
 #include <charconv>
@@ -41,6 +42,11 @@ Usage: samspil-server [options]
                     where lesson recordings are kept (default: a folder
                     "recordings" beside the SQLite file; with PostgreSQL it
                     must be given: a folder every node can read)
+  --node NAME       one of several nodes sharing one PostgreSQL database (--db
+                    postgresql://…): rooms are spread over the nodes, each on one
+                    at a time (docs/operations.md, "Running more than one node")
+  --node-url URL    the WebSocket URL clients reach this node on directly (behind
+                    the proxy); default ws(s)://ADDRESS:PORT/ws
   --static-dir DIR  serve the browser client from DIR under / (by default the
                     installed or built client-app/web)
   --cert FILE       TLS certificate (PEM); with --key the server speaks wss/https
@@ -76,7 +82,12 @@ flush the database, exit 0.
 )";
 }
 
-std::optional<std::string> recordingsPlaceProblem(const ServerOptions& options) {
+std::optional<std::string> placesProblem(const ServerOptions& options) {
+    if (!options.nodeName.empty() && !isPostgresUrl(options.databasePath))
+        return "--node is for several servers sharing one PostgreSQL database (--db postgresql://…); an SQLite "
+               "file has one server";
+    if (!options.nodeUrl.empty() && !parseServerUrl(options.nodeUrl))
+        return "--node-url " + options.nodeUrl + " is not a ws:// or wss:// address";
     if (isPostgresUrl(options.databasePath) && options.recordingsDir.empty())
         return "--db postgresql://… needs --recordings-dir: a folder every node sharing the database can read "
                "(a shared filesystem), since a lesson recorded on one node is listened to through another";
@@ -198,7 +209,8 @@ Expected<bool, std::string> applyOptions(ServerOptions& options, const std::vect
                 return Unexpected{"--max-control-backlog-kb must be a number from 16 to 1048576"};
             options.maxControlBacklogKb = kb;
         } else if (name == "--bind" || name == "--db" || name == "--static-dir" || name == "--cert" ||
-                   name == "--key" || name == "--event-loop" || name == "--udp-bind" || name == "--recordings-dir") {
+                   name == "--key" || name == "--event-loop" || name == "--udp-bind" || name == "--recordings-dir" ||
+                   name == "--node" || name == "--node-url") {
             auto text = takeValue();
             if (!text) return Unexpected{text.error()};
             if (text->empty()) return Unexpected{name + " needs a value"};
@@ -207,6 +219,8 @@ Expected<bool, std::string> applyOptions(ServerOptions& options, const std::vect
             if (name == "--db") options.databasePath = *text;
             if (name == "--static-dir") options.staticDir = *text;
             if (name == "--recordings-dir") options.recordingsDir = *text;
+            if (name == "--node") options.nodeName = *text;
+            if (name == "--node-url") options.nodeUrl = *text;
             if (name == "--cert") options.certPath = *text;
             if (name == "--key") options.keyPath = *text;
             if (name == "--event-loop") {

@@ -18,6 +18,8 @@ struct ServerOptions {
     std::string databasePath = "var/samspil.db";
     std::string staticDir;                ///< the browser client's files; empty: webDirectory() finds them
     std::string recordingsDir;            ///< lesson recordings; empty: "recordings" beside the database
+    std::string nodeName;                 ///< one of several nodes sharing PostgreSQL; empty: the only server
+    std::string nodeUrl;                  ///< the WebSocket URL clients reach this node on directly
     std::string certPath;                 ///< with keyPath: serve wss/https
     std::string keyPath;
     std::string eventLoop = "libev";      ///< "libev" (epoll) or "poll" (lws's own loop)
@@ -42,9 +44,9 @@ bool isLoopbackAddress(const std::string& address);
 bool isIpv6Address(const std::string& address);
 
 /// Why the server cannot run with these places (a PostgreSQL database without a
-/// --recordings-dir that every node shares), or nothing. Admin commands that touch no
-/// recording do not ask.
-std::optional<std::string> recordingsPlaceProblem(const ServerOptions& options);
+/// --recordings-dir that every node shares, --node without PostgreSQL, a --node-url that
+/// is no address), or nothing. Admin commands that touch no recording do not ask.
+std::optional<std::string> placesProblem(const ServerOptions& options);
 
 /// Where lesson recordings are kept: --recordings-dir if given, else beside the database.
 std::string recordingsDirectory(const ServerOptions& options);

@@ -5,7 +5,7 @@
 #include "accounts/people_store.h"
 #include "api/api_handlers.h"
 #include "store/schema.h"
-#include "store/database.h"
+#include "store/sqlite.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +32,7 @@ struct World {
         ApiContext context{db, request, caller, ids, 1'700'000'000'000};
         createRoom(context);
     }
-    Database db;
+    SqliteDatabase db;
     Caller caller;
 };
 

@@ -17,7 +17,7 @@ using protocol::ErrorCode;
 
 Admission refuse(ErrorCode code, std::string_view detail = {}) {
     Admission admission;
-    admission.refusal = Refusal{code, std::string(detail)};
+    admission.refusal = Refusal{code, std::string(detail), {}};
     return admission;
 }
 
@@ -111,13 +111,32 @@ void AccountAdmission::admit(const protocol::JoinRequest& request, std::function
     store_.post([this, request, done = std::move(done)](Database& db) mutable {
         Admission admission;
         try {
-            admission = decideAdmission(db, request, settings_, unixMillis());
+            const std::int64_t nowMs = unixMillis();
+            // One transaction: sent elsewhere, the join leaves nothing behind (an invite's
+            // use is counted where the person is let in).
+            Transaction transaction(db);
+            admission = decideAdmission(db, request, settings_, nowMs);
+            RoomClaim claim{true, {}};
+            // Admitted: the room must live here, or the person is sent to where it does.
+            if (!admission.refusal && node_) claim = claimRoom(db, request.room, *node_, nowMs);
+            if (claim.held) {
+                transaction.commit();
+            } else {
+                // (A holder that left no address: try again later, as when the store is away.)
+                admission = refuse(claim.holderUrl.empty() ? ErrorCode::StoreUnavailable : ErrorCode::Moved);
+                admission.refusal->movedTo = claim.holderUrl;
+            }
         } catch (const StoreError& error) {
             logError(std::string("admission: ") + error.what());
-            admission = refuse(ErrorCode::Internal);
+            admission = refuse(error.unavailable() ? ErrorCode::StoreUnavailable : ErrorCode::Internal);
         }
         inbox_.post([done = std::move(done), admission = std::move(admission)]() mutable { done(std::move(admission)); });
     });
+}
+
+void AccountAdmission::roomClosed(const std::string& room) {
+    if (!node_) return;
+    store_.post([room, node = node_->name](Database& db) { releaseRoom(db, room, node); });
 }
 
 void StoredAudit::record(const AuditEntry& entry) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "relay_types.h"
+#include "store/room_leases.h"
 
 #include <cstdint>
 
@@ -27,11 +28,17 @@ public:
         : store_(store), inbox_(inbox), settings_(settings) {}
 
     void admit(const protocol::JoinRequest& request, std::function<void(Admission)> done) override;
+    /// Lets the room's lease go (store thread).
+    void roomClosed(const std::string& room) override;
+    /// From now on an admitted join also claims the room for this node, or is told which
+    /// node holds it (store/room_leases.h). Set before serving; the node outlives this.
+    void useNode(const NodeIdentity& node) { node_ = &node; }
 
 private:
     StoreWorker& store_;
     ServiceInbox& inbox_;
     AdmissionSettings settings_;
+    const NodeIdentity* node_ = nullptr;
 };
 
 /// Writes room controls to the audit log, on the store thread.

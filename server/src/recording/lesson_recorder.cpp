@@ -45,16 +45,20 @@ std::string LessonRecorder::trackFile(std::int64_t recording, std::uint32_t part
     return std::to_string(recording) + "/" + std::to_string(participantId) + ".opus";
 }
 
-void LessonRecorder::repairInterrupted() {
-    store_.post([this, folder = folder_](Database& db) {
-        for (const std::string& file : RecordingStore(db).markInterrupted()) {
+void LessonRecorder::repairInterrupted(std::int64_t staleBeforeMs) {
+    store_.post([this, folder = folder_, node = nodeName(), staleBeforeMs](Database& db) {
+        // At the start (staleBeforeMs 0) also this node's own from its earlier run; later
+        // only dead nodes' (its own are being recorded).
+        const auto interrupted = RecordingStore(db).markInterrupted(node, staleBeforeMs, staleBeforeMs == 0);
+        if (interrupted.empty() && staleBeforeMs != 0) return;  // the periodic look found nothing new
+        for (const std::string& file : interrupted) {
             const std::string path = folder + "/" + file;
             if (!std::filesystem::exists(path)) continue;  // the participant never sent a packet
             auto kept = repairTrackFile(path);
             if (kept) logInfo("recording " + file + " was interrupted; kept " + std::to_string(*kept) + " bytes");
             else logError("repairing recording " + file + ": " + kept.error());
         }
-        for (const auto& ended : RecordingStore(db).endedTrackFiles()) {
+        for (const auto& ended : RecordingStore(db).endedTrackFiles(node)) {
             const std::int64_t recording = ended.first;
             if (std::filesystem::exists(folder + "/" + std::to_string(recording) + "/mix.opus")) continue;
             std::vector<std::string> paths;
@@ -143,7 +147,7 @@ void LessonRecorder::begin(const Start& start, std::function<void(std::optional<
     store_.post([this, start, done = std::move(done)](Database& db) mutable {
         std::optional<std::int64_t> id;
         try {
-            id = RecordingStore(db).begin(start, unixMillis() + start.startsInMs);
+            id = RecordingStore(db).begin(start, unixMillis() + start.startsInMs, nodeName());
             std::filesystem::create_directories(folder_ + "/" + std::to_string(*id));
         } catch (const std::exception& error) {
             logError("starting a recording of room " + start.room + ": " + error.what());

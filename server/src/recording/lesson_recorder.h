@@ -10,6 +10,7 @@
 #pragma once
 
 #include "relay_types.h"
+#include "store/room_leases.h"
 #include "samspil/rt/spsc_queue.h"
 #include "worker_thread.h"
 
@@ -34,10 +35,14 @@ public:
     LessonRecorder(StoreWorker& store, ServiceInbox& inbox, std::string folder);
     ~LessonRecorder() override;
 
-    /// Service thread, at startup: recordings a killed server left unfinished are marked
-    /// interrupted, and their files cut back to their last whole page; ended recordings
-    /// without a mix (interrupted, or their mix cut short by a stop) get one.
-    void repairInterrupted();
+    /// Service thread, at startup (and, on nodes sharing PostgreSQL, every few seconds):
+    /// recordings a killed server or node left unfinished are marked interrupted, and their
+    /// files cut back to their last whole page; this node's ended recordings without a mix
+    /// (interrupted, or their mix cut short by a stop) get one. staleBeforeMs: nodes not
+    /// seen since are dead (0: only this node's own).
+    void repairInterrupted(std::int64_t staleBeforeMs = 0);
+    /// Before the first recording: which node writes this server's recordings.
+    void useNode(const NodeIdentity& node) { node_ = &node; }
     /// Any thread: deletes recordings past their school's retention (store thread).
     void expireOld();
     /// Service thread, at shutdown before the store stops: every queued packet is written
@@ -69,6 +74,7 @@ private:
     };
 
     static std::string trackFile(std::int64_t recording, std::uint32_t participantId);
+    std::string nodeName() const { return node_ ? node_->name : std::string("local"); }
     bool enqueue(const Item& item);  // service thread
     void recorderLoop();             // recorder thread
     void handle(Item& item);         // recorder thread
@@ -79,6 +85,7 @@ private:
     StoreWorker& store_;
     ServiceInbox& inbox_;
     std::string folder_;
+    const NodeIdentity* node_ = nullptr;  // set before serving; read by store jobs
     std::uint64_t dropped_ = 0;  // service thread
     std::atomic<std::uint64_t> bytesWritten_{0};  // recorder thread writes
     SpscQueue<Item> queue_;      // service thread → recorder thread

@@ -111,6 +111,8 @@ public:
     virtual void sendToMembers(const Room& room, const protocol::ServerMessage& message) = 0;
     /// An error with its code and detail; a fatal one (or one too many) closes the connection.
     virtual void refuse(ConnectionId to, protocol::ErrorCode code, std::string_view detail = {}, bool fatal = false) = 0;
+    /// The fatal `moved` error: the room lives on the node at `url`; the connection closes.
+    virtual void refuseMoved(ConnectionId to, const std::string& url) = 0;
 };
 
 }  // namespace samspil::server

@@ -35,6 +35,7 @@ void RoomRoster::onAdmitted(ConnectionId id, const std::string& roomCode, Admiss
     if (!found || found->closing || found->stage != Stage::Admitting) return;
     Participant& participant = *found;
     participant.stage = Stage::Connected;
+    if (admission.refusal && !admission.refusal->movedTo.empty()) return replies_.refuseMoved(id, admission.refusal->movedTo);
     if (admission.refusal) return replies_.refuse(id, admission.refusal->code, admission.refusal->detail, true);
 
     const auto opened = directory_.openRoom(roomCode);
@@ -48,6 +49,7 @@ void RoomRoster::onAdmitted(ConnectionId id, const std::string& roomCode, Admiss
     const auto refuse = [&](ErrorCode code) {
         if (room->members.empty() && room->waiting.empty()) {  // nobody else: the room was only opened for this
             events_.closed(*room);
+            policy_.roomClosed(roomCode);
             directory_.closeRoom(roomCode);
         }
         replies_.refuse(id, code, {}, true);
@@ -104,6 +106,7 @@ void RoomRoster::leave(Participant& participant) {
     if (room->members.empty()) events_.emptied(*room);  // nobody left to record
     if (room->members.empty() && room->waiting.empty()) {
         events_.closed(*room);
+        policy_.roomClosed(room->code);
         directory_.closeRoom(room->code);  // chat stays in the database; a later join reloads it
         return;
     }

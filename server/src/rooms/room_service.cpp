@@ -227,9 +227,17 @@ void RoomService::refuse(ConnectionId to, ErrorCode code, std::string_view detai
     if (Participant* participant = directory_.find(to)) sendError(*participant, code, detail, fatal);
 }
 
-void RoomService::sendError(Participant& participant, ErrorCode code, std::string_view detail, bool fatal, int closeCode) {
+void RoomService::refuseMoved(ConnectionId to, const std::string& url) {
+    // 1000: a normal close — nothing went wrong, the client goes where it is told.
+    if (Participant* participant = directory_.find(to)) sendError(*participant, ErrorCode::Moved, {}, true, 1000, url);
+}
+
+void RoomService::sendError(Participant& participant, ErrorCode code, std::string_view detail, bool fatal, int closeCode,
+                            std::optional<std::string> url) {
     ++metrics_.errorsSent[code];
-    send(participant.id, makeError(code, detail, fatal));
+    ErrorMessage error = makeError(code, detail, fatal);
+    error.url = std::move(url);
+    send(participant.id, error);
     if (!fatal && ++participant.errors > limits_.maxErrorsPerConnection) {
         code = ErrorCode::TooManyErrors;
         fatal = true;

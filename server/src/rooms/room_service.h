@@ -79,8 +79,9 @@ private:
     void sendText(ConnectionId to, const std::string& text) override;
     void sendToMembers(const Room& room, const protocol::ServerMessage& message) override;
     void refuse(ConnectionId to, protocol::ErrorCode code, std::string_view detail, bool fatal) override;
+    void refuseMoved(ConnectionId to, const std::string& url) override;
     void sendError(Participant& participant, protocol::ErrorCode code, std::string_view detail, bool fatal,
-                   int closeCode = kClosePolicy);
+                   int closeCode = kClosePolicy, std::optional<std::string> url = std::nullopt);
 
     // RosterEvents
     void opened(Room& room) override;

@@ -53,22 +53,40 @@ std::optional<std::int64_t> Statement::columnOptionalInt(int index) const {
     return columnInt(index);
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
-    db_.begin();
+namespace {
+std::string savepoint(int depth) {
+    return "samspil_savepoint_" + std::to_string(depth);
+}
+}  // namespace
+
+Transaction::Transaction(Database& db) : db_(db), depth_(db.transactionDepth_) {
+    if (depth_ == 0)
+        db_.begin();
+    else
+        db_.exec("SAVEPOINT " + savepoint(depth_));
+    ++db_.transactionDepth_;
 }
 
 Transaction::~Transaction() {
     if (done_) return;
+    --db_.transactionDepth_;
     try {
-        db_.rollback();
+        if (depth_ == 0)
+            db_.rollback();
+        else
+            db_.exec("ROLLBACK TO SAVEPOINT " + savepoint(depth_) + "; RELEASE SAVEPOINT " + savepoint(depth_));
     } catch (const StoreError&) {
         // Nothing more to do: the transaction is gone either way (or the connection is).
     }
 }
 
 void Transaction::commit() {
-    db_.commit();
+    if (depth_ == 0)
+        db_.commit();
+    else
+        db_.exec("RELEASE SAVEPOINT " + savepoint(depth_));
     done_ = true;
+    --db_.transactionDepth_;
 }
 
 bool isPostgresUrl(std::string_view database) {

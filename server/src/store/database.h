@@ -116,9 +116,15 @@ public:
     virtual void rollback() { exec("ROLLBACK"); }
     /// At shutdown: SQLite moves its WAL into the main file; PostgreSQL has nothing to do.
     virtual void checkpoint() {}
+
+private:
+    friend class Transaction;
+    int transactionDepth_ = 0;  // Transactions open on this connection (inner ones are savepoints)
 };
 
-/// begin() on construction; ROLLBACK on destruction unless commit() was called.
+/// begin() on construction; ROLLBACK on destruction unless commit() was called. Inside
+/// another Transaction it is a savepoint: its own work is undone alone, or kept with the
+/// outer one's.
 class Transaction {
 public:
     explicit Transaction(Database& db);
@@ -129,6 +135,7 @@ public:
 
 private:
     Database& db_;
+    int depth_;
     bool done_ = false;
 };
 

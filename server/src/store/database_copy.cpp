@@ -9,13 +9,15 @@ namespace {
 
 // Every table of the store, each after those it refers to. A migration that adds a table
 // adds it here (the copy test fails on a table it does not know).
-constexpr std::array<const char*, 13> kTables = {
-    "schools",  "people",       "rooms",      "memberships", "lessons",          "lesson_participants", "invites",
-    "sessions", "audit_log",    "chat_messages", "recordings", "recording_tracks", "recording_people"};
+constexpr std::array<const char*, 15> kTables = {
+    "schools",  "people",    "rooms",         "memberships", "lessons",          "lesson_participants", "invites",
+    "sessions", "audit_log", "chat_messages", "recordings",  "recording_tracks", "recording_people",    "nodes",
+    "room_leases"};
 
 // Tables whose ids PostgreSQL counts (identity columns); the others have composite keys.
 bool hasIdColumn(std::string_view table) {
-    return table != "memberships" && table != "lesson_participants" && table != "recording_people";
+    return table != "memberships" && table != "lesson_participants" && table != "recording_people" &&
+           table != "nodes" && table != "room_leases";
 }
 
 std::int64_t copyTable(Database& from, Database& to, const std::string& table) {

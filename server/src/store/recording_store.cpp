@@ -6,11 +6,11 @@
 
 namespace samspil::server {
 
-std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64_t startedAtMs) {
+std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64_t startedAtMs, std::string_view node) {
     return db_.prepare(
            "INSERT INTO recordings (school_id, room_id, title, started_at_ms, status, started_by, "
-           "take_tempo_millibpm, take_beats_per_bar) "
-           "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4, ?5, ?6 "
+           "take_tempo_millibpm, take_beats_per_bar, node) "
+           "SELECT ?1, r.id, COALESCE(NULLIF(r.name, ''), c.code), ?3, 'recording', ?4, ?5, ?6, ?7 "
            "FROM (SELECT ?2 AS code) c LEFT JOIN rooms r ON r.code = c.code RETURNING id")
         .bind(1, start.schoolId)
         .bind(2, start.room)
@@ -18,6 +18,7 @@ std::int64_t RecordingStore::begin(const RecordingSink::Start& start, std::int64
         .bindOptional(4, start.startedBy ? std::optional<std::int64_t>(start.startedBy) : std::nullopt)
         .bindOptional(5, start.takeBpm > 0 ? std::optional<std::int64_t>(std::llround(start.takeBpm * 1000)) : std::nullopt)
         .bindOptional(6, start.takeBpm > 0 ? std::optional<std::int64_t>(start.takeBeatsPerBar) : std::nullopt)
+        .bind(7, node)
         .runReturningInt();  // titled after the room's name, or its code when it has none
 }
 
@@ -63,22 +64,33 @@ void RecordingStore::finish(std::int64_t recording, std::int64_t endedAtMs, std:
     transaction.commit();
 }
 
-std::vector<std::string> RecordingStore::markInterrupted() {
+std::vector<std::string> RecordingStore::markInterrupted(std::string_view node, std::int64_t staleBeforeMs,
+                                                         bool ownToo) {
     Transaction transaction(db_);
+    std::vector<std::int64_t> taken;
+    auto take = db_.prepare(
+        "UPDATE recordings SET status = 'interrupted', node = ?1 WHERE status = 'recording' AND "
+        "((?3 = 1 AND (node IS NULL OR node = ?1)) OR "
+        "(node <> ?1 AND node NOT IN (SELECT name FROM nodes WHERE seen_at_ms >= ?2))) RETURNING id");
+    take.bind(1, node).bind(2, staleBeforeMs).bind(3, std::int64_t{ownToo});
+    while (take.step()) taken.push_back(take.columnInt(0));
     std::vector<std::string> files;
-    auto statement = db_.prepare(
-        "SELECT t.file FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id WHERE r.status = 'recording'");
-    while (statement.step()) files.push_back(statement.columnText(0));
-    db_.prepare("UPDATE recordings SET status = 'interrupted' WHERE status = 'recording'").run();
+    auto tracks = db_.prepare("SELECT file FROM recording_tracks WHERE recording_id = ?1 ORDER BY id");
+    for (const std::int64_t recording : taken) {
+        tracks.bind(1, recording);
+        while (tracks.step()) files.push_back(tracks.columnText(0));
+        tracks.reset();
+    }
     transaction.commit();
     return files;
 }
 
-std::map<std::int64_t, std::vector<std::string>> RecordingStore::endedTrackFiles() {
+std::map<std::int64_t, std::vector<std::string>> RecordingStore::endedTrackFiles(std::string_view node) {
     std::map<std::int64_t, std::vector<std::string>> files;
     auto statement = db_.prepare(
         "SELECT t.recording_id, t.file FROM recording_tracks t JOIN recordings r ON r.id = t.recording_id "
-        "WHERE r.status != 'recording' ORDER BY t.recording_id, t.id");
+        "WHERE r.status != 'recording' AND (r.node IS NULL OR r.node = ?1) ORDER BY t.recording_id, t.id");
+    statement.bind(1, node);
     while (statement.step()) files[statement.columnInt(0)].push_back(statement.columnText(1));
     return files;
 }

@@ -40,8 +40,8 @@ class RecordingStore {
 public:
     explicit RecordingStore(Database& db) : db_(db) {}
 
-    /// A new recording of the room, titled after it; its id.
-    std::int64_t begin(const RecordingSink::Start& start, std::int64_t startedAtMs);
+    /// A new recording of the room, titled after it, written by `node`; its id.
+    std::int64_t begin(const RecordingSink::Start& start, std::int64_t startedAtMs, std::string_view node = "local");
     /// A participant's track, stored in `file` (relative to the recordings folder).
     void addTrack(std::int64_t recording, const RecordingSink::Track& track, const std::string& file);
     /// A person with an account was in the room while it recorded (recorded false: left out).
@@ -49,11 +49,14 @@ public:
     /// The recording is complete: when it ended, how long it is, and each track's length.
     void finish(std::int64_t recording, std::int64_t endedAtMs, std::int64_t lengthMs,
                 const std::vector<std::pair<std::string, std::int64_t>>& trackLengthsMs);
-    /// Recordings a server left unfinished (killed mid-recording) become "interrupted";
-    /// returns their track files for repair.
-    std::vector<std::string> markInterrupted();
-    /// The track files of every recording that is no longer being recorded, by recording.
-    std::map<std::int64_t, std::vector<std::string>> endedTrackFiles();
+    /// Recordings a node left unfinished (killed mid-recording) become "interrupted", and
+    /// `node`'s to finish: those of other nodes not seen since `staleBeforeMs`, and — when
+    /// `ownToo`, as the node starts — its own from an earlier run. One statement takes each,
+    /// so of several nodes noticing, one does. Returns their track files for repair.
+    std::vector<std::string> markInterrupted(std::string_view node = "local", std::int64_t staleBeforeMs = 0,
+                                             bool ownToo = true);
+    /// The track files of every recording of `node` that is no longer being recorded.
+    std::map<std::int64_t, std::vector<std::string>> endedTrackFiles(std::string_view node = "local");
 
     /// One recording with its tracks, or nullopt.
     std::optional<RecordingInfo> find(std::int64_t recording);

@@ -9,7 +9,7 @@ namespace samspil::server {
 namespace {
 
 // Migration N brings user_version from N-1 to N. Never edit one that has shipped; add a new one.
-constexpr std::array<const char*, 4> kShippedMigrations = {
+constexpr std::array<const char*, 5> kShippedMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -143,6 +143,22 @@ constexpr std::array<const char*, 4> kShippedMigrations = {
     R"sql(
     ALTER TABLE recordings ADD COLUMN take_tempo_millibpm INTEGER;
     ALTER TABLE recordings ADD COLUMN take_beats_per_bar INTEGER;
+    )sql",
+    // 5: nodes. Several servers share one PostgreSQL; each room lives on one of them at a
+    // time, held by a lease the node renews (store/room_leases.h). A recording belongs to
+    // the node that writes it. (On SQLite the one server is the one node.)
+    R"sql(
+    CREATE TABLE nodes (
+        name       TEXT PRIMARY KEY,
+        ws_url     TEXT NOT NULL,
+        seen_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE room_leases (
+        room_code     TEXT PRIMARY KEY,
+        node          TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    );
+    ALTER TABLE recordings ADD COLUMN node TEXT;
     )sql",
 };
 

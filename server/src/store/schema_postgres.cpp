@@ -10,7 +10,7 @@
 namespace samspil::server {
 namespace {
 
-constexpr std::array<const char*, 4> kPostgresMigrations = {
+constexpr std::array<const char*, 5> kPostgresMigrations = {
     // 1: rooms and their chat.
     R"sql(
     CREATE TABLE rooms (
@@ -141,6 +141,20 @@ constexpr std::array<const char*, 4> kPostgresMigrations = {
     R"sql(
     ALTER TABLE recordings ADD COLUMN take_tempo_millibpm BIGINT;
     ALTER TABLE recordings ADD COLUMN take_beats_per_bar BIGINT;
+    )sql",
+    // 5: nodes, room leases, the node a recording belongs to.
+    R"sql(
+    CREATE TABLE nodes (
+        name       TEXT PRIMARY KEY,
+        ws_url     TEXT NOT NULL,
+        seen_at_ms BIGINT NOT NULL
+    );
+    CREATE TABLE room_leases (
+        room_code     TEXT PRIMARY KEY,
+        node          TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+    );
+    ALTER TABLE recordings ADD COLUMN node TEXT;
     )sql",
 };
 

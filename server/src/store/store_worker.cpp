@@ -13,7 +13,7 @@
 
 namespace samspil::server {
 
-StoreWorker::StoreWorker(const std::string& database) {
+StoreWorker::StoreWorker(const std::string& database, bool sharedByNodes) {
     if (!isPostgresUrl(database)) {
         const std::filesystem::path file(database);
         if (file.has_parent_path()) {
@@ -28,9 +28,9 @@ StoreWorker::StoreWorker(const std::string& database) {
         lock_ = std::make_unique<DatabaseLock>(std::move(*lock));
     }
     db_ = openDatabase(database);
-    if (isPostgresUrl(database)) {
-        // Until rooms are leased to nodes, one server per PostgreSQL database too: a session
-        // lock that PostgreSQL lets go of when this server's connection ends, however it ends.
+    if (isPostgresUrl(database) && !sharedByNodes) {
+        // Without --node, one server per PostgreSQL database too: a session lock that
+        // PostgreSQL lets go of when this server's connection ends, however it ends.
         auto locked = db_->prepare("SELECT pg_try_advisory_lock(5172024)");
         if (!locked.step() || locked.columnInt(0) == 0)
             throw StoreError("the database " + database + " is in use by a running samspil-server", 0);

@@ -25,8 +25,9 @@ public:
 
     /// Opens (an SQLite file: creating the folder and file if needed; a postgresql:// URL:
     /// connecting) and migrates the database on the calling thread, so a bad --db fails at
-    /// startup; then starts the store thread.
-    explicit StoreWorker(const std::string& database);
+    /// startup; then starts the store thread. sharedByNodes: one of several nodes on one
+    /// PostgreSQL database (otherwise the database is this server's alone, and locked).
+    explicit StoreWorker(const std::string& database, bool sharedByNodes = false);
     ~StoreWorker();  ///< stop()
 
     /// Any thread: queue a job. Jobs after stop() are ignored.
