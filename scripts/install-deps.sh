@@ -9,8 +9,9 @@ packages=(
   # libraries
   libwebsockets-dev libwebsockets-evlib-ev libopus-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev catch2
   libogg-dev libopusfile-dev
-  # the store on PostgreSQL (libpq), and a real PostgreSQL 15 for its tests
-  libpq-dev postgresql-15
+  # the store on PostgreSQL (libpq), and a real PostgreSQL 15 and HAProxy for the tests of
+  # several nodes
+  libpq-dev postgresql-15 haproxy
   # video in the native clients: VP8 (libvpx), picture conversion (libyuv), cameras (libv4l)
   libvpx-dev libyuv-dev libv4l-dev
   # the JUCE desktop app and plugin (JUCE 7.0.5; it pulls in its own X11/GTK -dev packages)

@@ -47,6 +47,10 @@ void PeerRecorder::renderTick(const Tick& tick, const PlayedBlock& block, const 
     // Mouth to ear: the engine played a block with a media timestamp in this tick; like a
     // sound card, the block is heard from the tick's ideal time on, however late the loop woke.
     const bool timestamped = block.view.lastPlayedUs.load() == tick.actualUs;
+    if (timestamped) {  // a block of this stream's own sound, not concealment or silence
+        if (firstHeardUs_ < 0) firstHeardUs_ = tick.idealUs;
+        lastHeardUs_ = tick.idealUs;
+    }
     if (timestamped && peer && peer->stream && peer->stream->epochServerUs && tick.clockOffsetUs)
         latenciesMs_.push_back(mouthToEarMs(tick.idealUs, *peer->stream->epochServerUs, *tick.clockOffsetUs,
                                             block.view.lastTimestamp.load()));
@@ -115,6 +119,12 @@ nlohmann::json PeerRecorder::report() const {
         {"added_latency_ms", s.meanBufferDelayMs}};
     peer["jitter_buffer"]["target_ms_each_second"] = targetEachSecondMs_;
     peer["max_gap_ms"] = maxGapMs_;
+    // When this stream was first and last heard (seconds on this cli's clock): a peer who
+    // comes back after a reconnect (a new stream) is heard again after the difference.
+    if (firstHeardUs_ >= 0) {
+        peer["first_heard_s"] = static_cast<double>(firstHeardUs_) / 1e6;
+        peer["last_heard_s"] = static_cast<double>(lastHeardUs_) / 1e6;
+    }
     peer["gaps_over_20ms"] = gapsOver20Ms_;
     if (!latenciesMs_.empty()) {
         const double sum = std::accumulate(latenciesMs_.begin(), latenciesMs_.end(), 0.0);

@@ -85,6 +85,8 @@ private:
     std::uint64_t depthSum_ = 0;
     std::uint64_t depthTicks_ = 0;
     std::vector<double> latenciesMs_;
+    std::int64_t firstHeardUs_ = -1;  // tick.idealUs of the first and last block heard
+    std::int64_t lastHeardUs_ = -1;
 };
 
 }  // namespace samspil::cli

@@ -21,7 +21,7 @@ BUILD_DIR="$build" bash "$repo/scripts/run-server.sh" --port 0 --db "$work/run-s
    >"$work/run-server.out" 2>"$work/run-server.out.err" &
 pids+=($!)
 wait_listening "$work/run-server.out"
-curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 4' >/dev/null || fail "healthz"
+curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 5' >/dev/null || fail "healthz"
 grep -q samspil_connections <<<"$(curl -sf "localhost:$port/metrics")" || fail "metrics"
 grep -q 'src="/js/app.js"' <<<"$(curl -sf "localhost:$port/")" || fail "the browser client is not served on / (README, docs/browser.md)"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true

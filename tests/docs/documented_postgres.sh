@@ -25,13 +25,13 @@ createdb -h "$pg" -U postgres --owner samspil samspil || fail "createdb"
 
 step "admin copy-database --from var/samspil.db --to postgresql://samspil@/samspil"
 copied=$(samspil-server admin copy-database --from var/samspil.db --to "$(url samspil)") || fail "copy-database"
-grep -q "^copied [0-9]* rows of 13 tables: 1 school" <<<"$copied" || fail "copy-database said: $copied"
+grep -q "^copied [0-9]* rows of 15 tables: 1 school" <<<"$copied" || fail "copy-database said: $copied"
 
 step "samspil-server --db postgresql://samspil@/samspil --recordings-dir …"
 samspil-server --port 0 --db "$(url samspil)" --recordings-dir "$work/recordings" >server.out 2>server.out.err &
 pids+=($!)
 wait_listening server.out
-curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 4' >/dev/null || fail "healthz"
+curl -sf "localhost:$port/healthz" | jq -e '.status == "ok" and .schema_version == 5' >/dev/null || fail "healthz"
 curl -sf -X POST "localhost:$port/api/v1/sign-in" -d '{"login":"anne@aarhus.dk","password":"anne-secret-1"}' |
   jq -e '.token | length > 10' >/dev/null || fail "the copied admin does not sign in on PostgreSQL"
 second=$(samspil-server --port 0 --db "$(url samspil)" --recordings-dir "$work/recordings" 2>&1 || true)
