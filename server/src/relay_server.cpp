@@ -16,7 +16,7 @@
 namespace samspil::server {
 namespace {
 
-constexpr std::int64_t kSweepIntervalUs = 500'000;  // idle connections, and this node's leases (kLeaseRenewMs)
+constexpr std::int64_t kSweepIntervalUs = 1'000'000;
 constexpr std::int64_t kStoppingSweepUs = 50'000;
 constexpr std::int64_t kRetentionIntervalUs = 3'600'000'000;
 // Clients told the server is going away get this long to leave; with the store's flush
@@ -74,7 +74,9 @@ RelayServer::RelayServer(ServerOptions options)
       router_(connections_, metrics_, [this] { requestFlush(); }),
       rooms_(router_, archive_, admission_, audit_, metrics_),
       sweepTimer_(std::make_unique<SweepTimer>()),
-      flushTimer_(std::make_unique<SweepTimer>()) {
+      flushTimer_(std::make_unique<SweepTimer>()),
+      leaseTimer_(std::make_unique<SweepTimer>()) {
+    leaseTimer_->owner = this;
     sweepTimer_->owner = this;
     flushTimer_->owner = this;
     rooms_.useRecordings(recorder_);
@@ -209,21 +211,22 @@ int RelayServer::run() {
 
     if (options_.udp) openUdpPath(vhost, port);
 
-    // This node, and the rooms it holds (store/room_leases.h): the only one on its database
-    // unless --node says it shares PostgreSQL with others.
+    // This node. With --node it shares PostgreSQL with others and holds the rooms it serves
+    // by leases (store/room_leases.h); alone on its database it holds every room anyway.
     node_.name = options_.nodeName.empty() ? "local" : options_.nodeName;
     node_.wsUrl = !options_.nodeUrl.empty() ? options_.nodeUrl
                                             : std::string(tls ? "wss" : "ws") + "://" + host + ":" + std::to_string(port) + "/ws";
-    store_.post([node = node_, onlyNode = options_.nodeName.empty()](Database& db) {
-        startNode(db, node, unixMillis(), onlyNode);
-    });
-    admission_.useNode(node_);
+    if (sharesDatabase()) {
+        store_.post([node = node_](Database& db) { startNode(db, node, unixMillis()); });
+        admission_.useNode(node_);
+    }
     recorder_.useNode(node_);
     recorder_.repairInterrupted();  // recordings a killed server left open (the first sweep expires old ones)
-    nextLeaseRenewalUs_ = monotonicMicros() + kLeaseRenewMs * 1000;
 
     inbox_.attach(context_);
     lws_sul_schedule(context_, 0, &sweepTimer_->sul, &RelayServer::onSweepTimer, kSweepIntervalUs);
+    if (sharesDatabase())
+        lws_sul_schedule(context_, 0, &leaseTimer_->sul, &RelayServer::onLeaseTimer, kLeaseRenewMs * 1000);
     if (stopRequested_.load()) beginStop();
 
     // With poll(), lws_service() returns after each wake-up; with an event library it runs
@@ -259,12 +262,6 @@ void RelayServer::beginStop() {
 void RelayServer::onSweepTimer(lws_sorted_usec_list* sul) {
     RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
     if (!self.stopping_) self.rooms_.closeIdle(monotonicMicros());
-    if (!self.stopping_ && monotonicMicros() >= self.nextLeaseRenewalUs_) {  // every second: the rooms stay ours
-        self.store_.post([node = self.node_](Database& db) { renewLeases(db, node, unixMillis()); });
-        self.nextLeaseRenewalUs_ = monotonicMicros() + kLeaseRenewMs * 1000;
-        // Among nodes: a recording a dead node left open is finished by whichever notices first.
-        if (!self.options_.nodeName.empty()) self.recorder_.repairInterrupted(unixMillis() - 2 * kLeaseMs);
-    }
     if (!self.stopping_ && monotonicMicros() >= self.nextRetentionUs_) {  // hourly: old recordings go
         self.recorder_.expireOld();
         self.nextRetentionUs_ = monotonicMicros() + kRetentionIntervalUs;
@@ -289,11 +286,23 @@ void RelayServer::onFlushTimer(lws_sorted_usec_list* sul) {
     self.flushUdp(now);
 }
 
+// Twice a second, with --node: the rooms stay this node's; a recording a dead node left open
+// is finished by whichever node notices first. (Its own timer: the sweep's pace is the
+// sweep's.)
+void RelayServer::onLeaseTimer(lws_sorted_usec_list* sul) {
+    RelayServer& self = *reinterpret_cast<SweepTimer*>(sul)->owner;
+    if (self.stopping_) return;
+    self.store_.post([node = self.node_](Database& db) { renewLeases(db, node, unixMillis()); });
+    self.recorder_.repairInterrupted(unixMillis() - 2 * kLeaseMs);
+    lws_sul_schedule(self.context_, 0, &self.leaseTimer_->sul, &RelayServer::onLeaseTimer, kLeaseRenewMs * 1000);
+}
+
 void RelayServer::finishStop() {
     finished_ = true;
     // From here on nothing is written to sockets; closing callbacks only tidy up.
     connections_.forEach([](Connection& connection) { connection.closing = true; });
     lws_sul_cancel(&flushTimer_->sul);
+    lws_sul_cancel(&leaseTimer_->sul);
     stopBackgroundThreads();
     if (usingEventLibrary_)
         lws_context_destroy(context_);  // first stage: stops the event library's loop

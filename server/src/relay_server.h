@@ -54,6 +54,7 @@ private:
     static RelayServer& of(lws* wsi);
     static void onSweepTimer(lws_sorted_usec_list* sul);
     static void onFlushTimer(lws_sorted_usec_list* sul);
+    static void onLeaseTimer(lws_sorted_usec_list* sul);
     void onServiceWake();  // service thread
     void requestFlush();   // service thread: flush queued output right after this pass
     void openUdpPath(lws_vhost* vhost, int tcpPort);  // service thread, from run()
@@ -99,14 +100,15 @@ private:
     struct SweepTimer;
     std::unique_ptr<SweepTimer> sweepTimer_;
     std::unique_ptr<SweepTimer> flushTimer_;  // runs ConnectionTable::flushDirty after each pass
+    std::unique_ptr<SweepTimer> leaseTimer_;  // with --node: renews this node's leases (kLeaseRenewMs)
     std::atomic<bool> stopRequested_{false};
     bool stopping_ = false;
     bool finished_ = false;
     bool usingEventLibrary_ = false;
     std::int64_t stopDeadlineUs_ = 0;
     std::int64_t nextRetentionUs_ = 0;  // service thread: when old recordings are next expired
-    std::int64_t nextLeaseRenewalUs_ = 0;  // service thread: when this node's leases are next renewed
     NodeIdentity node_;                 // set once listening, before serving; read by the store thread
+    bool sharesDatabase() const { return !options_.nodeName.empty(); }  // one of several nodes (--node)
 };
 
 }  // namespace samspil::server

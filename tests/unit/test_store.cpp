@@ -4,6 +4,7 @@
 #include "store/chat_store.h"
 #include "store/database_copy.h"
 #include "store/recording_store.h"
+#include "store/room_leases.h"
 #include "store/schema.h"
 #include "store/database.h"
 #include "store/store_worker.h"
@@ -235,4 +236,33 @@ TEST_CASE("the copy between engines knows every table the schema has", "[store]"
     while (tables.step()) inSchema.insert(tables.columnText(0));
     const auto known = storeTables();
     CHECK(inSchema == std::set<std::string>(known.begin(), known.end()));
+}
+
+TEST_CASE("room leases: one node holds a room; another is told where until the lease runs out or is let go",
+          "[store][nodes]") {
+    TempDir dir;
+    auto dbConnection = openDatabase(freshDatabase(dir, "leases.db"));
+    auto& db = *dbConnection;
+    migrateSchema(db);
+    const NodeIdentity a{"a", "ws://10.0.0.1:7401/ws"}, b{"b", "ws://10.0.0.2:7401/ws"};
+    constexpr std::int64_t t0 = 1'800'000'000'000;
+    startNode(db, a, t0);
+    startNode(db, b, t0);
+    CHECK(claimRoom(db, "klaver-1", a, t0).held);
+    CHECK(claimRoom(db, "klaver-1", a, t0 + 100).held);  // its own again
+    const RoomClaim elsewhere = claimRoom(db, "klaver-1", b, t0 + 200);
+    CHECK_FALSE(elsewhere.held);
+    CHECK(elsewhere.holderUrl == a.wsUrl);
+    // a renews: still a's well past the first lease's end.
+    renewLeases(db, a, t0 + kLeaseMs);
+    CHECK_FALSE(claimRoom(db, "klaver-1", b, t0 + kLeaseMs + 500).held);
+    // a stops renewing (dies): after the lease, b takes the room.
+    CHECK(claimRoom(db, "klaver-1", b, t0 + 2 * kLeaseMs + 1).held);
+    CHECK(claimRoom(db, "klaver-1", a, t0 + 2 * kLeaseMs + 2).holderUrl == b.wsUrl);
+    // b lets it go: a may take it at once.
+    releaseRoom(db, "klaver-1", "b");
+    CHECK(claimRoom(db, "klaver-1", a, t0 + 2 * kLeaseMs + 3).held);
+    // A node restarting holds nothing of its earlier run.
+    startNode(db, a, t0 + 2 * kLeaseMs + 4);
+    CHECK(claimRoom(db, "klaver-1", b, t0 + 2 * kLeaseMs + 5).held);
 }

@@ -42,11 +42,8 @@ void releaseRoom(Database& db, std::string_view room, std::string_view node) {
     db.prepare("DELETE FROM room_leases WHERE room_code = ?1 AND node = ?2").bind(1, room).bind(2, node).run();
 }
 
-void startNode(Database& db, const NodeIdentity& node, std::int64_t nowMs, bool onlyNode) {
-    if (onlyNode)
-        db.exec("DELETE FROM room_leases");
-    else
-        db.prepare("DELETE FROM room_leases WHERE node = ?1").bind(1, std::string_view(node.name)).run();
+void startNode(Database& db, const NodeIdentity& node, std::int64_t nowMs) {
+    db.prepare("DELETE FROM room_leases WHERE node = ?1").bind(1, std::string_view(node.name)).run();
     renewLeases(db, node, nowMs);
 }
 

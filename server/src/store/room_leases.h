@@ -3,7 +3,8 @@
 // open, renewing every lease it holds twice a second (with its own heartbeat in `nodes`);
 // a lease it stops renewing expires kLeaseMs later, and the next join anywhere takes the
 // room. A join that reaches a node while a live lease is elsewhere is told where (`moved`).
-// Store thread. On SQLite the one server is the one node and holds every room it opens.
+// Store thread. A server alone on its database (SQLite, or PostgreSQL without --node) takes
+// no leases: it holds every room it opens.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +42,7 @@ void renewLeases(Database& db, const NodeIdentity& node, std::int64_t nowMs);
 /// The room closed on this node: others may take it at once.
 void releaseRoom(Database& db, std::string_view room, std::string_view node);
 
-/// A node starting: it holds nothing yet (rooms of an earlier run of it are gone). Alone on
-/// its database (SQLite), it clears every lease.
-void startNode(Database& db, const NodeIdentity& node, std::int64_t nowMs, bool onlyNode);
+/// A node starting: it holds nothing yet (rooms of an earlier run of it are gone).
+void startNode(Database& db, const NodeIdentity& node, std::int64_t nowMs);
 
 }  // namespace samspil::server

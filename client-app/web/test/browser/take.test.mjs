@@ -55,7 +55,13 @@ test('a take from the teacher\'s page: count-in on the room\'s metronome, then t
     }).observe(line, { childList: true, characterData: true, subtree: true });
   });
   await page.click('#record-take');
-  await page.waitForFunction(() => document.getElementById('recording').dataset.phase === 'take', { timeout: 10_000 });
+  try {
+    await page.waitForFunction(() => document.getElementById('recording').dataset.phase === 'take', { timeout: 10_000 });
+  } catch (error) {
+    const seen = await page.evaluate(() => ({ phase: document.getElementById('recording').dataset.phase,
+      lines: window.recordingLines, state: window.samspil?.session?.state, notices: document.body.innerText.slice(-600) }));
+    throw new Error(`the take did not begin: ${JSON.stringify(seen)}`);
+  }
   await h.sleep(3000);
   const during = await page.evaluate(() => ({ lines: window.recordingLines, takeHidden: document.getElementById('record-take').hidden,
     stop: document.getElementById('record').textContent }));
