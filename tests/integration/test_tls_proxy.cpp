@@ -89,8 +89,10 @@ struct TlsProxy {
     // that it stayed open over a second (the lesson).
     bool loggedWebSocketSession() const {
         const std::string log = readFile(accessLog);
-        if (name == "nginx") return log.find("\"GET /ws HTTP/1.1\" 101") != std::string::npos;
-        return std::regex_search(log, std::regex("\"uri\":\"/ws\".*\"Upgrade\":\\[\"websocket\"\\].*\"duration\":[1-9]"));
+        // The clients put the room in the address (/ws?room=CODE, docs/protocol.md).
+        if (name == "nginx") return std::regex_search(log, std::regex("\"GET /ws(\\?[^ ]*)? HTTP/1.1\" 101"));
+        return std::regex_search(log,
+                                 std::regex("\"uri\":\"/ws(\\?[^\"]*)?\".*\"Upgrade\":\\[\"websocket\"\\].*\"duration\":[1-9]"));
     }
 };
 

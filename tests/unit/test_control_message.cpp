@@ -192,7 +192,7 @@ TEST_CASE("an error code this version does not know is still read as an error", 
     CHECK(error.message == "Hm.");
 }
 
-TEST_CASE("moved carries the node's address; an address that is no WebSocket URL, or too long, is refused",
+TEST_CASE("moved carries the node's address - an address that is no WebSocket URL, or too long, is refused",
           "[protocol][control]") {
     auto parsed = parseServerMessage(
         R"({"v":1,"type":"error","code":"moved","message":"m","fatal":true,"url":"ws://10.0.0.2:7401/ws"})");

@@ -300,7 +300,7 @@ TEST_CASE("leave says goodbye when joined and finishes after the close, or after
     CHECK(never.finished());
 }
 
-TEST_CASE("moved: the next connection goes straight to the named node, once; then home; a loop is cut", "[session]") {
+TEST_CASE("moved: the next connection goes straight to the named node, once - then home - a loop is cut", "[session]") {
     RecordingListener listener;
     SessionMachine machine(config(), listener, 1);
     machine.start(0);

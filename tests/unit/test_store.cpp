@@ -238,7 +238,7 @@ TEST_CASE("the copy between engines knows every table the schema has", "[store]"
     CHECK(inSchema == std::set<std::string>(known.begin(), known.end()));
 }
 
-TEST_CASE("room leases: one node holds a room; another is told where until the lease runs out or is let go",
+TEST_CASE("room leases: one node holds a room - another is told where until the lease runs out or is let go",
           "[store][nodes]") {
     TempDir dir;
     auto dbConnection = openDatabase(freshDatabase(dir, "leases.db"));
